@@ -1,0 +1,115 @@
+/*
+ * The 512-byte header of an esp_encrypted_img image: layout, encode/decode and checks.
+ *
+ * Shared, as the same source files, by the host CLI and the device firmware: C99, no heap,
+ * no stdio, no crypto. All multi-byte integers in the header are little-endian.
+ */
+#ifndef ESP_ENC_IMG_FORMAT_H
+#define ESP_ENC_IMG_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EEI_MAGIC 0x0788b6cfu
+#define EEI_HEADER_SIZE 512u
+
+#define EEI_OFF_MAGIC 0u
+#define EEI_OFF_KEY_BLOCK 4u
+#define EEI_KEY_BLOCK_SIZE 384u
+#define EEI_OFF_IV 388u
+#define EEI_IV_SIZE 16u
+#define EEI_OFF_PAYLOAD_LEN 404u
+#define EEI_OFF_TAG 408u
+#define EEI_TAG_SIZE 16u
+#define EEI_OFF_RESERVED 424u
+#define EEI_RESERVED_SIZE 88u
+
+/* RSA-3072: the key block is the PKCS#1 v1.5 encryption of the AES key. */
+#define EEI_RSA_WRAPPED_SIZE EEI_KEY_BLOCK_SIZE
+/* ECIES-P256: the key block is point X||Y, then the HKDF salt, then zeros. */
+#define EEI_ECIES_POINT_SIZE 64u
+#define EEI_ECIES_COORD_SIZE 32u
+#define EEI_ECIES_SALT_SIZE 32u
+#define EEI_ECIES_ZERO_SIZE (EEI_KEY_BLOCK_SIZE - EEI_ECIES_POINT_SIZE - EEI_ECIES_SALT_SIZE)
+
+#define EEI_AES_KEY_SIZE 32u
+#define EEI_MAX_PAYLOAD 0xffffffffu
+
+typedef enum {
+    EEI_SCHEME_UNKNOWN = 0,
+    EEI_SCHEME_RSA3072,
+    EEI_SCHEME_ECIES_P256,
+} eei_scheme;
+
+typedef enum {
+    EEI_FMT_OK = 0,
+    EEI_FMT_SHORT,           /* fewer than 512 bytes */
+    EEI_FMT_BAD_MAGIC,       /* first four bytes are not the magic */
+    EEI_FMT_TRUNCATED,       /* fewer payload bytes than the length field says */
+    EEI_FMT_TRAILING,        /* more bytes than the length field says */
+    EEI_FMT_SCHEME_MISMATCH, /* the header is not of the expected scheme */
+    EEI_FMT_COUNT
+} eei_format_err;
+
+/* The decoded header. key_block keeps the raw bytes; the ECIES accessors below slice it. */
+typedef struct {
+    uint32_t magic;
+    uint8_t key_block[EEI_KEY_BLOCK_SIZE];
+    uint8_t iv[EEI_IV_SIZE];
+    uint32_t payload_len;
+    uint8_t tag[EEI_TAG_SIZE];
+    uint8_t reserved[EEI_RESERVED_SIZE];
+} eei_header;
+
+uint32_t eei_le32_get(const uint8_t *p);
+void eei_le32_put(uint8_t *p, uint32_t v);
+
+/* Serialise h into exactly EEI_HEADER_SIZE bytes. */
+void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
+
+/* Parse the first 512 of len bytes; checks size and magic only. h is filled even on BAD_MAGIC. */
+eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
+
+/* Build a header for either scheme; the tag is set later with eei_header_set_tag. */
+void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                         const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
+void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                           const uint8_t salt[EEI_ECIES_SALT_SIZE], const uint8_t iv[EEI_IV_SIZE],
+                           uint32_t payload_len);
+void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]);
+
+/* The ECIES server point (X||Y, 64 bytes) and KDF salt inside the key block. */
+const uint8_t *eei_header_ecies_point(const eei_header *h);
+const uint8_t *eei_header_ecies_salt(const eei_header *h);
+
+/*
+ * Both coordinates below the P-256 field prime and not both zero: the cheap, crypto-free test
+ * of "looks like a point". Whether it is on the curve is for the crypto layer to decide.
+ */
+bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
+
+/* ECIES when the 288 key-block bytes after the salt are zero and the point is plausible. */
+eei_scheme eei_header_scheme(const eei_header *h);
+
+/* Length check against the whole image size (header included). */
+eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size);
+
+/* Check that h can be read by a device configured for scheme. */
+eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
+
+/* True when every reserved byte is zero (the device ignores them either way). */
+bool eei_header_reserved_clear(const eei_header *h);
+
+const char *eei_format_strerror(eei_format_err err);
+const char *eei_scheme_name(eei_scheme scheme);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

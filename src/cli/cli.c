@@ -1,0 +1,93 @@
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+
+cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *help,
+                           cli_args *args) {
+    static const struct option all[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"force", no_argument, NULL, 'f'},
+        {"out-dir", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"passphrase-file", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *cmd = argv[0];
+    memset(args, 0, sizeof(*args));
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int longidx = 0;
+        int c = getopt_long(argc, argv, ":hvfd:o:p:", all, &longidx);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return CLI_DONE_OK;
+        case 'v':
+            args->verbose = true;
+            continue;
+        case 'f':
+            args->force = true;
+            if (allowed & OPT_FORCE) {
+                continue;
+            }
+            break;
+        case 'd':
+            args->out_dir = optarg;
+            if (allowed & OPT_OUT_DIR) {
+                continue;
+            }
+            break;
+        case 'o':
+            args->output = optarg;
+            if (allowed & OPT_OUTPUT) {
+                continue;
+            }
+            break;
+        case 'p':
+            args->keys.passphrase_file = optarg;
+            if (allowed & OPT_PASSPHRASE) {
+                continue;
+            }
+            break;
+        case ':':
+            cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+            return CLI_DONE_USAGE;
+        default:
+            cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+            return CLI_DONE_USAGE;
+        }
+        cli_usage(cmd, "option '%s' does not apply to this command", argv[optind - 1]);
+        return CLI_DONE_USAGE;
+    }
+    args->npos = argc - optind;
+    args->pos = argv + optind;
+    return CLI_RUN;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "%s: %s: ", EEI_PROG, cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s %s --help'.\n", EEI_PROG, cmd);
+    return 2;
+}
+
+int cli_report(const eei_error *err, bool verbose) {
+    if (err->status != EEI_OK) {
+        fprintf(stderr, "%s: %s\n", EEI_PROG, err->msg);
+    }
+    crypto_report_library_errors(verbose);
+    return eei_exit_code(err->status);
+}

@@ -1,0 +1,352 @@
+#include "cli/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- temporary files removed on a fatal signal ---- */
+
+#define CLEANUP_SLOTS 64
+
+static struct {
+    int used;
+    char path[PATH_MAX];
+} cleanup[CLEANUP_SLOTS];
+
+static int cleanup_claim(const char *path) {
+    for (int i = 0; i < CLEANUP_SLOTS; i++) {
+        int expected = 0;
+        if (__atomic_load_n(&cleanup[i].used, __ATOMIC_ACQUIRE) == 0 &&
+            __atomic_compare_exchange_n(&cleanup[i].used, &expected, -1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            snprintf(cleanup[i].path, sizeof(cleanup[i].path), "%s", path);
+            __atomic_store_n(&cleanup[i].used, 1, __ATOMIC_RELEASE);
+            return i;
+        }
+    }
+    return -1; /* more outputs open than slots: this one just is not cleaned up on a signal */
+}
+
+static void cleanup_release(int slot) {
+    if (slot >= 0) {
+        __atomic_store_n(&cleanup[slot].used, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static void on_fatal_signal(int sig) {
+    for (int i = 0; i < CLEANUP_SLOTS; i++) {
+        if (__atomic_load_n(&cleanup[i].used, __ATOMIC_ACQUIRE) == 1) {
+            unlink(cleanup[i].path);
+        }
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void fileio_install_signal_cleanup(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* a closed stdout pipe shows up as EPIPE from write(), and is reported like any error */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- input ---- */
+
+int input_open(input_file *in, const char *path, eei_error *err) {
+    struct stat st;
+    memset(in, 0, sizeof(*in));
+    if (strcmp(path, "-") == 0) {
+        in->fd = STDIN_FILENO;
+        in->name = "stdin";
+    } else {
+        in->name = path;
+        in->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (in->fd < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
+        }
+    }
+    if (fstat(in->fd, &st) != 0) {
+        int e = errno;
+        input_close(in);
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        input_close(in);
+        return eei_fail(err, EEI_ERR_FILE, "%s: is a directory", path);
+    }
+    in->regular = S_ISREG(st.st_mode);
+    in->size = in->regular ? (uint64_t)st.st_size : 0;
+    if (in->regular) {
+        posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    return 0;
+}
+
+int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err) {
+    size_t total = 0;
+    while (total < cap) {
+        ssize_t n = read(in->fd, buf + total, cap - total);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", in->name, strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        total += (size_t)n;
+    }
+    *got = total;
+    return 0;
+}
+
+int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                eei_error *err) {
+    size_t total = 0;
+    while (total < len) {
+        ssize_t n = pread(in->fd, buf + total, len - total, (off_t)(offset + total));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", in->name, strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        total += (size_t)n;
+    }
+    *got = total;
+    return 0;
+}
+
+void input_close(input_file *in) {
+    if (in->fd > STDIN_FILENO) {
+        close(in->fd);
+    }
+    in->fd = -1;
+}
+
+int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err) {
+    input_file in;
+    if (input_open(&in, path, err) != 0) {
+        return -1;
+    }
+    uint8_t *buf = malloc(max + 1);
+    size_t got = 0;
+    int rc = buf ? input_read(&in, buf, max + 1, &got, err)
+                 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    input_close(&in);
+    if (rc == 0 && got > max) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
+    }
+    if (rc != 0) {
+        if (buf) {
+            memset(buf, 0, got);
+        }
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *out_len = got;
+    return 0;
+}
+
+/* ---- output ---- */
+
+bool path_exists(const char *path) {
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int open_spool(output_file *out, eei_error *err) {
+    const char *dir = getenv("TMPDIR");
+    char tmpl[PATH_MAX];
+    snprintf(tmpl, sizeof(tmpl), "%s/esp_enc_img.XXXXXX", dir && *dir ? dir : "/tmp");
+    out->fd = mkostemp(tmpl, O_CLOEXEC);
+    if (out->fd < 0) {
+        return eei_fail(err, EEI_ERR_FILE, "temporary file in %s: %s", tmpl, strerror(errno));
+    }
+    unlink(tmpl); /* anonymous from here on: nothing to clean up */
+    out->spooled = true;
+    return 0;
+}
+
+int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err) {
+    memset(out, 0, sizeof(*out));
+    out->opts = *opts;
+    out->cleanup_slot = -1;
+    out->fd = -1;
+    if (strcmp(path, "-") == 0) {
+        out->to_stdout = true;
+        out->name = "stdout";
+        if (opts->seekable) {
+            return open_spool(out, err);
+        }
+        out->fd = STDOUT_FILENO;
+        return 0;
+    }
+    out->name = path;
+    if (opts->no_clobber && path_exists(path)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);
+    }
+    char dir_buf[PATH_MAX], base_buf[PATH_MAX];
+    snprintf(dir_buf, sizeof(dir_buf), "%s", path);
+    snprintf(base_buf, sizeof(base_buf), "%s", path);
+    int n = snprintf(out->path, sizeof(out->path), "%s/.%s.XXXXXX", dirname(dir_buf),
+                     basename(base_buf));
+    if (n < 0 || (size_t)n >= sizeof(out->path)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    out->fd = mkostemp(out->path, O_CLOEXEC); /* O_EXCL, mode 0600 */
+    if (out->fd < 0) {
+        int e = errno;
+        out->path[0] = '\0';
+        return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s", path,
+                        strerror(e));
+    }
+    out->cleanup_slot = cleanup_claim(out->path);
+    return 0;
+}
+
+int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err) {
+    if (write_all(out->fd, buf, len) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+    }
+    return 0;
+}
+
+int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
+                  eei_error *err) {
+    while (len > 0) {
+        ssize_t n = pwrite(out->fd, buf, len, (off_t)offset);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+        }
+        buf += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int copy_spool_to_stdout(output_file *out, eei_error *err) {
+    static uint8_t buf[64 * 1024];
+    if (lseek(out->fd, 0, SEEK_SET) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+    }
+    for (;;) {
+        ssize_t n = read(out->fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+        }
+        if (n == 0) {
+            return 0;
+        }
+        if (write_all(STDOUT_FILENO, buf, (size_t)n) != 0) {
+            return eei_fail(err, EEI_ERR_FILE, "stdout: write failed: %s", strerror(errno));
+        }
+    }
+}
+
+/* Rename into place; with no_clobber, fail instead of replacing an existing file. */
+static int move_into_place(output_file *out, eei_error *err) {
+    if (!out->opts.no_clobber) {
+        if (rename(out->path, out->name) != 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+        }
+        return 0;
+    }
+    if (renameat2(AT_FDCWD, out->path, AT_FDCWD, out->name, RENAME_NOREPLACE) == 0) {
+        return 0;
+    }
+    if (errno == EINVAL || errno == ENOSYS) { /* filesystem without RENAME_NOREPLACE */
+        if (link(out->path, out->name) == 0) {
+            unlink(out->path);
+            return 0;
+        }
+    }
+    if (errno == EEXIST) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", out->name);
+    }
+    return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+}
+
+int output_commit(output_file *out, eei_error *err) {
+    int rc = 0;
+    if (out->to_stdout) {
+        rc = out->spooled ? copy_spool_to_stdout(out, err) : 0;
+        if (out->spooled) {
+            close(out->fd);
+        }
+        out->fd = -1;
+        return rc;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(out->fd, out->opts.mode & ~mask) != 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+    }
+    /* close() reports deferred write errors (NFS, quota) */
+    if (close(out->fd) != 0 && rc == 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+    }
+    out->fd = -1;
+    if (rc == 0) {
+        rc = move_into_place(out, err);
+    }
+    if (rc != 0) {
+        output_abort(out);
+        return -1;
+    }
+    cleanup_release(out->cleanup_slot);
+    out->cleanup_slot = -1;
+    out->path[0] = '\0';
+    return 0;
+}
+
+void output_abort(output_file *out) {
+    if (out->fd >= 0 && out->fd != STDOUT_FILENO) {
+        close(out->fd);
+    }
+    out->fd = -1;
+    if (out->path[0] != '\0') {
+        unlink(out->path);
+        out->path[0] = '\0';
+    }
+    cleanup_release(out->cleanup_slot);
+    out->cleanup_slot = -1;
+}

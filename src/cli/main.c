@@ -1,0 +1,73 @@
+/* esp_enc_img: dispatch to one command per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/fileio.h"
+
+#ifndef EEI_VERSION
+#define EEI_VERSION "unknown"
+#endif
+
+static const char main_help[] =
+    "Usage: esp_enc_img COMMAND [ARGS]\n"
+    "\n"
+    "Pre-encrypted firmware images for ESP32-class chips (esp_encrypted_img format:\n"
+    "RSA-3072 key wrap or ECIES-P256, then AES-256-GCM).\n"
+    "\n"
+    "Commands:\n"
+    "  keygen rsa|hmac|ecc [--out-dir DIR] [--force]   generate a device key\n"
+    "  pubkey KEY [-o OUT]                             public key of a private or HMAC key\n"
+    "  encrypt IN KEY OUT                              encrypt IN for the device holding KEY\n"
+    "  decrypt IN KEY OUT                              decrypt and authenticate IN\n"
+    "\n"
+    "Compatibility with esp_enc_img_gen.py:\n"
+    "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
+    "  --generate_ecc_key   same as 'keygen hmac' in the current directory\n"
+    "\n"
+    "  -h, --help      this text; 'esp_enc_img COMMAND --help' for a command\n"
+    "  -V, --version   the version\n"
+    "\n"
+    "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error.\n";
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"keygen", cmd_keygen},
+    {"pubkey", cmd_pubkey},
+    {"encrypt", cmd_encrypt},
+    {"decrypt", cmd_decrypt},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("esp_enc_img %s\n", EEI_VERSION);
+        return 0;
+    }
+    fileio_install_signal_cleanup();
+    if (strcmp(name, "--generate_rsa_key") == 0) {
+        return cmd_keygen_compat("rsa", argc - 1, argv + 1);
+    }
+    if (strcmp(name, "--generate_ecc_key") == 0) {
+        return cmd_keygen_compat("hmac", argc - 1, argv + 1);
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", EEI_PROG, name, EEI_PROG);
+    return 2;
+}
