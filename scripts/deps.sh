@@ -1,0 +1,28 @@
+# Sourced by demo.sh and test.sh: install the Debian packages a fresh Debian 12 lacks.
+# Usage: eei_install_deps PACKAGE...
+eei_install_deps() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "missing packages: ${missing[*]}; install them as root" >&2
+            return 1
+        }
+        sudo=sudo
+    fi
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/dev/null
+}
+
+# What building the tool needs.
+EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev)
+# What the test suite needs besides: the openssl command makes key fixtures.
+EEI_TEST_DEPS=(openssl)

@@ -1,0 +1,74 @@
+# Shared helpers of the CLI tests. Each test script: source this, run checks, call finish.
+# Arguments of every script: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR
+set -u
+umask 022
+E=$(readlink -f "$1")
+V=$(readlink -f "$2")
+SRC=$(readlink -f "$3")
+T=$(mktemp -d "${TMPDIR:-/tmp}/eei-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 3
+passes=0
+fails=0
+
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# run CMD...: sets $rc, and $T/out.txt and $T/err.txt
+run() {
+    "$@" >"$T/out.txt" 2>"$T/err.txt"
+    rc=$?
+}
+expect_rc() {
+    local want=$1
+    shift
+    run "$@"
+    if [ "$rc" = "$want" ]; then pass; else fail "exit $rc, wanted $want: $* ($(head -c 300 "$T/err.txt"))"; fi
+}
+expect_err() {
+    if grep -qF -- "$1" "$T/err.txt"; then pass; else fail "stderr lacks '$1': $(head -c 300 "$T/err.txt")"; fi
+}
+expect_err_lines() {
+    local n
+    n=$(wc -l <"$T/err.txt")
+    if [ "$n" = "$1" ]; then pass; else fail "stderr has $n lines, wanted $1"; fi
+}
+expect_same() {
+    if cmp -s "$1" "$2"; then pass; else fail "files differ: $1 $2"; fi
+}
+expect_differ() {
+    if cmp -s "$1" "$2"; then fail "files are equal: $1 $2"; else pass; fi
+}
+expect_absent() {
+    if [ ! -e "$1" ]; then pass; else fail "should not exist: $1"; fi
+}
+expect_present() {
+    if [ -e "$1" ]; then pass; else fail "missing: $1"; fi
+}
+expect_mode() {
+    local m
+    m=$(stat -c %a "$1" 2>/dev/null)
+    if [ "$m" = "$2" ]; then pass; else fail "$1: mode $m, wanted $2"; fi
+}
+expect_size() {
+    local s
+    s=$(stat -c %s "$1" 2>/dev/null)
+    if [ "$s" = "$2" ]; then pass; else fail "$1: size $s, wanted $2"; fi
+}
+# No file in DIR besides the ones named (catches leftover temporary files).
+expect_only() {
+    local dir=$1
+    shift
+    local want got
+    want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+    got=$(ls -A "$dir" | sort | tr '\n' ' ')
+    if [ "$want" = "$got" ]; then pass; else fail "$dir holds '$got', wanted '$want'"; fi
+}
+# A deterministic file of N bytes.
+make_input() {
+    head -c "$2" /dev/urandom >"$1" # content does not matter; sizes do
+}
+finish() {
+    echo "$passes passed, $fails failed"
+    [ "$fails" -eq 0 ]
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Files: atomic outputs, nothing partial or stale, the 4 GiB limit, odd inputs.
+. "$(dirname "$0")/lib.sh"
+K=$SRC/keys
+mkdir out
+make_input p 70000
+"$E" encrypt p "$K/device_pub_key.pem" good.img || fail "setup"
+"$E" encrypt p "$K/rsa_pub_key.pem" good_rsa.img || fail "setup"
+
+# a failed decrypt leaves no file and never clobbers an existing OUT
+cp good.img bad.img
+printf '\x00' | dd of=bad.img bs=1 seek=600 conv=notrunc 2>/dev/null
+printf 'precious' >out/existing
+expect_rc 1 "$E" decrypt bad.img "$K/device_hmac_key.bin" out/existing
+expect_err "authentication failed"
+printf 'precious' | cmp -s - out/existing && pass || fail "existing OUT was clobbered"
+expect_only out existing
+expect_rc 1 "$E" decrypt bad.img "$K/device_hmac_key.bin" out/new
+expect_only out existing
+# a tampered image caught only at the tag, to stdout: the exit status says so
+"$E" decrypt bad.img "$K/device_hmac_key.bin" - >/dev/null 2>&1
+[ $? = 1 ] && pass || fail "stdout decrypt of a bad image exited 0"
+# a successful decrypt replaces an existing OUT
+expect_rc 0 "$E" decrypt good.img "$K/device_hmac_key.bin" out/existing
+expect_same p out/existing
+expect_only out existing
+# a failed encrypt (bad key) leaves the existing OUT alone
+cp out/existing out/keep
+printf 'junk' >junk.pem
+expect_rc 3 "$E" encrypt p junk.pem out/keep
+expect_same p out/keep
+expect_only out existing keep
+
+# inputs over 4 GiB - 1 are refused before anything is written
+truncate -s 4G big.bin
+expect_rc 3 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img
+expect_err "4294967296 bytes"
+expect_err "4294967295"
+expect_only out existing keep
+
+# odd inputs
+expect_rc 3 "$E" encrypt missing.bin "$K/rsa_pub_key.pem" out/x
+expect_err "missing.bin: No such file or directory"
+expect_rc 3 "$E" encrypt out "$K/rsa_pub_key.pem" out/x
+expect_err "is a directory"
+expect_rc 3 "$E" decrypt out "$K/rsa_priv_key.pem" out/x
+expect_only out existing keep
+# a FIFO is read like stdin
+mkfifo fifo
+(cat p >fifo &)
+expect_rc 0 "$E" encrypt fifo "$K/rsa_pub_key.pem" out/fifo.img
+expect_rc 0 "$E" decrypt out/fifo.img "$K/rsa_priv_key.pem" out/fifo.back
+expect_same p out/fifo.back
+rm -f out/fifo.img out/fifo.back
+# an output directory that does not exist, or is not writable (as non-root)
+expect_rc 3 "$E" encrypt p "$K/rsa_pub_key.pem" nodir/x.img
+expect_err "nodir/x.img"
+# output modes follow the umask like any new file
+expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" out/mode.img
+expect_mode out/mode.img 644
+rm -f out/mode.img
+
+# a truncated or padded image through stdin is rejected at the end, with no file
+head -c 40000 good_rsa.img >cut.img
+expect_rc 1 "$E" decrypt - "$K/rsa_priv_key.pem" out/cut <cut.img
+expect_err "truncated"
+cat good_rsa.img p >long.img
+expect_rc 1 "$E" decrypt - "$K/rsa_priv_key.pem" out/long <long.img
+expect_err "trailing data"
+expect_only out existing keep
+# the same from a file is rejected before the output is even created
+expect_rc 1 "$E" decrypt cut.img "$K/rsa_priv_key.pem" out/cut
+expect_err "cut.img: truncated"
+
+# the key must be a file, not stdin
+expect_rc 2 "$E" encrypt p - out/x <"$K/rsa_pub_key.pem"
+expect_only out existing keep
+finish

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Key files: every supported encoding, passphrases, and every wrong kind, size or content.
+. "$(dirname "$0")/lib.sh"
+command -v openssl >/dev/null || { echo "openssl command missing"; exit 1; }
+K=$SRC/keys
+printf 'some firmware bytes' >p
+
+roundtrip() { # ENC_KEY DEC_KEY [extra args for both]
+    local enc=$1 dec=$2
+    shift 2
+    rm -f img back
+    expect_rc 0 "$E" encrypt p "$enc" img "$@"
+    expect_rc 0 "$E" decrypt img "$dec" back "$@"
+    expect_same p back
+}
+
+# private keys in PKCS#1, SEC1 and PKCS#8; public keys in SubjectPublicKeyInfo, PEM and DER
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec_pkcs8.pem 2>/dev/null
+openssl pkey -in ec_pkcs8.pem -traditional -out ec_sec1.pem 2>/dev/null
+openssl pkey -in ec_pkcs8.pem -pubout -out ec_pub.pem 2>/dev/null
+openssl pkey -in ec_pkcs8.pem -pubout -outform DER -out ec_pub.der 2>/dev/null
+openssl pkey -in "$K/rsa_priv_key.pem" -out rsa_pkcs8.pem 2>/dev/null
+head -1 ec_sec1.pem | grep -q "EC PRIVATE KEY" && pass || fail "SEC1 fixture"
+head -1 rsa_pkcs8.pem | grep -q "BEGIN PRIVATE KEY" && pass || fail "PKCS#8 fixture"
+roundtrip ec_pub.pem ec_sec1.pem
+roundtrip ec_pub.der ec_pkcs8.pem
+roundtrip "$K/rsa_pub_key.pem" rsa_pkcs8.pem
+roundtrip "$K/rsa_pub_key.pem" "$K/rsa_priv_key.pem"
+
+# passphrase-protected keys: file, environment, missing, wrong
+openssl pkey -in "$K/rsa_priv_key.pem" -aes256 -passout pass:s3cret -out rsa_enc.pem 2>/dev/null
+openssl pkey -in ec_pkcs8.pem -traditional -aes256 -passout pass:s3cret -out ec_enc.pem 2>/dev/null
+printf 's3cret\n' >pass.txt
+printf 'nope\n' >wrong.txt
+for key in rsa_enc.pem ec_enc.pem; do
+    pub=ec_pub.pem
+    [ "$key" = rsa_enc.pem ] && pub=$K/rsa_pub_key.pem
+    rm -f img back
+    expect_rc 0 "$E" encrypt p "$pub" img
+    expect_rc 3 env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back
+    expect_err "passphrase-protected"
+    expect_err "--passphrase-file"
+    expect_absent back
+    expect_rc 0 "$E" decrypt img "$key" back --passphrase-file pass.txt
+    expect_same p back
+    rm -f back
+    expect_rc 0 env ESP_ENC_IMG_PASSPHRASE=s3cret "$E" decrypt img "$key" back
+    expect_same p back
+    rm -f back
+    expect_rc 3 "$E" decrypt img "$key" back --passphrase-file wrong.txt
+    expect_err "wrong passphrase"
+    expect_absent back
+    expect_rc 0 "$E" pubkey "$key" -p pass.txt
+    expect_rc 3 "$E" decrypt img "$key" back --passphrase-file missing.txt
+    expect_err "passphrase file"
+done
+
+# wrong sizes and kinds, with exit code and message
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pem 2>/dev/null
+openssl genpkey -algorithm ED25519 -out ed25519.pem 2>/dev/null
+openssl pkey -in rsa2048.pem -pubout -out rsa2048_pub.pem 2>/dev/null
+for key in rsa2048.pem rsa2048_pub.pem; do
+    expect_rc 3 "$E" encrypt p "$key" img2
+    expect_err "RSA-2048 key"
+    expect_err "384-byte slot"
+    expect_absent img2
+done
+expect_rc 3 "$E" decrypt "$V/kat/rsa_4099.bin" rsa2048.pem back2
+expect_err "384-byte slot"
+expect_absent back2
+expect_rc 3 "$E" encrypt p p384.pem img2
+expect_err "secp384r1"
+expect_err "only P-256"
+expect_rc 3 "$E" encrypt p ed25519.pem img2
+expect_err "ED25519 key: only RSA-3072 and P-256"
+expect_absent img2
+
+# an HMAC key file of the wrong size, empty, garbage, a directory, missing, unreadable
+head -c 31 /dev/urandom >short.bin
+head -c 33 /dev/urandom >long.bin
+: >empty.pem
+head -c 500 /dev/urandom >garbage.pem
+expect_rc 3 "$E" encrypt p short.bin img2
+expect_err "exactly 32 bytes; this file has 31"
+expect_rc 3 "$E" encrypt p long.bin img2
+expect_err "this file has 33"
+expect_rc 3 "$E" encrypt p empty.pem img2
+expect_err "empty.pem: the key file is empty"
+expect_rc 3 "$E" encrypt p garbage.pem img2
+expect_err "garbage.pem: not a key"
+expect_rc 3 "$E" encrypt p . img2
+expect_err "is a directory"
+expect_rc 3 "$E" encrypt p nonexistent.pem img2
+expect_err "nonexistent.pem: No such file or directory"
+expect_absent img2
+# a public key cannot decrypt
+"$E" encrypt p "$K/device_pub_key.pem" img
+expect_rc 3 "$E" decrypt img "$K/device_pub_key.pem" back3
+expect_err "a public key cannot decrypt"
+expect_absent back3
+# the wrong scheme for the image is a rejected image, exit 1
+expect_rc 1 "$E" decrypt img "$K/rsa_priv_key.pem" back3
+expect_err "wrong key for this image"
+expect_absent back3
+# --verbose adds the library's error queue, without it one line only
+expect_rc 3 "$E" encrypt p garbage.pem img2
+expect_err_lines 1
+finish

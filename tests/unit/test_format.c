@@ -1,0 +1,160 @@
+/* Unit tests of the header-format module: every function, well-formed and malformed input. */
+#include "check.h"
+
+#include "esp_enc_img/format.h"
+
+static void fill(uint8_t *p, size_t n, uint8_t start) {
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(start + i);
+    }
+}
+
+/* A point on P-256: the generator G. */
+static const uint8_t p256_g[64] = {
+    0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
+    0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+    0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
+    0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
+};
+
+static void test_le32(void) {
+    uint8_t b[4];
+    eei_le32_put(b, 0x0788b6cfu);
+    CHECK(b[0] == 0xcf && b[1] == 0xb6 && b[2] == 0x88 && b[3] == 0x07);
+    CHECK(eei_le32_get(b) == 0x0788b6cfu);
+    eei_le32_put(b, 0xffffffffu);
+    CHECK(eei_le32_get(b) == 0xffffffffu);
+    /* an unaligned position reads the same */
+    uint8_t u[7] = {0, 0, 0, 0x78, 0x56, 0x34, 0x12};
+    CHECK(eei_le32_get(u + 3) == 0x12345678u);
+}
+
+static void test_rsa_layout(void) {
+    uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], iv[EEI_IV_SIZE], tag[EEI_TAG_SIZE];
+    uint8_t buf[EEI_HEADER_SIZE];
+    eei_header h, back;
+    fill(wrapped, sizeof(wrapped), 1);
+    fill(iv, sizeof(iv), 0xa0);
+    fill(tag, sizeof(tag), 0xc0);
+    eei_header_init_rsa(&h, wrapped, iv, 0x01020304u);
+    eei_header_set_tag(&h, tag);
+    eei_header_encode(&h, buf);
+
+    /* offsets from the format table */
+    CHECK(buf[0] == 0xcf && buf[1] == 0xb6 && buf[2] == 0x88 && buf[3] == 0x07);
+    CHECK_MEM(buf + 4, wrapped, 384);
+    CHECK_MEM(buf + 388, iv, 16);
+    CHECK(buf[404] == 0x04 && buf[405] == 0x03 && buf[406] == 0x02 && buf[407] == 0x01);
+    CHECK_MEM(buf + 408, tag, 16);
+    uint8_t zeros[88] = {0};
+    CHECK_MEM(buf + 424, zeros, 88);
+
+    CHECK(eei_header_decode(buf, sizeof(buf), &back) == EEI_FMT_OK);
+    CHECK(back.payload_len == 0x01020304u);
+    CHECK_MEM(back.key_block, wrapped, 384);
+    CHECK_MEM(back.tag, tag, 16);
+    CHECK(eei_header_scheme(&back) == EEI_SCHEME_RSA3072);
+    CHECK(eei_header_check_scheme(&back, EEI_SCHEME_RSA3072) == EEI_FMT_OK);
+    CHECK(eei_header_check_scheme(&back, EEI_SCHEME_ECIES_P256) == EEI_FMT_SCHEME_MISMATCH);
+    CHECK(eei_header_reserved_clear(&back));
+}
+
+static void test_ecies_layout(void) {
+    uint8_t salt[EEI_ECIES_SALT_SIZE], iv[EEI_IV_SIZE], buf[EEI_HEADER_SIZE];
+    eei_header h, back;
+    fill(salt, sizeof(salt), 0x30);
+    fill(iv, sizeof(iv), 0x50);
+    eei_header_init_ecies(&h, p256_g, salt, iv, 17);
+    eei_header_encode(&h, buf);
+    CHECK_MEM(buf + 4, p256_g, 64);
+    CHECK_MEM(buf + 68, salt, 32);
+    uint8_t zeros[288] = {0};
+    CHECK_MEM(buf + 100, zeros, 288);
+    CHECK(eei_header_decode(buf, sizeof(buf), &back) == EEI_FMT_OK);
+    CHECK(eei_header_scheme(&back) == EEI_SCHEME_ECIES_P256);
+    CHECK_MEM(eei_header_ecies_point(&back), p256_g, 64);
+    CHECK_MEM(eei_header_ecies_salt(&back), salt, 32);
+    CHECK(eei_header_check_scheme(&back, EEI_SCHEME_ECIES_P256) == EEI_FMT_OK);
+
+    /* one non-zero byte in the 288-byte tail makes it an RSA header */
+    back.key_block[EEI_KEY_BLOCK_SIZE - 1] = 1;
+    CHECK(eei_header_scheme(&back) == EEI_SCHEME_RSA3072);
+}
+
+static void test_point_plausible(void) {
+    uint8_t pt[64];
+    CHECK(eei_p256_point_plausible(p256_g));
+    memset(pt, 0, sizeof(pt));
+    CHECK(!eei_p256_point_plausible(pt)); /* the all-zero encoding */
+    memset(pt, 0xff, sizeof(pt));
+    CHECK(!eei_p256_point_plausible(pt)); /* coordinates >= p */
+    /* x = p exactly is out of range; x = p - 1 is in range */
+    static const uint8_t p[32] = {0xff, 0xff, 0xff, 0xff, 0,    0,    0,    1,    0,    0,    0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,    0,    0xff, 0xff,
+                                  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    memcpy(pt, p, 32);
+    memcpy(pt + 32, p256_g + 32, 32);
+    CHECK(!eei_p256_point_plausible(pt));
+    pt[31] = 0xfe;
+    CHECK(eei_p256_point_plausible(pt));
+    memcpy(pt, p256_g, 32);
+    memcpy(pt + 32, p, 32);
+    CHECK(!eei_p256_point_plausible(pt));
+}
+
+static void test_malformed(void) {
+    uint8_t buf[EEI_HEADER_SIZE] = {0};
+    eei_header h;
+    CHECK(eei_header_decode(buf, 0, &h) == EEI_FMT_SHORT);
+    CHECK(eei_header_decode(buf, 511, &h) == EEI_FMT_SHORT);
+    CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_BAD_MAGIC);
+    CHECK(eei_header_scheme(&h) == EEI_SCHEME_UNKNOWN);
+    CHECK(eei_header_check_scheme(&h, EEI_SCHEME_RSA3072) == EEI_FMT_BAD_MAGIC);
+    eei_le32_put(buf, EEI_MAGIC);
+    buf[0] ^= 1;
+    CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_BAD_MAGIC);
+    buf[0] ^= 1;
+    CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_OK);
+    /* all-zero key block: neither a plausible point nor anything else; inferred RSA */
+    CHECK(eei_header_scheme(&h) == EEI_SCHEME_RSA3072);
+    buf[EEI_OFF_RESERVED + 87] = 0x5a;
+    CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_OK);
+    CHECK(!eei_header_reserved_clear(&h));
+}
+
+static void test_sizes(void) {
+    eei_header h;
+    memset(&h, 0, sizeof(h));
+    h.magic = EEI_MAGIC;
+    h.payload_len = 10;
+    CHECK(eei_header_check_size(&h, 522) == EEI_FMT_OK);
+    CHECK(eei_header_check_size(&h, 521) == EEI_FMT_TRUNCATED);
+    CHECK(eei_header_check_size(&h, 523) == EEI_FMT_TRAILING);
+    CHECK(eei_header_check_size(&h, 100) == EEI_FMT_SHORT);
+    h.payload_len = EEI_MAX_PAYLOAD;
+    CHECK(eei_header_check_size(&h, 512ull + 0xffffffffull) == EEI_FMT_OK);
+    CHECK(eei_header_check_size(&h, 512ull + 0xfffffffeull) == EEI_FMT_TRUNCATED);
+}
+
+static void test_names(void) {
+    for (int e = 0; e < EEI_FMT_COUNT; e++) {
+        const char *msg = eei_format_strerror((eei_format_err)e);
+        CHECK(msg != NULL && strlen(msg) > 0);
+        CHECK(strcmp(msg, "unknown format error") != 0);
+    }
+    CHECK(strcmp(eei_format_strerror(EEI_FMT_COUNT), "unknown format error") == 0);
+    CHECK(strcmp(eei_scheme_name(EEI_SCHEME_RSA3072), "rsa-3072") == 0);
+    CHECK(strcmp(eei_scheme_name(EEI_SCHEME_ECIES_P256), "ecies-p256") == 0);
+    CHECK(strcmp(eei_scheme_name(EEI_SCHEME_UNKNOWN), "unknown") == 0);
+}
+
+int main(void) {
+    test_le32();
+    test_rsa_layout();
+    test_ecies_layout();
+    test_point_plausible();
+    test_malformed();
+    test_sizes();
+    test_names();
+    return check_summary();
+}
