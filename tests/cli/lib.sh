@@ -60,7 +60,7 @@ expect_only() {
     local dir=$1
     shift
     local want got
-    want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+    want=$( (($# > 0)) && printf '%s\n' "$@" | sort | tr '\n' ' ')
     got=$(ls -A "$dir" | sort | tr '\n' ' ')
     if [ "$want" = "$got" ]; then pass; else fail "$dir holds '$got', wanted '$want'"; fi
 }
