@@ -8,7 +8,8 @@
 #include "crypto/crypto.h"
 
 cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *help,
-                           cli_args *args) {
+                           cli_args *args)
+{
     static const struct option all[] = {
         {"help", no_argument, NULL, 'h'},
         {"verbose", no_argument, NULL, 'v'},
@@ -74,7 +75,8 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
     return CLI_RUN;
 }
 
-int cli_usage(const char *cmd, const char *fmt, ...) {
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
     va_list ap;
     fprintf(stderr, "%s: %s: ", EEI_PROG, cmd);
     va_start(ap, fmt);
@@ -84,7 +86,8 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
     return 2;
 }
 
-int cli_report(const eei_error *err, bool verbose) {
+int cli_report(const eei_error *err, bool verbose)
+{
     if (err->status != EEI_OK) {
         fprintf(stderr, "%s: %s\n", EEI_PROG, err->msg);
     }

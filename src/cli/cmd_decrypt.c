@@ -24,7 +24,8 @@ static const char decrypt_help[] =
     "key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
 
 /* For a regular file, reject a header/size mismatch before any output exists. */
-static int precheck(input_file *in, eei_error *err) {
+static int precheck(input_file *in, eei_error *err)
+{
     uint8_t buf[EEI_HEADER_SIZE];
     eei_header h;
     size_t got = 0;
@@ -44,7 +45,8 @@ static int precheck(input_file *in, eei_error *err) {
     return 0;
 }
 
-static int decrypt_stream(input_file *in, output_file *out, const eei_key *key, eei_error *err) {
+static int decrypt_stream(input_file *in, output_file *out, const eei_key *key, eei_error *err)
+{
     eei_decryptor dec;
     uint8_t *buf = malloc(EEI_IO_CHUNK);
     int rc =
@@ -72,7 +74,8 @@ static int decrypt_stream(input_file *in, output_file *out, const eei_key *key, 
     return rc;
 }
 
-int cmd_decrypt(int argc, char **argv) {
+int cmd_decrypt(int argc, char **argv)
+{
     cli_args args;
     cli_parse_result pr = cli_parse(argc, argv, OPT_PASSPHRASE, decrypt_help, &args);
     if (pr != CLI_RUN) {

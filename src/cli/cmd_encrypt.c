@@ -23,7 +23,8 @@ static const char encrypt_help[] =
     "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
-static int encrypt_stream(input_file *in, output_file *out, const eei_key *key, eei_error *err) {
+static int encrypt_stream(input_file *in, output_file *out, const eei_key *key, eei_error *err)
+{
     eei_encryptor enc;
     uint8_t header[EEI_HEADER_SIZE] = {0};
     uint8_t *buf = malloc(EEI_IO_CHUNK);
@@ -55,7 +56,8 @@ static int encrypt_stream(input_file *in, output_file *out, const eei_key *key, 
     return rc;
 }
 
-int cmd_encrypt(int argc, char **argv) {
+int cmd_encrypt(int argc, char **argv)
+{
     cli_args args;
     cli_parse_result pr = cli_parse(argc, argv, OPT_PASSPHRASE, encrypt_help, &args);
     if (pr != CLI_RUN) {

@@ -1,7 +1,9 @@
 /* keygen rsa|hmac|ecc: a new device key pair, written with safe permissions. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/fileio.h"
@@ -18,7 +20,8 @@ static const char keygen_help[] =
     "  ecc   plain P-256 pair: ecc_priv_key.pem (mode 0600), ecc_pub_key.pem\n"
     "\n"
     "Options:\n"
-    "  -d, --out-dir DIR  write the files into DIR (default: the current directory)\n"
+    "  -d, --out-dir DIR  write the files into DIR (default: the current directory);\n"
+    "                     a missing DIR is created with mode 0700\n"
     "  -f, --force        replace existing key files (never done without it)\n"
     "  -v, --verbose      print the crypto library's errors\n"
     "  -h, --help         this text\n"
@@ -40,7 +43,8 @@ static const keygen_kind kinds[] = {
 };
 
 /* A random HMAC key whose derived scalar is valid (all but ~2^-32 of keys are). */
-static int generate_hmac(uint8_t hmac[EEI_HMAC_KEY_SIZE], eei_key **key, eei_error *err) {
+static int generate_hmac(uint8_t hmac[EEI_HMAC_KEY_SIZE], eei_key **key, eei_error *err)
+{
     for (int i = 0; i < HMAC_KEY_ATTEMPTS; i++) {
         if (crypto_random(hmac, EEI_HMAC_KEY_SIZE, err) != 0) {
             return -1;
@@ -55,7 +59,8 @@ static int generate_hmac(uint8_t hmac[EEI_HMAC_KEY_SIZE], eei_key **key, eei_err
     return eei_fail(err, EEI_ERR_SYSTEM, "no valid HMAC key after %d attempts", HMAC_KEY_ATTEMPTS);
 }
 
-static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_error *err) {
+static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_error *err)
+{
     char secret_path[4096], public_path[4096];
     snprintf(secret_path, sizeof(secret_path), "%s/%s", dir, kind->secret_name);
     snprintf(public_path, sizeof(public_path), "%s/%s", dir, kind->public_name);
@@ -117,18 +122,46 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
     return rc;
 }
 
-static int keygen_run(const char *kind_name, const cli_args *args, const char *cmd) {
+/* Create a missing --out-dir (and its parents) private to the owner: it will hold secrets. */
+static int make_out_dir(const char *dir, eei_error *err)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s", dir);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", dir);
+    }
+    for (char *p = path + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+                return eei_fail(err, EEI_ERR_FILE, "%s: cannot create: %s", path, strerror(errno));
+            }
+            if (end) {
+                return 0;
+            }
+            *p = '/';
+        }
+    }
+}
+
+static int keygen_run(const char *kind_name, const cli_args *args, const char *cmd)
+{
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i].kind, kind_name) == 0) {
             eei_error err = {EEI_OK, ""};
-            write_pair(&kinds[i], args->out_dir ? args->out_dir : ".", args->force, &err);
+            const char *dir = args->out_dir ? args->out_dir : ".";
+            if (make_out_dir(dir, &err) == 0) {
+                write_pair(&kinds[i], dir, args->force, &err);
+            }
             return cli_report(&err, args->verbose);
         }
     }
     return cli_usage(cmd, "unknown key kind '%s' (rsa, hmac or ecc)", kind_name);
 }
 
-int cmd_keygen(int argc, char **argv) {
+int cmd_keygen(int argc, char **argv)
+{
     cli_args args;
     cli_parse_result pr = cli_parse(argc, argv, OPT_FORCE | OPT_OUT_DIR, keygen_help, &args);
     if (pr != CLI_RUN) {
@@ -140,7 +173,8 @@ int cmd_keygen(int argc, char **argv) {
     return keygen_run(args.pos[0], &args, "keygen");
 }
 
-int cmd_keygen_compat(const char *kind, int argc, char **argv) {
+int cmd_keygen_compat(const char *kind, int argc, char **argv)
+{
     cli_args args;
     cli_parse_result pr = cli_parse(argc, argv, OPT_FORCE, keygen_help, &args);
     if (pr != CLI_RUN) {

@@ -21,7 +21,8 @@ static const char pubkey_help[] =
     "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
-int cmd_pubkey(int argc, char **argv) {
+int cmd_pubkey(int argc, char **argv)
+{
     cli_args args;
     cli_parse_result pr =
         cli_parse(argc, argv, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE, pubkey_help, &args);

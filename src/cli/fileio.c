@@ -19,7 +19,8 @@ static struct {
     char path[PATH_MAX];
 } cleanup[CLEANUP_SLOTS];
 
-static int cleanup_claim(const char *path) {
+static int cleanup_claim(const char *path)
+{
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
         int expected = 0;
         if (__atomic_load_n(&cleanup[i].used, __ATOMIC_ACQUIRE) == 0 &&
@@ -33,13 +34,15 @@ static int cleanup_claim(const char *path) {
     return -1; /* more outputs open than slots: this one just is not cleaned up on a signal */
 }
 
-static void cleanup_release(int slot) {
+static void cleanup_release(int slot)
+{
     if (slot >= 0) {
         __atomic_store_n(&cleanup[slot].used, 0, __ATOMIC_RELEASE);
     }
 }
 
-static void on_fatal_signal(int sig) {
+static void on_fatal_signal(int sig)
+{
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
         if (__atomic_load_n(&cleanup[i].used, __ATOMIC_ACQUIRE) == 1) {
             unlink(cleanup[i].path);
@@ -49,7 +52,8 @@ static void on_fatal_signal(int sig) {
     raise(sig);
 }
 
-void fileio_install_signal_cleanup(void) {
+void fileio_install_signal_cleanup(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_fatal_signal;
@@ -63,7 +67,8 @@ void fileio_install_signal_cleanup(void) {
 
 /* ---- input ---- */
 
-int input_open(input_file *in, const char *path, eei_error *err) {
+int input_open(input_file *in, const char *path, eei_error *err)
+{
     struct stat st;
     memset(in, 0, sizeof(*in));
     if (strcmp(path, "-") == 0) {
@@ -93,7 +98,8 @@ int input_open(input_file *in, const char *path, eei_error *err) {
     return 0;
 }
 
-int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err) {
+int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+{
     size_t total = 0;
     while (total < cap) {
         ssize_t n = read(in->fd, buf + total, cap - total);
@@ -113,7 +119,8 @@ int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error 
 }
 
 int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
-                eei_error *err) {
+                eei_error *err)
+{
     size_t total = 0;
     while (total < len) {
         ssize_t n = pread(in->fd, buf + total, len - total, (off_t)(offset + total));
@@ -132,14 +139,16 @@ int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_
     return 0;
 }
 
-void input_close(input_file *in) {
+void input_close(input_file *in)
+{
     if (in->fd > STDIN_FILENO) {
         close(in->fd);
     }
     in->fd = -1;
 }
 
-int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err) {
+int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err)
+{
     input_file in;
     if (input_open(&in, path, err) != 0) {
         return -1;
@@ -166,12 +175,14 @@ int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, 
 
 /* ---- output ---- */
 
-bool path_exists(const char *path) {
+bool path_exists(const char *path)
+{
     struct stat st;
     return lstat(path, &st) == 0;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len) {
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
         if (n < 0 && errno == EINTR) {
@@ -186,7 +197,8 @@ static int write_all(int fd, const uint8_t *buf, size_t len) {
     return 0;
 }
 
-static int open_spool(output_file *out, eei_error *err) {
+static int open_spool(output_file *out, eei_error *err)
+{
     const char *dir = getenv("TMPDIR");
     char tmpl[PATH_MAX];
     snprintf(tmpl, sizeof(tmpl), "%s/esp_enc_img.XXXXXX", dir && *dir ? dir : "/tmp");
@@ -199,7 +211,8 @@ static int open_spool(output_file *out, eei_error *err) {
     return 0;
 }
 
-int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err) {
+int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err)
+{
     memset(out, 0, sizeof(*out));
     out->opts = *opts;
     out->cleanup_slot = -1;
@@ -236,15 +249,16 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     return 0;
 }
 
-int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err) {
+int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err)
+{
     if (write_all(out->fd, buf, len) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
     }
     return 0;
 }
 
-int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
-                  eei_error *err) {
+int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset, eei_error *err)
+{
     while (len > 0) {
         ssize_t n = pwrite(out->fd, buf, len, (off_t)offset);
         if (n < 0 && errno == EINTR) {
@@ -260,7 +274,8 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
     return 0;
 }
 
-static int copy_spool_to_stdout(output_file *out, eei_error *err) {
+static int copy_spool_to_stdout(output_file *out, eei_error *err)
+{
     static uint8_t buf[64 * 1024];
     if (lseek(out->fd, 0, SEEK_SET) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
@@ -283,7 +298,8 @@ static int copy_spool_to_stdout(output_file *out, eei_error *err) {
 }
 
 /* Rename into place; with no_clobber, fail instead of replacing an existing file. */
-static int move_into_place(output_file *out, eei_error *err) {
+static int move_into_place(output_file *out, eei_error *err)
+{
     if (!out->opts.no_clobber) {
         if (rename(out->path, out->name) != 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
@@ -305,7 +321,8 @@ static int move_into_place(output_file *out, eei_error *err) {
     return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
 }
 
-int output_commit(output_file *out, eei_error *err) {
+int output_commit(output_file *out, eei_error *err)
+{
     int rc = 0;
     if (out->to_stdout) {
         rc = out->spooled ? copy_spool_to_stdout(out, err) : 0;
@@ -338,7 +355,8 @@ int output_commit(output_file *out, eei_error *err) {
     return 0;
 }
 
-void output_abort(output_file *out) {
+void output_abort(output_file *out)
+{
     if (out->fd >= 0 && out->fd != STDOUT_FILENO) {
         close(out->fd);
     }

@@ -8,18 +8,21 @@
 #define KEY_FILE_MAX (64u * 1024u)
 #define PASSPHRASE_MAX 1024u
 
-static bool is_pem(const uint8_t *data, size_t len) {
+static bool is_pem(const uint8_t *data, size_t len)
+{
     static const char begin[] = "-----BEGIN";
     return len >= sizeof(begin) - 1 && memmem(data, len, begin, sizeof(begin) - 1) != NULL;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
+static bool has_suffix(const char *s, const char *suffix)
+{
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* The first line of the passphrase file, without its line ending. */
-static int read_passphrase(const char *path, char **out, eei_error *err) {
+static int read_passphrase(const char *path, char **out, eei_error *err)
+{
     uint8_t *data = NULL;
     size_t len = 0;
     if (file_read_all(path, PASSPHRASE_MAX, &data, &len, err) != 0) {
@@ -45,7 +48,8 @@ static int read_passphrase(const char *path, char **out, eei_error *err) {
 }
 
 static int load_from_bytes(const char *path, const uint8_t *data, size_t len,
-                           const key_options *opts, eei_key **out, eei_error *err) {
+                           const key_options *opts, eei_key **out, eei_error *err)
+{
     if (!is_pem(data, len)) {
         if (len == EEI_HMAC_KEY_SIZE) {
             return crypto_key_from_hmac(data, out, err);
@@ -75,7 +79,8 @@ static int load_from_bytes(const char *path, const uint8_t *data, size_t len,
     return rc;
 }
 
-int key_file_load(const char *path, const key_options *opts, eei_key **out, eei_error *err) {
+int key_file_load(const char *path, const key_options *opts, eei_key **out, eei_error *err)
+{
     uint8_t *data = NULL;
     size_t len = 0;
     if (strcmp(path, "-") == 0) {
@@ -95,7 +100,8 @@ int key_file_load(const char *path, const key_options *opts, eei_key **out, eei_
 }
 
 int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool force,
-                   eei_error *err) {
+                   eei_error *err)
+{
     output_options opts = {.mode = secret ? 0600 : 0644, .no_clobber = !force, .seekable = false};
     output_file out;
     if (output_open(&out, path, &opts, err) != 0) {

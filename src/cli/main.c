@@ -42,7 +42,8 @@ static const command commands[] = {
     {"decrypt", cmd_decrypt},
 };
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2) {
         fputs(main_help, stderr);
         return 2;

@@ -44,18 +44,21 @@ struct crypto_sha256 {
     EVP_MD_CTX *ctx;
 };
 
-int crypto_random(uint8_t *buf, size_t len, eei_error *err) {
+int crypto_random(uint8_t *buf, size_t len, eei_error *err)
+{
     if (len > INT_MAX || RAND_bytes(buf, (int)len) != 1) {
         return eei_fail(err, EEI_ERR_SYSTEM, "random: the random generator failed");
     }
     return 0;
 }
 
-void crypto_wipe(void *buf, size_t len) {
+void crypto_wipe(void *buf, size_t len)
+{
     OPENSSL_cleanse(buf, len);
 }
 
-void crypto_report_library_errors(bool verbose) {
+void crypto_report_library_errors(bool verbose)
+{
     if (verbose) {
         ERR_print_errors_fp(stderr);
     } else {
@@ -65,7 +68,8 @@ void crypto_report_library_errors(bool verbose) {
 
 /* ---- keys ---- */
 
-static int key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err) {
+static int key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err)
+{
     eei_key_type type;
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         int bits = EVP_PKEY_get_bits(pkey);
@@ -111,7 +115,8 @@ typedef struct {
     bool asked;
 } passphrase_request;
 
-static int passphrase_cb(char *buf, int size, int rwflag, void *u) {
+static int passphrase_cb(char *buf, int size, int rwflag, void *u)
+{
     passphrase_request *req = u;
     (void)rwflag;
     req->asked = true;
@@ -126,7 +131,8 @@ static int passphrase_cb(char *buf, int size, int rwflag, void *u) {
     return (int)len;
 }
 
-static bool looks_like_pem(const uint8_t *data, size_t len) {
+static bool looks_like_pem(const uint8_t *data, size_t len)
+{
     static const char begin[] = "-----BEGIN ";
     while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')) {
         data++;
@@ -135,7 +141,8 @@ static bool looks_like_pem(const uint8_t *data, size_t len) {
     return len >= sizeof(begin) - 1 && memcmp(data, begin, sizeof(begin) - 1) == 0;
 }
 
-static bool pem_is_public(const uint8_t *data, size_t len) {
+static bool pem_is_public(const uint8_t *data, size_t len)
+{
     static const char pub[] = "PUBLIC KEY-----";
     static const char priv[] = "PRIVATE KEY-----";
     const uint8_t *pub_at = NULL, *priv_at = NULL;
@@ -151,7 +158,8 @@ static bool pem_is_public(const uint8_t *data, size_t len) {
 }
 
 int crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
-                     eei_error *err) {
+                     eei_error *err)
+{
     if (len == 0) {
         return eei_fail(err, EEI_ERR_KEY, "the key file is empty");
     }
@@ -196,7 +204,8 @@ int crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, ee
 }
 
 /* d must satisfy 1 <= d < n (the P-256 group order). */
-static int p256_scalar_check(const BIGNUM *d, eei_error *err) {
+static int p256_scalar_check(const BIGNUM *d, eei_error *err)
+{
     EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     if (!group) {
         return eei_fail(err, EEI_ERR_SYSTEM, "P-256 is not available in this OpenSSL");
@@ -211,7 +220,8 @@ static int p256_scalar_check(const BIGNUM *d, eei_error *err) {
     return 0;
 }
 
-bool crypto_p256_scalar_valid(const uint8_t scalar[32]) {
+bool crypto_p256_scalar_valid(const uint8_t scalar[32])
+{
     eei_error err;
     BIGNUM *d = BN_bin2bn(scalar, 32, NULL);
     bool ok = d && p256_scalar_check(d, &err) == 0;
@@ -220,7 +230,8 @@ bool crypto_p256_scalar_valid(const uint8_t scalar[32]) {
 }
 
 /* A P-256 key pair from its private scalar; the public point is computed here. */
-static EVP_PKEY *p256_from_scalar(const BIGNUM *d) {
+static EVP_PKEY *p256_from_scalar(const BIGNUM *d)
+{
     EVP_PKEY *pkey = NULL;
     EVP_PKEY_CTX *pctx = NULL;
     OSSL_PARAM_BLD *bld = NULL;
@@ -255,7 +266,8 @@ done:
     return pkey;
 }
 
-int crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out, eei_error *err) {
+int crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out, eei_error *err)
+{
     uint8_t scalar[32];
     if (!PKCS5_PBKDF2_HMAC((const char *)hmac_key, EEI_HMAC_KEY_SIZE, hmac_pbkdf2_salt,
                            sizeof(hmac_pbkdf2_salt), PBKDF2_ITERATIONS, EVP_sha256(),
@@ -276,7 +288,8 @@ int crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **ou
     return rc;
 }
 
-int crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err) {
+int crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
+{
     EVP_PKEY *pkey = type == EEI_KEY_RSA3072 ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
     if (!pkey) {
         return eei_fail(err, EEI_ERR_SYSTEM, "key generation failed");
@@ -284,26 +297,31 @@ int crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err) {
     return key_wrap(pkey, true, out, err);
 }
 
-void crypto_key_free(eei_key *key) {
+void crypto_key_free(eei_key *key)
+{
     if (key) {
         EVP_PKEY_free(key->pkey);
         free(key);
     }
 }
 
-eei_key_type crypto_key_type(const eei_key *key) {
+eei_key_type crypto_key_type(const eei_key *key)
+{
     return key->type;
 }
 
-bool crypto_key_has_private(const eei_key *key) {
+bool crypto_key_has_private(const eei_key *key)
+{
     return key->has_private;
 }
 
-eei_scheme crypto_key_scheme(const eei_key *key) {
+eei_scheme crypto_key_scheme(const eei_key *key)
+{
     return key->type == EEI_KEY_RSA3072 ? EEI_SCHEME_RSA3072 : EEI_SCHEME_ECIES_P256;
 }
 
-int crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err) {
+int crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
     unsigned char *der = NULL;
     int len = i2d_PUBKEY(key->pkey, &der);
     if (len <= 0) {
@@ -315,7 +333,8 @@ int crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, ee
 }
 
 /* Copy a memory BIO's contents into a malloc'd buffer. */
-static int bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err) {
+static int bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err)
+{
     char *data = NULL;
     long len = BIO_get_mem_data(bio, &data);
     uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
@@ -328,7 +347,8 @@ static int bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err) {
     return 0;
 }
 
-int crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err) {
+int crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
     BIO *bio = BIO_new(BIO_s_mem());
     int rc = bio && PEM_write_bio_PUBKEY(bio, key->pkey)
                  ? bio_take(bio, out, out_len, err)
@@ -337,7 +357,8 @@ int crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, ee
     return rc;
 }
 
-int crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err) {
+int crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
     if (!key->has_private) {
         return eei_fail(err, EEI_ERR_KEY, "this is a public key");
     }
@@ -353,7 +374,8 @@ int crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, e
 /* ---- key establishment ---- */
 
 int crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
-                    uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err) {
+                    uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err)
+{
     size_t len = EEI_RSA_WRAPPED_SIZE;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub->pkey, NULL);
     int ok = ctx && EVP_PKEY_encrypt_init(ctx) > 0 &&
@@ -365,7 +387,8 @@ int crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
 }
 
 int crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                      uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err) {
+                      uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+{
     uint8_t out[EEI_RSA_WRAPPED_SIZE];
     size_t len = sizeof(out);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
@@ -383,7 +406,8 @@ int crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED
                          "cannot unwrap the AES key: wrong RSA key, or the key block was altered");
 }
 
-static EVP_PKEY *p256_from_point(const uint8_t point[EEI_ECIES_POINT_SIZE]) {
+static EVP_PKEY *p256_from_point(const uint8_t point[EEI_ECIES_POINT_SIZE])
+{
     uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
     enc[0] = POINT_CONVERSION_UNCOMPRESSED;
     memcpy(enc + 1, point, EEI_ECIES_POINT_SIZE);
@@ -411,7 +435,8 @@ static EVP_PKEY *p256_from_point(const uint8_t point[EEI_ECIES_POINT_SIZE]) {
     return pkey;
 }
 
-bool crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE]) {
+bool crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE])
+{
     EVP_PKEY *pkey = p256_from_point(point);
     EVP_PKEY_free(pkey);
     return pkey != NULL;
@@ -419,7 +444,8 @@ bool crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE]) {
 
 /* AES key = HKDF-SHA256(ECDH x-coordinate of own * peer, salt, "_esp_enc_img_ecc"). */
 static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_ECIES_SALT_SIZE],
-                        uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err) {
+                        uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+{
     uint8_t secret[32];
     size_t secret_len = sizeof(secret);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, own, NULL);
@@ -451,7 +477,8 @@ static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_EC
 
 int crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECIES_SALT_SIZE],
                        uint8_t point[EEI_ECIES_POINT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE],
-                       eei_error *err) {
+                       eei_error *err)
+{
     EVP_PKEY *eph = EVP_EC_gen("P-256");
     if (!eph) {
         return eei_fail(err, EEI_ERR_SYSTEM, "ephemeral key generation failed");
@@ -473,7 +500,8 @@ int crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECIES_S
 
 int crypto_ecies_decap(const eei_key *device_priv, const uint8_t point[EEI_ECIES_POINT_SIZE],
                        const uint8_t salt[EEI_ECIES_SALT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE],
-                       eei_error *err) {
+                       eei_error *err)
+{
     EVP_PKEY *peer = p256_from_point(point);
     if (!peer) {
         return eei_fail(err, EEI_ERR_REJECTED,
@@ -487,7 +515,8 @@ int crypto_ecies_decap(const eei_key *device_priv, const uint8_t point[EEI_ECIES
 /* ---- AES-256-GCM ---- */
 
 int crypto_gcm_start(crypto_gcm **out, bool encrypt, const uint8_t key[EEI_AES_KEY_SIZE],
-                     const uint8_t iv[EEI_IV_SIZE], eei_error *err) {
+                     const uint8_t iv[EEI_IV_SIZE], eei_error *err)
+{
     crypto_gcm *gcm = calloc(1, sizeof(*gcm));
     if (!gcm) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
@@ -506,8 +535,8 @@ int crypto_gcm_start(crypto_gcm **out, bool encrypt, const uint8_t key[EEI_AES_K
     return 0;
 }
 
-int crypto_gcm_update(crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len,
-                      eei_error *err) {
+int crypto_gcm_update(crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len, eei_error *err)
+{
     while (len > 0) {
         int step = len > (size_t)INT_MAX / 2 ? INT_MAX / 2 : (int)len;
         int outl = 0;
@@ -521,7 +550,8 @@ int crypto_gcm_update(crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t l
     return 0;
 }
 
-int crypto_gcm_finish_encrypt(crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_error *err) {
+int crypto_gcm_finish_encrypt(crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_error *err)
+{
     uint8_t none[16];
     int outl = 0;
     if (!EVP_CipherFinal_ex(gcm->ctx, none, &outl) ||
@@ -531,7 +561,8 @@ int crypto_gcm_finish_encrypt(crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_er
     return 0;
 }
 
-int crypto_gcm_finish_decrypt(crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE], eei_error *err) {
+int crypto_gcm_finish_decrypt(crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE], eei_error *err)
+{
     uint8_t none[16];
     int outl = 0;
     if (EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_TAG, EEI_TAG_SIZE, (void *)tag) <= 0) {
@@ -546,7 +577,8 @@ int crypto_gcm_finish_decrypt(crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE], 
     return 0;
 }
 
-void crypto_gcm_free(crypto_gcm *gcm) {
+void crypto_gcm_free(crypto_gcm *gcm)
+{
     if (gcm) {
         EVP_CIPHER_CTX_free(gcm->ctx); /* clears the expanded key */
         EVP_CIPHER_free(gcm->cipher);
@@ -556,7 +588,8 @@ void crypto_gcm_free(crypto_gcm *gcm) {
 
 /* ---- SHA-256 ---- */
 
-int crypto_sha256_start(crypto_sha256 **out, eei_error *err) {
+int crypto_sha256_start(crypto_sha256 **out, eei_error *err)
+{
     crypto_sha256 *sha = calloc(1, sizeof(*sha));
     if (sha) {
         sha->ctx = EVP_MD_CTX_new();
@@ -569,16 +602,19 @@ int crypto_sha256_start(crypto_sha256 **out, eei_error *err) {
     return 0;
 }
 
-void crypto_sha256_update(crypto_sha256 *sha, const uint8_t *data, size_t len) {
+void crypto_sha256_update(crypto_sha256 *sha, const uint8_t *data, size_t len)
+{
     EVP_DigestUpdate(sha->ctx, data, len);
 }
 
-void crypto_sha256_finish(crypto_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE]) {
+void crypto_sha256_finish(crypto_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
+{
     unsigned int len = EEI_SHA256_SIZE;
     EVP_DigestFinal_ex(sha->ctx, digest, &len);
 }
 
-void crypto_sha256_free(crypto_sha256 *sha) {
+void crypto_sha256_free(crypto_sha256 *sha)
+{
     if (sha) {
         EVP_MD_CTX_free(sha->ctx);
         free(sha);

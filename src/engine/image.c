@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-int eei_encrypt_start(eei_encryptor *enc, const eei_key *device_key, eei_error *err) {
+int eei_encrypt_start(eei_encryptor *enc, const eei_key *device_key, eei_error *err)
+{
     uint8_t aes_key[EEI_AES_KEY_SIZE];
     uint8_t iv[EEI_IV_SIZE];
     int rc = -1;
@@ -34,7 +35,8 @@ done:
 }
 
 int eei_encrypt_update(eei_encryptor *enc, const uint8_t *in, uint8_t *out, size_t len,
-                       eei_error *err) {
+                       eei_error *err)
+{
     if (len > EEI_MAX_PAYLOAD - enc->payload_len) {
         return eei_fail(err, EEI_ERR_FILE,
                         "input is larger than 4294967295 bytes (4 GiB - 1), the most the "
@@ -44,7 +46,8 @@ int eei_encrypt_update(eei_encryptor *enc, const uint8_t *in, uint8_t *out, size
     return crypto_gcm_update(enc->gcm, in, out, len, err);
 }
 
-int eei_encrypt_finish(eei_encryptor *enc, uint8_t header[EEI_HEADER_SIZE], eei_error *err) {
+int eei_encrypt_finish(eei_encryptor *enc, uint8_t header[EEI_HEADER_SIZE], eei_error *err)
+{
     uint8_t tag[EEI_TAG_SIZE];
     if (crypto_gcm_finish_encrypt(enc->gcm, tag, err) != 0) {
         return -1;
@@ -55,12 +58,14 @@ int eei_encrypt_finish(eei_encryptor *enc, uint8_t header[EEI_HEADER_SIZE], eei_
     return 0;
 }
 
-void eei_encrypt_end(eei_encryptor *enc) {
+void eei_encrypt_end(eei_encryptor *enc)
+{
     crypto_gcm_free(enc->gcm);
     enc->gcm = NULL;
 }
 
-int eei_decrypt_start(eei_decryptor *dec, const eei_key *key, eei_error *err) {
+int eei_decrypt_start(eei_decryptor *dec, const eei_key *key, eei_error *err)
+{
     memset(dec, 0, sizeof(*dec));
     if (!crypto_key_has_private(key)) {
         return eei_fail(err, EEI_ERR_KEY,
@@ -70,12 +75,14 @@ int eei_decrypt_start(eei_decryptor *dec, const eei_key *key, eei_error *err) {
     return 0;
 }
 
-static int reject_format(eei_error *err, eei_format_err fe) {
+static int reject_format(eei_error *err, eei_format_err fe)
+{
     return eei_fail(err, EEI_ERR_REJECTED, "%s", eei_format_strerror(fe));
 }
 
 /* The header is complete: check it and set up the cipher with the unwrapped or derived key. */
-static int decrypt_open_header(eei_decryptor *dec, eei_error *err) {
+static int decrypt_open_header(eei_decryptor *dec, eei_error *err)
+{
     eei_format_err fe = eei_header_decode(dec->header_buf, EEI_HEADER_SIZE, &dec->header);
     if (fe != EEI_FMT_OK) {
         return reject_format(err, fe);
@@ -104,7 +111,8 @@ static int decrypt_open_header(eei_decryptor *dec, eei_error *err) {
 }
 
 int eei_decrypt_update(eei_decryptor *dec, const uint8_t *in, size_t len, uint8_t *out,
-                       size_t *out_len, eei_error *err) {
+                       size_t *out_len, eei_error *err)
+{
     *out_len = 0;
     if (!dec->header_done) {
         size_t take = EEI_HEADER_SIZE - dec->header_fill;
@@ -131,7 +139,8 @@ int eei_decrypt_update(eei_decryptor *dec, const uint8_t *in, size_t len, uint8_
     return 0;
 }
 
-int eei_decrypt_finish(eei_decryptor *dec, eei_error *err) {
+int eei_decrypt_finish(eei_decryptor *dec, eei_error *err)
+{
     if (!dec->header_done) {
         return reject_format(err, EEI_FMT_SHORT);
     }
@@ -141,7 +150,8 @@ int eei_decrypt_finish(eei_decryptor *dec, eei_error *err) {
     return crypto_gcm_finish_decrypt(dec->gcm, dec->header.tag, err);
 }
 
-void eei_decrypt_end(eei_decryptor *dec) {
+void eei_decrypt_end(eei_decryptor *dec)
+{
     crypto_gcm_free(dec->gcm);
     dec->gcm = NULL;
     crypto_wipe(dec->header_buf, sizeof(dec->header_buf));

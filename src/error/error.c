@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int eei_fail(eei_error *err, eei_status status, const char *fmt, ...) {
+int eei_fail(eei_error *err, eei_status status, const char *fmt, ...)
+{
     va_list ap;
     err->status = status;
     va_start(ap, fmt);
@@ -13,7 +14,8 @@ int eei_fail(eei_error *err, eei_status status, const char *fmt, ...) {
     return -1;
 }
 
-void eei_error_prefix(eei_error *err, const char *what) {
+void eei_error_prefix(eei_error *err, const char *what)
+{
     char old[sizeof(err->msg)];
     memcpy(old, err->msg, sizeof(old));
     size_t n = strlen(what);
@@ -28,7 +30,8 @@ void eei_error_prefix(eei_error *err, const char *what) {
     err->msg[n + 2 + old_len] = '\0';
 }
 
-int eei_exit_code(eei_status status) {
+int eei_exit_code(eei_status status)
+{
     switch (status) {
     case EEI_OK:
         return 0;

@@ -8,18 +8,21 @@ static const uint8_t p256_prime[EEI_ECIES_COORD_SIZE] = {
     0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
-uint32_t eei_le32_get(const uint8_t *p) {
+uint32_t eei_le32_get(const uint8_t *p)
+{
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-void eei_le32_put(uint8_t *p, uint32_t v) {
+void eei_le32_put(uint8_t *p, uint32_t v)
+{
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
 }
 
-void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]) {
+void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE])
+{
     eei_le32_put(out + EEI_OFF_MAGIC, h->magic);
     memcpy(out + EEI_OFF_KEY_BLOCK, h->key_block, EEI_KEY_BLOCK_SIZE);
     memcpy(out + EEI_OFF_IV, h->iv, EEI_IV_SIZE);
@@ -28,7 +31,8 @@ void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]) {
     memcpy(out + EEI_OFF_RESERVED, h->reserved, EEI_RESERVED_SIZE);
 }
 
-eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h) {
+eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h)
+{
     if (len < EEI_HEADER_SIZE) {
         return EEI_FMT_SHORT;
     }
@@ -41,7 +45,8 @@ eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h) 
     return h->magic == EEI_MAGIC ? EEI_FMT_OK : EEI_FMT_BAD_MAGIC;
 }
 
-static void header_init(eei_header *h, const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len) {
+static void header_init(eei_header *h, const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len)
+{
     memset(h, 0, sizeof(*h));
     h->magic = EEI_MAGIC;
     memcpy(h->iv, iv, EEI_IV_SIZE);
@@ -49,33 +54,39 @@ static void header_init(eei_header *h, const uint8_t iv[EEI_IV_SIZE], uint32_t p
 }
 
 void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                         const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len) {
+                         const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len)
+{
     header_init(h, iv, payload_len);
     memcpy(h->key_block, wrapped, EEI_RSA_WRAPPED_SIZE);
 }
 
 void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
                            const uint8_t salt[EEI_ECIES_SALT_SIZE], const uint8_t iv[EEI_IV_SIZE],
-                           uint32_t payload_len) {
+                           uint32_t payload_len)
+{
     header_init(h, iv, payload_len);
     memcpy(h->key_block, point, EEI_ECIES_POINT_SIZE);
     memcpy(h->key_block + EEI_ECIES_POINT_SIZE, salt, EEI_ECIES_SALT_SIZE);
 }
 
-void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]) {
+void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE])
+{
     memcpy(h->tag, tag, EEI_TAG_SIZE);
 }
 
-const uint8_t *eei_header_ecies_point(const eei_header *h) {
+const uint8_t *eei_header_ecies_point(const eei_header *h)
+{
     return h->key_block;
 }
 
-const uint8_t *eei_header_ecies_salt(const eei_header *h) {
+const uint8_t *eei_header_ecies_salt(const eei_header *h)
+{
     return h->key_block + EEI_ECIES_POINT_SIZE;
 }
 
 /* Big-endian a < b over n bytes. */
-static bool be_less(const uint8_t *a, const uint8_t *b, size_t n) {
+static bool be_less(const uint8_t *a, const uint8_t *b, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         if (a[i] != b[i]) {
             return a[i] < b[i];
@@ -84,7 +95,8 @@ static bool be_less(const uint8_t *a, const uint8_t *b, size_t n) {
     return false;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
+static bool all_zero(const uint8_t *p, size_t n)
+{
     uint8_t acc = 0;
     for (size_t i = 0; i < n; i++) {
         acc |= p[i];
@@ -92,14 +104,16 @@ static bool all_zero(const uint8_t *p, size_t n) {
     return acc == 0;
 }
 
-bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]) {
+bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE])
+{
     const uint8_t *x = point;
     const uint8_t *y = point + EEI_ECIES_COORD_SIZE;
     return be_less(x, p256_prime, EEI_ECIES_COORD_SIZE) &&
            be_less(y, p256_prime, EEI_ECIES_COORD_SIZE) && !all_zero(point, EEI_ECIES_POINT_SIZE);
 }
 
-eei_scheme eei_header_scheme(const eei_header *h) {
+eei_scheme eei_header_scheme(const eei_header *h)
+{
     if (h->magic != EEI_MAGIC) {
         return EEI_SCHEME_UNKNOWN;
     }
@@ -110,7 +124,8 @@ eei_scheme eei_header_scheme(const eei_header *h) {
     return EEI_SCHEME_RSA3072;
 }
 
-eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size) {
+eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size)
+{
     if (image_size < EEI_HEADER_SIZE) {
         return EEI_FMT_SHORT;
     }
@@ -121,18 +136,21 @@ eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size) {
     return image_size > expected ? EEI_FMT_TRAILING : EEI_FMT_OK;
 }
 
-eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme) {
+eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme)
+{
     if (h->magic != EEI_MAGIC) {
         return EEI_FMT_BAD_MAGIC;
     }
     return eei_header_scheme(h) == scheme ? EEI_FMT_OK : EEI_FMT_SCHEME_MISMATCH;
 }
 
-bool eei_header_reserved_clear(const eei_header *h) {
+bool eei_header_reserved_clear(const eei_header *h)
+{
     return all_zero(h->reserved, EEI_RESERVED_SIZE);
 }
 
-const char *eei_format_strerror(eei_format_err err) {
+const char *eei_format_strerror(eei_format_err err)
+{
     switch (err) {
     case EEI_FMT_OK:
         return "ok";
@@ -152,7 +170,8 @@ const char *eei_format_strerror(eei_format_err err) {
     return "unknown format error";
 }
 
-const char *eei_scheme_name(eei_scheme scheme) {
+const char *eei_scheme_name(eei_scheme scheme)
+{
     switch (scheme) {
     case EEI_SCHEME_RSA3072:
         return "rsa-3072";

@@ -43,9 +43,14 @@ head -1 "$T/ecc/ecc_priv_key.pem" | grep -q "BEGIN EC PRIVATE KEY" && pass || fa
 openssl pkey -pubin -in "$T/rsa/rsa_pub_key.pem" -text -noout | grep -q "3072 bit" && pass || fail "not RSA-3072"
 openssl pkey -pubin -in "$T/ecc/ecc_pub_key.pem" -text -noout | grep -q "prime256v1" && pass || fail "not P-256"
 
-# a missing output directory is a file error that names it
-expect_rc 3 "$E" keygen hmac --out-dir "$T/missing-dir"
-expect_err "$T/missing-dir"
+# a missing output directory is created, private to the owner
+expect_rc 0 "$E" keygen hmac --out-dir "$T/new/secrets"
+expect_mode "$T/new/secrets" 700
+expect_mode "$T/new/secrets/device_hmac_key.bin" 600
+# one that cannot be created is a file error that names it
+: >"$T/plainfile"
+expect_rc 3 "$E" keygen hmac --out-dir "$T/plainfile/sub"
+expect_err "$T/plainfile/sub"
 
 # esp_enc_img_gen.py spellings: current directory, same file names
 mkdir "$T/compat" && cd "$T/compat"

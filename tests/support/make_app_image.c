@@ -29,17 +29,20 @@ static const struct {
     {"esp32s3", 0x0009}, {"esp32c6", 0x000d},
 };
 
-static void put16(uint8_t *p, uint16_t v) {
+static void put16(uint8_t *p, uint16_t v)
+{
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
 }
 
-static void put32(uint8_t *p, uint32_t v) {
+static void put32(uint8_t *p, uint32_t v)
+{
     put16(p, (uint16_t)v);
     put16(p + 2, (uint16_t)(v >> 16));
 }
 
-static uint32_t next_random(uint32_t *state) {
+static uint32_t next_random(uint32_t *state)
+{
     uint32_t x = *state;
     x ^= x << 13;
     x ^= x >> 17;
@@ -47,7 +50,8 @@ static uint32_t next_random(uint32_t *state) {
     return *state = x;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     const char *out_path = NULL, *version = "1.0.0", *project = "hello_app";
     const char *chip = "esp32c3";
     unsigned long size = 65536, seed = 1;

@@ -19,7 +19,8 @@ static int check_passed, check_failed;
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
 
-static inline int check_summary(void) {
+static inline int check_summary(void)
+{
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed == 0 ? 0 : 1;
 }

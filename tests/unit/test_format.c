@@ -3,7 +3,8 @@
 
 #include "esp_enc_img/format.h"
 
-static void fill(uint8_t *p, size_t n, uint8_t start) {
+static void fill(uint8_t *p, size_t n, uint8_t start)
+{
     for (size_t i = 0; i < n; i++) {
         p[i] = (uint8_t)(start + i);
     }
@@ -17,7 +18,8 @@ static const uint8_t p256_g[64] = {
     0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
 };
 
-static void test_le32(void) {
+static void test_le32(void)
+{
     uint8_t b[4];
     eei_le32_put(b, 0x0788b6cfu);
     CHECK(b[0] == 0xcf && b[1] == 0xb6 && b[2] == 0x88 && b[3] == 0x07);
@@ -29,7 +31,8 @@ static void test_le32(void) {
     CHECK(eei_le32_get(u + 3) == 0x12345678u);
 }
 
-static void test_rsa_layout(void) {
+static void test_rsa_layout(void)
+{
     uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], iv[EEI_IV_SIZE], tag[EEI_TAG_SIZE];
     uint8_t buf[EEI_HEADER_SIZE];
     eei_header h, back;
@@ -59,7 +62,8 @@ static void test_rsa_layout(void) {
     CHECK(eei_header_reserved_clear(&back));
 }
 
-static void test_ecies_layout(void) {
+static void test_ecies_layout(void)
+{
     uint8_t salt[EEI_ECIES_SALT_SIZE], iv[EEI_IV_SIZE], buf[EEI_HEADER_SIZE];
     eei_header h, back;
     fill(salt, sizeof(salt), 0x30);
@@ -81,7 +85,8 @@ static void test_ecies_layout(void) {
     CHECK(eei_header_scheme(&back) == EEI_SCHEME_RSA3072);
 }
 
-static void test_point_plausible(void) {
+static void test_point_plausible(void)
+{
     uint8_t pt[64];
     CHECK(eei_p256_point_plausible(p256_g));
     memset(pt, 0, sizeof(pt));
@@ -102,7 +107,8 @@ static void test_point_plausible(void) {
     CHECK(!eei_p256_point_plausible(pt));
 }
 
-static void test_malformed(void) {
+static void test_malformed(void)
+{
     uint8_t buf[EEI_HEADER_SIZE] = {0};
     eei_header h;
     CHECK(eei_header_decode(buf, 0, &h) == EEI_FMT_SHORT);
@@ -122,7 +128,8 @@ static void test_malformed(void) {
     CHECK(!eei_header_reserved_clear(&h));
 }
 
-static void test_sizes(void) {
+static void test_sizes(void)
+{
     eei_header h;
     memset(&h, 0, sizeof(h));
     h.magic = EEI_MAGIC;
@@ -136,7 +143,8 @@ static void test_sizes(void) {
     CHECK(eei_header_check_size(&h, 512ull + 0xfffffffeull) == EEI_FMT_TRUNCATED);
 }
 
-static void test_names(void) {
+static void test_names(void)
+{
     for (int e = 0; e < EEI_FMT_COUNT; e++) {
         const char *msg = eei_format_strerror((eei_format_err)e);
         CHECK(msg != NULL && strlen(msg) > 0);
@@ -148,7 +156,8 @@ static void test_names(void) {
     CHECK(strcmp(eei_scheme_name(EEI_SCHEME_UNKNOWN), "unknown") == 0);
 }
 
-int main(void) {
+int main(void)
+{
     test_le32();
     test_rsa_layout();
     test_ecies_layout();

@@ -12,7 +12,8 @@
 
 static const char *vectors;
 
-static uint8_t *read_file(const char *rel, size_t *len) {
+static uint8_t *read_file(const char *rel, size_t *len)
+{
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", vectors, rel);
     FILE *f = fopen(path, "rb");
@@ -26,7 +27,8 @@ static uint8_t *read_file(const char *rel, size_t *len) {
     return buf;
 }
 
-static eei_key *load_key(const char *rel) {
+static eei_key *load_key(const char *rel)
+{
     size_t len;
     uint8_t *data = read_file(rel, &len);
     eei_key *key = NULL;
@@ -42,7 +44,8 @@ static eei_key *load_key(const char *rel) {
 }
 
 /* Encrypt plain into a new buffer (header + ciphertext). */
-static uint8_t *encrypt_all(const eei_key *key, const uint8_t *plain, size_t len, size_t *out_len) {
+static uint8_t *encrypt_all(const eei_key *key, const uint8_t *plain, size_t len, size_t *out_len)
+{
     eei_encryptor enc;
     eei_error err;
     uint8_t *out = malloc(EEI_HEADER_SIZE + len + 1);
@@ -60,7 +63,8 @@ static uint8_t *encrypt_all(const eei_key *key, const uint8_t *plain, size_t len
 
 /* Decrypt img in chunks of `chunk` bytes; returns the final status. */
 static int decrypt_all(const eei_key *key, const uint8_t *img, size_t len, size_t chunk,
-                       uint8_t *plain, size_t *plain_len, eei_error *err) {
+                       uint8_t *plain, size_t *plain_len, eei_error *err)
+{
     eei_decryptor dec;
     int rc = eei_decrypt_start(&dec, key, err);
     *plain_len = 0;
@@ -78,7 +82,8 @@ static int decrypt_all(const eei_key *key, const uint8_t *img, size_t len, size_
 }
 
 static void test_round_trips(const char *label, const eei_key *enc_key, const eei_key *dec_key,
-                             eei_scheme scheme) {
+                             eei_scheme scheme)
+{
     static const size_t sizes[] = {0, 1, 15, 16, 17, 4096, (1u << 20) + 3};
     static const size_t chunks[] = {1, 7, 16, 512, 4096, 1u << 21};
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -113,7 +118,8 @@ static void test_round_trips(const char *label, const eei_key *enc_key, const ee
     }
 }
 
-static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, const char *what) {
+static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, const char *what)
+{
     uint8_t *plain = malloc(len + 1);
     size_t plain_len;
     eei_error err = {EEI_OK, ""};
@@ -126,7 +132,8 @@ static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, co
     free(plain);
 }
 
-static void test_rejections(const eei_key *key) {
+static void test_rejections(const eei_key *key)
+{
     uint8_t plain[1000];
     size_t len;
     memset(plain, 0x42, sizeof(plain));
@@ -158,7 +165,8 @@ static void test_rejections(const eei_key *key) {
     free(img);
 }
 
-static void test_fresh_material(const eei_key *key) {
+static void test_fresh_material(const eei_key *key)
+{
     uint8_t plain[32] = {0};
     size_t l1, l2;
     uint8_t *a = encrypt_all(key, plain, sizeof(plain), &l1);
@@ -171,7 +179,8 @@ static void test_fresh_material(const eei_key *key) {
 }
 
 /* The 32-bit length field: a stream past 4 GiB - 1 bytes is refused, not wrapped around. */
-static void test_length_limit(const eei_key *key) {
+static void test_length_limit(const eei_key *key)
+{
     eei_encryptor enc;
     eei_error err;
     uint8_t buf[2] = {0};
@@ -184,14 +193,16 @@ static void test_length_limit(const eei_key *key) {
     eei_encrypt_end(&enc);
 }
 
-static void test_public_key_cannot_decrypt(const eei_key *pub) {
+static void test_public_key_cannot_decrypt(const eei_key *pub)
+{
     eei_decryptor dec;
     eei_error err;
     CHECK(eei_decrypt_start(&dec, pub, &err) != 0);
     CHECK(err.status == EEI_ERR_KEY);
 }
 
-static void test_scalar_range(void) {
+static void test_scalar_range(void)
+{
     /* n, the order of P-256 */
     static const uint8_t n[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
@@ -211,7 +222,8 @@ static void test_scalar_range(void) {
     CHECK(!crypto_p256_scalar_valid(s));
 }
 
-static void test_hmac_public_der(void) {
+static void test_hmac_public_der(void)
+{
     eei_key *key = load_key("kat/hmac_key.bin");
     size_t want_len;
     uint8_t *want = read_file("kat/hmac_device_pub.der", &want_len);
@@ -228,7 +240,8 @@ static void test_hmac_public_der(void) {
     crypto_key_free(key);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc != 2) {
         fprintf(stderr, "usage: test_image VECTORS_DIR\n");
         return 2;
