@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 eei_install_deps "${EEI_BUILD_DEPS[@]}"
 
-cmake -S . -B build -DBUILD_TESTING=OFF >/dev/null
+cmake -S . -B build >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 tool=build/esp_enc_img
 sample=samples/hello_app.bin
