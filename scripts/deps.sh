@@ -23,6 +23,6 @@ eei_install_deps() {
 }
 
 # What building the tool needs.
-EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev)
+EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev libmbedtls-dev)
 # What the test suite needs besides: the openssl command makes key fixtures, clang-format checks style.
 EEI_TEST_DEPS=(openssl clang-format)

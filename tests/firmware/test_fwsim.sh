@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The firmware update path on the simulated device, end to end with images made by the CLI.
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+. "$(dirname "$0")/../cli/lib.sh"
+SIM=$(readlink -f "$4")
+MKAPP=$(readlink -f "$5")
+K=$SRC/keys
+
+boot() { "$SIM" --flash "$1" --boot-slot; }
+expect_boot() {
+    local got
+    got=$(boot "$1")
+    if [ "$got" = "$2" ]; then pass; else fail "boot slot $got, wanted $2"; fi
+}
+# The slot that boots, byte for byte.
+snapshot() { "$SIM" --flash "$1" --dump-slot "$2" || fail "dump-slot"; }
+
+# a fresh device boots its factory app
+expect_rc 0 "$SIM" --flash dev.img --boot-slot
+expect_boot dev.img factory
+expect_size dev.img 4194304
+
+# valid app images for the simulated chip, in both schemes
+"$MKAPP" v2.bin --size 300000 --version 2.0.0 --seed 2
+"$MKAPP" v3.bin --size 200001 --version 3.0.0 --seed 3
+"$MKAPP" v4.bin --size 250000 --version 4.0.0 --seed 4
+"$MKAPP" s3.bin --size 100000 --version 9.0.0 --chip esp32s3
+"$E" encrypt v2.bin "$K/device_pub_key.pem" v2.ecies
+"$E" encrypt v3.bin "$K/rsa_pub_key.pem" v3.rsa
+"$E" encrypt v4.bin "$K/device_pub_key.pem" v4.ecies
+"$E" encrypt s3.bin "$K/device_pub_key.pem" s3.ecies
+
+expect_rc 0 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image v2.ecies --chunk 7
+expect_boot dev.img ota_0
+snapshot dev.img now.bin
+expect_same now.bin v2.bin
+expect_rc 0 "$SIM" --flash dev.img --rsa-key "$K/rsa_priv_key.pem" --image v3.rsa --random-chunks 11
+expect_boot dev.img ota_1
+snapshot dev.img now.bin
+expect_same now.bin v3.bin
+
+# every rejection leaves the boot selection and the booting slot's bytes as they were
+reject() { # WHY ARGS...
+    local why=$1
+    shift
+    expect_rc 1 "$SIM" --flash dev.img "$@"
+    expect_err "$why"
+    expect_boot dev.img ota_1
+    snapshot dev.img after.bin
+    expect_same after.bin v3.bin
+}
+cp v4.ecies tampered.ecies
+printf '\x55' | dd of=tampered.ecies bs=1 seek=100000 conv=notrunc 2>/dev/null
+reject "authentication failed" --hmac-key "$K/device_hmac_key.bin" --image tampered.ecies --chunk 512
+reject "download failed" --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --cut-at 131072
+reject "download failed" --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --cut-at 100
+reject "the other scheme" --rsa-key "$K/rsa_priv_key.pem" --image v4.ecies
+reject "rejected" --hmac-key "$V/kat/hmac_key.bin" --image v4.ecies # another device's key
+reject "cannot unwrap" --rsa-key "$V/kat/rsa_private.pem" --image v3.rsa --skip-version-check
+reject "already running" --rsa-key "$K/rsa_priv_key.pem" --image v3.rsa
+reject "esp_ota_end" --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
+head -c 5000 /dev/urandom >noise.bin
+"$E" encrypt noise.bin "$K/device_pub_key.pem" noise.ecies
+reject "not an ESP app image" --hmac-key "$K/device_hmac_key.bin" --image noise.ecies
+cp v4.bin badsum.bin
+printf '\x00' | dd of=badsum.bin bs=1 seek=60000 conv=notrunc 2>/dev/null
+"$E" encrypt badsum.bin "$K/device_pub_key.pem" badsum.ecies
+reject "esp_ota_end" --hmac-key "$K/device_hmac_key.bin" --image badsum.ecies
+for v in "$V"/negative/ecies-*.bin; do
+    case "$v" in *reserved*) continue ;; esac
+    reject "rejected" --hmac-key "$V/kat/hmac_key.bin" --image "$v"
+done
+# the version check can be skipped on purpose
+expect_rc 0 "$SIM" --flash dev.img --rsa-key "$K/rsa_priv_key.pem" --image v3.rsa --skip-version-check
+expect_boot dev.img ota_0
+
+# the app for that chip is accepted by that chip
+expect_rc 0 "$SIM" --flash s3dev.img --target esp32s3 --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
+[ "$("$SIM" --flash s3dev.img --target esp32s3 --boot-slot)" = ota_0 ] && pass || fail "s3 boot slot"
+# the same flash seen as another chip falls back to its factory app, like a bootloader would
+expect_boot s3dev.img factory
+
+# device configuration errors are exit 3; usage errors exit 2
+expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --efuse-purpose user
+expect_err "HMAC_UP"
+expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/rsa_pub_key.pem" --image v4.ecies
+expect_rc 3 "$SIM" --flash dev.img --rsa-key "$K/device_pub_key.pem" --image v3.rsa
+expect_rc 2 "$SIM" --flash dev.img --image v4.ecies
+expect_rc 2 "$SIM" --flash dev.img --hmac-key a --rsa-key b --image v4.ecies
+expect_rc 2 "$SIM" --flash dev.img --chunk x --hmac-key a --image b
+expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image missing.bin
+: >short.img
+expect_rc 3 "$SIM" --flash short.img --boot-slot
+
+# the device public key is what `esp_enc_img pubkey` says, and the KAT's
+expect_rc 0 "$SIM" --hmac-key "$V/kat/hmac_key.bin" --export-pubkey kat.der
+expect_same kat.der "$V/kat/hmac_device_pub.der"
+expect_rc 0 "$SIM" --hmac-key "$K/device_hmac_key.bin" --hmac-key-id 4 --export-pubkey demo.der
+openssl pkey -pubin -inform DER -in demo.der -out demo.pem 2>/dev/null
+expect_same demo.pem "$K/device_pub_key.pem"
+finish
