@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "eei_https_ota_adapter.h"
-#include "mbedtls/sha256.h"
+#include "mbedtls/md.h"
 #include "vectors_io.h"
 
 static const char *vdir;
@@ -25,9 +25,10 @@ static eei_dec_err run(const eei_dec_config *cfg, const uint8_t *img, size_t len
 {
     static uint8_t work[8192 + EEI_DEC_OUT_SLACK], out[8192 + EEI_DEC_OUT_SLACK];
     eei_dec dec;
-    mbedtls_sha256_context ctx;
-    mbedtls_sha256_init(&ctx);
-    mbedtls_sha256_starts_ret(&ctx, 0);
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 0);
+    mbedtls_md_starts(&ctx);
     eei_dec_err rc = eei_dec_start(&dec, cfg);
     uint32_t state = how.seed * 2654435761u | 1u;
     for (size_t off = 0; rc == EEI_DEC_OK && off < len;) {
@@ -43,7 +44,7 @@ static eei_dec_err run(const eei_dec_config *cfg, const uint8_t *img, size_t len
         uint8_t *dst = how.in_place ? work : out;
         size_t produced = 0;
         rc = eei_dec_feed(&dec, work, n, dst, sizeof(work), &produced);
-        mbedtls_sha256_update_ret(&ctx, dst, produced);
+        mbedtls_md_update(&ctx, dst, produced);
         off += n;
     }
     if (rc == EEI_DEC_OK) {
@@ -52,8 +53,8 @@ static eei_dec_err run(const eei_dec_config *cfg, const uint8_t *img, size_t len
         CHECK(produced == 0 || rc != EEI_DEC_OK); /* the last feed wrote everything */
     }
     eei_dec_abort(&dec);
-    mbedtls_sha256_finish_ret(&ctx, sha);
-    mbedtls_sha256_free(&ctx);
+    mbedtls_md_finish(&ctx, sha);
+    mbedtls_md_free(&ctx);
     return rc;
 }
 

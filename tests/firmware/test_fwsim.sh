@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The firmware update path on the simulated device, end to end with images made by the CLI.
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
-. "$(dirname "$0")/../cli/lib.sh"
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
+. "$(dirname "$0")/../cli/lib.sh"
 K=$SRC/keys
 
 boot() { "$SIM" --flash "$1" --boot-slot; }

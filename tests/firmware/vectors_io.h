@@ -42,7 +42,11 @@ static inline void vio_key_config(const uint8_t *key, size_t len, eei_dec_config
     }
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_pk_parse_key(&pk, key, len + 1, NULL, 0, eei_dev_random, NULL);
+#else
     mbedtls_pk_parse_key(&pk, key, len + 1, NULL, 0);
+#endif
     cfg->kind =
         mbedtls_pk_get_type(&pk) == MBEDTLS_PK_RSA ? EEI_DEC_KEY_RSA_PEM : EEI_DEC_KEY_P256_PEM;
     mbedtls_pk_free(&pk);

@@ -2,8 +2,13 @@
 
 #include <string.h>
 
+#include "soc/soc_caps.h"
+#if SOC_HMAC_SUPPORTED
 #include "esp_efuse.h"
 #include "esp_hmac.h"
+#endif
+
+#if SOC_HMAC_SUPPORTED
 
 #define PBKDF2_ITERATIONS 2048
 
@@ -47,6 +52,8 @@ static eei_dec_err pbkdf2_with_peripheral(hmac_key_id_t key_id, uint8_t out[32])
     return rc;
 }
 
+#endif /* SOC_HMAC_SUPPORTED */
+
 eei_dec_err eei_device_key_scalar(const eei_dec_config *cfg, uint8_t scalar[32])
 {
     if (cfg->kind == EEI_DEC_KEY_P256_PEM) {
@@ -55,6 +62,7 @@ eei_dec_err eei_device_key_scalar(const eei_dec_config *cfg, uint8_t scalar[32])
         }
         return EEI_DEC_OK;
     }
+#if SOC_HMAC_SUPPORTED
     if (cfg->kind != EEI_DEC_KEY_HMAC_EFUSE || cfg->hmac_key_id < HMAC_KEY0 ||
         cfg->hmac_key_id > HMAC_KEY5) {
         return EEI_DEC_ERR_ARG;
@@ -70,4 +78,7 @@ eei_dec_err eei_device_key_scalar(const eei_dec_config *cfg, uint8_t scalar[32])
         rc = EEI_DEC_ERR_KEY;
     }
     return rc;
+#else
+    return EEI_DEC_ERR_ARG; /* no HMAC peripheral on this chip */
+#endif
 }

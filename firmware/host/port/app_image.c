@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "esp_sim.h"
-#include "mbedtls/sha256.h"
+#include "mbedtls/md.h"
 
 #define HEADER_SIZE 24
 #define SEGMENT_HEADER_SIZE 8
@@ -83,6 +83,6 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
         checksum ^= s1[SEGMENT_HEADER_SIZE + i];
     }
     buf[padded - 1] = checksum;
-    mbedtls_sha256_ret(buf, padded, buf + padded, 0);
+    mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), buf, padded, buf + padded);
     return padded + 32;
 }

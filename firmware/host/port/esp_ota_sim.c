@@ -9,7 +9,7 @@
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
-#include "mbedtls/sha256.h"
+#include "mbedtls/md.h"
 #include "partition_table.h"
 #include "sim_flash.h"
 
@@ -228,17 +228,18 @@ size_t sim_image_verify(const esp_partition_t *p, char *why, size_t why_len)
         if (end + 32 > p->size || esp_partition_read(p, end, want, sizeof(want)) != ESP_OK) {
             return image_fail(why, why_len, "appended SHA-256 outside the partition");
         }
-        mbedtls_sha256_context sha;
-        mbedtls_sha256_init(&sha);
-        mbedtls_sha256_starts_ret(&sha, 0);
+        mbedtls_md_context_t sha;
+        mbedtls_md_init(&sha);
+        mbedtls_md_setup(&sha, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 0);
+        mbedtls_md_starts(&sha);
         for (uint32_t done = 0; done < end;) {
             uint32_t n = end - done < sizeof(buf) ? end - done : (uint32_t)sizeof(buf);
             esp_partition_read(p, done, buf, n);
-            mbedtls_sha256_update_ret(&sha, buf, n);
+            mbedtls_md_update(&sha, buf, n);
             done += n;
         }
-        mbedtls_sha256_finish_ret(&sha, got);
-        mbedtls_sha256_free(&sha);
+        mbedtls_md_finish(&sha, got);
+        mbedtls_md_free(&sha);
         if (memcmp(want, got, sizeof(got)) != 0) {
             return image_fail(why, why_len, "appended SHA-256 mismatch");
         }
