@@ -93,7 +93,11 @@ const uint8_t *eei_header_ecies_salt(const eei_header *h);
  */
 bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
 
-/* ECIES when the 288 key-block bytes after the salt are zero and the point is plausible. */
+/*
+ * ECIES when the 288 key-block bytes after the salt are zero and the point is plausible; RSA
+ * when those bytes are not all zero; UNKNOWN for zero bytes without a plausible point (and for
+ * a bad magic).
+ */
 eei_scheme eei_header_scheme(const eei_header *h);
 
 /* Length check against the whole image size (header included). */

@@ -7,6 +7,9 @@
 
 #include "crypto/crypto.h"
 
+/* Long options without a short letter. */
+enum { OPT_LONG_JSON = 1000, OPT_LONG_FORMAT, OPT_LONG_NAME };
+
 cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *help,
                            cli_args *args)
 {
@@ -17,6 +20,11 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
         {"out-dir", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
         {"passphrase-file", required_argument, NULL, 'p'},
+        {"json", no_argument, NULL, OPT_LONG_JSON},
+        {"quiet", no_argument, NULL, 'q'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"format", required_argument, NULL, OPT_LONG_FORMAT},
+        {"name", required_argument, NULL, OPT_LONG_NAME},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = argv[0];
@@ -25,7 +33,7 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
     opterr = 0;
     for (;;) {
         int longidx = 0;
-        int c = getopt_long(argc, argv, ":hvfd:o:p:", all, &longidx);
+        int c = getopt_long(argc, argv, ":hvfd:o:p:qj:", all, &longidx);
         if (c == -1) {
             break;
         }
@@ -57,6 +65,36 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
         case 'p':
             args->keys.passphrase_file = optarg;
             if (allowed & OPT_PASSPHRASE) {
+                continue;
+            }
+            break;
+        case OPT_LONG_JSON:
+            args->json = true;
+            if (allowed & OPT_JSON) {
+                continue;
+            }
+            break;
+        case 'q':
+            args->quiet = true;
+            if (allowed & OPT_QUIET) {
+                continue;
+            }
+            break;
+        case 'j':
+            args->jobs = optarg;
+            if (allowed & OPT_JOBS) {
+                continue;
+            }
+            break;
+        case OPT_LONG_FORMAT:
+            args->format = optarg;
+            if (allowed & OPT_FORMAT) {
+                continue;
+            }
+            break;
+        case OPT_LONG_NAME:
+            args->name = optarg;
+            if (allowed & OPT_NAME) {
                 continue;
             }
             break;

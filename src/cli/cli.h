@@ -14,11 +14,21 @@ enum {
     OPT_OUT_DIR = 1u << 1,
     OPT_OUTPUT = 1u << 2,
     OPT_PASSPHRASE = 1u << 3,
+    OPT_JSON = 1u << 4,
+    OPT_QUIET = 1u << 5,
+    OPT_JOBS = 1u << 6,
+    OPT_FORMAT = 1u << 7,
+    OPT_NAME = 1u << 8,
 };
 
 typedef struct {
     bool verbose;
     bool force;
+    bool json;
+    bool quiet;
+    const char *jobs;
+    const char *format;
+    const char *name;
     const char *out_dir;
     const char *output;
     key_options keys;
@@ -42,6 +52,9 @@ int cmd_keygen(int argc, char **argv);
 int cmd_pubkey(int argc, char **argv);
 int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 /* The Python tool's spellings: --generate_rsa_key, --generate_ecc_key. */
 int cmd_keygen_compat(const char *kind, int argc, char **argv);
 

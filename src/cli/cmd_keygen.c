@@ -1,9 +1,7 @@
 /* keygen rsa|hmac|ecc: a new device key pair, written with safe permissions. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/fileio.h"
@@ -122,36 +120,14 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
     return rc;
 }
 
-/* Create a missing --out-dir (and its parents) private to the owner: it will hold secrets. */
-static int make_out_dir(const char *dir, eei_error *err)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s", dir);
-    if (n < 0 || (size_t)n >= sizeof(path)) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", dir);
-    }
-    for (char *p = path + 1;; p++) {
-        bool end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-                return eei_fail(err, EEI_ERR_FILE, "%s: cannot create: %s", path, strerror(errno));
-            }
-            if (end) {
-                return 0;
-            }
-            *p = '/';
-        }
-    }
-}
-
 static int keygen_run(const char *kind_name, const cli_args *args, const char *cmd)
 {
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i].kind, kind_name) == 0) {
             eei_error err = {EEI_OK, ""};
             const char *dir = args->out_dir ? args->out_dir : ".";
-            if (make_out_dir(dir, &err) == 0) {
+            /* a new folder that will hold secrets is private to the owner */
+            if (make_dirs(dir, 0700, &err) == 0) {
                 write_pair(&kinds[i], dir, args->force, &err);
             }
             return cli_report(&err, args->verbose);

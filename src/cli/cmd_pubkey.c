@@ -1,17 +1,25 @@
-/* pubkey KEY: the public key of a private key or of an HMAC key, as PEM. */
+/* pubkey KEY: the public key of a private key or of an HMAC key, as PEM, DER or C. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/fileio.h"
 #include "crypto/crypto.h"
 
 static const char pubkey_help[] =
-    "Usage: esp_enc_img pubkey KEY [-o OUT] [--force] [--passphrase-file FILE]\n"
+    "Usage: esp_enc_img pubkey KEY [--format pem|der|c] [--name NAME] [-o OUT] [--force]\n"
+    "                          [--passphrase-file FILE]\n"
     "\n"
-    "Print the public key (PEM, SubjectPublicKeyInfo) of KEY: an RSA-3072 or P-256 private key,\n"
-    "a public key, or a 32-byte HMAC key (the P-256 key a chip derives from it in eFuse).\n"
+    "Print the public key of KEY: an RSA-3072 or P-256 private key, a public key, or a 32-byte\n"
+    "HMAC key (the P-256 key a chip derives from it in eFuse).\n"
     "\n"
     "Options:\n"
+    "  --format pem|der|c        pem (default): SubjectPublicKeyInfo PEM; der: the same as DER,\n"
+    "                            byte for byte what the device's public-key export returns;\n"
+    "                            c: a 'const uint8_t NAME[]' array and its length, to embed\n"
+    "  --name NAME               the C identifier for --format c (default: device_pub_key_der)\n"
     "  -o, --output OUT          write to OUT instead of stdout (never replaced without --force)\n"
     "  -f, --force               replace an existing OUT\n"
     "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
@@ -21,26 +29,88 @@ static const char pubkey_help[] =
     "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
+static bool is_c_identifier(const char *s)
+{
+    if (!*s || !(isalpha((unsigned char)*s) || *s == '_')) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (!isalnum((unsigned char)*s) && *s != '_') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The DER as a C array definition, in a malloc'd string. */
+static int der_as_c(const uint8_t *der, size_t len, const char *name, const char *from,
+                    uint8_t **out, size_t *out_len, eei_error *err)
+{
+    if (strstr(from, "*/")) {
+        from = "a key file"; /* a path that would end the comment early */
+    }
+    size_t cap = 512 + strlen(name) * 2 + strlen(from) + len * 6;
+    char *text = malloc(cap);
+    if (!text) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t n = (size_t)snprintf(text, cap,
+                                "/* Device public key (DER SubjectPublicKeyInfo) of %s,\n"
+                                " * written by esp_enc_img pubkey --format c. */\n"
+                                "#include <stddef.h>\n#include <stdint.h>\n\n"
+                                "const uint8_t %s[] = {",
+                                from, name);
+    for (size_t i = 0; i < len; i++) {
+        n += (size_t)snprintf(text + n, cap - n, "%s0x%02x,", i % 12 ? " " : "\n    ", der[i]);
+    }
+    n += (size_t)snprintf(text + n, cap - n, "\n};\nconst size_t %s_len = %zu;\n", name, len);
+    *out = (uint8_t *)text;
+    *out_len = n;
+    return 0;
+}
+
 int cmd_pubkey(int argc, char **argv)
 {
     cli_args args;
     cli_parse_result pr =
-        cli_parse(argc, argv, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE, pubkey_help, &args);
+        cli_parse(argc, argv, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE | OPT_FORMAT | OPT_NAME,
+                  pubkey_help, &args);
     if (pr != CLI_RUN) {
         return pr == CLI_DONE_OK ? 0 : 2;
     }
     if (args.npos != 1) {
         return cli_usage("pubkey", "expected one KEY file");
     }
+    const char *format = args.format ? args.format : "pem";
+    const char *name = args.name ? args.name : "device_pub_key_der";
+    if (strcmp(format, "pem") != 0 && strcmp(format, "der") != 0 && strcmp(format, "c") != 0) {
+        return cli_usage("pubkey", "--format is pem, der or c");
+    }
+    if (!is_c_identifier(name) || (args.name && strcmp(format, "c") != 0)) {
+        return cli_usage("pubkey", "--name takes a C identifier, with --format c");
+    }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL;
-    uint8_t *pem = NULL;
-    size_t pem_len = 0;
-    if (key_file_load(args.pos[0], &args.keys, &key, &err) == 0 &&
-        crypto_key_public_pem(key, &pem, &pem_len, &err) == 0) {
-        key_file_write(args.output ? args.output : "-", pem, pem_len, false, args.force, &err);
+    uint8_t *data = NULL, *der = NULL;
+    size_t len = 0, der_len = 0;
+    int rc = key_file_load(args.pos[0], &args.keys, &key, &err);
+    if (rc == 0 && strcmp(format, "pem") == 0) {
+        rc = crypto_key_public_pem(key, &data, &len, &err);
+    } else if (rc == 0) {
+        rc = crypto_key_public_der(key, &der, &der_len, &err);
+        if (rc == 0 && strcmp(format, "c") == 0) {
+            rc = der_as_c(der, der_len, name, args.pos[0], &data, &len, &err);
+        } else if (rc == 0) {
+            data = der;
+            len = der_len;
+            der = NULL;
+        }
     }
-    free(pem);
+    if (rc == 0) {
+        key_file_write(args.output ? args.output : "-", data, len, false, args.force, &err);
+    }
+    free(data);
+    free(der);
     crypto_key_free(key);
     return cli_report(&err, args.verbose);
 }

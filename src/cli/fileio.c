@@ -1,5 +1,7 @@
 #include "cli/fileio.h"
 
+#include "crypto/crypto.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -12,7 +14,7 @@
 
 /* ---- temporary files removed on a fatal signal ---- */
 
-#define CLEANUP_SLOTS 64
+#define CLEANUP_SLOTS 512 /* more than the outputs open at once (batch --jobs is at most 256) */
 
 static struct {
     int used;
@@ -52,8 +54,13 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
-void fileio_install_signal_cleanup(void)
+static mode_t process_umask = 022;
+
+void fileio_init(void)
 {
+    process_umask = umask(0);
+    umask(process_umask);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_fatal_signal;
@@ -174,6 +181,28 @@ int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, 
 }
 
 /* ---- output ---- */
+
+int make_dirs(const char *path, mode_t mode, eei_error *err)
+{
+    char buf[PATH_MAX];
+    int n = snprintf(buf, sizeof(buf), "%s", path);
+    if (n < 0 || (size_t)n >= sizeof(buf)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    for (char *p = buf + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(buf, mode) != 0 && errno != EEXIST) {
+                return eei_fail(err, EEI_ERR_FILE, "%s: cannot create: %s", buf, strerror(errno));
+            }
+            if (end) {
+                return 0;
+            }
+            *p = '/';
+        }
+    }
+}
 
 bool path_exists(const char *path)
 {
@@ -297,6 +326,40 @@ static int copy_spool_to_stdout(output_file *out, eei_error *err)
     }
 }
 
+int output_sha256(output_file *out, uint8_t digest[32], eei_error *err)
+{
+    if (out->fd < 0 || (out->to_stdout && !out->spooled)) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot hash a stream", out->name);
+    }
+    uint8_t *buf = malloc(EEI_IO_CHUNK);
+    crypto_sha256 *sha = NULL;
+    if (!buf || crypto_sha256_start(&sha, err) != 0) {
+        free(buf);
+        return buf ? -1 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    int rc = 0;
+    for (off_t off = 0;;) {
+        ssize_t n = pread(out->fd, buf, EEI_IO_CHUNK, off);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            rc =
+                eei_fail(err, EEI_ERR_FILE, "%s: read back failed: %s", out->name, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        crypto_sha256_update(sha, buf, (size_t)n);
+        off += n;
+    }
+    crypto_sha256_finish(sha, digest);
+    crypto_sha256_free(sha);
+    free(buf);
+    return rc;
+}
+
 /* Rename into place; with no_clobber, fail instead of replacing an existing file. */
 static int move_into_place(output_file *out, eei_error *err)
 {
@@ -332,9 +395,7 @@ int output_commit(output_file *out, eei_error *err)
         out->fd = -1;
         return rc;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(out->fd, out->opts.mode & ~mask) != 0) {
+    if (fchmod(out->fd, out->opts.mode & ~process_umask) != 0) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
     }
     /* close() reports deferred write errors (NFS, quota) */

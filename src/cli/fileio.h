@@ -60,10 +60,19 @@ int output_commit(output_file *out, eei_error *err);
 /* Remove the temporary file; the target is untouched. Safe after commit. */
 void output_abort(output_file *out);
 
+/* mkdir -p: create path and its missing parents with mode (existing ones are left alone). */
+int make_dirs(const char *path, mode_t mode, eei_error *err);
+
 /* True when the path exists (for refusing to overwrite before doing any work). */
 bool path_exists(const char *path);
 
-/* Remove the temporary files of unfinished outputs on SIGINT, SIGTERM and SIGHUP. */
-void fileio_install_signal_cleanup(void);
+/* SHA-256 of everything written to a seekable output so far (before output_commit). */
+int output_sha256(output_file *out, uint8_t digest[32], eei_error *err);
+
+/*
+ * Once, before any output is opened (and before threads start): remove the temporary files
+ * of unfinished outputs on SIGINT, SIGTERM and SIGHUP, and read the umask for output modes.
+ */
+void fileio_init(void);
 
 #endif

@@ -99,6 +99,24 @@ int key_file_load(const char *path, const key_options *opts, eei_key **out, eei_
     return rc;
 }
 
+int key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    crypto_sha256 *sha = NULL;
+    if (crypto_key_public_der(key, &der, &len, err) != 0) {
+        return -1;
+    }
+    int rc = crypto_sha256_start(&sha, err);
+    if (rc == 0) {
+        crypto_sha256_update(sha, der, len);
+        crypto_sha256_finish(sha, digest);
+        crypto_sha256_free(sha);
+    }
+    free(der);
+    return rc;
+}
+
 int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool force,
                    eei_error *err)
 {

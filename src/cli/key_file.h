@@ -17,6 +17,9 @@ typedef struct {
 /* PEM/DER private or public key, or a raw 32-byte HMAC key (turned into its device key). */
 int key_file_load(const char *path, const key_options *opts, eei_key **out, eei_error *err);
 
+/* SHA-256 of the public key's DER SubjectPublicKeyInfo: what names a device key. */
+int key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
+
 /* Write a key file with O_EXCL semantics; secret files get mode 0600, public ones 0644. */
 int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool force,
                    eei_error *err);

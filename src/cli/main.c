@@ -17,9 +17,12 @@ static const char main_help[] =
     "\n"
     "Commands:\n"
     "  keygen rsa|hmac|ecc [--out-dir DIR] [--force]   generate a device key\n"
-    "  pubkey KEY [-o OUT]                             public key of a private or HMAC key\n"
+    "  pubkey KEY [--format pem|der|c] [-o OUT]        public key of a private or HMAC key\n"
     "  encrypt IN KEY OUT                              encrypt IN for the device holding KEY\n"
     "  decrypt IN KEY OUT                              decrypt and authenticate IN\n"
+    "  info IN [--json]                                what the header says, without a key\n"
+    "  verify IN [KEY] [--json]                        check structure, or authenticate fully\n"
+    "  batch MANIFEST.json --out-dir DIR [--jobs N]    one build for a whole fleet\n"
     "\n"
     "Compatibility with esp_enc_img_gen.py:\n"
     "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
@@ -36,10 +39,9 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"keygen", cmd_keygen},
-    {"pubkey", cmd_pubkey},
-    {"encrypt", cmd_encrypt},
-    {"decrypt", cmd_decrypt},
+    {"keygen", cmd_keygen},   {"pubkey", cmd_pubkey}, {"encrypt", cmd_encrypt},
+    {"decrypt", cmd_decrypt}, {"info", cmd_info},     {"verify", cmd_verify},
+    {"batch", cmd_batch},
 };
 
 int main(int argc, char **argv)
@@ -57,7 +59,7 @@ int main(int argc, char **argv)
         printf("esp_enc_img %s\n", EEI_VERSION);
         return 0;
     }
-    fileio_install_signal_cleanup();
+    fileio_init();
     if (strcmp(name, "--generate_rsa_key") == 0) {
         return cmd_keygen_compat("rsa", argc - 1, argv + 1);
     }

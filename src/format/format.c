@@ -118,10 +118,11 @@ eei_scheme eei_header_scheme(const eei_header *h)
         return EEI_SCHEME_UNKNOWN;
     }
     const uint8_t *tail = h->key_block + EEI_ECIES_POINT_SIZE + EEI_ECIES_SALT_SIZE;
-    if (all_zero(tail, EEI_ECIES_ZERO_SIZE) && eei_p256_point_plausible(h->key_block)) {
-        return EEI_SCHEME_ECIES_P256;
+    if (!all_zero(tail, EEI_ECIES_ZERO_SIZE)) {
+        return EEI_SCHEME_RSA3072;
     }
-    return EEI_SCHEME_RSA3072;
+    /* 288 zero bytes are no RSA ciphertext; without a plausible point it is neither */
+    return eei_p256_point_plausible(h->key_block) ? EEI_SCHEME_ECIES_P256 : EEI_SCHEME_UNKNOWN;
 }
 
 eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size)

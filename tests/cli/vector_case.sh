@@ -19,4 +19,41 @@ else
     if [ "$rc" = 1 ]; then pass; else fail "stdin: exit $rc, wanted 1"; fi
     expect_only "$T/out"
 fi
+
+# info and verify agree with the expectation; JSON parsed back field by field
+JG=${EEI_JSON_GET:?}
+run "$E" verify "$V/$image" "$V/$key" --json
+"$JG" "$T/out.txt" ok >"$T/v.ok" || fail "verify --json printed no ok"
+if [ "$expect" = ok ]; then
+    [ "$rc" = 0 ] && [ "$(cat "$T/v.ok")" = true ] && pass || fail "verify KEY: exit $rc"
+    [ "$("$JG" "$T/out.txt" authenticated)" = true ] && pass || fail "verify: not authenticated"
+    [ "$("$JG" "$T/out.txt" plaintext_sha256)" = "$sha" ] && pass || fail "verify: plaintext sha256"
+    expect_rc 0 "$E" info "$V/$image"
+    expect_rc 0 "$E" verify "$V/$image"
+    expect_rc 0 "$E" info --json "$V/$image"
+    warnings=$("$JG" "$T/out.txt" warnings)
+    case "$image" in
+    *reserved*) [ "$warnings" = 1 ] && pass || fail "no warning for reserved bytes" ;;
+    *) [ "$warnings" = 0 ] && pass || fail "unexpected warnings: $warnings" ;;
+    esac
+    [ "$("$JG" "$T/out.txt" payload_size)" = "$(($(stat -c %s "$V/$image") - 512))" ] && pass ||
+        fail "info: payload_size"
+else
+    [ "$rc" = 1 ] && [ "$(cat "$T/v.ok")" = false ] && pass || fail "verify KEY: exit $rc"
+    [ "$("$JG" "$T/out.txt" authenticated)" = false ] && pass || fail "verify: authenticated"
+    "$JG" "$T/out.txt" error >/dev/null && pass || fail "verify: no error field"
+    # damage that the header and size show is caught without a key, the rest only with one
+    case "$image" in
+    *bad-magic* | *size-field* | *truncated* | *trailing* | *header-only* | *off-curve* | *ecies-keyblock*)
+        expect_rc 1 "$E" info "$V/$image"
+        expect_rc 1 "$E" verify "$V/$image"
+        expect_rc 1 "$E" info --json "$V/$image"
+        [ "$("$JG" "$T/out.txt" ok)" = false ] && pass || fail "info --json: ok"
+        ;;
+    *)
+        expect_rc 0 "$E" info "$V/$image"
+        expect_rc 0 "$E" verify "$V/$image"
+        ;;
+    esac
+fi
 finish

@@ -121,8 +121,15 @@ static void test_malformed(void)
     CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_BAD_MAGIC);
     buf[0] ^= 1;
     CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_OK);
-    /* all-zero key block: neither a plausible point nor anything else; inferred RSA */
+    /* all-zero key block: no RSA ciphertext and no plausible point: neither scheme */
+    CHECK(eei_header_scheme(&h) == EEI_SCHEME_UNKNOWN);
+    CHECK(eei_header_check_scheme(&h, EEI_SCHEME_RSA3072) == EEI_FMT_SCHEME_MISMATCH);
+    CHECK(eei_header_check_scheme(&h, EEI_SCHEME_ECIES_P256) == EEI_FMT_SCHEME_MISMATCH);
+    h.key_block[0] = 1; /* a point with y = 0 is plausible: in range, not all zero */
+    CHECK(eei_header_scheme(&h) == EEI_SCHEME_ECIES_P256);
+    h.key_block[100] = 1; /* any byte after the salt: RSA */
     CHECK(eei_header_scheme(&h) == EEI_SCHEME_RSA3072);
+    memset(h.key_block, 0, sizeof(h.key_block));
     buf[EEI_OFF_RESERVED + 87] = 0x5a;
     CHECK(eei_header_decode(buf, 512, &h) == EEI_FMT_OK);
     CHECK(!eei_header_reserved_clear(&h));

@@ -1,0 +1,407 @@
+/* batch MANIFEST.json --out-dir DIR: one build, encrypted for every device of a fleet. */
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/image_io.h"
+#include "cli/json_out.h"
+
+static const char batch_help[] =
+    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--jobs N] [--json] [--quiet]\n"
+    "\n"
+    "Encrypt one build for many devices, each to its own key with its own fresh key material.\n"
+    "MANIFEST.json: {\"input\": \"app.bin\", \"devices\": [{\"id\": \"dev-0001\", \"public_key\":\n"
+    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. Keys may be RSA-3072 or\n"
+    "P-256 (plain or HMAC-derived), mixed. Writes DIR/<id>.bin per device and DIR/manifest.json\n"
+    "(per device: id, scheme, output, size, sha256, key fingerprint, status). Ids are letters,\n"
+    "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
+    "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
+    "are still written. The input is read once; outputs are written atomically.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
+    "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
+    "  --json              the resulting manifest as one JSON object on stdout\n"
+    "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
+    "  -v, --verbose       print the crypto library's errors\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
+    "3 manifest, input or system error.\n";
+
+#define MAX_ID 128
+#define MAX_JOBS 256
+
+typedef struct {
+    char id[MAX_ID + 1];
+    char *key_path;
+    const char *problem; /* found before any work: bad or duplicate id, no key */
+    bool ok;
+    eei_scheme scheme;
+    uint8_t sha[EEI_SHA256_SIZE];
+    uint8_t fingerprint[EEI_SHA256_SIZE];
+    char error[sizeof(((eei_error *)0)->msg)];
+} device;
+
+typedef struct {
+    device *devices;
+    size_t count;
+    const uint8_t *input;
+    size_t input_len;
+    const char *out_dir;
+    atomic_size_t next;
+    atomic_size_t done;
+} batch;
+
+static bool id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > MAX_ID || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+        return false;
+    }
+    for (const char *p = id; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
+{
+    int n = snprintf(path, len, "%s/%s%s", b->out_dir, d->id, suffix);
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* One device: its key, its image, its hashes. The stale image of a failed device goes. */
+static void run_device(batch *b, device *d, uint8_t *buf)
+{
+    eei_error err = {EEI_OK, ""};
+    char path[PATH_MAX];
+    eei_key *key = NULL;
+    output_file out;
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
+    bool have_path = !d->problem && output_path(b, d, ".bin", path, sizeof(path)) == 0;
+
+    if (d->problem) {
+        eei_fail(&err, EEI_ERR_REJECTED, "%s", d->problem);
+    } else if (!have_path) {
+        eei_fail(&err, EEI_ERR_FILE, "output path too long");
+    } else if (key_file_load(d->key_path, NULL, &key, &err) == 0 &&
+               key_fingerprint(key, d->fingerprint, &err) == 0 &&
+               output_open(&out, path, &oo, &err) == 0) {
+        byte_source src = {.mem = b->input, .mem_len = b->input_len};
+        int rc = image_encrypt(&src, &out, key, buf, NULL, &err);
+        if (rc == 0) {
+            rc = output_sha256(&out, d->sha, &err);
+        }
+        if (rc == 0) {
+            output_commit(&out, &err);
+        } else {
+            output_abort(&out);
+        }
+    }
+    d->ok = err.status == EEI_OK;
+    if (key) {
+        d->scheme = crypto_key_scheme(key);
+    }
+    crypto_key_free(key);
+    if (!d->ok) {
+        snprintf(d->error, sizeof(d->error), "%s", err.msg);
+        if (have_path && unlink(path) != 0 && errno != ENOENT) {
+            /* keep the first reason; a stale image that cannot go is worth saying too */
+            snprintf(d->error + strlen(d->error), sizeof(d->error) - strlen(d->error),
+                     "; the stale %s could not be removed", path);
+        }
+    }
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    uint8_t *buf = malloc(EEI_IO_CHUNK);
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->count; atomic_fetch_add(&b->done, 1)) {
+        if (buf) {
+            run_device(b, &b->devices[i], buf);
+        } else {
+            b->devices[i].ok = false;
+            snprintf(b->devices[i].error, sizeof(b->devices[i].error), "out of memory");
+        }
+    }
+    free(buf);
+    return NULL;
+}
+
+/* A path from the manifest: relative to the manifest's folder unless absolute. */
+static char *resolve(const char *manifest_dir, const char *path)
+{
+    size_t n = strlen(manifest_dir) + strlen(path) + 2;
+    char *out = malloc(n);
+    if (out) {
+        snprintf(out, n, "%s%s%s", path[0] == '/' ? "" : manifest_dir, path[0] == '/' ? "" : "/",
+                 path);
+    }
+    return out;
+}
+
+static const char *json_string(const cJSON *obj, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+/* The devices of the manifest, with every problem found before work begins. */
+static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
+{
+    b->count = (size_t)cJSON_GetArraySize(list);
+    b->devices = calloc(b->count ? b->count : 1, sizeof(device));
+    if (!b->devices) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t i = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, list)
+    {
+        device *d = &b->devices[i++];
+        const char *id = json_string(entry, "id");
+        const char *key = json_string(entry, "public_key");
+        snprintf(d->id, sizeof(d->id), "%s", id ? id : "");
+        if (!id || !id_valid(id)) {
+            d->problem = "bad id: letters, digits, '.', '_' and '-' only, at most 128, not '.' "
+                         "or '..'";
+            d->id[0] = '\0';
+            snprintf(d->id, sizeof(d->id), "%.*s", MAX_ID, id ? id : "(missing)");
+        } else if (!key) {
+            d->problem = "no \"public_key\" for this device";
+        } else if (!(d->key_path = resolve(dir, key))) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        }
+    }
+    /* an id twice would make one image overwrite the other: both fail */
+    for (size_t a = 0; a < b->count; a++) {
+        for (size_t c = a + 1; c < b->count; c++) {
+            if (strcmp(b->devices[a].id, b->devices[c].id) == 0) {
+                b->devices[a].problem = b->devices[c].problem = "duplicate id";
+            }
+        }
+    }
+    return 0;
+}
+
+static cJSON *result_json(const batch *b, const char *input, const uint8_t input_sha[32])
+{
+    cJSON *root = cJSON_CreateObject();
+    size_t ok = 0;
+    cJSON_AddStringToObject(root, "input", input);
+    cJSON_AddNumberToObject(root, "input_size", (double)b->input_len);
+    json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
+    cJSON *list = cJSON_AddArrayToObject(root, "devices");
+    for (size_t i = 0; i < b->count; i++) {
+        const device *d = &b->devices[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", d->id);
+        cJSON_AddStringToObject(o, "status", d->ok ? "ok" : "failed");
+        if (d->ok) {
+            char file[MAX_ID + 8];
+            snprintf(file, sizeof(file), "%s.bin", d->id);
+            cJSON_AddStringToObject(o, "scheme", eei_scheme_name(d->scheme));
+            cJSON_AddStringToObject(o, "output", file);
+            cJSON_AddNumberToObject(o, "size", (double)(b->input_len + EEI_HEADER_SIZE));
+            json_add_hex(o, "sha256", d->sha, sizeof(d->sha));
+            json_add_hex(o, "key_fingerprint", d->fingerprint, sizeof(d->fingerprint));
+            ok++;
+        } else {
+            cJSON_AddStringToObject(o, "error", d->error);
+        }
+        cJSON_AddItemToArray(list, o);
+    }
+    cJSON_AddNumberToObject(root, "succeeded", (double)ok);
+    cJSON_AddNumberToObject(root, "failed", (double)(b->count - ok));
+    return root;
+}
+
+static int run_workers(batch *b, size_t jobs, bool quiet)
+{
+    pthread_t threads[MAX_JOBS];
+    size_t started = 0;
+    for (; started < jobs; started++) {
+        if (pthread_create(&threads[started], NULL, worker, b) != 0) {
+            break;
+        }
+    }
+    if (started == 0) {
+        worker(b); /* no thread could start: do the work here */
+    }
+    progress p;
+    progress_begin(&p, "batch", b->count, true, quiet);
+    for (size_t done; p.tty && (done = atomic_load(&b->done)) < b->count;) {
+        progress_update(&p, done);
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    progress_end(&p);
+    return 0;
+}
+
+/* The input, read once into memory that every worker shares. */
+static int map_input(const char *path, batch *b, uint8_t sha[32], eei_error *err)
+{
+    input_file in;
+    if (input_open(&in, path, err) != 0) {
+        return -1;
+    }
+    int rc = 0;
+    if (!in.regular) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
+    } else if (in.size > EEI_MAX_PAYLOAD) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
+    } else if (in.size > 0) {
+        void *m = mmap(NULL, in.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in.fd, 0);
+        if (m == MAP_FAILED) {
+            rc = eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
+        } else {
+            b->input = m;
+            b->input_len = in.size;
+        }
+    }
+    crypto_sha256 *h = NULL;
+    if (rc == 0 && crypto_sha256_start(&h, err) == 0) {
+        crypto_sha256_update(h, b->input, b->input_len);
+        crypto_sha256_finish(h, sha);
+        crypto_sha256_free(h);
+    } else if (rc == 0) {
+        rc = -1;
+    }
+    input_close(&in);
+    return rc;
+}
+
+static int parse_jobs(const char *text, size_t *jobs)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (text) {
+        char *end;
+        n = strtol(text, &end, 10);
+        if (*end || end == text || n < 1 || n > MAX_JOBS) {
+            return -1;
+        }
+    }
+    *jobs = n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+    return 0;
+}
+
+static int write_manifest(const batch *b, cJSON *result, eei_error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/manifest.json", b->out_dir);
+    char *text = cJSON_Print(result);
+    if (!text) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
+    output_file out;
+    int rc = output_open(&out, path, &oo, err);
+    if (rc == 0) {
+        rc = output_write(&out, (const uint8_t *)text, strlen(text), err);
+        rc = rc == 0 ? output_write(&out, (const uint8_t *)"\n", 1, err) : rc;
+        if (rc == 0) {
+            rc = output_commit(&out, err);
+        } else {
+            output_abort(&out);
+        }
+    }
+    free(text);
+    return rc;
+}
+
+int cmd_batch(int argc, char **argv)
+{
+    cli_args args;
+    cli_parse_result pr =
+        cli_parse(argc, argv, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET, batch_help, &args);
+    if (pr != CLI_RUN) {
+        return pr == CLI_DONE_OK ? 0 : 2;
+    }
+    size_t jobs;
+    if (args.npos != 1 || !args.out_dir) {
+        return cli_usage("batch", "expected MANIFEST.json --out-dir DIR");
+    }
+    if (parse_jobs(args.jobs, &jobs) != 0) {
+        return cli_usage("batch", "--jobs takes a number from 1 to %d", MAX_JOBS);
+    }
+    eei_error err = {EEI_OK, ""};
+    batch b = {.out_dir = args.out_dir};
+    uint8_t input_sha[EEI_SHA256_SIZE] = {0};
+    uint8_t *text = NULL;
+    size_t len = 0;
+    cJSON *manifest = NULL, *result = NULL;
+    char dir_buf[PATH_MAX];
+    snprintf(dir_buf, sizeof(dir_buf), "%s", args.pos[0]);
+    const char *dir = dirname(dir_buf);
+    char *input = NULL;
+
+    if (file_read_all(args.pos[0], 64u << 20, &text, &len, &err) != 0) {
+        goto done;
+    }
+    manifest = cJSON_ParseWithLength((const char *)text, len);
+    const char *input_name = json_string(manifest, "input");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(manifest, "devices");
+    if (!manifest || !input_name || !cJSON_IsArray(list)) {
+        eei_fail(&err, EEI_ERR_FILE,
+                 "%s: not a manifest: expected {\"input\": \"...\", \"devices\": [...]}",
+                 args.pos[0]);
+        goto done;
+    }
+    if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
+        map_input(input, &b, input_sha, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+        goto done;
+    }
+    run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args.quiet);
+    result = result_json(&b, input_name, input_sha);
+    if (write_manifest(&b, result, &err) != 0) {
+        goto done;
+    }
+    size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));
+    for (size_t i = 0; i < b.count; i++) {
+        if (!b.devices[i].ok) {
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, b.devices[i].id, b.devices[i].error);
+        }
+    }
+    if (failed) {
+        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s/manifest.json)",
+                 failed, b.count, b.out_dir);
+    } else if (!args.quiet && !args.json) {
+        printf("batch: %zu images written to %s (manifest.json lists them)\n", b.count, b.out_dir);
+    }
+done:
+    if (b.input_len) {
+        munmap((void *)b.input, b.input_len);
+    }
+    for (size_t i = 0; b.devices && i < b.count; i++) {
+        free(b.devices[i].key_path);
+    }
+    free(b.devices);
+    free(input);
+    free(text);
+    cJSON_Delete(manifest);
+    if (args.json) {
+        cJSON *out = result ? result : cJSON_CreateObject();
+        return json_finish(out, &err, args.verbose);
+    }
+    cJSON_Delete(result);
+    return cli_report(&err, args.verbose);
+}

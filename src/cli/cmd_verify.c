@@ -1,0 +1,135 @@
+/* verify IN [KEY]: structure only, or full authenticated decryption with nothing written. */
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/image_io.h"
+#include "cli/inspect.h"
+#include "cli/json_out.h"
+
+static const char verify_help[] =
+    "Usage: esp_enc_img verify IN [KEY] [--json] [--quiet] [--passphrase-file FILE]\n"
+    "\n"
+    "Without KEY: the structural checks of 'info' (magic, sizes, scheme, point on the curve).\n"
+    "With KEY (the device's RSA private key, P-256 private key or HMAC key): full authenticated\n"
+    "decryption with nothing written anywhere, reporting the payload size and the SHA-256 of\n"
+    "the plaintext, so CI can prove the image holds exactly the firmware it built. IN may be '-'.\n"
+    "\n"
+    "Options:\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n"
+    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
+    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
+    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+    "  -v, --verbose             print the crypto library's errors\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 valid (and with KEY, authentic); 1 image rejected (bad magic, wrong length,\n"
+    "wrong key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
+
+typedef struct {
+    inspection ins;
+    bool inspected;
+    bool authenticated;
+    uint8_t plain_sha[EEI_SHA256_SIZE];
+    uint8_t fingerprint[EEI_SHA256_SIZE];
+} verdict;
+
+static int authenticate(input_file *in, const eei_key *key, bool quiet, verdict *v, eei_error *err)
+{
+    uint8_t *buf = malloc(EEI_IO_CHUNK);
+    crypto_sha256 *sha = NULL;
+    if (!buf || crypto_sha256_start(&sha, err) != 0) {
+        free(buf);
+        return buf ? -1 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    progress p;
+    progress_begin(&p, "verify", in->size, false, quiet);
+    byte_source src = {.file = in};
+    uint8_t header[EEI_HEADER_SIZE];
+    uint64_t consumed = 0;
+    int rc = image_decrypt(&src, NULL, sha, key, buf, &p, header, &consumed, err);
+    progress_end(&p);
+    crypto_sha256_finish(sha, v->plain_sha);
+    crypto_sha256_free(sha);
+    free(buf);
+    if (!v->inspected && consumed >= EEI_HEADER_SIZE) { /* a stream: judged as it went */
+        inspect_header(header, consumed, &v->ins);
+        v->inspected = true;
+    }
+    if (rc != 0 && err->status == EEI_ERR_REJECTED) {
+        eei_error_prefix(err, in->name);
+    }
+    v->authenticated = rc == 0;
+    return rc;
+}
+
+static void report_text(const verdict *v, const char *name, bool with_key)
+{
+    const inspection *ins = &v->ins;
+    if (!with_key) {
+        printf("%s: valid structure: %s, %u payload bytes (not authenticated: give KEY to check "
+               "the tag)\n",
+               name, eei_scheme_name(ins->scheme), (unsigned)ins->header.payload_len);
+        return;
+    }
+    char hex[2 * EEI_SHA256_SIZE + 1];
+    hex_encode(v->plain_sha, sizeof(v->plain_sha), hex);
+    printf("%s: authentic: %s, %u payload bytes, plaintext sha256 %s\n", name,
+           eei_scheme_name(ins->scheme), (unsigned)ins->header.payload_len, hex);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    cli_args args;
+    cli_parse_result pr =
+        cli_parse(argc, argv, OPT_JSON | OPT_QUIET | OPT_PASSPHRASE, verify_help, &args);
+    if (pr != CLI_RUN) {
+        return pr == CLI_DONE_OK ? 0 : 2;
+    }
+    if (args.npos < 1 || args.npos > 2) {
+        return cli_usage("verify", "expected IN [KEY]");
+    }
+    bool with_key = args.npos == 2;
+    eei_error err = {EEI_OK, ""};
+    eei_key *key = NULL;
+    input_file in = {.fd = -1};
+    verdict v = {.inspected = false, .authenticated = false};
+    cJSON *json = args.json ? cJSON_CreateObject() : NULL;
+
+    int rc = with_key ? key_file_load(args.pos[1], &args.keys, &key, &err) : 0;
+    if (rc == 0) {
+        rc = input_open(&in, args.pos[0], &err);
+    }
+    /* files and keyless checks: the structure first, before any decryption */
+    if (rc == 0 && (in.regular || !with_key)) {
+        rc = inspect_input(&in, &v.ins, &err);
+        v.inspected = rc == 0;
+        if (rc == 0) {
+            rc = inspect_reject(&v.ins, in.name, &err);
+        }
+    }
+    if (rc == 0 && with_key) {
+        rc = key_fingerprint(key, v.fingerprint, &err);
+        if (rc == 0) {
+            rc = authenticate(&in, key, args.quiet || args.json, &v, &err);
+        }
+    }
+    if (json) {
+        if (v.inspected) {
+            inspect_to_json(&v.ins, in.name ? in.name : args.pos[0], json);
+        }
+        cJSON_AddBoolToObject(json, "authenticated", v.authenticated);
+        if (v.authenticated) {
+            json_add_hex(json, "plaintext_sha256", v.plain_sha, sizeof(v.plain_sha));
+        }
+        if (with_key && key) {
+            json_add_hex(json, "key_fingerprint", v.fingerprint, sizeof(v.fingerprint));
+        }
+    } else if (rc == 0) {
+        report_text(&v, in.name, with_key);
+    }
+    input_close(&in);
+    crypto_key_free(key);
+    return json ? json_finish(json, &err, args.verbose) : cli_report(&err, args.verbose);
+}

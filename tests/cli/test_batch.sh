@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# batch: 50 devices of mixed key kinds, each output decrypted with its own device key; a broken
+# key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly.
+. "$(dirname "$0")/lib.sh"
+JG=${EEI_JSON_GET:?}
+mkdir keys dev
+make_input app.bin 150001
+app_sha=$(sha256sum app.bin | cut -d' ' -f1)
+
+# 48 good devices: RSA-3072, HMAC-derived P-256 and plain P-256 keys, mixed
+devices=()
+for i in $(seq -w 1 48); do
+    case $((10#$i % 6)) in
+    0) kind=rsa priv=rsa_priv_key.pem pub=rsa_pub_key.pem ;;
+    1 | 3 | 5) kind=hmac priv=device_hmac_key.bin pub=device_pub_key.pem ;;
+    *) kind=ecc priv=ecc_priv_key.pem pub=ecc_pub_key.pem ;;
+    esac
+    "$E" keygen "$kind" --out-dir "dev/$i" >/dev/null || fail "keygen $kind"
+    cp "dev/$i/$pub" "keys/dev-$i.pem"
+    echo "$i $kind $priv" >>devices.txt
+    devices+=("{\"id\": \"dev-$i\", \"public_key\": \"../keys/dev-$i.pem\"}")
+done
+echo "not a key" >keys/broken.pem
+devices+=("{\"id\": \"dev-broken\", \"public_key\": \"../keys/broken.pem\"}")
+devices+=("{\"id\": \"../escape\", \"public_key\": \"../keys/dev-01.pem\"}")
+mkdir fleet
+(IFS=,; echo "{\"input\": \"../app.bin\", \"devices\": [${devices[*]}]}") >fleet/manifest.json
+
+expect_rc 1 "$E" batch fleet/manifest.json --out-dir out --jobs 3
+expect_err "dev-broken: "
+expect_err "../escape: bad id"
+expect_err "2 of 50 devices failed"
+M=out/manifest.json
+[ "$("$JG" $M devices)" = 50 ] && pass || fail "manifest lists $("$JG" $M devices) devices"
+[ "$("$JG" $M succeeded)" = 48 ] && pass || fail "succeeded"
+[ "$("$JG" $M failed)" = 2 ] && pass || fail "failed"
+[ "$("$JG" $M input_sha256)" = "$app_sha" ] && pass || fail "input_sha256"
+[ "$("$JG" $M input_size)" = 150001 ] && pass || fail "input_size"
+n=0
+while read -r i kind priv; do
+    j=$((10#$i - 1))
+    [ "$("$JG" $M devices.$j.id)" = "dev-$i" ] && pass || fail "id $j"
+    [ "$("$JG" $M devices.$j.status)" = ok ] && pass || fail "dev-$i status"
+    want=ecies-p256
+    [ "$kind" = rsa ] && want=rsa-3072
+    [ "$("$JG" $M devices.$j.scheme)" = "$want" ] && pass || fail "dev-$i scheme"
+    [ "$("$JG" $M devices.$j.output)" = "dev-$i.bin" ] && pass || fail "dev-$i output"
+    [ "$("$JG" $M devices.$j.size)" = 150513 ] && pass || fail "dev-$i size"
+    [ "$("$JG" $M devices.$j.sha256)" = "$(sha256sum "out/dev-$i.bin" | cut -d' ' -f1)" ] &&
+        pass || fail "dev-$i sha256"
+    fp=$(openssl pkey -pubin -in "keys/dev-$i.pem" -outform DER | sha256sum | cut -d' ' -f1)
+    [ "$("$JG" $M devices.$j.key_fingerprint)" = "$fp" ] && pass || fail "dev-$i fingerprint"
+    # each image opens with its own device's key, and only with it
+    "$E" decrypt "out/dev-$i.bin" "dev/$i/$priv" plain.bin && cmp -s plain.bin app.bin && pass ||
+        fail "dev-$i does not decrypt"
+    n=$((n + 1))
+done <devices.txt
+[ $n = 48 ] && pass || fail "checked $n devices"
+"$E" decrypt out/dev-02.bin dev/04/ecc_priv_key.pem x.bin 2>/dev/null && fail "wrong key opened" || pass
+[ "$("$JG" $M devices.48.status)" = failed ] && pass || fail "broken status"
+"$JG" $M devices.48.error | grep -q "not a key" && pass || fail "broken reason"
+[ "$("$JG" $M devices.49.status)" = failed ] && pass || fail "bad id status"
+expect_absent out/dev-broken.bin
+expect_absent escape.bin
+[ "$(ls out | wc -l)" = 49 ] && pass || fail "out holds $(ls out | wc -l) files" # 48 + manifest
+
+# a re-run replaces every image with fresh key material; a device that now fails loses its
+# stale image instead of keeping one for an old key
+cp out/dev-01.bin old-01.bin
+cp keys/broken.pem keys/dev-02.pem
+expect_rc 1 "$E" batch fleet/manifest.json --out-dir out --quiet --json
+[ "$("$JG" "$T/out.txt" ok)" = false ] && pass || fail "--json ok"
+[ "$("$JG" "$T/out.txt" failed)" = 3 ] && pass || fail "--json failed"
+[ "$("$JG" "$T/out.txt" devices.1.status)" = failed ] && pass || fail "dev-02 should fail"
+expect_differ out/dev-01.bin old-01.bin
+expect_absent out/dev-02.bin
+[ "$(ls -A out | grep -c '^\.')" = 0 ] && pass || fail "temporary files left in out"
+
+# all good: exit 0, one summary line; --jobs 1 gives the same result
+cp dev/02/*_pub_key.pem keys/dev-02.pem
+printf '{"input": "../app.bin", "devices": [%s]}\n' \
+    "$(IFS=,; echo "${devices[*]:0:48}")" >fleet/good.json
+expect_rc 0 "$E" batch fleet/good.json --out-dir out2 --jobs 1
+grep -q "48 images written to out2" out.txt && pass || fail "summary line"
+expect_rc 0 "$E" batch fleet/good.json --out-dir out2 --quiet
+[ -s out.txt ] && fail "--quiet printed" || pass
+
+# progress on a terminal only
+script -qec "'$E' batch fleet/good.json --out-dir out3" /dev/null >tty.txt 2>&1
+grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
+script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null >tty.txt 2>&1
+grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
+
+# manifest and usage errors
+echo '{"devices": []}' >noinput.json
+expect_rc 3 "$E" batch noinput.json --out-dir o
+expect_err "not a manifest"
+echo '{"input": "missing.bin", "devices": []}' >missing.json
+expect_rc 3 "$E" batch missing.json --out-dir o
+expect_err "missing.bin"
+expect_rc 3 "$E" batch nosuch.json --out-dir o
+expect_rc 2 "$E" batch fleet/good.json
+expect_rc 2 "$E" batch fleet/good.json --out-dir o --jobs 0
+expect_rc 2 "$E" batch fleet/good.json --out-dir o --jobs many
+finish
