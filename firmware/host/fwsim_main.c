@@ -3,6 +3,7 @@
  * simulated flash, eFuse and HMAC peripheral of the host port.
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ static const char usage[] =
     "  esp_enc_img_fwsim --flash FLASH.img (--rsa-key PEM | --hmac-key BIN | --ecc-key PEM)\n"
     "                    --image IMG [--chunk N | --random-chunks SEED] [--cut-at BYTES]\n"
     "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
+    "                    [--power-cut-at BYTES | --power-cut-in-otadata]\n"
     "                    [--skip-version-check] [--verbose]\n"
     "  esp_enc_img_fwsim --flash FLASH.img --boot-slot       print factory, ota_0 or ota_1\n"
     "  esp_enc_img_fwsim --flash FLASH.img --dump-slot OUT   the app bytes of the boot slot\n"
@@ -25,16 +27,19 @@ static const char usage[] =
     "\n"
     "Runs the firmware's update path on a simulated device. A missing FLASH.img is created\n"
     "with a valid factory app. --cut-at ends the transfer after BYTES bytes, like a dropped\n"
-    "connection. CHIP defaults to esp32c3.\n"
+    "connection. --power-cut-at kills the simulated device (SIGKILL, no cleanup) once BYTES\n"
+    "bytes have arrived; --power-cut-in-otadata kills it in the middle of selecting the new\n"
+    "boot slot. CHIP defaults to esp32c3.\n"
     "\n"
     "Exit status: 0 updated and selected for boot; 1 rejected (the boot slot and its bytes are\n"
     "unchanged); 2 usage error; 3 system error.\n";
 
 typedef struct {
     FILE *f;
-    size_t chunk;          /* 0: the whole buffer */
-    uint32_t random_state; /* non-zero: random chunk sizes */
-    long long cut_at;      /* < 0: no cut */
+    size_t chunk;           /* 0: the whole buffer */
+    uint32_t random_state;  /* non-zero: random chunk sizes */
+    long long cut_at;       /* < 0: no cut */
+    long long power_cut_at; /* < 0: no power cut */
     long long delivered;
 } file_source;
 
@@ -56,13 +61,18 @@ static int file_read(void *ctx, uint8_t *buf, size_t cap)
     } else if (s->chunk && s->chunk < cap) {
         want = s->chunk;
     }
-    if (s->cut_at >= 0) {
-        if (s->delivered >= s->cut_at) {
-            return -1; /* the connection dropped */
-        }
-        if ((long long)want > s->cut_at - s->delivered) {
-            want = (size_t)(s->cut_at - s->delivered);
-        }
+    if (s->power_cut_at >= 0 && s->delivered >= s->power_cut_at) {
+        raise(SIGKILL); /* the device loses power: no cleanup of any kind */
+    }
+    if (s->cut_at >= 0 && s->delivered >= s->cut_at) {
+        return -1; /* the connection dropped */
+    }
+    long long stop = s->cut_at >= 0 ? s->cut_at : -1;
+    if (s->power_cut_at >= 0 && (stop < 0 || s->power_cut_at < stop)) {
+        stop = s->power_cut_at;
+    }
+    if (stop >= 0 && (long long)want > stop - s->delivered) {
+        want = (size_t)(stop - s->delivered);
     }
     size_t got = fread(buf, 1, want, s->f);
     if (got == 0 && ferror(s->f)) {
@@ -96,7 +106,8 @@ typedef struct {
     const char *target, *purpose;
     size_t chunk;
     uint32_t random_seed;
-    long long cut_at;
+    long long cut_at, power_cut_at;
+    bool power_cut_otadata;
     int hmac_key_id;
     bool boot_slot, skip_version, verbose, random;
 } options;
@@ -114,6 +125,8 @@ static int parse(int argc, char **argv, options *o)
         {"chunk", required_argument, NULL, 'c'},
         {"random-chunks", required_argument, NULL, 'R'},
         {"cut-at", required_argument, NULL, 'C'},
+        {"power-cut-at", required_argument, NULL, 'P'},
+        {"power-cut-in-otadata", no_argument, NULL, 'O'},
         {"target", required_argument, NULL, 't'},
         {"skip-version-check", no_argument, NULL, 's'},
         {"boot-slot", no_argument, NULL, 'b'},
@@ -127,6 +140,7 @@ static int parse(int argc, char **argv, options *o)
     o->target = "esp32c3";
     o->purpose = "hmac_up";
     o->cut_at = -1;
+    o->power_cut_at = -1;
     opterr = 0;
     for (int c; (c = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
         char *end = NULL;
@@ -179,6 +193,12 @@ static int parse(int argc, char **argv, options *o)
             break;
         case 'C':
             o->cut_at = strtoll(optarg, &end, 10);
+            break;
+        case 'P':
+            o->power_cut_at = strtoll(optarg, &end, 10);
+            break;
+        case 'O':
+            o->power_cut_otadata = true;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -292,7 +312,8 @@ static int update(const options *o)
         free(pem);
         return rc;
     }
-    file_source src = {.chunk = o->chunk, .cut_at = o->cut_at};
+    file_source src = {.chunk = o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
+    sim_power_cut_in_otadata(o->power_cut_otadata);
     src.random_state = o->random ? (o->random_seed * 2654435761u) | 1u : 0;
     src.f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
     if (!src.f) {

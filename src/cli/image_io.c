@@ -41,6 +41,12 @@ int image_encrypt(byte_source *src, output_file *out, const eei_key *key, uint8_
             progress_update(p, enc.payload_len);
         }
     }
+    /* a file that shrank or grew while it was read would be encrypted as neither version */
+    if (rc == 0 && src->file && src->file->regular && enc.payload_len != src->file->size) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: changed size while it was read (%llu bytes, now %llu)", src->file->name,
+                      (unsigned long long)src->file->size, (unsigned long long)enc.payload_len);
+    }
     if (rc == 0) {
         rc = eei_encrypt_finish(&enc, header, err);
     }

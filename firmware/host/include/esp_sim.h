@@ -44,4 +44,7 @@ typedef struct {
 } sim_app_image_opts;
 size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts);
 
+/* Lose power (SIGKILL) between erasing the inactive otadata sector and writing it. */
+void sim_power_cut_in_otadata(bool enable);
+
 void esp_sim_set_log_level(int level);

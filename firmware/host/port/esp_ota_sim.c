@@ -3,6 +3,7 @@
  * the running slot cannot be written, esp_ota_end() validates the image, and the boot slot
  * changes only through esp_ota_set_boot_partition() (two otadata sectors, as on the chip).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ static int nparts;
 static int ota_count;
 static uint16_t chip_id;
 static const esp_partition_t *running;
+static bool power_cut_in_otadata;
 static esp_app_desc_t running_desc;
 
 static struct {
@@ -152,6 +154,9 @@ static esp_err_t otadata_select(const esp_partition_t *target)
     /* write the sector that is not active, so a power cut leaves the old choice intact */
     uint32_t sector = otadata->address + (uint32_t)(active == 0 ? 1 : 0) * SIM_SECTOR_SIZE;
     esp_err_t rc = sim_flash_erase(sector, SIM_SECTOR_SIZE);
+    if (rc == ESP_OK && power_cut_in_otadata) {
+        raise(SIGKILL); /* the worst moment: one sector erased, the new entry not written */
+    }
     return rc == ESP_OK ? sim_flash_write(sector, &next, sizeof(next)) : rc;
 }
 
@@ -475,6 +480,11 @@ esp_err_t sim_device_open(const char *flash_path, const char *target, bool creat
         esp_ota_get_partition_description(running, &running_desc);
     }
     return running ? ESP_OK : ESP_ERR_NOT_FOUND;
+}
+
+void sim_power_cut_in_otadata(bool enable)
+{
+    power_cut_in_otadata = enable;
 }
 
 void sim_device_close(void)
