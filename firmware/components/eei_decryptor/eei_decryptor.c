@@ -84,8 +84,28 @@ static eei_dec_err open_header(eei_dec *dec)
     }
 }
 
+/* Kept out of line, so the hot path below saves no registers it does not use. */
+static eei_dec_err feed_any(eei_dec *dec, const uint8_t *in, size_t len, uint8_t *out,
+                            size_t out_size, size_t *out_len) __attribute__((noinline));
+
 eei_dec_err eei_dec_feed(eei_dec *dec, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
                          size_t *out_len)
+{
+    /* the hot path: payload decrypted in place, not the last chunk */
+    if (dec && out_len && in == out && dec->state == STATE_PAYLOAD &&
+        len + EEI_DEC_OUT_SLACK <= out_size && len < dec->header.payload_len - dec->payload_seen) {
+        dec->payload_seen += len;
+        if (eei_dev_gcm_update(&dec->gcm, in, len, out, out_len, false) == EEI_DEV_OK) {
+            return EEI_DEC_OK;
+        }
+        return fail(dec, EEI_DEC_ERR_CRYPTO);
+    }
+    return feed_any(dec, in, len, out, out_size, out_len);
+}
+
+/* Everything else: header bytes, the last chunk, separate buffers, and every misuse. */
+static eei_dec_err feed_any(eei_dec *dec, const uint8_t *in, size_t len, uint8_t *out,
+                            size_t out_size, size_t *out_len)
 {
     if (!dec || !out_len || (len > 0 && (!in || !out))) {
         return EEI_DEC_ERR_ARG;

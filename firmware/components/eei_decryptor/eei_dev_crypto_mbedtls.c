@@ -223,13 +223,10 @@ int eei_dev_gcm_start(eei_dev_gcm *g, const uint8_t key[32], const uint8_t iv[16
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 
-int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
-                       bool final)
+int eei_dev_gcm_update_any(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out,
+                           size_t *out_len, bool final)
 {
-    (void) final; /* mbedTLS 3 never holds bytes back */
-    return mbedtls_gcm_update(&g->gcm, in, len, out, len + EEI_DEV_GCM_SLACK, out_len) == 0
-               ? EEI_DEV_OK
-               : EEI_DEV_E_CRYPTO;
+    return eei_dev_gcm_update(g, in, len, out, out_len, final);
 }
 
 static int gcm_flush(eei_dev_gcm *g, uint8_t *out, size_t *out_len, uint8_t tag[16])
@@ -245,8 +242,8 @@ static int gcm_flush(eei_dev_gcm *g, uint8_t *out, size_t *out_len, uint8_t tag[
  * multiple of 16 after the 512-byte header) is decrypted in place without a copy; otherwise
  * the output runs up to 15 bytes ahead of the input.
  */
-int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
-                       bool final)
+int eei_dev_gcm_update_any(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out,
+                           size_t *out_len, bool final)
 {
     uint8_t block[16];
     uint8_t tail[16];

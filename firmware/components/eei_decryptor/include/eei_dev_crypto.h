@@ -1,6 +1,7 @@
 /*
  * The device decryptor's crypto interface. One backend, eei_dev_crypto_mbedtls.c, holds every
- * difference between mbedTLS 2.28 (Debian, the host tests), 3.x (ESP-IDF 5) and the PSA API.
+ * difference between mbedTLS 2.28 (Debian, the host tests), 3.x (ESP-IDF 5) and the PSA API,
+ * but for the inline per-chunk GCM update below.
  * Contexts are caller-allocated so the decryptor can live in static memory.
  */
 #ifndef EEI_DEV_CRYPTO_H
@@ -63,8 +64,26 @@ int eei_dev_ecies_derive(const uint8_t scalar[32], const uint8_t point[64], cons
  * With final set (the caller knows the payload ends here) every byte is written out.
  */
 int eei_dev_gcm_start(eei_dev_gcm *g, const uint8_t key[32], const uint8_t iv[16]);
-int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
-                       bool final);
+int eei_dev_gcm_update_any(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out,
+                           size_t *out_len, bool final);
+
+/* The per-chunk path, inline so a small chunk costs little more than mbedTLS's own work. */
+static inline int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out,
+                                     size_t *out_len, bool final)
+{
+#if MBEDTLS_VERSION_MAJOR >= 3
+    (void) final; /* mbedTLS 3 never holds bytes back */
+    return mbedtls_gcm_update(&g->gcm, in, len, out, len + EEI_DEV_GCM_SLACK, out_len) == 0
+               ? EEI_DEV_OK
+               : EEI_DEV_E_CRYPTO;
+#else
+    if (g->carry_len == 0 && (len & 15) == 0 && in == out) { /* whole blocks in place */
+        *out_len = len;
+        return mbedtls_gcm_update(&g->gcm, len, in, out) == 0 ? EEI_DEV_OK : EEI_DEV_E_CRYPTO;
+    }
+    return eei_dev_gcm_update_any(g, in, len, out, out_len, final);
+#endif
+}
 /* Writes any plaintext still held back to out, then checks the tag in constant time. */
 int eei_dev_gcm_finish(eei_dev_gcm *g, uint8_t *out, size_t *out_len, const uint8_t tag[16]);
 void eei_dev_gcm_free(eei_dev_gcm *g);
