@@ -8,7 +8,7 @@
 #include "crypto/crypto.h"
 
 /* Long options without a short letter. */
-enum { OPT_LONG_JSON = 1000, OPT_LONG_FORMAT, OPT_LONG_NAME };
+enum { OPT_LONG_JSON = 1000, OPT_LONG_FORMAT, OPT_LONG_NAME, OPT_LONG_NO_HASH };
 
 cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *help,
                            cli_args *args)
@@ -25,6 +25,7 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, OPT_LONG_FORMAT},
         {"name", required_argument, NULL, OPT_LONG_NAME},
+        {"no-hash", no_argument, NULL, OPT_LONG_NO_HASH},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = argv[0];
@@ -89,6 +90,12 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
         case OPT_LONG_FORMAT:
             args->format = optarg;
             if (allowed & OPT_FORMAT) {
+                continue;
+            }
+            break;
+        case OPT_LONG_NO_HASH:
+            args->no_hash = true;
+            if (allowed & OPT_NO_HASH) {
                 continue;
             }
             break;

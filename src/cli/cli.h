@@ -19,6 +19,7 @@ enum {
     OPT_JOBS = 1u << 6,
     OPT_FORMAT = 1u << 7,
     OPT_NAME = 1u << 8,
+    OPT_NO_HASH = 1u << 9,
 };
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     bool force;
     bool json;
     bool quiet;
+    bool no_hash;
     const char *jobs;
     const char *format;
     const char *name;

@@ -13,7 +13,7 @@
 
 #include "error/error.h"
 
-#define EEI_IO_CHUNK (1024u * 1024u)
+#define EEI_IO_CHUNK (256u * 1024u) /* small enough for a flat, low peak memory */
 
 typedef struct {
     int fd;

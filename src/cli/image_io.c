@@ -2,6 +2,59 @@
 
 #include <string.h>
 
+#include "cli/pipeline.h"
+
+/*
+ * Where finished bytes go: the output file and/or a hash. It runs on a helper thread (a second
+ * core) when one can be had, so reading and the cipher overlap with writing and hashing.
+ */
+typedef struct {
+    output_file *out;
+    crypto_sha256 *sha;
+    eei_error err;
+} sink;
+
+static int sink_take(void *ctx, const uint8_t *data, size_t len)
+{
+    sink *s = ctx;
+    if (s->sha) {
+        crypto_sha256_update(s->sha, data, len);
+    }
+    return s->out ? output_write(s->out, data, len, &s->err) : 0;
+}
+
+/* The buffer the next finished bytes go to: the pipeline's, or buf itself without one. */
+static uint8_t *sink_buffer(pipeline *pl, uint8_t *buf)
+{
+    return pl ? pipeline_acquire(pl) : buf;
+}
+
+static int sink_put(pipeline *pl, sink *s, const uint8_t *data, size_t len, eei_error *err)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (!pl) {
+        return sink_take(s, data, len) == 0 ? 0 : (*err = s->err, -1);
+    }
+    pipeline_submit(pl, len);
+    if (pipeline_result(pl) != 0) {
+        *err = s->err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Drain the helper; its first failure becomes the result if nothing failed before. */
+static int sink_close(pipeline *pl, sink *s, int rc, eei_error *err)
+{
+    if (pl && pipeline_finish(pl) != 0 && rc == 0) {
+        *err = s->err;
+        return -1;
+    }
+    return rc;
+}
+
 /* The next piece of the source: *data points into buf (file) or into the memory itself. */
 static int source_next(byte_source *src, uint8_t *buf, const uint8_t **data, size_t *n,
                        eei_error *err)
@@ -28,19 +81,23 @@ int image_encrypt(byte_source *src, output_file *out, const eei_key *key, uint8_
     }
     /* the header's length and tag are known only at the end: reserve its place */
     int rc = output_write(out, header, sizeof(header), err);
+    sink s = {.out = out};
+    pipeline *pl = rc == 0 ? pipeline_start(EEI_IO_CHUNK, sink_take, &s) : NULL;
     for (size_t n = 1; rc == 0 && n > 0;) {
         const uint8_t *data;
         rc = source_next(src, buf, &data, &n, err);
-        if (rc == 0 && n > 0) {
-            rc = eei_encrypt_update(&enc, data, buf, n, err);
+        uint8_t *dst = rc == 0 && n > 0 ? sink_buffer(pl, buf) : NULL;
+        if (dst) {
+            rc = eei_encrypt_update(&enc, data, dst, n, err);
         }
-        if (rc == 0 && n > 0) {
-            rc = output_write(out, buf, n, err);
+        if (rc == 0 && dst) {
+            rc = sink_put(pl, &s, dst, n, err);
         }
         if (p) {
             progress_update(p, enc.payload_len);
         }
     }
+    rc = sink_close(pl, &s, rc, err);
     /* a file that shrank or grew while it was read would be encrypted as neither version */
     if (rc == 0 && src->file && src->file->regular && enc.payload_len != src->file->size) {
         rc = eei_fail(err, EEI_ERR_FILE,
@@ -64,24 +121,25 @@ int image_decrypt(byte_source *src, output_file *out, crypto_sha256 *sha, const 
     eei_decryptor dec;
     *consumed = 0;
     int rc = eei_decrypt_start(&dec, key, err);
+    sink s = {.out = out, .sha = sha};
+    pipeline *pl = rc == 0 && (out || sha) ? pipeline_start(EEI_IO_CHUNK, sink_take, &s) : NULL;
     for (size_t n = 1; rc == 0 && n > 0;) {
         const uint8_t *data;
         size_t plain = 0;
         rc = source_next(src, buf, &data, &n, err);
-        if (rc == 0 && n > 0) {
-            rc = eei_decrypt_update(&dec, data, n, buf, &plain, err);
+        uint8_t *dst = rc == 0 && n > 0 ? sink_buffer(pl, buf) : NULL;
+        if (dst) {
+            rc = eei_decrypt_update(&dec, data, n, dst, &plain, err);
             *consumed += n;
         }
-        if (rc == 0 && plain > 0 && sha) {
-            crypto_sha256_update(sha, buf, plain);
-        }
-        if (rc == 0 && plain > 0 && out) {
-            rc = output_write(out, buf, plain, err);
+        if (rc == 0 && dst) {
+            rc = sink_put(pl, &s, dst, plain, err);
         }
         if (p) {
             progress_update(p, *consumed);
         }
     }
+    rc = sink_close(pl, &s, rc, err);
     if (rc == 0) {
         rc = eei_decrypt_finish(&dec, err);
     }

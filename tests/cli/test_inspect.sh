@@ -79,6 +79,13 @@ expect_json plaintext_sha256 "$app_sha"
 expect_json payload_size 100003
 fp=$(openssl pkey -pubin -in "$K/rsa_pub_key.pem" -outform DER | sha256sum | cut -d' ' -f1)
 expect_json key_fingerprint "$fp"
+# --no-hash: the tag is still checked, the plaintext hash is not computed
+expect_rc 0 "$E" verify --json --no-hash rsa.img "$K/rsa_priv_key.pem"
+expect_json authenticated true
+jget plaintext_sha256 >/dev/null && fail "--no-hash still hashed" || pass
+expect_rc 1 "$E" verify --no-hash "$V/negative/rsa-body-last.bin" "$V/kat/rsa_private.pem"
+expect_err "authentication failed"
+expect_rc 2 "$E" verify --no-hash rsa.img
 expect_rc 1 "$E" verify rsa.img "$V/kat/rsa_private.pem"
 expect_err "cannot unwrap the AES key"
 expect_rc 1 "$E" verify --json ecies.img "$K/rsa_priv_key.pem"
