@@ -12,6 +12,7 @@
 #include "eei_decryptor.h"
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
+#include "https_source.h"
 #include "ota_update.h"
 
 static const char usage[] =
@@ -21,6 +22,8 @@ static const char usage[] =
     "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
     "                    [--power-cut-at BYTES | --power-cut-in-otadata]\n"
     "                    [--skip-version-check] [--verbose]\n"
+    "  esp_enc_img_fwsim --flash FLASH.img (key as above) --url https://HOST:PORT/IMG --ca CERT\n"
+    "                    [--range-size BYTES] [--rate BYTES_PER_SECOND] [...]\n"
     "  esp_enc_img_fwsim --flash FLASH.img --boot-slot       print factory, ota_0 or ota_1\n"
     "  esp_enc_img_fwsim --flash FLASH.img --dump-slot OUT   the app bytes of the boot slot\n"
     "  esp_enc_img_fwsim --hmac-key BIN --export-pubkey OUT  the device public key (DER)\n"
@@ -29,7 +32,9 @@ static const char usage[] =
     "with a valid factory app. --cut-at ends the transfer after BYTES bytes, like a dropped\n"
     "connection. --power-cut-at kills the simulated device (SIGKILL, no cleanup) once BYTES\n"
     "bytes have arrived; --power-cut-in-otadata kills it in the middle of selecting the new\n"
-    "boot slot. CHIP defaults to esp32c3.\n"
+    "boot slot. CHIP defaults to esp32c3. --url downloads over HTTPS, trusting the server only\n"
+    "if CERT vouches for it; --range-size fetches it in Range requests like ESP-IDF's partial\n"
+    "download; --rate slows the link down.\n"
     "\n"
     "Exit status: 0 updated and selected for boot; 1 rejected (the boot slot and its bytes are\n"
     "unchanged); 2 usage error; 3 system error.\n";
@@ -102,7 +107,8 @@ static char *read_small(const char *path, size_t *len)
 }
 
 typedef struct {
-    const char *flash, *rsa_key, *hmac_key, *ecc_key, *image, *dump, *export_pub;
+    const char *flash, *rsa_key, *hmac_key, *ecc_key, *image, *dump, *export_pub, *url, *ca;
+    long long range_size, rate;
     const char *target, *purpose;
     size_t chunk;
     uint32_t random_seed;
@@ -127,6 +133,10 @@ static int parse(int argc, char **argv, options *o)
         {"cut-at", required_argument, NULL, 'C'},
         {"power-cut-at", required_argument, NULL, 'P'},
         {"power-cut-in-otadata", no_argument, NULL, 'O'},
+        {"url", required_argument, NULL, 'U'},
+        {"ca", required_argument, NULL, 'A'},
+        {"range-size", required_argument, NULL, 'z'},
+        {"rate", required_argument, NULL, 'r' + 256},
         {"target", required_argument, NULL, 't'},
         {"skip-version-check", no_argument, NULL, 's'},
         {"boot-slot", no_argument, NULL, 'b'},
@@ -200,6 +210,18 @@ static int parse(int argc, char **argv, options *o)
         case 'O':
             o->power_cut_otadata = true;
             break;
+        case 'U':
+            o->url = optarg;
+            break;
+        case 'A':
+            o->ca = optarg;
+            break;
+        case 'z':
+            o->range_size = strtoll(optarg, &end, 10);
+            break;
+        case 'r' + 256:
+            o->rate = strtoll(optarg, &end, 10);
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -221,8 +243,17 @@ static int parse(int argc, char **argv, options *o)
     if (!o->flash) {
         return fail(2, "usage", "--flash is required");
     }
-    if (!o->boot_slot && !o->dump && (keys != 1 || !o->image)) {
-        return fail(2, "usage", "an update needs --image and exactly one key");
+    if (!o->boot_slot && !o->dump && (keys != 1 || !o->image == !o->url)) {
+        return fail(2, "usage", "an update needs exactly one key and --image or --url");
+    }
+    if (!o->url != !o->ca) {
+        return fail(2, "usage", "--url and --ca go together");
+    }
+    if ((o->range_size || o->rate) && !o->url) {
+        return fail(2, "usage", "--range-size and --rate go with --url");
+    }
+    if (o->range_size < 0 || o->rate < 0) {
+        return fail(2, "usage", "--range-size and --rate are positive");
     }
     if (o->chunk && o->random) {
         return fail(2, "usage", "--chunk and --random-chunks exclude each other");
@@ -313,18 +344,34 @@ static int update(const options *o)
         return rc;
     }
     file_source src = {.chunk = o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
+    https_source web;
+    ota_source_t source = {file_read, &src};
     sim_power_cut_in_otadata(o->power_cut_otadata);
     src.random_state = o->random ? (o->random_seed * 2654435761u) | 1u : 0;
-    src.f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
-    if (!src.f) {
-        free(pem);
-        return fail(3, o->image, strerror(errno));
+    if (o->url) {
+        /* a server that cannot be reached or refuses is a failed download: rejected */
+        if (https_source_open(&web, o->url, o->ca, o->range_size, o->rate) != 0) {
+            https_source_close(&web);
+            free(pem);
+            return fail(1, "rejected", web.why);
+        }
+        source = (ota_source_t){https_source_read, &web};
+    } else {
+        src.f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
+        if (!src.f) {
+            free(pem);
+            return fail(3, o->image, strerror(errno));
+        }
     }
     ota_update_config_t cfg = {.key = key, .skip_version_check = o->skip_version};
-    ota_source_t source = {file_read, &src};
     char why[256] = "";
     ota_update_result_t r = ota_update_run(&cfg, &source, why, sizeof(why));
-    if (src.f != stdin) {
+    if (o->url) {
+        if (r != OTA_UPDATE_OK && web.why[0]) {
+            snprintf(why, sizeof(why), "%s", web.why);
+        }
+        https_source_close(&web);
+    } else if (src.f != stdin) {
         fclose(src.f);
     }
     free(pem);
@@ -344,6 +391,7 @@ int main(int argc, char **argv)
         return rc;
     }
     esp_sim_set_log_level(o.verbose ? 3 : 0);
+    signal(SIGPIPE, SIG_IGN); /* a server that went away is a failed write, as on the chip */
     if (o.export_pub) {
         return export_pubkey(&o);
     }

@@ -57,6 +57,7 @@ int cmd_decrypt(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* The Python tool's spellings: --generate_rsa_key, --generate_ecc_key. */
 int cmd_keygen_compat(const char *kind, int argc, char **argv);
 

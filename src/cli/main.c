@@ -23,6 +23,7 @@ static const char main_help[] =
     "  info IN [--json]                                what the header says, without a key\n"
     "  verify IN [KEY] [--json]                        check structure, or authenticate fully\n"
     "  batch MANIFEST.json --out-dir DIR [--jobs N]    one build for a whole fleet\n"
+    "  serve DIR (--self-signed HOST | --cert C --key K)   the images over HTTPS\n"
     "\n"
     "Compatibility with esp_enc_img_gen.py:\n"
     "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
@@ -41,7 +42,7 @@ typedef struct {
 static const command commands[] = {
     {"keygen", cmd_keygen},   {"pubkey", cmd_pubkey}, {"encrypt", cmd_encrypt},
     {"decrypt", cmd_decrypt}, {"info", cmd_info},     {"verify", cmd_verify},
-    {"batch", cmd_batch},
+    {"batch", cmd_batch},     {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

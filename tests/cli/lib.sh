@@ -72,3 +72,23 @@ finish() {
     echo "$passes passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
+
+# Start `esp_enc_img serve DIR ARGS...` on a free loopback port; sets $srv_pid and $port.
+start_server() {
+    local out=$T/serve.$$.$RANDOM
+    "$E" serve "$@" --port 0 >"$out" 2>"$T/serve.log" &
+    srv_pid=$!
+    port=
+    for _ in $(seq 200); do
+        port=$(sed -n 's|^serving .* on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out")
+        [ -n "$port" ] && return 0
+        kill -0 $srv_pid 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "the server did not start: $(cat "$T/serve.log")" >&2
+    return 1
+}
+stop_server() {
+    kill -TERM $srv_pid 2>/dev/null
+    wait $srv_pid
+}

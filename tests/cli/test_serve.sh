@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# serve: HTTPS GET/HEAD of files in one folder, ranges, refusals, many clients, stalled
+# clients, a clean stop.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
+mkdir -p www/sub outside
+make_input www/big.bin 4194304
+echo hello >www/sub/small.txt
+echo secret >outside/secret.txt
+ln -s ../outside/secret.txt www/leak.txt
+ln -s sub/small.txt www/inside.txt
+
+start_server www --self-signed 127.0.0.1 --timeout 2 || exit 1
+CA=server_certs/ca_cert.pem
+grep -q "this machine only" serve.* && pass || fail "no word that it binds loopback"
+expect_mode server_certs/ca_key.pem 600
+openssl x509 -in $CA -noout -text >cert.txt
+grep -q "CN *= *127.0.0.1" cert.txt && pass || fail "CN"
+grep -q "IP Address:127.0.0.1" cert.txt && pass || fail "subjectAltName"
+U=https://127.0.0.1:$port
+code() { curl -s --cacert $CA -o /dev/null -w '%{http_code}' "$@"; }
+
+# files, HEAD, ranges
+curl -s --cacert $CA $U/big.bin -o got.bin && expect_same got.bin www/big.bin
+[ "$(code $U/sub/small.txt)" = 200 ] && pass || fail "subfolder file"
+curl -s -I --cacert $CA $U/big.bin >head.txt
+grep -q "Content-Length: 4194304" head.txt && pass || fail "HEAD Content-Length"
+grep -q "^HTTP/1.1 200" head.txt && pass || fail "HEAD status"
+curl -s --cacert $CA -r 1000-1999 -D hdr.txt $U/big.bin -o part.bin
+grep -q "^HTTP/1.1 206" hdr.txt && pass || fail "range status"
+grep -q "Content-Range: bytes 1000-1999/4194304" hdr.txt && pass || fail "Content-Range"
+grep -q "Content-Length: 1000" hdr.txt && pass || fail "range Content-Length"
+tail -c +1001 www/big.bin | head -c 1000 | cmp -s - part.bin && pass || fail "range bytes"
+curl -s --cacert $CA -r 4194000- $U/big.bin | cmp -s - <(tail -c 304 www/big.bin) && pass ||
+    fail "open range"
+curl -s --cacert $CA -r -100 $U/big.bin | cmp -s - <(tail -c 100 www/big.bin) && pass ||
+    fail "suffix range"
+[ "$(code -r 4194304- $U/big.bin)" = 416 ] && pass || fail "unsatisfiable range"
+curl -s --cacert $CA -r 5000000-6000000 -D hdr.txt -o /dev/null $U/big.bin
+grep -q "Content-Range: bytes \*/4194304" hdr.txt && pass || fail "416 Content-Range"
+
+# nothing outside the folder, no listings, only GET and HEAD
+[ "$(code --path-as-is $U/../outside/secret.txt)" = 400 ] && pass || fail "../ traversal"
+[ "$(code --path-as-is $U/sub/../../outside/secret.txt)" = 400 ] && pass || fail "deep traversal"
+[ "$(code $U/%2e%2e/outside/secret.txt)" = 400 ] && pass || fail "encoded traversal"
+[ "$(code $U/..%2foutside%2fsecret.txt)" = 400 ] && pass || fail "encoded slash"
+[ "$(code $U/leak.txt)" = 404 ] && pass || fail "symlink leaving the folder"
+[ "$(code $U/inside.txt)" = 200 ] && pass || fail "symlink inside the folder"
+[ "$(code $U/)" = 404 ] && pass || fail "listing of /"
+[ "$(code $U/sub/)" = 404 ] && pass || fail "listing of a folder"
+[ "$(code $U/missing.bin)" = 404 ] && pass || fail "missing file"
+[ "$(code -X POST $U/big.bin)" = 405 ] && pass || fail "POST"
+[ "$(code -X DELETE $U/big.bin)" = 405 ] && pass || fail "DELETE"
+curl -s --cacert $CA -X PUT -D hdr.txt -o /dev/null $U/big.bin
+grep -q "Allow: GET, HEAD" hdr.txt && pass || fail "Allow header"
+# an absolute URL as the target is not a path
+printf 'GET https://127.0.0.1/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+    openssl s_client -quiet -connect 127.0.0.1:$port -CAfile $CA 2>/dev/null | head -1 >abs.txt
+grep -q " 400 " abs.txt && pass || fail "absolute-form target: $(cat abs.txt)"
+# TLS 1.2 and 1.3 both work
+for v in -tls1_2 -tls1_3; do
+    printf 'HEAD /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+        openssl s_client -quiet $v -connect 127.0.0.1:$port -CAfile $CA 2>/dev/null | head -1 >v.txt
+    grep -q " 200 " v.txt && pass || fail "TLS ${v#-}"
+done
+
+# 32 clients at once, each byte-identical; a stalled client does not hold them up
+exec 7<>/dev/tcp/127.0.0.1/$port # connects and says nothing
+for i in $(seq 32); do
+    curl -s --cacert $CA $U/big.bin -o dl.$i &
+done
+wait $(jobs -p | grep -v "^$srv_pid$") 2>/dev/null
+ok=0
+for i in $(seq 32); do cmp -s dl.$i www/big.bin && ok=$((ok + 1)); done
+[ $ok = 32 ] && pass || fail "only $ok of 32 concurrent downloads were complete"
+sleep 2.5 # past --timeout: the stalled connection is closed by the server
+if timeout 2 cat <&7 >/dev/null; then pass; else fail "the stalled client was not dropped"; fi
+exec 7<&-
+kill -0 $srv_pid && pass || fail "the server died"
+
+# one log line per request, then a clean stop on SIGTERM
+lines=$(grep -c '"GET \|"HEAD \|"POST \|"PUT \|"DELETE ' serve.log)
+[ "$lines" -ge 55 ] && pass || fail "only $lines log lines"
+grep -q '"GET /big.bin" 206 1000' serve.log && pass || fail "log line of a range"
+stop_server
+rc=$?
+[ $rc = 0 ] && pass || fail "SIGTERM: exit $rc"
+grep -q "serve: stopped" serve.log && pass || fail "no stop line"
+
+# the certificate is made once and reused; one for another host is not silently replaced
+before=$(sha256sum $CA)
+start_server www --self-signed 127.0.0.1 || exit 1
+grep -q "using the certificate" serve.* && pass || fail "not reused"
+stop_server
+[ "$(sha256sum $CA)" = "$before" ] && pass || fail "the certificate changed"
+expect_rc 3 "$E" serve www --self-signed updates.example.com --port 0
+expect_err "not as a certificate and key for updates.example.com"
+expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed updates.example.com --cert-dir other --port 0
+grep -q "DNS:updates.example.com" <(openssl x509 -in other/ca_cert.pem -noout -text) && pass ||
+    fail "DNS subjectAltName"
+
+# usage and configuration errors
+expect_rc 2 "$E" serve www
+expect_rc 2 "$E" serve www --cert $CA
+expect_rc 2 "$E" serve www --self-signed 127.0.0.1 --cert $CA --key x
+expect_rc 2 "$E" serve www --self-signed 127.0.0.1 --port 70000
+expect_rc 2 "$E" serve www --self-signed 'bad host' --port 0
+expect_rc 3 "$E" serve missing-dir --self-signed 127.0.0.1 --port 0
+expect_rc 3 "$E" serve www --cert www/sub/small.txt --key server_certs/ca_key.pem --port 0
+expect_err "not a PEM certificate"
+finish

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole update on one machine: keygen, encrypt a valid app, serve it over HTTPS, and the
+# simulated device downloads, decrypts, flashes and switches its boot slot; then a tampered
+# image, a server killed mid-transfer and a wrong certificate leave the device as it was.
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+SIM=$(readlink -f "$4")
+MKAPP=$(readlink -f "$5")
+. "$(dirname "$0")/../cli/lib.sh"
+command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
+sim() { "$SIM" --flash dev.img "$@"; }
+boots() { [ "$(sim --boot-slot)" = "$1" ] && pass || fail "boots $(sim --boot-slot), wanted $1"; }
+same_app() { sim --dump-slot now.bin && expect_same now.bin "$1"; }
+
+# the release engineer: keys, then the build encrypted for the device
+mkdir www
+"$E" keygen hmac --out-dir keys >/dev/null && "$E" keygen rsa --out-dir keys >/dev/null
+"$MKAPP" v2.bin --size 300000 --version 2.0.0 --seed 2
+"$MKAPP" v3.bin --size 250000 --version 3.0.0 --seed 3
+"$E" encrypt v2.bin keys/device_pub_key.pem www/fw_v2.bin
+"$E" encrypt v3.bin keys/rsa_pub_key.pem www/fw_v3.bin
+cp www/fw_v3.bin www/fw_tampered.bin
+printf '\x42' | dd of=www/fw_tampered.bin bs=1 seek=200000 conv=notrunc 2>/dev/null
+
+start_server www --self-signed 127.0.0.1 || exit 1
+CA=server_certs/ca_cert.pem
+U=https://127.0.0.1:$port
+
+# the device: downloads over HTTPS, decrypts, flashes, switches
+expect_rc 0 sim --hmac-key keys/device_hmac_key.bin --url $U/fw_v2.bin --ca $CA
+boots ota_0
+same_app v2.bin
+# the same with ESP-IDF's partial download (Range requests of 16 KiB)
+expect_rc 0 sim --rsa-key keys/rsa_priv_key.pem --url $U/fw_v3.bin --ca $CA --range-size 16384
+boots ota_1
+same_app v3.bin
+ranges=$(grep -c '"GET /fw_v3.bin" 206' serve.log)
+[ "$ranges" -ge 15 ] && pass || fail "only $ranges range requests"
+
+# rejections leave the boot slot and its bytes alone
+expect_rc 1 sim --rsa-key keys/rsa_priv_key.pem --url $U/fw_tampered.bin --ca $CA --skip-version-check
+expect_err "authentication failed"
+boots ota_1
+same_app v3.bin
+expect_rc 1 sim --rsa-key keys/rsa_priv_key.pem --url $U/missing.bin --ca $CA
+expect_err "HTTP status 404"
+expect_rc 1 sim --hmac-key keys/device_hmac_key.bin --url $U/fw_v2.bin --ca "$SRC/keys/rsa_pub_key.pem"
+expect_rc 1 sim --hmac-key keys/device_hmac_key.bin --url https://localhost:$port/fw_v2.bin --ca $CA \
+    --skip-version-check
+expect_err "TLS handshake failed" # the certificate names 127.0.0.1, not localhost
+boots ota_1
+# path traversal is answered 400 or 404, never with a file
+for p in /../server_certs/ca_key.pem /%2e%2e/server_certs/ca_key.pem /www/../../etc/passwd; do
+    c=$(curl -s --path-as-is --cacert $CA -o /dev/null -w '%{http_code}' "$U$p")
+    case $c in 400 | 404) pass ;; *) fail "$p answered $c" ;; esac
+done
+
+# the server killed in the middle of a (slow) transfer in Range requests, so no socket buffer
+# can hold the rest of the image
+sim --hmac-key keys/device_hmac_key.bin --url $U/fw_v2.bin --ca $CA --skip-version-check \
+    --range-size 16384 --rate 200000 >/dev/null 2>sim.err &
+sim_pid=$!
+sleep 0.5 # of about 1.5 s
+kill -KILL $srv_pid
+wait $srv_pid 2>/dev/null
+wait $sim_pid
+rc=$?
+[ $rc = 1 ] && pass || fail "server killed: the device exited $rc"
+grep -Eq "dropped|closed|cannot connect|download failed" sim.err && pass || fail "reason: $(cat sim.err)"
+boots ota_1
+same_app v3.bin
+finish
