@@ -75,6 +75,13 @@ void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
 /* Parse the first 512 of len bytes; checks size and magic only. h is filled even on BAD_MAGIC. */
 eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
 
+/*
+ * Collect a header from a stream that arrives in pieces: copies what is still missing of the
+ * 512 bytes from in (len bytes) into buf, advances *fill, and returns how many bytes it took.
+ */
+size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in,
+                          size_t len);
+
 /* Build a header for either scheme; the tag is set later with eei_header_set_tag. */
 void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
                          const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);

@@ -105,11 +105,15 @@ int input_open(input_file *in, const char *path, eei_error *err)
     return 0;
 }
 
-int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+/* Read until cap bytes or the end: at the file position (offset < 0) or at offset. */
+static int read_fully(input_file *in, uint8_t *buf, size_t cap, int64_t offset, size_t *got,
+                      eei_error *err)
 {
     size_t total = 0;
     while (total < cap) {
-        ssize_t n = read(in->fd, buf + total, cap - total);
+        ssize_t n = offset < 0
+                        ? read(in->fd, buf + total, cap - total)
+                        : pread(in->fd, buf + total, cap - total, (off_t)offset + (off_t)total);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -125,25 +129,15 @@ int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error 
     return 0;
 }
 
+int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+{
+    return read_fully(in, buf, cap, -1, got, err);
+}
+
 int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
                 eei_error *err)
 {
-    size_t total = 0;
-    while (total < len) {
-        ssize_t n = pread(in->fd, buf + total, len - total, (off_t)(offset + total));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", in->name, strerror(errno));
-        }
-        if (n == 0) {
-            break;
-        }
-        total += (size_t)n;
-    }
-    *got = total;
-    return 0;
+    return read_fully(in, buf, len, (int64_t)offset, got, err);
 }
 
 void input_close(input_file *in)

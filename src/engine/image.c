@@ -115,10 +115,7 @@ int eei_decrypt_update(eei_decryptor *dec, const uint8_t *in, size_t len, uint8_
 {
     *out_len = 0;
     if (!dec->header_done) {
-        size_t take = EEI_HEADER_SIZE - dec->header_fill;
-        take = take < len ? take : len;
-        memcpy(dec->header_buf + dec->header_fill, in, take);
-        dec->header_fill += take;
+        size_t take = eei_header_collect(dec->header_buf, &dec->header_fill, in, len);
         in += take;
         len -= take;
         if (dec->header_fill < EEI_HEADER_SIZE) {

@@ -45,6 +45,15 @@ eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h)
     return h->magic == EEI_MAGIC ? EEI_FMT_OK : EEI_FMT_BAD_MAGIC;
 }
 
+size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in, size_t len)
+{
+    size_t take = EEI_HEADER_SIZE - *fill;
+    take = take < len ? take : len;
+    memcpy(buf + *fill, in, take);
+    *fill += take;
+    return take;
+}
+
 static void header_init(eei_header *h, const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len)
 {
     memset(h, 0, sizeof(*h));

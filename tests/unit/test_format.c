@@ -3,7 +3,7 @@
 
 #include "esp_enc_img/format.h"
 
-static void fill(uint8_t *p, size_t n, uint8_t start)
+static void fill_bytes(uint8_t *p, size_t n, uint8_t start)
 {
     for (size_t i = 0; i < n; i++) {
         p[i] = (uint8_t)(start + i);
@@ -36,9 +36,9 @@ static void test_rsa_layout(void)
     uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], iv[EEI_IV_SIZE], tag[EEI_TAG_SIZE];
     uint8_t buf[EEI_HEADER_SIZE];
     eei_header h, back;
-    fill(wrapped, sizeof(wrapped), 1);
-    fill(iv, sizeof(iv), 0xa0);
-    fill(tag, sizeof(tag), 0xc0);
+    fill_bytes(wrapped, sizeof(wrapped), 1);
+    fill_bytes(iv, sizeof(iv), 0xa0);
+    fill_bytes(tag, sizeof(tag), 0xc0);
     eei_header_init_rsa(&h, wrapped, iv, 0x01020304u);
     eei_header_set_tag(&h, tag);
     eei_header_encode(&h, buf);
@@ -66,8 +66,8 @@ static void test_ecies_layout(void)
 {
     uint8_t salt[EEI_ECIES_SALT_SIZE], iv[EEI_IV_SIZE], buf[EEI_HEADER_SIZE];
     eei_header h, back;
-    fill(salt, sizeof(salt), 0x30);
-    fill(iv, sizeof(iv), 0x50);
+    fill_bytes(salt, sizeof(salt), 0x30);
+    fill_bytes(iv, sizeof(iv), 0x50);
     eei_header_init_ecies(&h, p256_g, salt, iv, 17);
     eei_header_encode(&h, buf);
     CHECK_MEM(buf + 4, p256_g, 64);
@@ -150,6 +150,20 @@ static void test_sizes(void)
     CHECK(eei_header_check_size(&h, 512ull + 0xfffffffeull) == EEI_FMT_TRUNCATED);
 }
 
+static void test_collect(void)
+{
+    uint8_t src[600], buf[EEI_HEADER_SIZE];
+    size_t fill = 0;
+    fill_bytes(src, sizeof(src), 9);
+    CHECK(eei_header_collect(buf, &fill, src, 0) == 0 && fill == 0);
+    CHECK(eei_header_collect(buf, &fill, src, 100) == 100 && fill == 100);
+    CHECK(eei_header_collect(buf, &fill, src + 100, 1) == 1 && fill == 101);
+    /* takes only what the header still lacks, and nothing once it is whole */
+    CHECK(eei_header_collect(buf, &fill, src + 101, 499) == 411 && fill == EEI_HEADER_SIZE);
+    CHECK(eei_header_collect(buf, &fill, src + 512, 88) == 0 && fill == EEI_HEADER_SIZE);
+    CHECK_MEM(buf, src, EEI_HEADER_SIZE);
+}
+
 static void test_names(void)
 {
     for (int e = 0; e < EEI_FMT_COUNT; e++) {
@@ -171,6 +185,7 @@ int main(void)
     test_point_plausible();
     test_malformed();
     test_sizes();
+    test_collect();
     test_names();
     return check_summary();
 }

@@ -115,10 +115,7 @@ static eei_dec_err feed_any(eei_dec *dec, const uint8_t *in, size_t len, uint8_t
         return EEI_DEC_ERR_ARG;
     }
     if (dec->state == STATE_HEADER) {
-        size_t take = EEI_HEADER_SIZE - dec->header_fill;
-        take = take < len ? take : len;
-        memcpy(dec->header_buf + dec->header_fill, in, take);
-        dec->header_fill += take;
+        size_t take = eei_header_collect(dec->header_buf, &dec->header_fill, in, len);
         in += take;
         len -= take;
         /* the magic is checked as soon as it is there, like the ROM checks an image's */

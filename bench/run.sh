@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Measure esp_enc_img side by side with cp, `openssl speed` and mbedTLS, on this machine, in
+# one run, and write bench/results.md (medians of repeated runs, ratios, the machine).
+#
+#   bench/run.sh            the full set: 4 MiB, 64 MiB and 1 GiB inputs, 1000-device batch
+#   bench/run.sh --quick    a smoke run under a minute (smaller inputs, fewer runs)
+#
+# Tools: hyperfine (repeated timing), /usr/bin/time (peak memory), valgrind's callgrind
+# (instructions), all from Debian. Scratch files go to bench/work on the repository's disk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+eei_install_deps "${EEI_BUILD_DEPS[@]}" hyperfine time valgrind openssl
+
+quick=false
+[ "${1:-}" = --quick ] && quick=true
+if $quick; then
+    sizes=(4 64) big=64 runs=3 devices=100 cg_small=1 cg_big=2
+    out=bench/work/results-quick.md
+else
+    sizes=(4 64 1024) big=1024 runs=5 devices=1000 cg_small=1 cg_big=9
+    out=bench/results.md
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target esp_enc_img fw_decrypt_cost json_get >/dev/null
+E=$PWD/build/esp_enc_img
+JG=$PWD/build/tests/json_get
+COST=$PWD/build/bench/fw_decrypt_cost
+K=$PWD/keys
+W=$PWD/bench/work
+rm -rf "$W" && mkdir -p "$W"
+trap 'rm -rf "$W"/*.bin "$W"/out* "$W"/batch* "$W"/cp*' EXIT
+
+# median seconds of a command: hyperfine, warm caches, inputs prepared before each run
+median() { # NAME PREPARE CMD
+    hyperfine -N --style none --warmup 1 --runs "$runs" --prepare "$2" --export-json "$W/$1.json" \
+        "$3" >/dev/null 2>&1
+    "$JG" "$W/$1.json" results.0.median
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+mark() { awk -v v="$1" -v lim="$2" -v dir="$3" 'BEGIN {
+    ok = dir == "le" ? v <= lim : v >= lim; printf "%s", ok ? "yes" : "**no**" }'; }
+
+for s in "${sizes[@]}"; do
+    head -c $((s << 20)) /dev/urandom >"$W/in$s.bin"
+    "$E" encrypt "$W/in$s.bin" "$K/rsa_pub_key.pem" "$W/rsa$s.bin"
+    "$E" encrypt "$W/in$s.bin" "$K/device_pub_key.pem" "$W/ecies$s.bin"
+done
+sync
+
+{
+    echo "# Benchmarks"
+    echo
+    echo "Written by \`bench/run.sh$($quick && echo " --quick")\` on $(date -u +%Y-%m-%d). Medians of $runs runs"
+    echo "after a warm-up (hyperfine), files in the page cache, outputs on the same filesystem."
+    echo
+    echo "## Machine"
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    echo "| CPU | $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores |"
+    echo "| memory | $(free -g | awk '/^Mem/ { print $2 }') GiB |"
+    echo "| kernel | $(uname -r) |"
+    echo "| filesystem | $(df -T "$W" | awk 'NR == 2 { print $2 }') |"
+    echo "| OpenSSL | $(openssl version | cut -d' ' -f2) |"
+    echo "| mbedTLS | $(sed -n 's/.*MBEDTLS_VERSION_STRING *"\(.*\)".*/\1/p' /usr/include/mbedtls/version.h) |"
+    echo
+} >"$out"
+
+# -- throughput against cp and the AES-GCM speed of the same OpenSSL
+n=$big
+bytes=$((n << 20))
+t_cp=$(median cp "rm -f $W/out.cp" "cp $W/in$n.bin $W/out.cp")
+t_enc=$(median enc "rm -f $W/out.enc" "$E encrypt $W/in$n.bin $K/rsa_pub_key.pem $W/out.enc")
+t_dec=$(median dec "rm -f $W/out.dec" "$E decrypt $W/rsa$n.bin $K/rsa_priv_key.pem $W/out.dec")
+t_ver=$(median ver "true" "$E verify $W/rsa$n.bin $K/rsa_priv_key.pem")
+t_vnh=$(median vnh "true" "$E verify --no-hash $W/rsa$n.bin $K/rsa_priv_key.pem")
+gcm=$(openssl speed -elapsed -seconds 3 -evp aes-256-gcm -bytes 16384 2>/dev/null |
+    awk '/^AES-256-GCM/ { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+sha=$(openssl speed -elapsed -seconds 3 -evp sha256 -bytes 16384 2>/dev/null |
+    awk '/^sha256/ { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+mbs() { awk -v b="$bytes" -v t="$1" 'BEGIN { printf "%.0f", b / t / 1048576 }'; }
+share() { awk -v b="$bytes" -v t="$1" -v g="$gcm" 'BEGIN { printf "%.0f%%", 100 * b / t / g }'; }
+{
+    echo "## Throughput, $n MiB"
+    echo
+    echo "| command | median | MiB/s | ratio | target | met |"
+    echo "|---|---:|---:|---:|---|---|"
+    echo "| \`cp\` | $(ms "$t_cp") ms | $(mbs "$t_cp") | 1.00 | | |"
+    echo "| \`encrypt\` (RSA-3072) | $(ms "$t_enc") ms | $(mbs "$t_enc") | $(ratio "$t_enc" "$t_cp") x cp | <= 1.3 x cp | $(mark "$(ratio "$t_enc" "$t_cp")" 1.3 le) |"
+    echo "| \`decrypt\` | $(ms "$t_dec") ms | $(mbs "$t_dec") | $(ratio "$t_dec" "$t_cp") x cp | <= 1.3 x cp | $(mark "$(ratio "$t_dec" "$t_cp")" 1.3 le) |"
+    echo "| \`verify IN KEY --no-hash\` | $(ms "$t_vnh") ms | $(mbs "$t_vnh") | $(share "$t_vnh") of AES-GCM | >= 80% | $(mark "$(awk -v b=$bytes -v t=$t_vnh -v g=$gcm 'BEGIN{print b/t/g}')" 0.8 ge) |"
+    echo "| \`verify IN KEY\` (with plaintext SHA-256) | $(ms "$t_ver") ms | $(mbs "$t_ver") | $(share "$t_ver") of AES-GCM | >= 80% | $(mark "$(awk -v b=$bytes -v t=$t_ver -v g=$gcm 'BEGIN{print b/t/g}')" 0.8 ge) |"
+    echo
+    echo "\`openssl speed -evp aes-256-gcm\` at 16 KiB blocks: $(awk -v g="$gcm" 'BEGIN { printf "%.0f", g / 1048576 }') MiB/s;"
+    echo "\`openssl speed -evp sha256\` at 16 KiB: $(awk -v g="$sha" 'BEGIN { printf "%.0f", g / 1048576 }') MiB/s. A \`verify\` that reports the"
+    echo "plaintext's SHA-256 cannot run faster than SHA-256 itself, even with the hash on the"
+    echo "second core; \`--no-hash\` checks only the tag."
+    echo
+} >>"$out"
+
+# -- peak memory: flat across input sizes
+{
+    echo "## Peak resident memory"
+    echo
+    echo "| input | encrypt | decrypt | verify | target |"
+    echo "|---:|---:|---:|---:|---|"
+} >>"$out"
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+for s in "${sizes[@]}"; do
+    rm -f "$W/out.m"
+    a=$(peak "$E" encrypt "$W/in$s.bin" "$K/rsa_pub_key.pem" "$W/out.m")
+    rm -f "$W/out.m"
+    b=$(peak "$E" decrypt "$W/rsa$s.bin" "$K/rsa_priv_key.pem" "$W/out.m")
+    c=$(peak "$E" verify "$W/rsa$s.bin" "$K/rsa_priv_key.pem")
+    worst=$(printf '%s\n' "$a" "$b" "$c" | sort -n | tail -1)
+    echo "| $s MiB | $a KiB | $b KiB | $c KiB | <= 8192 KiB: $(mark "$worst" 8192 le) |" >>"$out"
+done
+echo >>"$out"
+
+# -- a 4 MiB image, start-up and key loading included
+{
+    echo "## A 4 MiB image, whole command"
+    echo
+    echo "| command | RSA-3072 | ECIES-P256 (HMAC key) | target | met |"
+    echo "|---|---:|---:|---|---|"
+} >>"$out"
+row() { # LABEL RSA_CMD ECIES_CMD PREPARE
+    local r e
+    r=$(median "r$1" "$4" "$2")
+    e=$(median "e$1" "$4" "$3")
+    echo "| \`$1\` | $(ms "$r") ms | $(ms "$e") ms | < 15 ms | $(mark "$(ms "$(printf '%s\n' "$r" "$e" | sort -g | tail -1)")" 15 le) |" >>"$out"
+}
+row encrypt "$E encrypt $W/in4.bin $K/rsa_pub_key.pem $W/out.s" \
+    "$E encrypt $W/in4.bin $K/device_pub_key.pem $W/out.s" "rm -f $W/out.s"
+row decrypt "$E decrypt $W/rsa4.bin $K/rsa_priv_key.pem $W/out.s" \
+    "$E decrypt $W/ecies4.bin $K/device_hmac_key.bin $W/out.s" "rm -f $W/out.s"
+row verify "$E verify $W/rsa4.bin $K/rsa_priv_key.pem" "$E verify $W/ecies4.bin $K/device_hmac_key.bin" true
+t_kg=$(median keygen "rm -rf $W/kg" "$E keygen hmac --out-dir $W/kg")
+echo "| \`keygen hmac\` | | $(ms "$t_kg") ms | < 20 ms | $(mark "$(ms "$t_kg")" 20 le) |" >>"$out"
+echo >>"$out"
+
+# -- one build for a fleet, against writing the same files with cp
+head -c 1048576 /dev/urandom >"$W/app.bin"
+mkdir -p "$W/fleet"
+for i in 1 2 3 4; do
+    "$E" keygen hmac --out-dir "$W/fleet/h$i" >/dev/null
+done
+"$E" keygen ecc --out-dir "$W/fleet/e" >/dev/null
+cp "$K/rsa_pub_key.pem" "$W/fleet/r.pem"
+keys=(h1/device_pub_key.pem h2/device_pub_key.pem h3/device_pub_key.pem h4/device_pub_key.pem
+    e/ecc_pub_key.pem r.pem)
+{
+    printf '{"input": "../app.bin", "devices": ['
+    for i in $(seq "$devices"); do
+        [ "$i" = 1 ] || printf ','
+        printf '{"id": "dev-%04d", "public_key": "%s"}' "$i" "${keys[$((i % 6))]}"
+    done
+    printf ']}\n'
+} >"$W/fleet/fleet.json"
+t_batch=$(median batch "rm -rf $W/batch" "$E batch $W/fleet/fleet.json --out-dir $W/batch --quiet")
+t_cps=$(median cps "bash -c 'rm -rf $W/cp && mkdir $W/cp'" \
+    "bash -c 'for i in \$(seq $devices); do cp $W/app.bin $W/cp/dev-\$i.bin; done'")
+{
+    echo "## batch: $devices devices, a 1 MiB image"
+    echo
+    echo "| command | median | ratio | target | met |"
+    echo "|---|---:|---:|---|---|"
+    echo "| \`cp\` of the image, $devices times | $(ms "$t_cps") ms | 1.00 | | |"
+    echo "| \`batch\` ($(nproc) jobs; keys: HMAC-derived, P-256, RSA-3072 mixed) | $(ms "$t_batch") ms | $(ratio "$t_batch" "$t_cps") x cp | <= 2 x cp | $(mark "$(ratio "$t_batch" "$t_cps")" 2 le) |"
+    echo
+} >>"$out"
+
+# -- the firmware decryptor: instructions per payload byte, callgrind, start-up cancelled out
+small=$((cg_small << 20)) large=$((cg_big << 20))
+head -c $small /dev/urandom >"$W/cg_s.bin"
+head -c $large /dev/urandom >"$W/cg_l.bin"
+"$E" encrypt "$W/cg_s.bin" "$K/rsa_pub_key.pem" "$W/cg_s.enc"
+"$E" encrypt "$W/cg_l.bin" "$K/rsa_pub_key.pem" "$W/cg_l.enc"
+ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+    sed -n 's/.*refs: *\([0-9,]*\).*/\1/p' | tr -d ,; }
+per_byte() { awk -v a="$1" -v b="$2" -v d=$((large - small)) 'BEGIN { printf "%.2f", (b - a) / d }'; }
+ref=$(per_byte "$(ir "$COST" reference $small)" "$(ir "$COST" reference $large)")
+{
+    echo "## Firmware decryptor (host, mbedTLS $(sed -n 's/.*MBEDTLS_VERSION_STRING *"\(.*\)".*/\1/p' /usr/include/mbedtls/version.h))"
+    echo
+    echo "Instructions per payload byte by callgrind, the difference of a $cg_big MiB and a $cg_small MiB image, so"
+    echo "start-up and key establishment cancel out. Reference: one \`mbedtls_gcm_crypt_and_tag\` call."
+    echo "Heap allocations after the key is established: 0 (\`tests/firmware/test_decryptor_heap.c\`)."
+    echo
+    echo "| chunk | instructions / byte | ratio | target | met |"
+    echo "|---:|---:|---:|---|---|"
+    echo "| reference | $ref | 1.00 | | |"
+} >>"$out"
+for c in 16 512 4096; do
+    v=$(per_byte "$(ir "$COST" decryptor $c "$W/cg_s.enc" "$K/rsa_priv_key.pem")" \
+        "$(ir "$COST" decryptor $c "$W/cg_l.enc" "$K/rsa_priv_key.pem")")
+    lim=1.03
+    [ $c = 16 ] && lim=1.15
+    echo "| $c | $v | $(ratio "$v" "$ref") | <= $lim | $(mark "$(ratio "$v" "$ref")" $lim le) |" >>"$out"
+done
+echo >>"$out"
+cat "$out"
