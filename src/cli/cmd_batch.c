@@ -181,7 +181,6 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         if (!id || !id_valid(id)) {
             d->problem = "bad id: letters, digits, '.', '_' and '-' only, at most 128, not '.' "
                          "or '..'";
-            d->id[0] = '\0';
             snprintf(d->id, sizeof(d->id), "%.*s", MAX_ID, id ? id : "(missing)");
         } else if (!key) {
             d->problem = "no \"public_key\" for this device";
