@@ -56,15 +56,15 @@ static int sink_close(pipeline *pl, sink *s, int rc, eei_error *err)
 }
 
 /* The next piece of the source: *data points into buf (file) or into the memory itself. */
-static int source_next(byte_source *src, uint8_t *buf, const uint8_t **data, size_t *n,
+static int source_next(byte_source *src, uint8_t *buf, size_t cap, const uint8_t **data, size_t *n,
                        eei_error *err)
 {
     if (src->file) {
         *data = buf;
-        return input_read(src->file, buf, EEI_IO_CHUNK, n, err);
+        return input_read(src->file, buf, cap, n, err);
     }
     size_t left = src->mem_len - src->mem_pos;
-    *n = left < EEI_IO_CHUNK ? left : EEI_IO_CHUNK;
+    *n = left < cap ? left : cap;
     *data = src->mem + src->mem_pos;
     src->mem_pos += *n;
     return 0;
@@ -79,20 +79,30 @@ int image_encrypt(byte_source *src, output_file *out, const eei_key *key, uint8_
         eei_encrypt_end(&enc);
         return -1;
     }
-    /* the header's length and tag are known only at the end: reserve its place */
-    int rc = output_write(out, header, sizeof(header), err);
+    /*
+     * The header's length and tag are known only at the end: its place is reserved with zeros
+     * at the front of the first chunk, so every write after it starts on a chunk boundary.
+     */
     sink s = {.out = out};
-    pipeline *pl = rc == 0 ? pipeline_start(EEI_IO_CHUNK, sink_take, &s) : NULL;
-    for (size_t n = 1; rc == 0 && n > 0;) {
+    pipeline *pl = pipeline_start(EEI_IO_CHUNK, sink_take, &s);
+    size_t lead = EEI_HEADER_SIZE;
+    int rc = 0;
+    if (!pl) { /* encrypting in place in buf: the placeholder goes on its own */
+        rc = output_write(out, header, sizeof(header), err);
+        lead = 0;
+    }
+    for (size_t n = 1; rc == 0 && (n > 0 || lead > 0);) {
         const uint8_t *data;
-        rc = source_next(src, buf, &data, &n, err);
-        uint8_t *dst = rc == 0 && n > 0 ? sink_buffer(pl, buf) : NULL;
+        rc = source_next(src, buf, EEI_IO_CHUNK - lead, &data, &n, err);
+        uint8_t *dst = rc == 0 && (n > 0 || lead > 0) ? sink_buffer(pl, buf) : NULL;
         if (dst) {
-            rc = eei_encrypt_update(&enc, data, dst, n, err);
+            memset(dst, 0, lead);
+            rc = eei_encrypt_update(&enc, data, dst + lead, n, err);
         }
         if (rc == 0 && dst) {
-            rc = sink_put(pl, &s, dst, n, err);
+            rc = sink_put(pl, &s, dst, lead + n, err);
         }
+        lead = 0;
         if (p) {
             progress_update(p, enc.payload_len);
         }
@@ -126,7 +136,7 @@ int image_decrypt(byte_source *src, output_file *out, crypto_sha256 *sha, const 
     for (size_t n = 1; rc == 0 && n > 0;) {
         const uint8_t *data;
         size_t plain = 0;
-        rc = source_next(src, buf, &data, &n, err);
+        rc = source_next(src, buf, EEI_IO_CHUNK, &data, &n, err);
         uint8_t *dst = rc == 0 && n > 0 ? sink_buffer(pl, buf) : NULL;
         if (dst) {
             rc = eei_decrypt_update(&dec, data, n, dst, &plain, err);
