@@ -297,6 +297,14 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
     return 0;
 }
 
+int output_seek(output_file *out, uint64_t offset, eei_error *err)
+{
+    if (lseek(out->fd, (off_t)offset, SEEK_SET) < 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+    }
+    return 0;
+}
+
 static int copy_spool_to_stdout(output_file *out, eei_error *err)
 {
     static uint8_t buf[64 * 1024];

@@ -55,6 +55,8 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err);
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
                   eei_error *err);
+/* Move the write position of a seekable output (what lies before it is written by pwrite). */
+int output_seek(output_file *out, uint64_t offset, eei_error *err);
 /* Move the finished file into place. On failure the output is aborted. */
 int output_commit(output_file *out, eei_error *err);
 /* Remove the temporary file; the target is untouched. Safe after commit. */

@@ -55,6 +55,9 @@ static int sink_close(pipeline *pl, sink *s, int rc, eei_error *err)
     return rc;
 }
 
+/* The first page of an encrypted image, held back until its header is known. */
+#define HEAD_PAGE 4096u
+
 /* The next piece of the source: *data points into buf (file) or into the memory itself. */
 static int source_next(byte_source *src, uint8_t *buf, size_t cap, const uint8_t **data, size_t *n,
                        eei_error *err)
@@ -80,27 +83,36 @@ int image_encrypt(byte_source *src, output_file *out, const eei_key *key, uint8_
         return -1;
     }
     /*
-     * The header's length and tag are known only at the end: its place is reserved with zeros
-     * at the front of the first chunk, so every write after it starts on a chunk boundary.
+     * The header's length and tag are known only at the end. Its place is reserved with zeros
+     * at the front of the first chunk, and the file's first page is held back and written last,
+     * so no page is written twice (a page under writeback would make that second write wait)
+     * and every other write starts on a chunk boundary.
      */
     sink s = {.out = out};
     pipeline *pl = pipeline_start(EEI_IO_CHUNK, sink_take, &s);
-    size_t lead = EEI_HEADER_SIZE;
-    int rc = 0;
-    if (!pl) { /* encrypting in place in buf: the placeholder goes on its own */
-        rc = output_write(out, header, sizeof(header), err);
+    uint8_t first_page[HEAD_PAGE];
+    size_t held = 0, lead = EEI_HEADER_SIZE;
+    int rc = pl ? output_seek(out, HEAD_PAGE, err) : output_write(out, header, sizeof(header), err);
+    if (!pl) { /* encrypting in place in buf: the placeholder went on its own */
         lead = 0;
     }
     for (size_t n = 1; rc == 0 && (n > 0 || lead > 0);) {
         const uint8_t *data;
         rc = source_next(src, buf, EEI_IO_CHUNK - lead, &data, &n, err);
         uint8_t *dst = rc == 0 && (n > 0 || lead > 0) ? sink_buffer(pl, buf) : NULL;
+        size_t len = lead + n;
         if (dst) {
             memset(dst, 0, lead);
             rc = eei_encrypt_update(&enc, data, dst + lead, n, err);
         }
+        if (rc == 0 && dst && lead > 0) {
+            held = len < HEAD_PAGE ? len : HEAD_PAGE;
+            memcpy(first_page, dst, held);
+            memmove(dst, dst + held, len - held);
+            len -= held;
+        }
         if (rc == 0 && dst) {
-            rc = sink_put(pl, &s, dst, lead + n, err);
+            rc = sink_put(pl, &s, dst, len, err);
         }
         lead = 0;
         if (p) {
@@ -117,7 +129,10 @@ int image_encrypt(byte_source *src, output_file *out, const eei_key *key, uint8_
     if (rc == 0) {
         rc = eei_encrypt_finish(&enc, header, err);
     }
-    if (rc == 0) {
+    if (rc == 0 && pl) {
+        memcpy(first_page, header, sizeof(header));
+        rc = output_pwrite(out, first_page, held, 0, err);
+    } else if (rc == 0) {
         rc = output_pwrite(out, header, sizeof(header), 0, err);
     }
     eei_encrypt_end(&enc);
