@@ -22,6 +22,16 @@ enum {
     OPT_NO_HASH = 1u << 9,
 };
 
+/* --help lines that several commands share, word for word. */
+#define CLI_HELP_QUIET                                                                             \
+    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
+#define CLI_HELP_PASSPHRASE                                                                        \
+    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
+    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+#define CLI_HELP_VERBOSE_HELP                                                                      \
+    "  -v, --verbose             print the crypto library's errors\n"                              \
+    "  -h, --help                this text\n"
+
 typedef struct {
     bool verbose;
     bool force;

@@ -15,13 +15,7 @@ static const char decrypt_help[] =
     "With OUT '-' the plaintext is streamed to stdout before the tag at the end is checked:\n"
     "then the exit status is the verdict, and output of a non-zero run must be discarded.\n"
     "\n"
-    "Options:\n"
-    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
-    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
-    "  -v, --verbose             print the crypto library's errors\n"
-    "  -h, --help                this text\n"
-    "\n"
+    "Options:\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 authentic and written; 1 image rejected (bad magic, wrong length, wrong\n"
     "key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
 

@@ -21,13 +21,8 @@ static const char encrypt_help[] =
     "\n"
     "Options:\n"
     "  --json                    a summary as one JSON object on stdout (OUT must not be '-'):\n"
-    "                            scheme, sizes, SHA-256 of input and output, key fingerprint\n"
-    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
-    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
-    "  -v, --verbose             print the crypto library's errors\n"
-    "  -h, --help                this text\n"
-    "\n"
+    "                            scheme, sizes, SHA-256 of input and output, key "
+    "fingerprint\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
 /* What --json reports besides the sizes: hashes of both files and the key's fingerprint. */

@@ -21,12 +21,8 @@ static const char pubkey_help[] =
     "                            c: a 'const uint8_t NAME[]' array and its length, to embed\n"
     "  --name NAME               the C identifier for --format c (default: device_pub_key_der)\n"
     "  -o, --output OUT          write to OUT instead of stdout (never replaced without --force)\n"
-    "  -f, --force               replace an existing OUT\n"
-    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
-    "  -v, --verbose             print the crypto library's errors\n"
-    "  -h, --help                this text\n"
-    "\n"
+    "  -f, --force               replace an existing OUT\n" CLI_HELP_PASSPHRASE
+        CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
 static bool is_c_identifier(const char *s)

@@ -19,13 +19,8 @@ static const char verify_help[] =
     "Options:\n"
     "  --no-hash                 with KEY: authenticate only, without the plaintext SHA-256\n"
     "                            (about twice as fast: SHA-256 is slower than AES-GCM)\n"
-    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n"
-    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
-    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
-    "  -v, --verbose             print the crypto library's errors\n"
-    "  -h, --help                this text\n"
-    "\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
+        CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 valid (and with KEY, authentic); 1 image rejected (bad magic, wrong length,\n"
     "wrong key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
 
