@@ -86,9 +86,9 @@ expect_rc 0 "$E" batch fleet/good.json --out-dir out2 --quiet
 [ -s out.txt ] && fail "--quiet printed" || pass
 
 # progress on a terminal only
-script -qec "'$E' batch fleet/good.json --out-dir out3" /dev/null >tty.txt 2>&1
+script -qec "'$E' batch fleet/good.json --out-dir out3" /dev/null </dev/null >tty.txt 2>&1
 grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
-script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null >tty.txt 2>&1
+script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null </dev/null >tty.txt 2>&1
 grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
 
 # manifest and usage errors
