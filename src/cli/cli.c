@@ -38,72 +38,53 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
         if (c == -1) {
             break;
         }
+        unsigned needs = 0; /* the OPT_ bit a command must allow for this option */
         switch (c) {
         case 'h':
             fputs(help, stdout);
             return CLI_DONE_OK;
         case 'v':
             args->verbose = true;
-            continue;
+            break;
         case 'f':
             args->force = true;
-            if (allowed & OPT_FORCE) {
-                continue;
-            }
+            needs = OPT_FORCE;
             break;
         case 'd':
             args->out_dir = optarg;
-            if (allowed & OPT_OUT_DIR) {
-                continue;
-            }
+            needs = OPT_OUT_DIR;
             break;
         case 'o':
             args->output = optarg;
-            if (allowed & OPT_OUTPUT) {
-                continue;
-            }
+            needs = OPT_OUTPUT;
             break;
         case 'p':
             args->keys.passphrase_file = optarg;
-            if (allowed & OPT_PASSPHRASE) {
-                continue;
-            }
+            needs = OPT_PASSPHRASE;
             break;
         case OPT_LONG_JSON:
             args->json = true;
-            if (allowed & OPT_JSON) {
-                continue;
-            }
+            needs = OPT_JSON;
             break;
         case 'q':
             args->quiet = true;
-            if (allowed & OPT_QUIET) {
-                continue;
-            }
+            needs = OPT_QUIET;
             break;
         case 'j':
             args->jobs = optarg;
-            if (allowed & OPT_JOBS) {
-                continue;
-            }
+            needs = OPT_JOBS;
             break;
         case OPT_LONG_FORMAT:
             args->format = optarg;
-            if (allowed & OPT_FORMAT) {
-                continue;
-            }
+            needs = OPT_FORMAT;
             break;
         case OPT_LONG_NO_HASH:
             args->no_hash = true;
-            if (allowed & OPT_NO_HASH) {
-                continue;
-            }
+            needs = OPT_NO_HASH;
             break;
         case OPT_LONG_NAME:
             args->name = optarg;
-            if (allowed & OPT_NAME) {
-                continue;
-            }
+            needs = OPT_NAME;
             break;
         case ':':
             cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
@@ -112,8 +93,10 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
             cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
             return CLI_DONE_USAGE;
         }
-        cli_usage(cmd, "option '%s' does not apply to this command", argv[optind - 1]);
-        return CLI_DONE_USAGE;
+        if (needs && !(allowed & needs)) {
+            cli_usage(cmd, "option '%s' does not apply to this command", argv[optind - 1]);
+            return CLI_DONE_USAGE;
+        }
     }
     args->npos = argc - optind;
     args->pos = argv + optind;
