@@ -38,7 +38,48 @@ extern "C" {
 #define EEI_ECIES_ZERO_SIZE (EEI_KEY_BLOCK_SIZE - EEI_ECIES_POINT_SIZE - EEI_ECIES_SALT_SIZE)
 
 #define EEI_AES_KEY_SIZE 32u
+#define EEI_GCM_BLOCK_SIZE 16u
 #define EEI_MAX_PAYLOAD 0xffffffffu
+
+/*
+ * Key derivation. ECIES: AES key = HKDF-SHA256(IKM = x(ECDH), salt = the header's salt,
+ * info = EEI_HKDF_INFO without its NUL). The device key of a chip with an eFuse HMAC key:
+ * P-256 scalar = PBKDF2-HMAC-SHA256(password = HMAC key, salt = eei_pbkdf2_salt,
+ * EEI_PBKDF2_ITERATIONS), big-endian, valid when 1 <= d < n.
+ */
+#define EEI_HKDF_INFO "_esp_enc_img_ecc"
+#define EEI_HKDF_INFO_SIZE (sizeof(EEI_HKDF_INFO) - 1u)
+#define EEI_HMAC_KEY_SIZE 32u
+#define EEI_P256_SCALAR_SIZE 32u
+#define EEI_PBKDF2_ITERATIONS 2048u
+#define EEI_PBKDF2_SALT_SIZE 32u
+extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
+
+/*
+ * The ESP app image inside the ciphertext: a 24-byte image header (magic 0xE9, segment count,
+ * chip id at 12), the first 8-byte segment header, then the 256-byte app descriptor.
+ */
+#define EEI_APP_IMAGE_MAGIC 0xe9u
+#define EEI_APP_IMAGE_HEADER_SIZE 24u
+#define EEI_APP_SEGMENT_HEADER_SIZE 8u
+#define EEI_APP_OFF_CHIP_ID 12u
+#define EEI_APP_DESC_OFFSET (EEI_APP_IMAGE_HEADER_SIZE + EEI_APP_SEGMENT_HEADER_SIZE)
+#define EEI_APP_DESC_SIZE 256u
+#define EEI_APP_DESC_MAGIC 0xabcd5432u
+#define EEI_APP_DESC_OFF_SECURE_VERSION 4u
+#define EEI_APP_DESC_OFF_VERSION 16u
+#define EEI_APP_DESC_OFF_PROJECT 48u
+#define EEI_APP_DESC_TEXT_SIZE 32u
+/* Bytes of an app image that hold everything eei_app_head_parse reads. */
+#define EEI_APP_HEAD_SIZE (EEI_APP_DESC_OFFSET + EEI_APP_DESC_SIZE)
+
+/* What the start of an app image says about it. */
+typedef struct {
+    uint16_t chip_id;
+    uint32_t secure_version;
+    char version[EEI_APP_DESC_TEXT_SIZE + 1]; /* NUL-terminated */
+    char project[EEI_APP_DESC_TEXT_SIZE + 1];
+} eei_app_head;
 
 typedef enum {
     EEI_SCHEME_UNKNOWN = 0,
@@ -115,6 +156,9 @@ eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
 
 /* True when every reserved byte is zero (the device ignores them either way). */
 bool eei_header_reserved_clear(const eei_header *h);
+
+/* True for the start of an ESP app image (magic byte and app descriptor); fills out. */
+bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
 
 const char *eei_format_strerror(eei_format_err err);
 const char *eei_scheme_name(eei_scheme scheme);

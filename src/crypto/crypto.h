@@ -13,7 +13,6 @@
 #include "error/error.h"
 #include "esp_enc_img/format.h"
 
-#define EEI_HMAC_KEY_SIZE 32u
 #define EEI_SHA256_SIZE 32u
 
 typedef enum {

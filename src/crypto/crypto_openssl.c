@@ -19,15 +19,6 @@
 #include <openssl/x509.h>
 
 #define P256_GROUP "prime256v1"
-#define PBKDF2_ITERATIONS 2048
-
-/* Salt of the chip's PBKDF2 from eFuse HMAC key to P-256 scalar (esp_encrypted_img). */
-static const uint8_t hmac_pbkdf2_salt[32] = {
-    0x0e, 0x21, 0x60, 0x64, 0x2d, 0xae, 0x76, 0xd3, 0x34, 0x48, 0xe4, 0x3d, 0x77, 0x20, 0x12, 0x3d,
-    0x9f, 0x3b, 0x1e, 0xce, 0xb8, 0x8e, 0x57, 0x3a, 0x4e, 0x8f, 0x7f, 0xb9, 0x4f, 0xf0, 0xc8, 0x69,
-};
-
-static const char hkdf_info[] = "_esp_enc_img_ecc";
 
 struct eei_key {
     EVP_PKEY *pkey;
@@ -269,8 +260,8 @@ done:
 int crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out, eei_error *err)
 {
     uint8_t scalar[32];
-    if (!PKCS5_PBKDF2_HMAC((const char *)hmac_key, EEI_HMAC_KEY_SIZE, hmac_pbkdf2_salt,
-                           sizeof(hmac_pbkdf2_salt), PBKDF2_ITERATIONS, EVP_sha256(),
+    if (!PKCS5_PBKDF2_HMAC((const char *)hmac_key, EEI_HMAC_KEY_SIZE, eei_pbkdf2_salt,
+                           EEI_PBKDF2_SALT_SIZE, EEI_PBKDF2_ITERATIONS, EVP_sha256(),
                            sizeof(scalar), scalar)) {
         return eei_fail(err, EEI_ERR_SYSTEM, "PBKDF2 failed");
     }
@@ -461,8 +452,8 @@ static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_EC
             OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret, sizeof(secret)),
             OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
                                               EEI_ECIES_SALT_SIZE),
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)hkdf_info,
-                                              sizeof(hkdf_info) - 1),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)EEI_HKDF_INFO,
+                                              EEI_HKDF_INFO_SIZE),
             OSSL_PARAM_construct_end(),
         };
         ok = EVP_KDF_derive(kctx, aes_key, EEI_AES_KEY_SIZE, params) > 0;

@@ -8,6 +8,11 @@ static const uint8_t p256_prime[EEI_ECIES_COORD_SIZE] = {
     0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
+const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE] = {
+    0x0e, 0x21, 0x60, 0x64, 0x2d, 0xae, 0x76, 0xd3, 0x34, 0x48, 0xe4, 0x3d, 0x77, 0x20, 0x12, 0x3d,
+    0x9f, 0x3b, 0x1e, 0xce, 0xb8, 0x8e, 0x57, 0x3a, 0x4e, 0x8f, 0x7f, 0xb9, 0x4f, 0xf0, 0xc8, 0x69,
+};
+
 uint32_t eei_le32_get(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -157,6 +162,29 @@ eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme)
 bool eei_header_reserved_clear(const eei_header *h)
 {
     return all_zero(h->reserved, EEI_RESERVED_SIZE);
+}
+
+static void desc_text(const uint8_t *field, char out[EEI_APP_DESC_TEXT_SIZE + 1])
+{
+    size_t n = 0;
+    while (n < EEI_APP_DESC_TEXT_SIZE && field[n] != 0) {
+        out[n] = (char)field[n];
+        n++;
+    }
+    out[n] = '\0';
+}
+
+bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out)
+{
+    const uint8_t *desc = head + EEI_APP_DESC_OFFSET;
+    if (head[0] != EEI_APP_IMAGE_MAGIC || eei_le32_get(desc) != EEI_APP_DESC_MAGIC) {
+        return false;
+    }
+    out->chip_id = (uint16_t)(head[EEI_APP_OFF_CHIP_ID] | head[EEI_APP_OFF_CHIP_ID + 1] << 8);
+    out->secure_version = eei_le32_get(desc + EEI_APP_DESC_OFF_SECURE_VERSION);
+    desc_text(desc + EEI_APP_DESC_OFF_VERSION, out->version);
+    desc_text(desc + EEI_APP_DESC_OFF_PROJECT, out->project);
+    return true;
 }
 
 const char *eei_format_strerror(eei_format_err err)
