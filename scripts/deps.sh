@@ -23,7 +23,7 @@ eei_install_deps() {
 }
 
 # What building the tool needs.
-EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev libmbedtls-dev)
+EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev)
 # What the test suite needs besides: the openssl command makes key fixtures, clang-format checks style.
 EEI_TEST_DEPS=(openssl clang-format valgrind curl)
 # What the fuzz targets need: clang and its libFuzzer runtime.

@@ -1,8 +1,10 @@
 # Encrypt a built binary with esp_enc_img as part of a CMake build.
 #
-#   esp_enc_img_add_encrypt_target(NAME target INPUT file DEPENDS target KEY pubkey OUTPUT file)
+#   esp_enc_img_add_encrypt_target(NAME target INPUT file [INPUT_STAMP file] DEPENDS target
+#                                  KEY pubkey OUTPUT file)
 #     A target (built by default) that runs `esp_enc_img encrypt INPUT KEY OUTPUT` whenever
-#     INPUT or KEY changes. KEY is relative to CMAKE_SOURCE_DIR unless absolute.
+#     INPUT (or INPUT_STAMP, a file the rule that makes INPUT writes) or KEY changes. KEY is
+#     relative to CMAKE_SOURCE_DIR unless absolute.
 #   esp_enc_img_secure_bin(KEY pubkey)
 #     In an ESP-IDF project, after project(): build/<project>_secure.bin from build/<project>.bin.
 #
@@ -37,7 +39,7 @@ function(esp_enc_img_tool out_tool out_dep)
 endfunction()
 
 function(esp_enc_img_add_encrypt_target)
-  cmake_parse_arguments(arg "" "NAME;INPUT;DEPENDS;KEY;OUTPUT" "" ${ARGN})
+  cmake_parse_arguments(arg "" "NAME;INPUT;INPUT_STAMP;DEPENDS;KEY;OUTPUT" "" ${ARGN})
   foreach(required NAME INPUT KEY OUTPUT)
     if(NOT arg_${required})
       message(FATAL_ERROR "esp_enc_img_add_encrypt_target: ${required} is required")
@@ -48,9 +50,13 @@ function(esp_enc_img_add_encrypt_target)
     message(FATAL_ERROR "esp_enc_img: the public key ${key} does not exist")
   endif()
   esp_enc_img_tool(tool tool_dep)
+  set(input_dep ${arg_INPUT})
+  if(arg_INPUT_STAMP)
+    set(input_dep ${arg_INPUT_STAMP})
+  endif()
   add_custom_command(OUTPUT ${arg_OUTPUT}
     COMMAND ${tool} encrypt ${arg_INPUT} ${key} ${arg_OUTPUT}
-    DEPENDS ${arg_INPUT} ${key} ${arg_DEPENDS} ${tool_dep}
+    DEPENDS ${input_dep} ${key} ${arg_DEPENDS} ${tool_dep}
     COMMENT "Encrypting ${arg_INPUT} for ${key}"
     VERBATIM)
   add_custom_target(${arg_NAME} ALL DEPENDS ${arg_OUTPUT})
@@ -59,6 +65,8 @@ endfunction()
 function(esp_enc_img_secure_bin)
   cmake_parse_arguments(arg "" "KEY" "" ${ARGN})
   set(bin ${CMAKE_BINARY_DIR}/${CMAKE_PROJECT_NAME}.bin)
-  esp_enc_img_add_encrypt_target(NAME secure_bin INPUT ${bin} DEPENDS gen_project_binary
+  # ESP-IDF's rule for the .bin names only .bin_timestamp as its output
+  esp_enc_img_add_encrypt_target(NAME secure_bin INPUT ${bin}
+    INPUT_STAMP ${CMAKE_BINARY_DIR}/.bin_timestamp DEPENDS gen_project_binary
     KEY ${arg_KEY} OUTPUT ${CMAKE_BINARY_DIR}/${CMAKE_PROJECT_NAME}_secure.bin)
 endfunction()

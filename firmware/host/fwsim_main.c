@@ -1,10 +1,11 @@
 /*
  * esp_enc_img_fwsim: the firmware's update path (main/ota_update.c) on the host, against the
- * simulated flash, eFuse and HMAC peripheral of the host port.
+ * simulated flash, bootloader, eFuse and HMAC peripheral of the host port. Every run but the
+ * queries is a power-on: the bootloader runs first (rollback included), then the app.
  */
 #include <errno.h>
-#include <signal.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +21,34 @@ static const char usage[] =
     "  esp_enc_img_fwsim --flash FLASH.img (--rsa-key PEM | --hmac-key BIN | --ecc-key PEM)\n"
     "                    --image IMG [--chunk N | --random-chunks SEED] [--cut-at BYTES]\n"
     "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
-    "                    [--power-cut-at BYTES | --power-cut-in-otadata]\n"
-    "                    [--skip-version-check] [--verbose]\n"
+    "                    [--efuse-secure-version N] [--skip-version-check] [--no-confirm]\n"
+    "                    [--verbose]\n"
+    "                    [--power-cut-at BYTES | --power-cut-in-otadata N]\n"
     "  esp_enc_img_fwsim --flash FLASH.img (key as above) --url https://HOST:PORT/IMG --ca CERT\n"
-    "                    [--range-size BYTES] [--rate BYTES_PER_SECOND] [...]\n"
-    "  esp_enc_img_fwsim --flash FLASH.img --boot-slot       print factory, ota_0 or ota_1\n"
-    "  esp_enc_img_fwsim --flash FLASH.img --dump-slot OUT   the app bytes of the boot slot\n"
+    "                    [--range-size BYTES] [--rate BYTES_PER_SECOND] [--drop-every BYTES]\n"
+    "  esp_enc_img_fwsim --flash FLASH.img --boot       reset: print the slot that runs, its "
+    "state\n"
+    "  esp_enc_img_fwsim --flash FLASH.img --confirm    reset; the app confirms itself\n"
+    "  esp_enc_img_fwsim --flash FLASH.img --boot-slot  the slot the next reset runs (no reset)\n"
+    "  esp_enc_img_fwsim --flash FLASH.img --dump-slot OUT   that slot's app bytes (no reset)\n"
     "  esp_enc_img_fwsim --hmac-key BIN --export-pubkey OUT  the device public key (DER)\n"
     "\n"
-    "Runs the firmware's update path on a simulated device. A missing FLASH.img is created\n"
-    "with a valid factory app. --cut-at ends the transfer after BYTES bytes, like a dropped\n"
-    "connection. --power-cut-at kills the simulated device (SIGKILL, no cleanup) once BYTES\n"
-    "bytes have arrived; --power-cut-in-otadata kills it in the middle of selecting the new\n"
-    "boot slot. CHIP defaults to esp32c3. --url downloads over HTTPS, trusting the server only\n"
-    "if CERT vouches for it; --range-size fetches it in Range requests like ESP-IDF's partial\n"
-    "download; --rate slows the link down.\n"
+    "Runs the firmware's update path on a simulated device. A missing FLASH.img is created with\n"
+    "a valid factory app. The bootloader rolls back like ESP-IDF's: an updated app boots\n"
+    "'pending' and must confirm (an update run confirms once its source answers, unless\n"
+    "--no-confirm; --confirm does it alone), or the following reset returns to the previous\n"
+    "app; a pending app cannot update. --boot prints the slot and its state (factory, pending,\n"
+    "valid) and a line for a rollback.\n"
+    "--cut-at ends the transfer after BYTES bytes for good; --drop-every drops the connection\n"
+    "every BYTES bytes, and the update resumes it with Range requests. --power-cut-at kills the\n"
+    "device (SIGKILL, no cleanup) once BYTES bytes have arrived; --power-cut-in-otadata N kills\n"
+    "it between erasing and writing the Nth otadata sector of the run. CHIP defaults to\n"
+    "esp32c3. --efuse-secure-version sets the chip's anti-rollback counter. --url downloads\n"
+    "over HTTPS, trusting the server only if CERT vouches for it; --range-size fetches it in\n"
+    "Range requests like ESP-IDF's partial download; --rate slows the link down.\n"
     "\n"
-    "Exit status: 0 updated and selected for boot; 1 rejected (the boot slot and its bytes are\n"
-    "unchanged); 2 usage error; 3 system error.\n";
+    "Exit status: 0 done (updated and selected for boot); 1 rejected (the boot slot and its\n"
+    "bytes are unchanged); 2 usage error; 3 system or device error.\n";
 
 typedef struct {
     FILE *f;
@@ -108,41 +119,84 @@ static char *read_small(const char *path, size_t *len)
 
 typedef struct {
     const char *flash, *rsa_key, *hmac_key, *ecc_key, *image, *dump, *export_pub, *url, *ca;
-    long long range_size, rate;
+    long long range_size, rate, drop_every, secure_version;
     const char *target, *purpose;
     size_t chunk;
     uint32_t random_seed;
-    long long cut_at, power_cut_at;
-    bool power_cut_otadata;
+    long long cut_at, power_cut_at, power_cut_otadata;
     int hmac_key_id;
-    bool boot_slot, skip_version, verbose, random;
+    bool boot, confirm, no_confirm, boot_slot, skip_version, verbose, random;
 } options;
+
+enum {
+    OPT_FLASH = 256,
+    OPT_RSA_KEY,
+    OPT_HMAC_KEY,
+    OPT_ECC_KEY,
+    OPT_HMAC_KEY_ID,
+    OPT_EFUSE_PURPOSE,
+    OPT_SECURE_VERSION,
+    OPT_IMAGE,
+    OPT_CHUNK,
+    OPT_RANDOM_CHUNKS,
+    OPT_CUT_AT,
+    OPT_POWER_CUT_AT,
+    OPT_POWER_CUT_OTADATA,
+    OPT_URL,
+    OPT_CA,
+    OPT_RANGE_SIZE,
+    OPT_RATE,
+    OPT_DROP_EVERY,
+    OPT_TARGET,
+    OPT_SKIP_VERSION,
+    OPT_BOOT,
+    OPT_CONFIRM,
+    OPT_NO_CONFIRM,
+    OPT_BOOT_SLOT,
+    OPT_DUMP_SLOT,
+    OPT_EXPORT_PUBKEY,
+    OPT_VERBOSE,
+};
+
+/* A numeric option: the whole value must be a number >= 0. */
+static bool number(const char *s, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && *out >= 0;
+}
 
 static int parse(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
-        {"flash", required_argument, NULL, 'f'},
-        {"rsa-key", required_argument, NULL, 'r'},
-        {"hmac-key", required_argument, NULL, 'k'},
-        {"ecc-key", required_argument, NULL, 'e'},
-        {"hmac-key-id", required_argument, NULL, 'K'},
-        {"efuse-purpose", required_argument, NULL, 'p'},
-        {"image", required_argument, NULL, 'i'},
-        {"chunk", required_argument, NULL, 'c'},
-        {"random-chunks", required_argument, NULL, 'R'},
-        {"cut-at", required_argument, NULL, 'C'},
-        {"power-cut-at", required_argument, NULL, 'P'},
-        {"power-cut-in-otadata", no_argument, NULL, 'O'},
-        {"url", required_argument, NULL, 'U'},
-        {"ca", required_argument, NULL, 'A'},
-        {"range-size", required_argument, NULL, 'z'},
-        {"rate", required_argument, NULL, 'r' + 256},
-        {"target", required_argument, NULL, 't'},
-        {"skip-version-check", no_argument, NULL, 's'},
-        {"boot-slot", no_argument, NULL, 'b'},
-        {"dump-slot", required_argument, NULL, 'd'},
-        {"export-pubkey", required_argument, NULL, 'x'},
-        {"verbose", no_argument, NULL, 'v'},
+        {"flash", required_argument, NULL, OPT_FLASH},
+        {"rsa-key", required_argument, NULL, OPT_RSA_KEY},
+        {"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
+        {"ecc-key", required_argument, NULL, OPT_ECC_KEY},
+        {"hmac-key-id", required_argument, NULL, OPT_HMAC_KEY_ID},
+        {"efuse-purpose", required_argument, NULL, OPT_EFUSE_PURPOSE},
+        {"efuse-secure-version", required_argument, NULL, OPT_SECURE_VERSION},
+        {"image", required_argument, NULL, OPT_IMAGE},
+        {"chunk", required_argument, NULL, OPT_CHUNK},
+        {"random-chunks", required_argument, NULL, OPT_RANDOM_CHUNKS},
+        {"cut-at", required_argument, NULL, OPT_CUT_AT},
+        {"power-cut-at", required_argument, NULL, OPT_POWER_CUT_AT},
+        {"power-cut-in-otadata", required_argument, NULL, OPT_POWER_CUT_OTADATA},
+        {"url", required_argument, NULL, OPT_URL},
+        {"ca", required_argument, NULL, OPT_CA},
+        {"range-size", required_argument, NULL, OPT_RANGE_SIZE},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"drop-every", required_argument, NULL, OPT_DROP_EVERY},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"skip-version-check", no_argument, NULL, OPT_SKIP_VERSION},
+        {"boot", no_argument, NULL, OPT_BOOT},
+        {"confirm", no_argument, NULL, OPT_CONFIRM},
+        {"no-confirm", no_argument, NULL, OPT_NO_CONFIRM},
+        {"boot-slot", no_argument, NULL, OPT_BOOT_SLOT},
+        {"dump-slot", required_argument, NULL, OPT_DUMP_SLOT},
+        {"export-pubkey", required_argument, NULL, OPT_EXPORT_PUBKEY},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -153,83 +207,113 @@ static int parse(int argc, char **argv, options *o)
     o->power_cut_at = -1;
     opterr = 0;
     for (int c; (c = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
-        char *end = NULL;
+        long long n = 0;
+        bool numeric = true;
         switch (c) {
-        case 'f':
+        case OPT_HMAC_KEY_ID:
+        case OPT_SECURE_VERSION:
+        case OPT_CHUNK:
+        case OPT_RANDOM_CHUNKS:
+        case OPT_CUT_AT:
+        case OPT_POWER_CUT_AT:
+        case OPT_POWER_CUT_OTADATA:
+        case OPT_RANGE_SIZE:
+        case OPT_RATE:
+        case OPT_DROP_EVERY:
+            numeric = number(optarg, &n);
+            break;
+        }
+        if (!numeric) {
+            return fail(2, "usage", "a numeric option has a value that is not a number >= 0");
+        }
+        switch (c) {
+        case OPT_FLASH:
             o->flash = optarg;
             break;
-        case 'r':
+        case OPT_RSA_KEY:
             o->rsa_key = optarg;
             break;
-        case 'k':
+        case OPT_HMAC_KEY:
             o->hmac_key = optarg;
             break;
-        case 'e':
+        case OPT_ECC_KEY:
             o->ecc_key = optarg;
             break;
-        case 'p':
+        case OPT_HMAC_KEY_ID:
+            o->hmac_key_id = (int)(n > 5 ? -1 : n);
+            break;
+        case OPT_EFUSE_PURPOSE:
             o->purpose = optarg;
             break;
-        case 'i':
+        case OPT_SECURE_VERSION:
+            o->secure_version = n;
+            break;
+        case OPT_IMAGE:
             o->image = optarg;
             break;
-        case 't':
-            o->target = optarg;
+        case OPT_CHUNK:
+            o->chunk = (size_t)n;
             break;
-        case 's':
-            o->skip_version = true;
-            break;
-        case 'b':
-            o->boot_slot = true;
-            break;
-        case 'd':
-            o->dump = optarg;
-            break;
-        case 'x':
-            o->export_pub = optarg;
-            break;
-        case 'v':
-            o->verbose = true;
-            break;
-        case 'K':
-            o->hmac_key_id = (int)strtol(optarg, &end, 10);
-            break;
-        case 'c':
-            o->chunk = strtoul(optarg, &end, 10);
-            break;
-        case 'R':
+        case OPT_RANDOM_CHUNKS:
             o->random = true;
-            o->random_seed = (uint32_t)strtoul(optarg, &end, 10);
+            o->random_seed = (uint32_t)n;
             break;
-        case 'C':
-            o->cut_at = strtoll(optarg, &end, 10);
+        case OPT_CUT_AT:
+            o->cut_at = n;
             break;
-        case 'P':
-            o->power_cut_at = strtoll(optarg, &end, 10);
+        case OPT_POWER_CUT_AT:
+            o->power_cut_at = n;
             break;
-        case 'O':
-            o->power_cut_otadata = true;
+        case OPT_POWER_CUT_OTADATA:
+            o->power_cut_otadata = n;
             break;
-        case 'U':
+        case OPT_URL:
             o->url = optarg;
             break;
-        case 'A':
+        case OPT_CA:
             o->ca = optarg;
             break;
-        case 'z':
-            o->range_size = strtoll(optarg, &end, 10);
+        case OPT_RANGE_SIZE:
+            o->range_size = n;
             break;
-        case 'r' + 256:
-            o->rate = strtoll(optarg, &end, 10);
+        case OPT_RATE:
+            o->rate = n;
+            break;
+        case OPT_DROP_EVERY:
+            o->drop_every = n;
+            break;
+        case OPT_TARGET:
+            o->target = optarg;
+            break;
+        case OPT_SKIP_VERSION:
+            o->skip_version = true;
+            break;
+        case OPT_BOOT:
+            o->boot = true;
+            break;
+        case OPT_CONFIRM:
+            o->confirm = true;
+            break;
+        case OPT_NO_CONFIRM:
+            o->no_confirm = true;
+            break;
+        case OPT_BOOT_SLOT:
+            o->boot_slot = true;
+            break;
+        case OPT_DUMP_SLOT:
+            o->dump = optarg;
+            break;
+        case OPT_EXPORT_PUBKEY:
+            o->export_pub = optarg;
+            break;
+        case OPT_VERBOSE:
+            o->verbose = true;
             break;
         case 'h':
             fputs(usage, stdout);
             return 0;
         default:
             return fail(2, "usage", "unknown option (see --help)");
-        }
-        if (end && (*end != '\0' || end == optarg)) {
-            return fail(2, "usage", "a numeric option has a value that is not a number");
         }
     }
     if (optind != argc) {
@@ -243,22 +327,24 @@ static int parse(int argc, char **argv, options *o)
     if (!o->flash) {
         return fail(2, "usage", "--flash is required");
     }
-    if (!o->boot_slot && !o->dump && (keys != 1 || !o->image == !o->url)) {
+    bool update = o->image || o->url;
+    if (o->boot + o->confirm + o->boot_slot + !!o->dump + update != 1) {
+        return fail(2, "usage",
+                    "one of --image, --url, --boot, --confirm, --boot-slot, --dump-slot");
+    }
+    if (update && (keys != 1 || (o->image && o->url))) {
         return fail(2, "usage", "an update needs exactly one key and --image or --url");
     }
     if (!o->url != !o->ca) {
         return fail(2, "usage", "--url and --ca go together");
     }
-    if ((o->range_size || o->rate) && !o->url) {
-        return fail(2, "usage", "--range-size and --rate go with --url");
-    }
-    if (o->range_size < 0 || o->rate < 0) {
-        return fail(2, "usage", "--range-size and --rate are positive");
+    if ((o->range_size || o->rate || o->drop_every) && !o->url) {
+        return fail(2, "usage", "--range-size, --rate and --drop-every go with --url");
     }
     if (o->chunk && o->random) {
         return fail(2, "usage", "--chunk and --random-chunks exclude each other");
     }
-    if (o->hmac_key_id < 0 || o->hmac_key_id > 5) {
+    if (o->hmac_key_id < 0) {
         return fail(2, "usage", "--hmac-key-id is 0..5");
     }
     if (strcmp(o->purpose, "hmac_up") != 0 && strcmp(o->purpose, "user") != 0) {
@@ -281,7 +367,7 @@ static int configure_key(const options *o, eei_dec_config *cfg, char **pem)
         return fail(3, path, strerror(errno));
     }
     if (o->hmac_key) {
-        if (len != 32) {
+        if (len != EEI_HMAC_KEY_SIZE) {
             return fail(3, path, "an HMAC key is exactly 32 bytes");
         }
         esp_efuse_purpose_t purpose = strcmp(o->purpose, "user") == 0
@@ -319,9 +405,8 @@ static int export_pubkey(const options *o)
     return rc;
 }
 
-static int dump_slot(const char *out)
+static int dump_slot(const esp_partition_t *p, const char *out)
 {
-    const esp_partition_t *p = esp_ota_get_running_partition();
     size_t len = sim_image_verify(p, NULL, 0);
     uint8_t *buf = malloc(len ? len : 1);
     FILE *f = fopen(out, "wb");
@@ -334,6 +419,7 @@ static int dump_slot(const char *out)
     return ok && len ? 0 : fail(3, out, "cannot dump the boot slot");
 }
 
+/* The app of this boot: a pending app whose source answered has passed its self-test. */
 static int update(const options *o)
 {
     eei_dec_config key;
@@ -345,31 +431,37 @@ static int update(const options *o)
     }
     file_source src = {.chunk = o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
     https_source web;
-    ota_source_t source = {file_read, &src};
-    sim_power_cut_in_otadata(o->power_cut_otadata);
+    ota_source_t source = {file_read, NULL, &src};
     src.random_state = o->random ? (o->random_seed * 2654435761u) | 1u : 0;
+    bool opened = false, reached = true;
     if (o->url) {
-        /* a server that cannot be reached or refuses is a failed download: rejected */
-        if (https_source_open(&web, o->url, o->ca, o->range_size, o->rate) != 0) {
-            https_source_close(&web);
-            free(pem);
-            return fail(1, "rejected", web.why);
-        }
-        source = (ota_source_t){https_source_read, &web};
+        opened = https_source_open(&web, o->url, o->ca, o->range_size, o->rate, o->drop_every) == 0;
+        reached = opened || web.reached;
+        source = (ota_source_t){https_source_read, https_source_resume, &web};
     } else {
         src.f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
-        if (!src.f) {
+        opened = src.f != NULL;
+        if (!opened) {
             free(pem);
             return fail(3, o->image, strerror(errno));
         }
     }
-    ota_update_config_t cfg = {.key = key, .skip_version_check = o->skip_version};
     char why[256] = "";
-    ota_update_result_t r = ota_update_run(&cfg, &source, why, sizeof(why));
-    if (o->url) {
-        if (r != OTA_UPDATE_OK && web.why[0]) {
+    bool pending = ota_running_pending();
+    bool self_test = reached && !o->no_confirm;
+    ota_update_result_t r = self_test ? ota_confirm_running(why, sizeof(why)) : OTA_UPDATE_OK;
+    if (r == OTA_UPDATE_OK && !opened) {
+        r = OTA_UPDATE_REJECTED;
+        snprintf(why, sizeof(why), "%s%s", web.why,
+                 pending && !self_test ? "; the app stays unconfirmed" : "");
+    } else if (r == OTA_UPDATE_OK) {
+        ota_update_config_t cfg = {.key = key, .skip_version_check = o->skip_version};
+        r = ota_update_run(&cfg, &source, why, sizeof(why));
+        if (o->url && r != OTA_UPDATE_OK && web.why[0]) {
             snprintf(why, sizeof(why), "%s", web.why);
         }
+    }
+    if (o->url) {
         https_source_close(&web);
     } else if (src.f != stdin) {
         fclose(src.f);
@@ -381,6 +473,39 @@ static int update(const options *o)
     }
     return fail(r == OTA_UPDATE_REJECTED ? 1 : 3, r == OTA_UPDATE_REJECTED ? "rejected" : "error",
                 why);
+}
+
+static int run(const options *o)
+{
+    sim_boot_result boot;
+    esp_err_t err = sim_boot(!o->boot_slot && !o->dump, &boot);
+    if (err != ESP_OK) {
+        return fail(3, o->flash,
+                    err == ESP_ERR_NOT_FOUND ? "no bootable app" : esp_err_to_name(err));
+    }
+    if (o->boot_slot) {
+        printf("%s\n", boot.running->label);
+        return 0;
+    }
+    if (o->dump) {
+        return dump_slot(boot.running, o->dump);
+    }
+    if (o->boot) {
+        printf("%s %s\n", boot.running->label, boot.state);
+        if (boot.rolled_back_from) {
+            printf("rolled back: %s aborted\n", boot.rolled_back_from->label);
+        }
+        return 0;
+    }
+    if (o->confirm) {
+        char why[160];
+        if (ota_confirm_running(why, sizeof(why)) != OTA_UPDATE_OK) {
+            return fail(3, "confirm", why);
+        }
+        printf("%s %s\n", boot.running->label, ota_running_state());
+        return 0;
+    }
+    return update(o);
 }
 
 int main(int argc, char **argv)
@@ -399,14 +524,9 @@ int main(int argc, char **argv)
     if (err != ESP_OK) {
         return fail(3, o.flash, esp_err_to_name(err));
     }
-    if (o.boot_slot) {
-        printf("%s\n", esp_ota_get_running_partition()->label);
-        rc = 0;
-    } else if (o.dump) {
-        rc = dump_slot(o.dump);
-    } else {
-        rc = update(&o);
-    }
+    sim_efuse_set_secure_version((uint32_t)o.secure_version);
+    sim_power_cut_in_otadata((int)o.power_cut_otadata);
+    rc = run(&o);
     sim_device_close();
     return rc;
 }

@@ -104,6 +104,8 @@ static int request(https_source *s)
             snprintf(range, sizeof(range), "Range: bytes=%llu-%llu\r\n",
                      (unsigned long long)s->offset,
                      (unsigned long long)(s->offset + (uint64_t)s->range_size - 1));
+        } else if (s->offset > 0) { /* resuming */
+            snprintf(range, sizeof(range), "Range: bytes=%llu-\r\n", (unsigned long long)s->offset);
         }
         int n = snprintf(req, sizeof(req),
                          "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: esp_enc_img_fwsim\r\n%s\r\n",
@@ -134,11 +136,14 @@ static int request(https_source *s)
         head[end - 1] = '\0';
         int status = 0;
         sscanf(head, "HTTP/1.%*d %d", &status);
-        bool want_partial = s->range_size > 0;
-        if (!(status == 200 || (want_partial && status == 206))) {
+        s->reached = s->reached || status != 0;
+        bool want_partial = range[0] != '\0';
+        if (!(want_partial ? status == 206 : status == 200) &&
+            !(s->range_size > 0 && s->offset == 0 && status == 200)) {
             snprintf(s->why, sizeof(s->why), "HTTP status %d", status);
             return -1;
         }
+        s->since_request = 0;
         s->body_left = UINT64_MAX;
         s->keep_alive = strstr(head, "HTTP/1.1") == head;
         for (char *line = strtok(head, "\r\n"); line; line = strtok(NULL, "\r\n")) {
@@ -147,6 +152,9 @@ static int request(https_source *s)
                 s->body_left = strtoull(line + 15, NULL, 10);
             } else if (strncasecmp(line, "Content-Range:", 14) == 0 &&
                        sscanf(line + 14, " bytes %llu-%llu/%llu", &a, &b, &total) == 3) {
+                if (a != s->offset || (s->total != UINT64_MAX && total != s->total)) {
+                    return fail(s, "the server sent another part of the image than asked for");
+                }
                 s->total = total;
             } else if (strncasecmp(line, "Connection:", 11) == 0 && strcasestr(line, "close")) {
                 s->keep_alive = false;
@@ -155,6 +163,9 @@ static int request(https_source *s)
         if (status == 200) {
             s->total = s->body_left; /* the whole file in one answer */
             s->range_size = 0;
+        } else if (s->range_size <= 0 && s->total != UINT64_MAX &&
+                   s->body_left != s->total - s->offset) {
+            return fail(s, "the server's rest of the image has another length");
         }
         /* whatever followed the head in the last read is body */
         s->spill_len = have - end;
@@ -165,12 +176,13 @@ static int request(https_source *s)
 }
 
 int https_source_open(https_source *s, const char *url, const char *ca_file, long long range_size,
-                      long long rate)
+                      long long rate, long long drop_every)
 {
     memset(s, 0, sizeof(*s));
     s->fd = -1;
     s->range_size = range_size;
     s->rate = rate;
+    s->drop_every = drop_every;
     s->total = UINT64_MAX;
     clock_gettime(CLOCK_MONOTONIC, &s->start);
     if (parse_url(s, url) != 0) {
@@ -218,7 +230,15 @@ int https_source_read(void *ctx, uint8_t *buf, size_t cap)
             return -1;
         }
     }
+    if (s->drop_every > 0 && s->since_request >= (uint64_t)s->drop_every) {
+        disconnect(s); /* the link goes down in the middle of the transfer */
+        fail(s, "the connection dropped before the image was complete");
+        return -1;
+    }
     size_t want = cap < s->body_left ? cap : (size_t)s->body_left;
+    if (s->drop_every > 0 && want > (uint64_t)s->drop_every - s->since_request) {
+        want = (size_t)((uint64_t)s->drop_every - s->since_request);
+    }
     size_t got;
     if (s->spill_len > 0) {
         got = want < s->spill_len ? want : s->spill_len;
@@ -241,8 +261,20 @@ int https_source_read(void *ctx, uint8_t *buf, size_t cap)
     }
     s->offset += got;
     s->delivered += got;
+    s->since_request += got;
     pace(s);
     return (int)got;
+}
+
+int https_source_resume(void *ctx, uint64_t offset, int attempt)
+{
+    https_source *s = ctx;
+    (void)attempt; /* the simulated link comes back at once */
+    disconnect(s);
+    s->offset = offset;
+    s->body_left = 0;
+    s->spill_len = 0;
+    return request(s);
 }
 
 void https_source_close(https_source *s)

@@ -1,20 +1,24 @@
 /*
- * The companion firmware: connect, download the pre-encrypted image, decrypt and flash it
- * (ota_update.c), and restart into it only when it is authentic and valid.
+ * The companion firmware: at boot, report what runs; then, in its own task, connect, prove a new
+ * app (it reaches the update server) before confirming it, and update from the pre-encrypted
+ * image when it holds another version, restarting into it only once it is authentic and valid.
+ * Lines starting with "EEI_" are the firmware's record of each boot, for people and for tests.
  */
+#include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "eei_decryptor.h"
 #include "esp_app_desc.h"
 #include "esp_event.h"
 #include "esp_log.h"
 #include "esp_netif.h"
+#include "esp_ota_ops.h"
 #include "esp_system.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
 #include "http_source.h"
-#include "nvs_flash.h"
+#include "network.h"
 #include "ota_update.h"
-#include "protocol_examples_common.h"
 #include "sdkconfig.h"
 
 static const char *TAG = "esp_enc_img_fw";
@@ -26,7 +30,6 @@ static const char *TAG = "esp_enc_img_fw";
 #endif
 
 extern const char server_cert_start[] asm("_binary_eei_server_cert_pem_start");
-extern const char server_cert_end[] asm("_binary_eei_server_cert_pem_end");
 #if CONFIG_EEI_SCHEME_RSA
 extern const char rsa_key_start[] asm("_binary_eei_rsa_private_key_pem_start");
 extern const char rsa_key_end[] asm("_binary_eei_rsa_private_key_pem_end");
@@ -35,7 +38,7 @@ extern const char rsa_key_end[] asm("_binary_eei_rsa_private_key_pem_end");
 static eei_dec_config key_config(void)
 {
 #if CONFIG_EEI_SCHEME_RSA
-    /* TEXT embedding adds the NUL that mbedTLS wants, and counts it */
+    /* TEXT embedding adds the NUL that the PEM parser wants, and counts it */
     eei_dec_config cfg = {EEI_DEC_KEY_RSA_PEM, rsa_key_start, (size_t)(rsa_key_end - rsa_key_start),
                           0};
 #else
@@ -64,39 +67,73 @@ static void log_device_public_key(const eei_dec_config *cfg)
 #endif
 }
 
-void app_main(void)
+static void log_resources(void)
 {
-    ESP_LOGI(TAG, "running version %s", esp_app_get_description()->version);
-    esp_err_t err = nvs_flash_init();
-    if (err == ESP_ERR_NVS_NO_FREE_PAGES || err == ESP_ERR_NVS_NEW_VERSION_FOUND) {
-        ESP_ERROR_CHECK(nvs_flash_erase());
-        err = nvs_flash_init();
-    }
-    ESP_ERROR_CHECK(err);
-    ESP_ERROR_CHECK(esp_netif_init());
-    ESP_ERROR_CHECK(esp_event_loop_create_default());
-    ESP_ERROR_CHECK(example_connect());
+    printf("EEI_RESOURCES stack_peak=%" PRIu32 " stack_size=%d heap_min_free=%" PRIu32 "\n",
+           (uint32_t)(CONFIG_EEI_UPDATE_TASK_STACK_SIZE - uxTaskGetStackHighWaterMark(NULL)),
+           CONFIG_EEI_UPDATE_TASK_STACK_SIZE, esp_get_minimum_free_heap_size());
+}
 
-    ota_update_config_t cfg = {
-        .key = key_config(),
-        .skip_version_check = SKIP_VERSION_CHECK,
-    };
-    log_device_public_key(&cfg.key);
-
-    http_source_t http = {0};
-    if (http_source_open(&http, CONFIG_EEI_FIRMWARE_URL, server_cert_start,
-                         CONFIG_EEI_RECV_TIMEOUT_MS) != ESP_OK) {
-        ESP_LOGE(TAG, "no update: cannot download %s", CONFIG_EEI_FIRMWARE_URL);
+/* Connect; a pending app confirms itself once it reaches the server; then update. */
+static void update(void)
+{
+    bool pending = ota_running_pending();
+    if (network_connect() != ESP_OK) {
+        printf("EEI_UPDATE none: no network%s\n", pending ? "; not confirmed" : "");
         return;
     }
-    ota_source_t source = {http_source_read, &http};
+    ota_update_config_t cfg = {.key = key_config(), .skip_version_check = SKIP_VERSION_CHECK};
+    log_device_public_key(&cfg.key);
+
+    http_source_t http;
+    if (http_source_open(&http, CONFIG_EEI_FIRMWARE_URL, server_cert_start,
+                         CONFIG_EEI_RECV_TIMEOUT_MS) != ESP_OK) {
+        /* a new app that cannot reach its server is not confirmed: the next reset rolls back */
+        printf("EEI_UPDATE none: cannot download %s%s\n", CONFIG_EEI_FIRMWARE_URL,
+               pending ? "; not confirmed, the next reset returns to the previous app" : "");
+        return;
+    }
     char why[160] = "";
+    if (ota_confirm_running(why, sizeof(why)) != OTA_UPDATE_OK) {
+        printf("EEI_UPDATE none: %s\n", why);
+        http_source_close(&http);
+        return;
+    }
+    if (pending) {
+        printf("EEI_CONFIRMED %s\n", esp_ota_get_running_partition()->label);
+    }
+    ota_source_t source = {http_source_read, http_source_resume, &http};
     ota_update_result_t r = ota_update_run(&cfg, &source, why, sizeof(why));
     http_source_close(&http);
     if (r != OTA_UPDATE_OK) {
-        ESP_LOGE(TAG, "no update: %s; still running %s", why, esp_app_get_description()->version);
+        printf("EEI_UPDATE %s: %s\n", r == OTA_UPDATE_REJECTED ? "rejected" : "error", why);
         return;
     }
-    ESP_LOGI(TAG, "update authenticated, validated and selected: restarting");
+    const esp_partition_t *next = esp_ota_get_boot_partition();
+    printf("EEI_UPDATE ok: %s selected for the next boot\n", next ? next->label : "?");
+    log_resources();
+    ESP_LOGI(TAG, "restarting into the new firmware");
+    fflush(stdout);
     esp_restart();
+}
+
+static void update_task(void *arg)
+{
+    (void)arg;
+    update();
+    log_resources();
+    vTaskDelete(NULL);
+}
+
+void app_main(void)
+{
+    printf("EEI_BOOT version=%s partition=%s state=%s\n", esp_app_get_description()->version,
+           esp_ota_get_running_partition()->label, ota_running_state());
+    ESP_ERROR_CHECK(esp_netif_init());
+    ESP_ERROR_CHECK(esp_event_loop_create_default());
+    /* TLS, the RSA unwrap and the decryptor do not fit the main task's stack: see FIRMWARE.md */
+    if (xTaskCreate(update_task, "eei_update", CONFIG_EEI_UPDATE_TASK_STACK_SIZE, NULL, 5, NULL) !=
+        pdPASS) {
+        printf("EEI_UPDATE error: cannot start the update task\n");
+    }
 }

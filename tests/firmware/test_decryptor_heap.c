@@ -65,7 +65,7 @@ static long payload_allocations(const char *image, const char *keyfile, size_t c
         rc = eei_dec_feed(&dec, buf, len, buf, sizeof(buf), &n);
     }
     if (rc == EEI_DEC_OK) {
-        rc = eei_dec_finish(&dec, buf, sizeof(buf), &n);
+        rc = eei_dec_finish(&dec);
     }
     counting = 0;
     eei_dec_abort(&dec);
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         return 2;
     }
     setenv("EEI_VECTORS", argv[1], 1);
-    static const size_t chunks[] = {1, 7, 16, 512, 4096};
+    static const size_t chunks[] = {1, 7, 16, 17, 512, 4095, 4096};
     const char *cases[][2] = {{"kat/rsa_4099.bin", "kat/rsa_private.pem"},
                               {"kat/ecies_4099.bin", "kat/hmac_key.bin"},
                               {"upstream/image_rsa.bin", "upstream/rsa_private.pem"}};

@@ -58,7 +58,7 @@ reject "the other scheme" --rsa-key "$K/rsa_priv_key.pem" --image v4.ecies
 reject "rejected" --hmac-key "$V/kat/hmac_key.bin" --image v4.ecies # another device's key
 reject "cannot unwrap" --rsa-key "$V/kat/rsa_private.pem" --image v3.rsa --skip-version-check
 reject "already running" --rsa-key "$K/rsa_priv_key.pem" --image v3.rsa
-reject "esp_ota_end" --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
+reject "built for another chip" --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
 head -c 5000 /dev/urandom >noise.bin
 "$E" encrypt noise.bin "$K/device_pub_key.pem" noise.ecies
 reject "not an ESP app image" --hmac-key "$K/device_hmac_key.bin" --image noise.ecies
@@ -77,8 +77,9 @@ expect_boot dev.img ota_0
 # the app for that chip is accepted by that chip
 expect_rc 0 "$SIM" --flash s3dev.img --target esp32s3 --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
 [ "$("$SIM" --flash s3dev.img --target esp32s3 --boot-slot)" = ota_0 ] && pass || fail "s3 boot slot"
-# the same flash seen as another chip falls back to its factory app, like a bootloader would
-expect_boot s3dev.img factory
+# the same flash in another chip has nothing its bootloader would start
+expect_rc 3 "$SIM" --flash s3dev.img --boot-slot
+expect_err "no bootable app"
 
 # device configuration errors are exit 3; usage errors exit 2
 expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --efuse-purpose user

@@ -1,4 +1,4 @@
-/* Shared by the firmware tests: read the shared vectors and configure the simulated device. */
+/* Shared by the firmware tests: read the vectors and configure the simulated device. */
 #ifndef EEI_TEST_VECTORS_IO_H
 #define EEI_TEST_VECTORS_IO_H
 
@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "eei_decryptor.h"
 #include "esp_sim.h"
-#include "mbedtls/pk.h"
 
 /* A whole file, with a NUL after it (mbedTLS parses PEM with the NUL); exits if missing. */
 static inline uint8_t *vio_read(const char *dir, const char *rel, size_t *len)
@@ -40,16 +43,12 @@ static inline void vio_key_config(const uint8_t *key, size_t len, eei_dec_config
         cfg->hmac_key_id = 2;
         return;
     }
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_pk_parse_key(&pk, key, len + 1, NULL, 0, eei_dev_random, NULL);
-#else
-    mbedtls_pk_parse_key(&pk, key, len + 1, NULL, 0);
-#endif
-    cfg->kind =
-        mbedtls_pk_get_type(&pk) == MBEDTLS_PK_RSA ? EEI_DEC_KEY_RSA_PEM : EEI_DEC_KEY_P256_PEM;
-    mbedtls_pk_free(&pk);
+    BIO *bio = BIO_new_mem_buf(key, (int)len);
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    cfg->kind = pkey && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ? EEI_DEC_KEY_RSA_PEM
+                                                                   : EEI_DEC_KEY_P256_PEM;
+    EVP_PKEY_free(pkey);
+    BIO_free(bio);
     cfg->pem = (const char *)key;
     cfg->pem_len = len + 1;
 }

@@ -64,8 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += n;
     }
     if (rc == EEI_DEC_OK) {
-        size_t produced;
-        rc = eei_dec_finish(&dec, work, sizeof(work), &produced);
+        rc = eei_dec_finish(&dec);
     }
     eei_dec_abort(&dec);
     return 0;

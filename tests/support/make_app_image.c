@@ -2,7 +2,7 @@
  * Write a valid ESP application image (what `idf.py build` produces) for tests and the demo:
  *
  *   make_app_image OUT [--size BYTES] [--chip esp32c3|esp32s3|...] [--version TEXT]
- *                      [--project TEXT] [--seed N]
+ *                      [--project TEXT] [--seed N] [--secure-version N]
  *
  * The layout comes from the host port's sim_app_image_build; the content is deterministic.
  */
@@ -15,7 +15,7 @@
 int main(int argc, char **argv)
 {
     const char *out_path = NULL, *chip = "esp32c3";
-    sim_app_image_opts opts = {0, "1.0.0", "hello_app", 1};
+    sim_app_image_opts opts = {0, "1.0.0", "hello_app", 1, 0};
     unsigned long size = 65536;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -29,6 +29,8 @@ int main(int argc, char **argv)
             opts.project = argv[++i];
         } else if (strcmp(argv[i], "--seed") == 0 && v) {
             opts.seed = (uint32_t)strtoul(argv[++i], NULL, 0);
+        } else if (strcmp(argv[i], "--secure-version") == 0 && v) {
+            opts.secure_version = (uint32_t)strtoul(argv[++i], NULL, 0);
         } else if (!out_path && argv[i][0] != '-') {
             out_path = argv[i];
         } else {
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
     int id = sim_chip_id(chip);
     if (!out_path || id < 0 || size < 1024 || size > (64ul << 20)) {
         fprintf(stderr, "usage: make_app_image OUT [--size 1024..64MiB] [--chip NAME] "
-                        "[--version V] [--project P] [--seed N]\n");
+                        "[--version V] [--project P] [--seed N] [--secure-version N]\n");
         return 2;
     }
     opts.chip_id = (uint16_t)id;

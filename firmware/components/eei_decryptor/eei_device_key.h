@@ -7,6 +7,6 @@
 #include "eei_decryptor.h"
 
 /* The private scalar for cfg (HMAC_EFUSE or P256_PEM); wipe it after use. */
-eei_dec_err eei_device_key_scalar(const eei_dec_config *cfg, uint8_t scalar[32]);
+eei_dec_err eei_device_key_scalar(const eei_dec_config *cfg, uint8_t scalar[EEI_P256_SCALAR_SIZE]);
 
 #endif

@@ -45,16 +45,11 @@ esp_err_t eei_https_ota_end(eei_https_ota_ctx *ctx)
     if (!ctx || !ctx->started) {
         return ESP_ERR_INVALID_ARG;
     }
-    uint8_t last[EEI_DEC_OUT_SLACK];
-    size_t produced = 0;
-    eei_dec_err err = eei_dec_finish(&ctx->dec, last, sizeof(last), &produced);
+    /* the chunk that completed the payload wrote its last bytes: only the tag is left */
+    eei_dec_err err = eei_dec_finish(&ctx->dec);
     ctx->started = false;
     eei_dec_abort(&ctx->dec);
-    if (err != EEI_DEC_OK) {
-        return ESP_FAIL;
-    }
-    /* the feed that completes the payload writes its last bytes, so none are left here */
-    return produced == 0 ? ESP_OK : ESP_ERR_INVALID_STATE;
+    return err == EEI_DEC_OK ? ESP_OK : ESP_FAIL;
 }
 
 void eei_https_ota_abort(eei_https_ota_ctx *ctx)

@@ -1,5 +1,8 @@
-/* Host port: the eFuse key-block API of ESP-IDF's esp_efuse.h (values as on ESP32-C3/S3/C6). */
+/* Host port: the eFuse API of ESP-IDF's esp_efuse.h that the firmware uses (ESP32-C3/S3/C6). */
 #pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "esp_err.h"
 
@@ -26,3 +29,5 @@ typedef enum {
 } esp_efuse_purpose_t;
 
 esp_efuse_purpose_t esp_efuse_get_key_purpose(esp_efuse_block_t block);
+/* The anti-rollback counter: the lowest secure_version this chip may run. */
+uint32_t esp_efuse_read_secure_version(void);

@@ -1,6 +1,7 @@
 /*
  * Host port control: the simulated device behind the ESP-IDF calls. A flash file with the
- * project's partition table, eFuse key blocks, and the chip the device claims to be.
+ * project's partition table, eFuse key blocks and counters, a bootloader that picks the app as
+ * ESP-IDF's does with rollback enabled, and the chip the device claims to be.
  */
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "esp_efuse.h"
 #include "esp_err.h"
+#include "esp_ota_ops.h"
 #include "esp_partition.h"
 
 #define SIM_FLASH_SIZE (4u * 1024u * 1024u)
@@ -17,16 +19,30 @@
 
 /* Chip ids as in an app image header. */
 int sim_chip_id(const char *target); /* -1 if unknown */
+uint16_t sim_device_chip_id(void);
 
-/*
- * Open (or with create, make) the flash file. A new flash gets the factory app made by
- * sim_app_image_build (version "factory") and empty OTA data. Reads the boot selection.
- */
+/* Open (or with create, make) the flash file. A new flash gets the factory app made by
+ * sim_app_image_build (version "factory") and empty OTA data. Nothing boots yet. */
 esp_err_t sim_device_open(const char *flash_path, const char *target, bool create);
 void sim_device_close(void);
 
+/* What the bootloader did at a power-on. */
+typedef struct {
+    const esp_partition_t *running;
+    const char *state;                       /* "factory", "new", "pending", "valid", ... */
+    const esp_partition_t *rolled_back_from; /* an app that stayed pending: now aborted */
+} sim_boot_result;
+
+/*
+ * Power on: ESP-IDF's bootloader with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE picks the app, marks
+ * a new one pending verification and aborts one that stayed pending, then the app runs. With
+ * write false, only what the next power-on would run: the flash is not touched.
+ */
+esp_err_t sim_boot(bool write, sim_boot_result *out);
+
 /* Simulated eFuse: burn a 32-byte key into BLOCK_KEY0 + index with a purpose. */
 void sim_efuse_burn_key(int index, const uint8_t key[32], esp_efuse_purpose_t purpose);
+void sim_efuse_set_secure_version(uint32_t version);
 
 /* Partition helpers for the tools. */
 const esp_partition_t *sim_partition_by_label(const char *label);
@@ -41,10 +57,12 @@ typedef struct {
     const char *version;
     const char *project;
     uint32_t seed;
+    uint32_t secure_version;
 } sim_app_image_opts;
 size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts);
 
-/* Lose power (SIGKILL) between erasing the inactive otadata sector and writing it. */
-void sim_power_cut_in_otadata(bool enable);
+/* Lose power (SIGKILL) between erasing an otadata sector and writing it, at the nth such
+ * write of this run (1 = the first); 0: never. */
+void sim_power_cut_in_otadata(int nth);
 
 void esp_sim_set_log_level(int level);

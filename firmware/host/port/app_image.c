@@ -1,23 +1,23 @@
-/* Valid ESP app images for the simulated device and the tests. */
+/*
+ * ESP app images on the simulated device: valid ones built for the tests, and the check the
+ * bootloader and esp_ota_end() make (esp_image_verify, minus signatures).
+ */
+#include <stdio.h>
 #include <string.h>
 
-#include "esp_sim.h"
-#include "mbedtls/md.h"
+#include <openssl/evp.h>
 
-#define HEADER_SIZE 24
-#define SEGMENT_HEADER_SIZE 8
-#define APP_DESC_SIZE 256
+#include "esp_app_desc.h"
+#include "esp_enc_img/format.h"
+#include "esp_sim.h"
+
+#define MAX_SEGMENTS 16
+#define SHA256_SIZE 32u
 
 static void put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
 }
 
 static uint8_t next_random(uint32_t *state)
@@ -37,42 +37,43 @@ static uint8_t next_random(uint32_t *state)
 size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts)
 {
     uint32_t seg0 = (uint32_t)(size / 3) & ~3u;
-    seg0 = seg0 < APP_DESC_SIZE ? APP_DESC_SIZE : seg0;
+    seg0 = seg0 < EEI_APP_DESC_SIZE ? EEI_APP_DESC_SIZE : seg0;
     uint32_t seg1 = (uint32_t)(size > seg0 ? size - seg0 : 4) & ~3u;
-    size_t body = HEADER_SIZE + 2 * SEGMENT_HEADER_SIZE + seg0 + seg1;
+    size_t body = EEI_APP_IMAGE_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE + seg0 + seg1;
     size_t padded = (body + 1 + 15) & ~(size_t)15;
-    memset(buf, 0, padded + 32);
+    memset(buf, 0, padded + SHA256_SIZE);
 
-    buf[0] = 0xe9;
+    buf[0] = EEI_APP_IMAGE_MAGIC;
     buf[1] = 2;    /* segments */
     buf[2] = 2;    /* SPI mode DIO */
     buf[3] = 0x20; /* 40 MHz, 4 MB */
-    put32(buf + 4, 0x40380080u);
+    eei_le32_put(buf + 4, 0x40380080u);
     buf[8] = 0xee; /* WP pin disabled */
-    put16(buf + 12, opts->chip_id);
+    put16(buf + EEI_APP_OFF_CHIP_ID, opts->chip_id);
     put16(buf + 17, 199); /* max chip revision v1.99 */
     buf[23] = 1;          /* SHA-256 appended */
 
-    uint8_t *s0 = buf + HEADER_SIZE;
-    put32(s0, 0x3c000020u);
-    put32(s0 + 4, seg0);
-    uint8_t *d = s0 + SEGMENT_HEADER_SIZE;
-    put32(d, 0xabcd5432u);
-    strncpy((char *)d + 16, opts->version, 31);
-    strncpy((char *)d + 48, opts->project, 31);
+    uint8_t *s0 = buf + EEI_APP_IMAGE_HEADER_SIZE;
+    eei_le32_put(s0, 0x3c000020u);
+    eei_le32_put(s0 + 4, seg0);
+    uint8_t *d = s0 + EEI_APP_SEGMENT_HEADER_SIZE;
+    eei_le32_put(d, EEI_APP_DESC_MAGIC);
+    eei_le32_put(d + EEI_APP_DESC_OFF_SECURE_VERSION, opts->secure_version);
+    strncpy((char *)d + EEI_APP_DESC_OFF_VERSION, opts->version, EEI_APP_DESC_TEXT_SIZE - 1);
+    strncpy((char *)d + EEI_APP_DESC_OFF_PROJECT, opts->project, EEI_APP_DESC_TEXT_SIZE - 1);
     memcpy(d + 80, "00:00:00", 8);
     memcpy(d + 96, "Jan  1 2026", 11);
-    memcpy(d + 112, "v5.3", 4);
+    memcpy(d + 112, "v5.5", 4);
     d[180] = 16; /* MMU page size 64 KiB, log2 */
     uint32_t state = opts->seed * 2654435761u + 1u;
-    for (uint32_t i = APP_DESC_SIZE; i < seg0; i++) {
+    for (uint32_t i = EEI_APP_DESC_SIZE; i < seg0; i++) {
         d[i] = next_random(&state);
     }
     uint8_t *s1 = d + seg0;
-    put32(s1, 0x42000020u);
-    put32(s1 + 4, seg1);
+    eei_le32_put(s1, 0x42000020u);
+    eei_le32_put(s1 + 4, seg1);
     for (uint32_t i = 0; i < seg1; i++) {
-        s1[SEGMENT_HEADER_SIZE + i] = next_random(&state);
+        s1[EEI_APP_SEGMENT_HEADER_SIZE + i] = next_random(&state);
     }
 
     uint8_t checksum = 0xef;
@@ -80,9 +81,109 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
         checksum ^= d[i];
     }
     for (uint32_t i = 0; i < seg1; i++) {
-        checksum ^= s1[SEGMENT_HEADER_SIZE + i];
+        checksum ^= s1[EEI_APP_SEGMENT_HEADER_SIZE + i];
     }
     buf[padded - 1] = checksum;
-    mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), buf, padded, buf + padded);
-    return padded + 32;
+    unsigned int len = 0;
+    EVP_Digest(buf, padded, buf + padded, &len, EVP_sha256(), NULL);
+    return padded + SHA256_SIZE;
+}
+
+static size_t image_fail(char *why, size_t why_len, const char *msg)
+{
+    if (why) {
+        snprintf(why, why_len, "%s", msg);
+    }
+    return 0;
+}
+
+/* The SHA-256 of the first len bytes of a partition. */
+static bool partition_sha256(const esp_partition_t *p, uint32_t len, uint8_t out[SHA256_SIZE])
+{
+    uint8_t buf[4096];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    for (uint32_t done = 0; ok && done < len;) {
+        uint32_t n = len - done < sizeof(buf) ? len - done : (uint32_t)sizeof(buf);
+        ok = esp_partition_read(p, done, buf, n) == ESP_OK && EVP_DigestUpdate(ctx, buf, n) == 1;
+        done += n;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+size_t sim_image_verify(const esp_partition_t *p, char *why, size_t why_len)
+{
+    uint8_t hdr[EEI_APP_IMAGE_HEADER_SIZE];
+    if (esp_partition_read(p, 0, hdr, sizeof(hdr)) != ESP_OK) {
+        return image_fail(why, why_len, "cannot read the image header");
+    }
+    if (hdr[0] != EEI_APP_IMAGE_MAGIC) {
+        return image_fail(why, why_len, "bad image magic (not 0xE9)");
+    }
+    int segments = hdr[1];
+    if (segments == 0 || segments > MAX_SEGMENTS) {
+        return image_fail(why, why_len, "bad segment count");
+    }
+    if ((uint16_t)(hdr[EEI_APP_OFF_CHIP_ID] | hdr[EEI_APP_OFF_CHIP_ID + 1] << 8) !=
+        sim_device_chip_id()) {
+        return image_fail(why, why_len, "the image is built for another chip");
+    }
+    uint8_t checksum = 0xef;
+    uint32_t pos = EEI_APP_IMAGE_HEADER_SIZE;
+    uint8_t buf[4096];
+    for (int s = 0; s < segments; s++) {
+        uint8_t sh[EEI_APP_SEGMENT_HEADER_SIZE];
+        if (pos > p->size - EEI_APP_SEGMENT_HEADER_SIZE ||
+            esp_partition_read(p, pos, sh, sizeof(sh)) != ESP_OK) {
+            return image_fail(why, why_len, "segment header outside the partition");
+        }
+        uint32_t len = eei_le32_get(sh + 4);
+        pos += EEI_APP_SEGMENT_HEADER_SIZE;
+        if (len > p->size - pos) {
+            return image_fail(why, why_len, "segment data outside the partition");
+        }
+        if (s == 0) {
+            uint8_t magic[4];
+            if (len < EEI_APP_DESC_SIZE || pos != EEI_APP_DESC_OFFSET ||
+                esp_partition_read(p, pos, magic, sizeof(magic)) != ESP_OK ||
+                eei_le32_get(magic) != EEI_APP_DESC_MAGIC) {
+                return image_fail(why, why_len, "no app descriptor at offset 32");
+            }
+        }
+        for (uint32_t done = 0; done < len;) {
+            uint32_t n = len - done < sizeof(buf) ? len - done : (uint32_t)sizeof(buf);
+            if (esp_partition_read(p, pos + done, buf, n) != ESP_OK) {
+                return image_fail(why, why_len, "cannot read a segment");
+            }
+            for (uint32_t i = 0; i < n; i++) {
+                checksum ^= buf[i];
+            }
+            done += n;
+        }
+        pos += len;
+    }
+    /* the checksum byte ends a 16-byte block */
+    uint32_t end = (pos + 1 + 15) & ~15u;
+    uint8_t stored;
+    if (end > p->size || esp_partition_read(p, end - 1, &stored, 1) != ESP_OK) {
+        return image_fail(why, why_len, "checksum outside the partition");
+    }
+    if (stored != checksum) {
+        return image_fail(why, why_len, "checksum mismatch");
+    }
+    if (hdr[23] == 1) {
+        uint8_t want[SHA256_SIZE], got[SHA256_SIZE];
+        if (end + SHA256_SIZE > p->size ||
+            esp_partition_read(p, end, want, sizeof(want)) != ESP_OK ||
+            !partition_sha256(p, end, got)) {
+            return image_fail(why, why_len, "appended SHA-256 outside the partition");
+        }
+        if (memcmp(want, got, sizeof(got)) != 0) {
+            return image_fail(why, why_len, "appended SHA-256 mismatch");
+        }
+        end += SHA256_SIZE;
+    }
+    return end;
 }

@@ -1,11 +1,14 @@
-/* The eFuse key blocks and the HMAC peripheral: HMAC-SHA256 with a key that stays "inside". */
+/* The eFuse key blocks and counters, and the HMAC peripheral: HMAC-SHA256 with a key that stays
+ * "inside". */
 #include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "esp_efuse.h"
 #include "esp_hmac.h"
 #include "esp_sim.h"
-#include "mbedtls/md.h"
-#include "mbedtls/platform_util.h"
 
 #define KEY_BLOCKS 6
 
@@ -13,6 +16,7 @@ static struct {
     uint8_t key[32];
     esp_efuse_purpose_t purpose;
 } blocks[KEY_BLOCKS];
+static uint32_t secure_version;
 
 void sim_efuse_burn_key(int index, const uint8_t key[32], esp_efuse_purpose_t purpose)
 {
@@ -20,6 +24,16 @@ void sim_efuse_burn_key(int index, const uint8_t key[32], esp_efuse_purpose_t pu
         memcpy(blocks[index].key, key, 32);
         blocks[index].purpose = purpose;
     }
+}
+
+void sim_efuse_set_secure_version(uint32_t version)
+{
+    secure_version = version;
+}
+
+uint32_t esp_efuse_read_secure_version(void)
+{
+    return secure_version;
 }
 
 esp_efuse_purpose_t esp_efuse_get_key_purpose(esp_efuse_block_t block)
@@ -38,7 +52,13 @@ esp_err_t esp_hmac_calculate(hmac_key_id_t key_id, const void *message, size_t m
     if (blocks[key_id].purpose != ESP_EFUSE_KEY_PURPOSE_HMAC_UP) {
         return ESP_FAIL;
     }
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-    return mbedtls_md_hmac(md, blocks[key_id].key, 32, message, message_len, hmac) == 0 ? ESP_OK
-                                                                                        : ESP_FAIL;
+    uint8_t out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    bool ok =
+        HMAC(EVP_sha256(), blocks[key_id].key, 32, message, message_len, out, &len) && len == 32;
+    if (ok) {
+        memcpy(hmac, out, 32); /* message and hmac may be the same buffer, as on the chip */
+    }
+    OPENSSL_cleanse(out, sizeof(out));
+    return ok ? ESP_OK : ESP_FAIL;
 }

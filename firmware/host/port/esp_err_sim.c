@@ -39,6 +39,10 @@ const char *esp_err_to_name(esp_err_t code)
         return "ESP_ERR_OTA_SELECT_INFO_INVALID";
     case ESP_ERR_OTA_VALIDATE_FAILED:
         return "ESP_ERR_OTA_VALIDATE_FAILED";
+    case ESP_ERR_OTA_ROLLBACK_FAILED:
+        return "ESP_ERR_OTA_ROLLBACK_FAILED";
+    case ESP_ERR_OTA_ROLLBACK_INVALID_STATE:
+        return "ESP_ERR_OTA_ROLLBACK_INVALID_STATE";
     }
     return "UNKNOWN ERROR";
 }

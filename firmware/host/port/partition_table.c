@@ -1,12 +1,18 @@
 #include "partition_table.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
+#include "esp_sim.h"
+#include "sim_flash.h"
 
 static const char *TAG = "sim_partitions";
+
+static esp_partition_t parts[SIM_MAX_PARTITIONS];
+static int nparts;
 
 extern const char sim_partitions_csv[]; /* firmware/partitions.csv, generated at build time */
 
@@ -66,7 +72,7 @@ static int parse_subtype(const char *type, const char *sub, esp_partition_subtyp
     return -1;
 }
 
-int sim_partition_table_load(esp_partition_t *parts, int max)
+static int load(esp_partition_t *table, int max)
 {
     char *csv = strdup(sim_partitions_csv);
     int n = 0;
@@ -90,7 +96,7 @@ int sim_partition_table_load(esp_partition_t *parts, int max)
             free(csv);
             return -1;
         }
-        esp_partition_t *pt = &parts[n];
+        esp_partition_t *pt = &table[n];
         memset(pt, 0, sizeof(*pt));
         const char *type = trim(field[1]);
         snprintf(pt->label, sizeof(pt->label), "%s", trim(field[0]));
@@ -107,4 +113,60 @@ int sim_partition_table_load(esp_partition_t *parts, int max)
     }
     free(csv);
     return n;
+}
+
+int sim_partitions_load(void)
+{
+    nparts = load(parts, SIM_MAX_PARTITIONS);
+    return nparts > 0 ? 0 : -1;
+}
+
+const esp_partition_t *sim_partition_find(esp_partition_type_t type, esp_partition_subtype_t sub)
+{
+    for (int i = 0; i < nparts; i++) {
+        if (parts[i].type == type && parts[i].subtype == sub) {
+            return &parts[i];
+        }
+    }
+    return NULL;
+}
+
+const esp_partition_t *sim_partition_by_label(const char *label)
+{
+    for (int i = 0; i < nparts; i++) {
+        if (strcmp(parts[i].label, label) == 0) {
+            return &parts[i];
+        }
+    }
+    return NULL;
+}
+
+bool sim_is_ota_slot(const esp_partition_t *p)
+{
+    return p && p->type == ESP_PARTITION_TYPE_APP &&
+           p->subtype >= ESP_PARTITION_SUBTYPE_APP_OTA_MIN &&
+           p->subtype < ESP_PARTITION_SUBTYPE_APP_OTA_MAX;
+}
+
+const esp_partition_t *sim_ota_slot(int i)
+{
+    return sim_partition_find(ESP_PARTITION_TYPE_APP,
+                              (esp_partition_subtype_t)(ESP_PARTITION_SUBTYPE_APP_OTA_MIN + i));
+}
+
+int sim_ota_slot_count(void)
+{
+    int n = 0;
+    while (sim_ota_slot(n)) {
+        n++;
+    }
+    return n;
+}
+
+esp_err_t esp_partition_read(const esp_partition_t *p, size_t off, void *dst, size_t size)
+{
+    if (!p || off > p->size || size > p->size - off) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    return sim_flash_read(p->address + (uint32_t)off, dst, size);
 }

@@ -1,18 +1,22 @@
 /*
  * Streaming decryptor of esp_encrypted_img images on the device.
  *
- *   eei_dec_start(&dec, &config);               parse the key, check the eFuse key purpose
+ *   eei_dec_start(&dec, &config);               load the key, check the eFuse key purpose
  *   eei_dec_feed(&dec, in, n, out, cap, &m);    any number of chunks of any size >= 1
- *   eei_dec_finish(&dec, out, cap, &m);         the last bytes, then the tag: EEI_DEC_OK or not
+ *   eei_dec_finish(&dec);                       after the last byte: the tag, EEI_DEC_OK or not
  *   eei_dec_abort(&dec);                        on any failure path (safe after finish too)
  *
- * The context lives wherever the caller puts it (static memory is fine). Output may be the input
- * buffer (decrypt in place); it must have room for the input length + EEI_DEC_OUT_SLACK bytes.
- * The feed that completes the declared payload writes all remaining plaintext, so finish
- * writes nothing for a complete image. Plaintext is not authentic until finish returns OK. Heap:
- * mbedTLS allocates while the key is parsed (start) and once while the key is established, when the
- * 512th header byte arrives; payload chunks and finish allocate nothing. Secrets are wiped on
- * finish and abort.
+ * The context lives wherever the caller puts it (static memory is fine). Output may be the
+ * input buffer (decrypt in place) or a buffer that does not overlap it; it needs room for the
+ * input length + EEI_DEC_OUT_SLACK bytes. Chunks may end anywhere: the decryptor hands the
+ * cipher whole 16-byte blocks (the ESP32 hardware GCM needs them) and keeps up to 15 bytes
+ * back until the next chunk, so a chunk may write up to 15 bytes more than it brought. The
+ * chunk that completes the declared payload writes everything that is left. Plaintext is not
+ * authentic until finish returns OK.
+ *
+ * Heap: the crypto library allocates when the key is loaded (start) and when the AES key is
+ * established (the 512th header byte); payload chunks and finish allocate nothing. Secrets are
+ * wiped on finish and abort. No type of the crypto library appears here.
  */
 #ifndef EEI_DECRYPTOR_H
 #define EEI_DECRYPTOR_H
@@ -21,14 +25,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eei_dev_crypto.h"
 #include "esp_enc_img/format.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define EEI_DEC_OUT_SLACK EEI_DEV_GCM_SLACK
+#define EEI_DEC_OUT_SLACK (EEI_GCM_BLOCK_SIZE - 1u)
+/* SubjectPublicKeyInfo DER of a P-256 public key. */
 #define EEI_DEC_PUBKEY_DER_SIZE 91u
 
 typedef enum {
@@ -46,39 +50,47 @@ typedef struct {
 
 typedef enum {
     EEI_DEC_OK = 0,
-    EEI_DEC_ERR_ARG,       /* bad arguments or call order */
-    EEI_DEC_ERR_KEY,       /* the configured key is unusable */
-    EEI_DEC_ERR_EFUSE,     /* the eFuse key block is not an HMAC_UP key */
-    EEI_DEC_ERR_MAGIC,     /* not an encrypted image */
-    EEI_DEC_ERR_SCHEME,    /* an image for the other scheme */
-    EEI_DEC_ERR_UNWRAP,    /* the key block does not open with this device's key */
-    EEI_DEC_ERR_POINT,     /* the server point is not on P-256 */
-    EEI_DEC_ERR_TRAILING,  /* more bytes than the header declares */
+    EEI_DEC_ERR_ARG,      /* bad arguments or call order */
+    EEI_DEC_ERR_KEY,      /* the configured key is unusable */
+    EEI_DEC_ERR_EFUSE,    /* the eFuse key block is not an HMAC_UP key */
+    EEI_DEC_ERR_MAGIC,    /* not an encrypted image */
+    EEI_DEC_ERR_SCHEME,   /* the key does not open it, and the header looks like the other scheme */
+    EEI_DEC_ERR_UNWRAP,   /* the key block does not open with this device's key */
+    EEI_DEC_ERR_POINT,    /* the server point is not on P-256 */
+    EEI_DEC_ERR_TRAILING, /* more bytes than the header declares */
     EEI_DEC_ERR_TRUNCATED, /* fewer bytes than the header declares */
     EEI_DEC_ERR_AUTH,      /* the tag does not match: altered image or wrong key */
     EEI_DEC_ERR_CRYPTO,    /* the crypto library or the HMAC peripheral failed */
 } eei_dec_err;
 
+struct eei_dev_rsa;
+struct eei_dev_gcm;
+
+/* Read the fields through the functions below; the rest is the decryptor's own. */
 typedef struct {
     eei_dec_config cfg;
     int state;
     uint8_t header_buf[EEI_HEADER_SIZE];
     size_t header_fill;
     eei_header header;
-    uint64_t payload_seen;
-    uint8_t scalar[32]; /* ECIES device key, wiped on finish/abort */
-    eei_dev_rsa rsa;
-    eei_dev_gcm gcm;
+    uint64_t payload_seen;             /* ciphertext bytes taken */
+    uint8_t carry[EEI_GCM_BLOCK_SIZE]; /* ciphertext of an incomplete block */
+    size_t carry_len;
+    uint8_t scalar[EEI_P256_SCALAR_SIZE]; /* ECIES device key until the header is in */
+    struct eei_dev_rsa *rsa;
+    struct eei_dev_gcm *gcm;
 } eei_dec;
 
 eei_dec_err eei_dec_start(eei_dec *dec, const eei_dec_config *cfg);
 eei_dec_err eei_dec_feed(eei_dec *dec, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
                          size_t *out_len);
-eei_dec_err eei_dec_finish(eei_dec *dec, uint8_t *out, size_t out_size, size_t *out_len);
+eei_dec_err eei_dec_finish(eei_dec *dec);
 void eei_dec_abort(eei_dec *dec);
 
 /* The parsed header, once 512 bytes have been fed; NULL before. */
 const eei_header *eei_dec_header(const eei_dec *dec);
+/* Encrypted bytes taken so far (header included): where a resumed download continues. */
+uint64_t eei_dec_consumed(const eei_dec *dec);
 
 /* The device's ECIES public key as DER SubjectPublicKeyInfo (91 bytes): what CI encrypts to. */
 eei_dec_err eei_dec_export_pubkey_der(const eei_dec_config *cfg,

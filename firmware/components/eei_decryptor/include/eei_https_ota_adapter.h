@@ -10,10 +10,13 @@
  *   esp_https_ota_begin(&ota, &h);  ... esp_https_ota_perform(h) until done ...
  *   if (eei_https_ota_end(&ctx) == ESP_OK) esp_https_ota_finish(h); else esp_https_ota_abort(h);
  *
- * The cost: esp_https_ota free()s every output buffer the callback hands it, so each chunk
- * costs a heap allocation of its size (+15 bytes). The firmware in this repository avoids
- * that by driving esp_http_client and esp_ota_* itself with one fixed buffer (main/).
- * Needs CONFIG_ESP_HTTPS_OTA_DECRYPT_CB=y.
+ * The costs: esp_https_ota free()s every output buffer the callback hands it, so each chunk
+ * costs a heap allocation of its size (+15 bytes). And esp_https_ota takes a callback that
+ * returns no bytes for the end of the transfer: the decryptor holds back an incomplete 16-byte
+ * block, so a read of fewer than 16 bytes in the middle of the download (a timeout that caught
+ * a few bytes) ends the update with an error instead of waiting for more. The firmware in this
+ * repository has neither cost: it drives esp_http_client and esp_ota_* itself with one fixed
+ * buffer (main/). Needs CONFIG_ESP_HTTPS_OTA_DECRYPT_CB=y.
  */
 #pragma once
 

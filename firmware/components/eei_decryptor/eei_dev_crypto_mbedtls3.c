@@ -1,0 +1,266 @@
+/* eei_dev_crypto.h over the mbedTLS 3.x API that ESP-IDF 5.x ships (no deprecated calls). */
+#include "eei_dev_crypto_backend.h"
+
+#if EEI_DEV_CRYPTO_MBEDTLS3
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "eei_dev_crypto.h"
+#include "mbedtls/ecdh.h"
+#include "mbedtls/ecp.h"
+#include "mbedtls/gcm.h"
+#include "mbedtls/hkdf.h"
+#include "mbedtls/md.h"
+#include "mbedtls/pk.h"
+
+#ifdef ESP_PLATFORM
+#include "esp_random.h"
+#else
+#include <errno.h>
+#include <sys/random.h>
+#endif
+
+struct eei_dev_rsa {
+    mbedtls_pk_context pk;
+};
+
+struct eei_dev_gcm {
+    mbedtls_gcm_context gcm;
+    bool ended;
+};
+
+/* The RNG mbedTLS wants for blinding: the hardware RNG on the chip. */
+static int device_random(void *ctx, unsigned char *buf, size_t len)
+{
+    (void)ctx;
+#ifdef ESP_PLATFORM
+    esp_fill_random(buf, len);
+    return 0;
+#else
+    while (len > 0) {
+        ssize_t n = getrandom(buf, len, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+#endif
+}
+
+int eei_dev_init(void)
+{
+    return EEI_DEV_OK;
+}
+
+static int pk_parse(mbedtls_pk_context *pk, const char *pem, size_t pem_len)
+{
+    return mbedtls_pk_parse_key(pk, (const unsigned char *)pem, pem_len, NULL, 0, device_random,
+                                NULL);
+}
+
+int eei_dev_rsa_load(eei_dev_rsa **out, const char *pem, size_t pem_len)
+{
+    eei_dev_rsa *rsa = calloc(1, sizeof(*rsa));
+    if (!rsa) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    mbedtls_pk_init(&rsa->pk);
+    if (pk_parse(&rsa->pk, pem, pem_len) != 0 || mbedtls_pk_get_type(&rsa->pk) != MBEDTLS_PK_RSA ||
+        mbedtls_pk_get_bitlen(&rsa->pk) != 8 * EEI_RSA_WRAPPED_SIZE) {
+        eei_dev_rsa_free(rsa);
+        return EEI_DEV_E_KEY;
+    }
+    *out = rsa;
+    return EEI_DEV_OK;
+}
+
+int eei_dev_rsa_unwrap(eei_dev_rsa *rsa, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                       uint8_t aes_key[EEI_AES_KEY_SIZE])
+{
+    uint8_t out[EEI_RSA_WRAPPED_SIZE];
+    size_t olen = 0;
+    int rc = mbedtls_pk_decrypt(&rsa->pk, wrapped, EEI_RSA_WRAPPED_SIZE, out, &olen, sizeof(out),
+                                device_random, NULL);
+    bool ok = rc == 0 && olen == EEI_AES_KEY_SIZE;
+    if (ok) {
+        memcpy(aes_key, out, EEI_AES_KEY_SIZE);
+    }
+    eei_dev_wipe(out, sizeof(out));
+    return ok ? EEI_DEV_OK : EEI_DEV_E_UNWRAP;
+}
+
+void eei_dev_rsa_free(eei_dev_rsa *rsa)
+{
+    if (rsa) {
+        mbedtls_pk_free(&rsa->pk); /* zeroizes the key material */
+        free(rsa);
+    }
+}
+
+int eei_dev_p256_scalar_from_pem(const char *pem, size_t pem_len,
+                                 uint8_t scalar[EEI_P256_SCALAR_SIZE])
+{
+    mbedtls_pk_context pk;
+    mbedtls_ecp_group grp;
+    mbedtls_mpi d;
+    mbedtls_ecp_point q;
+    mbedtls_pk_init(&pk);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&d);
+    mbedtls_ecp_point_init(&q);
+    int rc = EEI_DEV_E_KEY;
+    if (pk_parse(&pk, pem, pem_len) == 0 && mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY &&
+        mbedtls_ecp_export(mbedtls_pk_ec(pk), &grp, &d, &q) == 0 &&
+        grp.id == MBEDTLS_ECP_DP_SECP256R1 &&
+        mbedtls_mpi_write_binary(&d, scalar, EEI_P256_SCALAR_SIZE) == 0) {
+        rc = EEI_DEV_OK;
+    }
+    mbedtls_ecp_point_free(&q);
+    mbedtls_mpi_free(&d); /* zeroizes */
+    mbedtls_ecp_group_free(&grp);
+    mbedtls_pk_free(&pk);
+    return rc;
+}
+
+bool eei_dev_p256_scalar_valid(const uint8_t scalar[EEI_P256_SCALAR_SIZE])
+{
+    mbedtls_ecp_group grp;
+    mbedtls_mpi d;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&d);
+    bool ok = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+              mbedtls_mpi_read_binary(&d, scalar, EEI_P256_SCALAR_SIZE) == 0 &&
+              mbedtls_ecp_check_privkey(&grp, &d) == 0;
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_group_free(&grp);
+    return ok;
+}
+
+int eei_dev_p256_public(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
+                        uint8_t point[EEI_ECIES_POINT_SIZE])
+{
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi d;
+    uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
+    size_t olen = 0;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&d);
+    bool ok = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+              mbedtls_mpi_read_binary(&d, scalar, EEI_P256_SCALAR_SIZE) == 0 &&
+              mbedtls_ecp_check_privkey(&grp, &d) == 0 &&
+              mbedtls_ecp_mul(&grp, &q, &d, &grp.G, device_random, NULL) == 0 &&
+              mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, enc,
+                                             sizeof(enc)) == 0 &&
+              olen == sizeof(enc);
+    if (ok) {
+        memcpy(point, enc + 1, EEI_ECIES_POINT_SIZE);
+    }
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return ok ? EEI_DEV_OK : EEI_DEV_E_KEY;
+}
+
+int eei_dev_ecies_derive(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
+                         const uint8_t point[EEI_ECIES_POINT_SIZE],
+                         const uint8_t salt[EEI_ECIES_SALT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE])
+{
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi d, z;
+    uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
+    uint8_t secret[EEI_ECIES_COORD_SIZE];
+    int rc = EEI_DEV_E_CRYPTO;
+
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&d);
+    mbedtls_mpi_init(&z);
+    enc[0] = 0x04; /* uncompressed */
+    memcpy(enc + 1, point, EEI_ECIES_POINT_SIZE);
+    if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) != 0) {
+        goto done;
+    }
+    if (mbedtls_ecp_point_read_binary(&grp, &q, enc, sizeof(enc)) != 0 ||
+        mbedtls_ecp_check_pubkey(&grp, &q) != 0) {
+        rc = EEI_DEV_E_POINT;
+        goto done;
+    }
+    if (mbedtls_mpi_read_binary(&d, scalar, EEI_P256_SCALAR_SIZE) != 0 ||
+        mbedtls_ecdh_compute_shared(&grp, &z, &q, &d, device_random, NULL) != 0 ||
+        mbedtls_mpi_write_binary(&z, secret, sizeof(secret)) != 0) {
+        goto done;
+    }
+    if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), salt, EEI_ECIES_SALT_SIZE,
+                     secret, sizeof(secret), (const unsigned char *)EEI_HKDF_INFO,
+                     EEI_HKDF_INFO_SIZE, aes_key, EEI_AES_KEY_SIZE) == 0) {
+        rc = EEI_DEV_OK;
+    }
+done:
+    eei_dev_wipe(secret, sizeof(secret));
+    mbedtls_mpi_free(&z); /* mbedtls_mpi_free zeroizes */
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return rc;
+}
+
+int eei_dev_gcm_start(eei_dev_gcm **out, const uint8_t key[EEI_AES_KEY_SIZE],
+                      const uint8_t iv[EEI_IV_SIZE])
+{
+    eei_dev_gcm *g = calloc(1, sizeof(*g));
+    if (!g) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    mbedtls_gcm_init(&g->gcm);
+    if (mbedtls_gcm_setkey(&g->gcm, MBEDTLS_CIPHER_ID_AES, key, 8 * EEI_AES_KEY_SIZE) != 0 ||
+        mbedtls_gcm_starts(&g->gcm, MBEDTLS_GCM_DECRYPT, iv, EEI_IV_SIZE) != 0) {
+        eei_dev_gcm_free(g);
+        return EEI_DEV_E_CRYPTO;
+    }
+    *out = g;
+    return EEI_DEV_OK;
+}
+
+int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out, bool last)
+{
+    size_t olen = 0;
+    if (!eei_dev_gcm_update_allowed(len, last, &g->ended) ||
+        mbedtls_gcm_update(&g->gcm, in, len, out, len, &olen) != 0 || olen != len) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    return EEI_DEV_OK;
+}
+
+int eei_dev_gcm_finish(eei_dev_gcm *g, const uint8_t tag[EEI_TAG_SIZE])
+{
+    uint8_t computed[EEI_TAG_SIZE];
+    size_t olen = 0;
+    if (mbedtls_gcm_finish(&g->gcm, NULL, 0, &olen, computed, sizeof(computed)) != 0 || olen) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    uint8_t diff = 0;
+    for (size_t i = 0; i < sizeof(computed); i++) {
+        diff |= (uint8_t)(computed[i] ^ tag[i]); /* constant time: no early exit */
+    }
+    eei_dev_wipe(computed, sizeof(computed));
+    return diff == 0 ? EEI_DEV_OK : EEI_DEV_E_AUTH;
+}
+
+void eei_dev_gcm_free(eei_dev_gcm *g)
+{
+    if (g) {
+        mbedtls_gcm_free(&g->gcm); /* zeroizes the key schedule */
+        free(g);
+    }
+}
+
+#endif /* EEI_DEV_CRYPTO_MBEDTLS3 */

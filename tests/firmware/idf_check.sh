@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# ESP-IDF's own configure and a compile of the project's sources with IDF's flags for esp32c3
+# (../shared/tools/idf-check), on ESP-IDF v5.5 (Mbed TLS 3.6) and v6.0 (TF-PSA-Crypto):
+#   - the firmware as shipped (ECIES with the eFuse HMAC key), without a server certificate;
+#   - the firmware with RSA-3072 and the esp_https_ota adapter (idf/rsa_https_ota.defaults);
+#   - the decryptor component copied into another project (idf/standalone).
+# Usage: tests/firmware/idf_check.sh [IDF_CHECK]   (default: ../shared/tools/idf-check)
+# Prints one line per check; exits 1 if any fails, 0 with "skipped" if idf-check is not there.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+tool=${1:-$repo/../shared/tools/idf-check}
+if [ ! -x "$tool" ]; then
+    echo "idf-check: skipped, not found at $tool"
+    exit 0
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/eei-idf-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# the component, copied as a user would, into a project of its own
+cp -r "$repo/tests/firmware/idf/standalone" "$work/standalone"
+mkdir -p "$work/standalone/components"
+cp -r "$repo/firmware/components/eei_decryptor" "$work/standalone/components/"
+
+failed=0
+check() { # NAME ARGS...
+    local name=$1 log="$work/$1.log"
+    shift
+    if "$tool" "$@" >"$log" 2>&1; then
+        echo "ok     $name ($(sed -n 's/^idf-check: PASS (\(.*\))$/\1/p' "$log"))"
+    else
+        echo "FAILED $name"
+        sed 's/^/       /' "$log" | tail -30
+        failed=1
+    fi
+}
+for v in 5.5 6.0; do
+    check "v$v firmware (ECIES, HMAC key)" --idf $v --project "$repo/firmware"
+    check "v$v firmware (RSA-3072, esp_https_ota adapter)" --idf $v --project "$repo/firmware" \
+        --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
+    check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \
+        --copy-root "$work/standalone" --cmake-arg "-DESP_ENC_IMG_DIR=$repo"
+done
+# without ESP_ENC_IMG_DIR the copy says what it needs, at configure time
+if "$tool" --idf 5.5 --project "$work/standalone" --copy-root "$work/standalone" \
+    >"$work/nodir.log" 2>&1; then
+    echo "FAILED the component without ESP_ENC_IMG_DIR configured"
+    failed=1
+elif grep -q "set ESP_ENC_IMG_DIR" "$work/nodir.log"; then
+    echo "ok     v5.5 the component without ESP_ENC_IMG_DIR: a configure error that says what to set"
+else
+    echo "FAILED the component without ESP_ENC_IMG_DIR: $(grep -m1 -i error "$work/nodir.log")"
+    failed=1
+fi
+exit $failed
