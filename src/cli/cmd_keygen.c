@@ -99,13 +99,7 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
         rc = crypto_key_public_pem(key, &pub, &pub_len, err);
     }
     if (rc == 0) {
-        rc = key_file_write(secret_path, secret, secret_len, true, force, err);
-    }
-    if (rc == 0) {
-        rc = key_file_write(public_path, pub, pub_len, false, force, err);
-        if (rc != 0) {
-            remove(secret_path); /* no private key without its public half */
-        }
+        rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
     }
     if (rc == 0) {
         printf("wrote %s (secret: keep it private)\nwrote %s\n", secret_path, public_path);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -234,6 +235,63 @@ static int open_spool(output_file *out, eei_error *err)
     return 0;
 }
 
+/* dir/.base.XXXXXX for target, in buf: a template for mkostemp. */
+static int temp_name(const char *target, char *buf, size_t size)
+{
+    char dir_buf[PATH_MAX], base_buf[PATH_MAX];
+    snprintf(dir_buf, sizeof(dir_buf), "%s", target);
+    snprintf(base_buf, sizeof(base_buf), "%s", target);
+    int n = snprintf(buf, size, "%s/.%s.XXXXXX", dirname(dir_buf), basename(base_buf));
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* dir/.base.<6 random letters> for target: a name for link(), which fails if it is taken. */
+static int random_name(const char *target, char *buf, size_t size)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    uint8_t r[6];
+    if (temp_name(target, buf, size) != 0 || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        return -1;
+    }
+    char *x = buf + strlen(buf) - sizeof(r);
+    for (size_t i = 0; i < sizeof(r); i++) {
+        x[i] = letters[r[i] % (sizeof(letters) - 1)];
+    }
+    return 0;
+}
+
+/*
+ * The file being written has no name (O_TMPFILE) until it is complete: whatever signal ends the
+ * process, nothing of it is left in the directory. Filesystems without O_TMPFILE get a named
+ * temporary file instead, removed on SIGINT, SIGTERM and SIGHUP (docs/SECURITY.md).
+ */
+static int open_temp(output_file *out, eei_error *err)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", out->name);
+    out->fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (out->fd >= 0) {
+        out->unnamed = true;
+        return 0;
+    }
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s",
+                        out->name, strerror(errno));
+    }
+    if (temp_name(out->name, out->path, sizeof(out->path)) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
+    }
+    out->fd = mkostemp(out->path, O_CLOEXEC); /* O_EXCL, mode 0600 */
+    if (out->fd < 0) {
+        int e = errno;
+        out->path[0] = '\0';
+        return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s",
+                        out->name, strerror(e));
+    }
+    out->cleanup_slot = cleanup_claim(out->path);
+    return 0;
+}
+
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -253,23 +311,7 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);
     }
-    char dir_buf[PATH_MAX], base_buf[PATH_MAX];
-    snprintf(dir_buf, sizeof(dir_buf), "%s", path);
-    snprintf(base_buf, sizeof(base_buf), "%s", path);
-    int n = snprintf(out->path, sizeof(out->path), "%s/.%s.XXXXXX", dirname(dir_buf),
-                     basename(base_buf));
-    if (n < 0 || (size_t)n >= sizeof(out->path)) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
-    }
-    out->fd = mkostemp(out->path, O_CLOEXEC); /* O_EXCL, mode 0600 */
-    if (out->fd < 0) {
-        int e = errno;
-        out->path[0] = '\0';
-        return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s", path,
-                        strerror(e));
-    }
-    out->cleanup_slot = cleanup_claim(out->path);
-    return 0;
+    return open_temp(out, err);
 }
 
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err)
@@ -362,6 +404,52 @@ int output_sha256(output_file *out, uint8_t digest[32], eei_error *err)
     return rc;
 }
 
+/* Give the finished unnamed file a name: linkat, from the descriptor or through /proc. */
+static int link_unnamed(output_file *out, const char *name)
+{
+    if (linkat(out->fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0) {
+        return 0; /* needs CAP_DAC_READ_SEARCH */
+    }
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", out->fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * The complete file under a temporary name beside the target (out->path), closed, its mode
+ * set: what is left is a rename. close() reports deferred write errors (NFS, quota).
+ */
+static int finish_temp(output_file *out, eei_error *err)
+{
+    if (fchmod(out->fd, out->opts.mode & ~process_umask) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+    }
+    if (out->unnamed) {
+        for (int tries = 0;; tries++) {
+            if (random_name(out->name, out->path, sizeof(out->path)) != 0) {
+                return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
+            }
+            out->cleanup_slot = cleanup_claim(out->path);
+            if (link_unnamed(out, out->path) == 0) {
+                break;
+            }
+            int e = errno;
+            cleanup_release(out->cleanup_slot);
+            out->cleanup_slot = -1;
+            out->path[0] = '\0';
+            if (e != EEXIST || tries > 100) {
+                return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(e));
+            }
+        }
+    }
+    int rc = close(out->fd);
+    out->fd = -1;
+    if (rc != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+    }
+    return 0;
+}
+
 /* Rename into place; with no_clobber, fail instead of replacing an existing file. */
 static int move_into_place(output_file *out, eei_error *err)
 {
@@ -386,6 +474,13 @@ static int move_into_place(output_file *out, eei_error *err)
     return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
 }
 
+static void committed(output_file *out)
+{
+    cleanup_release(out->cleanup_slot);
+    out->cleanup_slot = -1;
+    out->path[0] = '\0';
+}
+
 int output_commit(output_file *out, eei_error *err)
 {
     int rc = 0;
@@ -397,31 +492,80 @@ int output_commit(output_file *out, eei_error *err)
         out->fd = -1;
         return rc;
     }
-    if (fchmod(out->fd, out->opts.mode & ~process_umask) != 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
-    }
-    /* close() reports deferred write errors (NFS, quota) */
-    if (close(out->fd) != 0 && rc == 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
-    }
-    out->fd = -1;
-    if (rc == 0) {
-        rc = move_into_place(out, err);
-    }
-    if (rc != 0) {
+    if (finish_temp(out, err) != 0 || move_into_place(out, err) != 0) {
         output_abort(out);
         return -1;
     }
-    cleanup_release(out->cleanup_slot);
-    out->cleanup_slot = -1;
-    out->path[0] = '\0';
+    committed(out);
     return 0;
+}
+
+/* A hard link to an existing file, kept until the pair is in place: the way back. */
+static int keep_old(const char *target, char *backup, size_t size, eei_error *err)
+{
+    backup[0] = '\0';
+    if (!path_exists(target)) {
+        return 0;
+    }
+    for (int tries = 0; tries < 100; tries++) {
+        if (random_name(target, backup, size) != 0) {
+            break;
+        }
+        if (link(target, backup) == 0) {
+            return 0;
+        }
+        if (errno != EEXIST) {
+            break;
+        }
+    }
+    int e = errno;
+    backup[0] = '\0';
+    return eei_fail(err, EEI_ERR_FILE, "%s: cannot keep the old file while replacing it: %s",
+                    target, strerror(e));
+}
+
+int output_commit_pair(output_file *first, output_file *second, eei_error *err)
+{
+    char backup[2][PATH_MAX] = {"", ""};
+    bool existed[2] = {path_exists(first->name), path_exists(second->name)};
+    output_file *outs[2] = {first, second};
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = finish_temp(outs[i], err);
+    }
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->name, backup[i], PATH_MAX, err);
+    }
+    int moved = 0;
+    while (rc == 0 && moved < 2) {
+        rc = move_into_place(outs[moved], err);
+        moved += rc == 0;
+    }
+    if (rc != 0 && moved == 1) { /* the first is in place, the second is not: undo the first */
+        if (backup[0][0] != '\0') {
+            rename(backup[0], first->name);
+            backup[0][0] = '\0';
+        } else if (!existed[0]) {
+            unlink(first->name);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (backup[i][0] != '\0') {
+            unlink(backup[i]);
+        }
+        if (rc == 0) {
+            committed(outs[i]);
+        } else {
+            output_abort(outs[i]);
+        }
+    }
+    return rc;
 }
 
 void output_abort(output_file *out)
 {
     if (out->fd >= 0 && out->fd != STDOUT_FILENO) {
-        close(out->fd);
+        close(out->fd); /* an unnamed file is gone with its descriptor */
     }
     out->fd = -1;
     if (out->path[0] != '\0') {

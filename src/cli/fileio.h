@@ -1,6 +1,8 @@
 /*
- * Files for the commands: inputs read in fixed-size chunks, outputs written to a temporary
- * file beside the target and renamed into place only on success.
+ * Files for the commands: inputs read in fixed-size chunks; outputs written to an unnamed file
+ * in the target's directory (O_TMPFILE) that gets a name only when it is complete, then is
+ * renamed into place. Where the filesystem has no O_TMPFILE, a named temporary file beside the
+ * target, removed on SIGINT, SIGTERM and SIGHUP.
  */
 #ifndef EEI_FILEIO_H
 #define EEI_FILEIO_H
@@ -44,9 +46,10 @@ typedef struct {
     int fd;
     bool to_stdout;
     bool spooled;
+    bool unnamed; /* O_TMPFILE: no name until it is complete */
     output_options opts;
     const char *name;
-    char path[PATH_MAX];
+    char path[PATH_MAX]; /* the temporary name, while it has one */
     int cleanup_slot;
 } output_file;
 
@@ -59,6 +62,12 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
 int output_seek(output_file *out, uint64_t offset, eei_error *err);
 /* Move the finished file into place. On failure the output is aborted. */
 int output_commit(output_file *out, eei_error *err);
+/*
+ * Two finished files into place together (a key pair): both complete before either moves, and
+ * when the second cannot be moved, the first target is put back as it was. On failure both
+ * outputs are aborted.
+ */
+int output_commit_pair(output_file *first, output_file *second, eei_error *err);
 /* Remove the temporary file; the target is untouched. Safe after commit. */
 void output_abort(output_file *out);
 

@@ -79,19 +79,24 @@ expect_same pipe.bin small.bin
 expect_absent out.img
 expect_absent out.bin
 
-# Start a long command in the background and stop it once its temporary output has grown:
-# then whatever happens next happens in the middle of the work.
-start_and_pause() { # DIR OUTNAME CMD...
-    local dir=$1 name=$2
-    shift 2
+# Start a long command in the background and stop it once the output it writes in DIR (a file
+# with no name there yet) has grown: then whatever happens next happens in the middle of the work.
+start_and_pause() { # DIR CMD...
+    local dir=$1 fd
+    shift
     "$@" >/dev/null 2>"$T/bg.err" &
     pid=$!
     for _ in $(seq 500); do
-        tmp=$(ls -A "$dir" | grep "^\.$name\." || true)
-        if [ -n "$tmp" ] && [ "$(stat -c %s "$dir/$tmp")" -gt 4000000 ]; then
-            kill -STOP $pid
-            return 0
-        fi
+        for fd in /proc/$pid/fd/*; do
+            case "$(readlink "$fd" 2>/dev/null)" in
+            "$T/$dir/"*)
+                if [ "$(stat -L -c %s "$fd" 2>/dev/null || echo 0)" -gt 4000000 ]; then
+                    kill -STOP $pid
+                    return 0
+                fi
+                ;;
+            esac
+        done
         sleep 0.01
     done
     return 1
@@ -100,7 +105,7 @@ start_and_pause() { # DIR OUTNAME CMD...
 # -- an input that shrinks while it is read
 mkdir work
 truncate -s 400M big.bin
-if start_and_pause work out.img "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
+if start_and_pause work "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
     truncate -s 1M big.bin
     kill -CONT $pid
     wait $pid
@@ -118,7 +123,7 @@ rm -f big.bin
 truncate -s 400M big.bin
 for sig in INT TERM; do
     printf 'old image' >work/out.img
-    if start_and_pause work out.img "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
+    if start_and_pause work "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
         kill -$sig $pid
         kill -CONT $pid
         wait $pid
@@ -132,5 +137,23 @@ for sig in INT TERM; do
         kill $pid 2>/dev/null
     fi
 done
+
+# -- any signal in the middle of a decryption, SIGKILL included: the plaintext written so far is
+# not authenticated, and no file in the folder ever holds it
+"$E" encrypt big.bin "$K/device_pub_key.pem" big.img
 rm -f big.bin
+for sig in KILL USR1 ALRM XFSZ INT; do
+    if start_and_pause work "$E" decrypt big.img "$K/device_hmac_key.bin" work/plain.bin; then
+        kill -$sig $pid
+        kill -CONT $pid
+        wait $pid
+        rc=$?
+        [ "$rc" = $((128 + $(kill -l $sig))) ] && pass || fail "SIG$sig: decrypt exit $rc"
+        expect_only work out.img
+    else
+        fail "SIG$sig: the decryption never got going"
+        kill -KILL $pid 2>/dev/null
+    fi
+done
+rm -f big.img
 finish

@@ -43,6 +43,26 @@ head -1 "$T/ecc/ecc_priv_key.pem" | grep -q "BEGIN EC PRIVATE KEY" && pass || fa
 openssl pkey -pubin -in "$T/rsa/rsa_pub_key.pem" -text -noout | grep -q "3072 bit" && pass || fail "not RSA-3072"
 openssl pkey -pubin -in "$T/ecc/ecc_pub_key.pem" -text -noout | grep -q "prime256v1" && pass || fail "not P-256"
 
+# --force replaces a pair together or not at all: when the public file cannot be written (here
+# a folder stands in its place), the old private key is still there, byte for byte
+d=$T/pair && mkdir "$d"
+"$E" keygen rsa --out-dir "$d" >/dev/null
+cp "$d/rsa_priv_key.pem" "$T/old_secret"
+rm "$d/rsa_pub_key.pem" && mkdir "$d/rsa_pub_key.pem"
+expect_rc 3 "$E" keygen rsa --out-dir "$d" --force
+expect_err "rsa_pub_key.pem"
+expect_same "$d/rsa_priv_key.pem" "$T/old_secret"
+expect_only "$d" rsa_priv_key.pem rsa_pub_key.pem
+# and when both can be written, both change
+rmdir "$d/rsa_pub_key.pem" && "$E" pubkey "$d/rsa_priv_key.pem" -o "$d/rsa_pub_key.pem"
+cp "$d/rsa_pub_key.pem" "$T/old_public"
+expect_rc 0 "$E" keygen rsa --out-dir "$d" --force
+expect_differ "$d/rsa_priv_key.pem" "$T/old_secret"
+expect_differ "$d/rsa_pub_key.pem" "$T/old_public"
+expect_rc 0 "$E" pubkey "$d/rsa_priv_key.pem"
+expect_same "$T/out.txt" "$d/rsa_pub_key.pem"
+expect_only "$d" rsa_priv_key.pem rsa_pub_key.pem
+
 # a missing output directory is created, private to the owner
 expect_rc 0 "$E" keygen hmac --out-dir "$T/new/secrets"
 expect_mode "$T/new/secrets" 700
