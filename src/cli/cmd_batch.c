@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +44,7 @@ static const char batch_help[] =
 
 typedef struct {
     char id[MAX_ID + 1];
+    bool id_ok; /* a usable file name: its stale image can be removed */
     char *key_path;
     const char *problem; /* found before any work: bad or duplicate id, no key */
     bool ok;
@@ -56,12 +57,21 @@ typedef struct {
 typedef struct {
     device *devices;
     size_t count;
-    const uint8_t *input;
+    uint8_t *input; /* the build, read once: every image is made of these same bytes */
     size_t input_len;
     const char *out_dir;
     atomic_size_t next;
     atomic_size_t done;
 } batch;
+
+/* Set by SIGINT, SIGTERM or SIGHUP: no device is started after it, and the manifest says so. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    signal(sig, SIG_DFL); /* a second one ends the process at once */
+}
 
 static bool id_valid(const char *id)
 {
@@ -93,12 +103,15 @@ static void run_device(batch *b, device *d, uint8_t *buf)
     eei_key *key = NULL;
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
-    bool have_path = !d->problem && output_path(b, d, ".bin", path, sizeof(path)) == 0;
+    bool have_path = d->id_ok && output_path(b, d, ".bin", path, sizeof(path)) == 0;
 
     if (d->problem) {
         eei_fail(&err, EEI_ERR_REJECTED, "%s", d->problem);
     } else if (!have_path) {
         eei_fail(&err, EEI_ERR_FILE, "output path too long");
+    } else if (stop_signal) {
+        eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
+                 strsignal(stop_signal));
     } else if (key_file_load(d->key_path, NULL, &key, &err) == 0 &&
                key_fingerprint(key, d->fingerprint, &err) == 0 &&
                output_open(&out, path, &oo, &err) == 0) {
@@ -162,6 +175,17 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
+/* An id as it can be shown: printable ASCII kept, anything else as \xNN, at most MAX_ID. */
+static void id_for_display(const char *id, char out[MAX_ID + 1])
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < MAX_ID; p++) {
+        n += (size_t)(*p >= 0x20 && *p < 0x7f ? snprintf(out + n, MAX_ID + 1 - n, "%c", *p)
+                                              : snprintf(out + n, MAX_ID + 1 - n, "\\x%02x", *p));
+    }
+    out[n] = '\0';
+}
+
 /* The devices of the manifest, with every problem found before work begins. */
 static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
 {
@@ -175,15 +199,29 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     cJSON_ArrayForEach(entry, list)
     {
         device *d = &b->devices[i++];
+        const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
         const char *id = json_string(entry, "id");
         const char *key = json_string(entry, "public_key");
-        snprintf(d->id, sizeof(d->id), "%s", id ? id : "");
-        if (!id || !id_valid(id)) {
-            d->problem = "bad id: letters, digits, '.', '_' and '-' only, at most 128, not '.' "
-                         "or '..'";
-            snprintf(d->id, sizeof(d->id), "%.*s", MAX_ID, id ? id : "(missing)");
+        d->id_ok = id && id_valid(id);
+        if (id) {
+            id_for_display(id, d->id); /* the id itself when it is valid */
+        } else {
+            snprintf(d->id, sizeof(d->id), "#%zu", i); /* the manifest's entry number */
+        }
+        if (!cJSON_IsObject(entry)) {
+            d->problem = "the entry is not an object {\"id\": ..., \"public_key\": ...}";
+        } else if (!id_item) {
+            d->problem = "no \"id\" for this device";
+        } else if (!id) {
+            d->problem = "the \"id\" is not a string";
+        } else if (!d->id_ok) {
+            snprintf(d->error, sizeof(d->error),
+                     "bad id: letters, digits, '.', '_' and '-' only, 1 to %d of them, not '.' or "
+                     "'..'",
+                     MAX_ID);
+            d->problem = d->error;
         } else if (!key) {
-            d->problem = "no \"public_key\" for this device";
+            d->problem = "no \"public_key\" (a string) for this device";
         } else if (!(d->key_path = resolve(dir, key))) {
             return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         }
@@ -191,9 +229,39 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     /* an id twice would make one image overwrite the other: both fail */
     for (size_t a = 0; a < b->count; a++) {
         for (size_t c = a + 1; c < b->count; c++) {
-            if (strcmp(b->devices[a].id, b->devices[c].id) == 0) {
-                b->devices[a].problem = b->devices[c].problem = "duplicate id";
+            device *x = &b->devices[a], *y = &b->devices[c];
+            if (x->id_ok && y->id_ok && strcmp(x->id, y->id) == 0) {
+                x->problem = x->problem ? x->problem : "duplicate id";
+                y->problem = y->problem ? y->problem : "duplicate id";
             }
+        }
+    }
+    return 0;
+}
+
+/*
+ * JSON can spell a NUL inside a string (\u0000), and C strings cannot hold one: an id or a
+ * path would be cut short without a word. Such a manifest is refused, with where.
+ */
+static int refuse_nul_escapes(const char *text, size_t len, const char *name, eei_error *err)
+{
+    size_t line = 1, col = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++, col++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 0;
+        } else if (text[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && text[i] == '\\' && i + 1 < len) {
+            if (text[i + 1] == 'u' && i + 5 < len && strncmp(text + i + 2, "0000", 4) == 0) {
+                return eei_fail(err, EEI_ERR_FILE,
+                                "%s: line %zu, column %zu: \\u0000 (a NUL character) cannot be "
+                                "part of an id or a path",
+                                name, line, col);
+            }
+            i++; /* the escaped character, a quote included */
+            col++;
         }
     }
     return 0;
@@ -256,35 +324,39 @@ static int run_workers(batch *b, size_t jobs, bool quiet)
     return 0;
 }
 
-/* The input, read once into memory that every worker shares. */
-static int map_input(const char *path, batch *b, uint8_t sha[32], eei_error *err)
+/*
+ * The input, read once into memory that every worker shares: the images are made of these bytes
+ * and the manifest's hash is theirs, whatever happens to the file meanwhile.
+ */
+static int read_input(const char *path, batch *b, uint8_t sha[32], eei_error *err)
 {
     input_file in;
     if (input_open(&in, path, err) != 0) {
         return -1;
     }
+    crypto_sha256 *h = NULL;
+    size_t got = 0;
     int rc = 0;
     if (!in.regular) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
     } else if (in.size > EEI_MAX_PAYLOAD) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
-    } else if (in.size > 0) {
-        void *m = mmap(NULL, in.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in.fd, 0);
-        if (m == MAP_FAILED) {
-            rc = eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
-        } else {
-            b->input = m;
-            b->input_len = in.size;
-        }
+    } else if (!(b->input = malloc(in.size + 1))) { /* one more byte: a file that grew shows */
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
+                      (unsigned long long)in.size);
+    } else if ((rc = crypto_sha256_start(&h, err)) == 0) {
+        rc = input_read(&in, b->input, (size_t)in.size + 1, &got, err);
     }
-    crypto_sha256 *h = NULL;
-    if (rc == 0 && crypto_sha256_start(&h, err) == 0) {
+    if (rc == 0 && got != in.size) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: changed size while it was read (%llu bytes, then %s)",
+                      path, (unsigned long long)in.size, got > in.size ? "more" : "fewer");
+    }
+    if (rc == 0) {
+        b->input_len = got;
         crypto_sha256_update(h, b->input, b->input_len);
         crypto_sha256_finish(h, sha);
-        crypto_sha256_free(h);
-    } else if (rc == 0) {
-        rc = -1;
     }
+    crypto_sha256_free(h);
     input_close(&in);
     return rc;
 }
@@ -353,7 +425,8 @@ int cmd_batch(int argc, char **argv)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
 
-    if (file_read_all(args.pos[0], 64u << 20, &text, &len, &err) != 0) {
+    if (file_read_all(args.pos[0], 64u << 20, &text, &len, &err) != 0 ||
+        refuse_nul_escapes((const char *)text, len, args.pos[0], &err) != 0) {
         goto done;
     }
     manifest = cJSON_ParseWithLength((const char *)text, len);
@@ -366,9 +439,15 @@ int cmd_batch(int argc, char **argv)
         goto done;
     }
     if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        map_input(input, &b, input_sha, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+        read_input(input, &b, input_sha, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
+    /* an interruption stops the work between devices: what was written is in the manifest */
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args.quiet);
     result = result_json(&b, input_name, input_sha);
     if (write_manifest(&b, result, &err) != 0) {
@@ -380,16 +459,19 @@ int cmd_batch(int argc, char **argv)
             fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, b.devices[i].id, b.devices[i].error);
         }
     }
-    if (failed) {
+    if (stop_signal) {
+        eei_fail(&err, EEI_ERR_SYSTEM,
+                 "batch: interrupted (%s): %zu of %zu devices written "
+                 "(see %s/manifest.json)",
+                 strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
+    } else if (failed) {
         eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s/manifest.json)",
                  failed, b.count, b.out_dir);
     } else if (!args.quiet && !args.json) {
         printf("batch: %zu images written to %s (manifest.json lists them)\n", b.count, b.out_dir);
     }
 done:
-    if (b.input_len) {
-        munmap((void *)b.input, b.input_len);
-    }
+    free(b.input);
     for (size_t i = 0; b.devices && i < b.count; i++) {
         free(b.devices[i].key_path);
     }
@@ -397,10 +479,16 @@ done:
     free(input);
     free(text);
     cJSON_Delete(manifest);
+    int code;
     if (args.json) {
         cJSON *out = result ? result : cJSON_CreateObject();
-        return json_finish(out, &err, args.verbose);
+        code = json_finish(out, &err, args.verbose);
+    } else {
+        cJSON_Delete(result);
+        code = cli_report(&err, args.verbose);
     }
-    cJSON_Delete(result);
-    return cli_report(&err, args.verbose);
+    if (stop_signal) {
+        raise(stop_signal); /* its default action now: ends as interrupted (128 + signal) */
+    }
+    return code;
 }

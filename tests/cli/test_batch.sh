@@ -28,7 +28,7 @@ mkdir fleet
 
 expect_rc 1 "$E" batch fleet/manifest.json --out-dir out --jobs 3
 expect_err "dev-broken: "
-expect_err "../escape: bad id"
+expect_err "batch: ../escape: bad id"
 expect_err "2 of 50 devices failed"
 M=out/manifest.json
 [ "$("$JG" $M devices)" = 50 ] && pass || fail "manifest lists $("$JG" $M devices) devices"
@@ -90,6 +90,68 @@ script -qec "'$E' batch fleet/good.json --out-dir out3" /dev/null </dev/null >tt
 grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
 script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null </dev/null >tty.txt 2>&1
 grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
+
+# every failure says its own reason, and removes the stale image an earlier run left for its id
+mkdir stale && for id in nokey twice; do printf 'old' >stale/$id.bin; done
+printf '%s\n' '{"input": "../app.bin", "devices": [' \
+    '{"id": "nokey"}, {"id": "twice", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "twice", "public_key": "../keys/dev-03.pem"}, {"public_key": "../keys/dev-01.pem"},' \
+    '{"id": 7, "public_key": "../keys/dev-01.pem"}, {"id": "a b", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "ok", "public_key": "../keys/dev-01.pem"}]}' >fleet/reasons.json
+expect_rc 1 "$E" batch fleet/reasons.json --out-dir stale
+expect_err "batch: nokey: no \"public_key\""
+expect_err "batch: twice: duplicate id"
+expect_err "batch: #4: no \"id\" for this device"
+expect_err "batch: #5: the \"id\" is not a string"
+expect_err "batch: a b: bad id"
+[ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
+expect_only stale ok.bin manifest.json
+[ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+# a NUL spelled in JSON would cut an id or a path short: the manifest is refused, with where
+printf '{"input": "../app.bin",\n "devices": [{"id": "ok\\u0000../../x", "public_key": "k"}]}\n' \
+    >fleet/nul.json
+expect_rc 3 "$E" batch fleet/nul.json --out-dir nul
+expect_err "fleet/nul.json: line 2, column 24: \\u0000"
+expect_absent nul
+
+# the input is read once into a stable copy: cut or rewritten on disk during the run, every image
+# still holds the build that was read, the one the manifest's hash names
+head -c $((8 << 20)) /dev/urandom >big.bin
+big_sha=$(sha256sum big.bin | cut -d' ' -f1)
+cp big.bin big.orig
+list=$(for i in $(seq -w 1 24); do printf '{"id": "b%s", "public_key": "../keys/dev-01.pem"},' $i; done)
+printf '{"input": "../big.bin", "devices": [%s]}\n' "${list%,}" >fleet/big.json
+"$E" batch fleet/big.json --out-dir bigout --jobs 1 --quiet 2>batch.err &
+bpid=$!
+sleep 0.3
+truncate -s 1000 big.bin
+head -c 5000 /dev/urandom >>big.bin
+wait $bpid
+rc=$?
+[ $rc = 0 ] && pass || fail "batch on a changing input: exit $rc ($(cat batch.err))"
+[ "$("$JG" bigout/manifest.json input_sha256)" = "$big_sha" ] && pass || fail "manifest hash"
+for i in 01 12 24; do
+    "$E" decrypt bigout/b$i.bin dev/01/device_hmac_key.bin back.bin && cmp -s back.bin big.orig &&
+        pass || fail "b$i is not the build that was read"
+done
+
+# Ctrl-C: the devices done so far are in manifest.json, the others marked interrupted, no image
+# beside them; the exit says interrupted
+list=$(for i in $(seq -w 1 400); do printf '{"id": "i%s", "public_key": "../keys/dev-01.pem"},' $i; done)
+printf '{"input": "../big.orig", "devices": [%s]}\n' "${list%,}" >fleet/long.json
+"$E" batch fleet/long.json --out-dir intr --jobs 1 --quiet 2>intr.err &
+bpid=$!
+for _ in $(seq 200); do [ -e intr/i002.bin ] && break; sleep 0.02; done
+kill -INT $bpid
+wait $bpid
+rc=$?
+[ $rc = 130 ] && pass || fail "interrupted batch: exit $rc"
+grep -q "interrupted" intr.err && pass || fail "no word of the interruption: $(cat intr.err)"
+expect_present intr/manifest.json
+done_n=$("$JG" intr/manifest.json succeeded)
+[ "$done_n" -ge 1 ] && [ "$done_n" -lt 400 ] && pass || fail "$done_n devices done"
+[ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
+"$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
 
 # manifest and usage errors
 echo '{"devices": []}' >noinput.json
