@@ -94,7 +94,12 @@ cli_parse_result cli_parse(int argc, char **argv, unsigned allowed, const char *
             return CLI_DONE_USAGE;
         }
         if (needs && !(allowed & needs)) {
-            cli_usage(cmd, "option '%s' does not apply to this command", argv[optind - 1]);
+            /* the option by its long name: argv[optind - 1] may be its value ("-p FILE") */
+            const char *name = argv[optind - 1];
+            for (const struct option *o = all; o->name; o++) {
+                name = o->val == c ? o->name : name;
+            }
+            cli_usage(cmd, "option '--%s' does not apply to this command", name);
             return CLI_DONE_USAGE;
         }
     }

@@ -43,7 +43,7 @@ int cmd_decrypt(int argc, char **argv)
                input_open(&in, in_path, &err) == 0 &&
                /* a file's header and size are judged before any output exists */
                (!in.regular || (inspect_input(&in, &ins, &err) == 0 &&
-                                inspect_reject(&ins, in.name, &err) == 0)) &&
+                                inspect_reject_keyed(&ins, in.name, &err) == 0)) &&
                output_open(&out, out_path, &oo, &err) == 0) {
         progress p;
         progress_begin(&p, "decrypt", in.size, false, args.quiet);

@@ -9,16 +9,18 @@
 #include "crypto/crypto.h"
 
 static const char pubkey_help[] =
-    "Usage: esp_enc_img pubkey KEY [--format pem|der|c] [--name NAME] [-o OUT] [--force]\n"
+    "Usage: esp_enc_img pubkey KEY [--format pem|der|device|c] [--name NAME] [-o OUT] [--force]\n"
     "                          [--passphrase-file FILE]\n"
     "\n"
     "Print the public key of KEY: an RSA-3072 or P-256 private key, a public key, or a 32-byte\n"
     "HMAC key (the P-256 key a chip derives from it in eFuse).\n"
     "\n"
     "Options:\n"
-    "  --format pem|der|c        pem (default): SubjectPublicKeyInfo PEM; der: the same as DER,\n"
-    "                            byte for byte what the device's public-key export returns;\n"
-    "                            c: a 'const uint8_t NAME[]' array and its length, to embed\n"
+    "  --format FORMAT           pem (default): SubjectPublicKeyInfo PEM; der: the same as DER;\n"
+    "                            device: byte for byte what the device's\n"
+    "                            esp_encrypted_img_export_public_key() returns (RSA: PKCS#1\n"
+    "                            RSAPublicKey DER; P-256: SubjectPublicKeyInfo DER);\n"
+    "                            c: the DER as a 'const uint8_t NAME[]' array and its length\n"
     "  --name NAME               the C identifier for --format c (default: device_pub_key_der)\n"
     "  -o, --output OUT          write to OUT instead of stdout (never replaced without --force)\n"
     "  -f, --force               replace an existing OUT\n" CLI_HELP_PASSPHRASE
@@ -79,8 +81,9 @@ int cmd_pubkey(int argc, char **argv)
     }
     const char *format = args.format ? args.format : "pem";
     const char *name = args.name ? args.name : "device_pub_key_der";
-    if (strcmp(format, "pem") != 0 && strcmp(format, "der") != 0 && strcmp(format, "c") != 0) {
-        return cli_usage("pubkey", "--format is pem, der or c");
+    if (strcmp(format, "pem") != 0 && strcmp(format, "der") != 0 && strcmp(format, "c") != 0 &&
+        strcmp(format, "device") != 0) {
+        return cli_usage("pubkey", "--format is pem, der, device or c");
     }
     if (!is_c_identifier(name) || (args.name && strcmp(format, "c") != 0)) {
         return cli_usage("pubkey", "--name takes a C identifier, with --format c");
@@ -92,6 +95,8 @@ int cmd_pubkey(int argc, char **argv)
     int rc = key_file_load(args.pos[0], &args.keys, &key, &err);
     if (rc == 0 && strcmp(format, "pem") == 0) {
         rc = crypto_key_public_pem(key, &data, &len, &err);
+    } else if (rc == 0 && strcmp(format, "device") == 0) {
+        rc = crypto_key_public_device(key, &data, &len, &err);
     } else if (rc == 0) {
         rc = crypto_key_public_der(key, &der, &der_len, &err);
         if (rc == 0 && strcmp(format, "c") == 0) {

@@ -111,7 +111,8 @@ int cmd_verify(int argc, char **argv)
         rc = inspect_input(&in, &v.ins, &err);
         v.inspected = rc == 0;
         if (rc == 0) {
-            rc = inspect_reject(&v.ins, in.name, &err);
+            rc = with_key ? inspect_reject_keyed(&v.ins, in.name, &err)
+                          : inspect_reject(&v.ins, in.name, &err);
         }
     }
     if (rc == 0 && with_key) {

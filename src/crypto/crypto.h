@@ -50,6 +50,11 @@ eei_scheme crypto_key_scheme(const eei_key *key);
 
 /* Encodings written into a malloc'd buffer the caller frees (private PEM: wipe first). */
 int crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
+/*
+ * What the device's esp_encrypted_img_export_public_key() returns: PKCS#1 RSAPublicKey DER for
+ * RSA (398 bytes for RSA-3072), SubjectPublicKeyInfo DER for P-256 (91 bytes).
+ */
+int crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
 int crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
 int crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
 

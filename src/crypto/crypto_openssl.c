@@ -311,16 +311,37 @@ eei_scheme crypto_key_scheme(const eei_key *key)
     return key->type == EEI_KEY_RSA3072 ? EEI_SCHEME_RSA3072 : EEI_SCHEME_ECIES_P256;
 }
 
+/* An i2d encoding, moved from OpenSSL's allocator into a malloc'd buffer the caller frees. */
+static int der_take(unsigned char *der, int len, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
+    if (copy) {
+        memcpy(copy, der, (size_t)len);
+    }
+    OPENSSL_free(der);
+    if (!copy) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+    }
+    *out = copy;
+    *out_len = (size_t)len;
+    return 0;
+}
+
 int crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
 {
     unsigned char *der = NULL;
     int len = i2d_PUBKEY(key->pkey, &der);
-    if (len <= 0) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+    return der_take(der, len, out, out_len, err);
+}
+
+int crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    if (key->type != EEI_KEY_RSA3072) {
+        return crypto_key_public_der(key, out, out_len, err);
     }
-    *out = der;
-    *out_len = (size_t)len;
-    return 0;
+    unsigned char *der = NULL;
+    int len = i2d_PublicKey(key->pkey, &der); /* RSA: the bare PKCS#1 RSAPublicKey */
+    return der_take(der, len, out, out_len, err);
 }
 
 /* Copy a memory BIO's contents into a malloc'd buffer. */

@@ -87,13 +87,8 @@ static int decrypt_open_header(eei_decryptor *dec, eei_error *err)
     if (fe != EEI_FMT_OK) {
         return reject_format(err, fe);
     }
+    /* the key's scheme is the image's, as on the device: the header's look only explains */
     eei_scheme want = crypto_key_scheme(dec->key);
-    eei_scheme have = eei_header_scheme(&dec->header);
-    if (have != want) {
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "wrong key for this image: the image is %s and the key is for %s",
-                        eei_scheme_name(have), eei_scheme_name(want));
-    }
     uint8_t aes_key[EEI_AES_KEY_SIZE];
     int rc;
     if (want == EEI_SCHEME_RSA3072) {
@@ -101,6 +96,13 @@ static int decrypt_open_header(eei_decryptor *dec, eei_error *err)
     } else {
         rc = crypto_ecies_decap(dec->key, eei_header_ecies_point(&dec->header),
                                 eei_header_ecies_salt(&dec->header), aes_key, err);
+    }
+    eei_scheme looks = eei_header_scheme(&dec->header);
+    if (rc != 0 && err->status == EEI_ERR_REJECTED && looks != want &&
+        looks != EEI_SCHEME_UNKNOWN) {
+        eei_fail(err, EEI_ERR_REJECTED,
+                 "wrong key for this image: it looks like an %s image and the key is for %s",
+                 eei_scheme_name(looks), eei_scheme_name(want));
     }
     if (rc == 0) {
         rc = crypto_gcm_start(&dec->gcm, false, aes_key, dec->header.iv, err);

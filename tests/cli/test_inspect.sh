@@ -17,7 +17,8 @@ app_sha=$(sha256sum app.bin | cut -d' ' -f1)
 
 # info: text and JSON for both schemes
 expect_rc 0 "$E" info ecies.img
-grep -q "^scheme        ecies-p256$" out.txt && pass || fail "info text scheme"
+grep -q "^scheme        ecies-p256 (inferred: a point on P-256, a salt, then zeros)$" out.txt &&
+    pass || fail "info text scheme"
 grep -q "^payload size  100003$" out.txt && pass || fail "info text payload"
 grep -q "(on the curve)" out.txt && pass || fail "info text point"
 expect_rc 0 "$E" info --json ecies.img
@@ -54,6 +55,32 @@ cat rsa.img app.bin >long.img
 expect_rc 1 "$E" info --json long.img
 expect_json size_matches false
 expect_err "trailing data"
+# an endless input: a bad magic is final, and so is one byte past the declared length
+expect_rc 1 timeout 20 "$E" info /dev/zero
+expect_err "bad magic"
+expect_rc 1 timeout 20 "$E" verify /dev/zero
+expect_err "bad magic"
+expect_rc 1 timeout 20 bash -c "cat rsa.img /dev/zero | '$E' info -"
+expect_err "trailing data"
+expect_rc 1 timeout 20 bash -c "cat rsa.img /dev/zero | '$E' verify -"
+expect_err "trailing data"
+# the device ignores the 288 bytes after the ECIES salt: an image with bytes there decrypts with
+# the device's key, as on the device; info says the scheme is inferred and not sure
+cp "$V/kat/ecies_4099.bin" odd.img
+printf '\x5a' | dd of=odd.img bs=1 seek=$((4 + 64 + 32 + 10)) conv=notrunc 2>/dev/null
+expect_rc 0 "$E" decrypt odd.img "$V/kat/hmac_key.bin" odd.bin
+expect_same odd.bin "$V/kat/plain_4099.bin"
+expect_rc 0 "$E" verify odd.img "$V/kat/hmac_key.bin"
+expect_rc 0 "$E" info --json odd.img
+expect_json scheme ecies-p256
+expect_json scheme_sure false
+[ "$(jget warnings)" = 1 ] && pass || fail "no warning for the odd key block"
+# with the other scheme's key it is refused, and the message says what the image looks like
+expect_rc 1 "$E" decrypt "$V/kat/ecies_4099.bin" "$V/kat/rsa_private.pem" x.bin
+expect_err "wrong key for this image: it looks like an ecies-p256 image and the key is for rsa-3072"
+expect_rc 1 "$E" decrypt "$V/kat/rsa_4099.bin" "$V/kat/hmac_key.bin" x.bin
+expect_err "wrong key for this image: it looks like an rsa-3072 image"
+expect_absent x.bin
 cp ecies.img unknown.img # zero the point: 288 zero bytes and no point fit neither scheme
 dd if=/dev/zero of=unknown.img bs=1 seek=4 count=64 conv=notrunc 2>/dev/null
 expect_rc 1 "$E" info --json unknown.img
@@ -128,6 +155,13 @@ int main(void) { return fwrite(kat_pub, 1, kat_pub_len, stdout) == kat_pub_len ?
 C
 if cc -Wall -Werror -o embed main.c kat_pub.c; then pass; else fail "the C output does not compile"; fi
 ./embed >embedded.der && expect_same embedded.der "$V/kat/hmac_device_pub.der"
+# --format device: what esp_encrypted_img_export_public_key() returns: PKCS#1 for RSA
+expect_rc 0 "$E" pubkey --format device "$K/rsa_priv_key.pem" -o rsa.device
+expect_size rsa.device 398
+openssl rsa -RSAPublicKey_in -inform DER -in rsa.device -pubout -out rsa_from_device.pem 2>/dev/null
+expect_same rsa_from_device.pem "$K/rsa_pub_key.pem"
+expect_rc 0 "$E" pubkey --format device "$V/kat/hmac_key.bin" -o kat.device
+expect_same kat.device "$V/kat/hmac_device_pub.der"
 expect_rc 2 "$E" pubkey --format xml "$K/rsa_pub_key.pem"
 expect_rc 2 "$E" pubkey --format c --name 9bad "$K/rsa_pub_key.pem"
 expect_rc 2 "$E" pubkey --name ok_name "$K/rsa_pub_key.pem"

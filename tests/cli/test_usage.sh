@@ -27,6 +27,11 @@ expect_err "unknown key kind 'dsa'"
 expect_rc 2 "$E" keygen rsa --out-dir
 expect_err "needs a value"
 expect_rc 2 "$E" encrypt --force a b c
-expect_err "does not apply"
+expect_err "option '--force' does not apply"
+# the option is named, not its value
+expect_rc 2 "$E" keygen rsa -p pass.txt
+expect_err "option '--passphrase-file' does not apply"
+expect_rc 2 "$E" info -o x.json image.bin
+expect_err "option '--output' does not apply"
 expect_rc 2 "$E" --generate_rsa_key extra
 finish
