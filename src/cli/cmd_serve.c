@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/server_cert.h"
@@ -147,6 +148,71 @@ static int parse(int argc, char **argv, serve_args *a)
     return -1;
 }
 
+/*
+ * The absolute, symlink-free path that path has or will have once created: the part that exists
+ * resolved by realpath, the rest (never a symlink: it does not exist yet) appended. Lexical
+ * '.' and '..' are settled first, so what is created later follows the same path.
+ */
+static int future_path(const char *path, char out[PATH_MAX])
+{
+    char abs[PATH_MAX], norm[PATH_MAX] = "";
+    if (path[0] == '/') {
+        snprintf(abs, sizeof(abs), "%s", path);
+    } else if (!getcwd(abs, sizeof(abs)) || strlen(abs) + strlen(path) + 2 > sizeof(abs)) {
+        return -1;
+    } else {
+        strcat(strcat(abs, "/"), path);
+    }
+    char *save = NULL;
+    for (char *part = strtok_r(abs, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+        if (strcmp(part, "..") == 0) {
+            char *slash = strrchr(norm, '/');
+            *(slash ? slash : norm) = '\0';
+        } else if (strcmp(part, ".") != 0 && strlen(norm) + strlen(part) + 2 < sizeof(norm)) {
+            strcat(strcat(norm, "/"), part);
+        }
+    }
+    char probe[PATH_MAX];
+    snprintf(probe, sizeof(probe), "%s", norm[0] ? norm : "/");
+    size_t cut = strlen(probe);
+    while (!realpath(probe, out)) { /* drop components until what is left exists */
+        char *slash = strrchr(probe, '/');
+        if (!slash || slash == probe) {
+            snprintf(out, PATH_MAX, "/");
+            cut = 0;
+            break;
+        }
+        *slash = '\0';
+        cut = strlen(probe);
+    }
+    const char *rest = norm + cut; /* "" or "/missing/parts" */
+    if (strcmp(out, "/") == 0 && rest[0] == '/') {
+        rest++;
+    }
+    if (strlen(out) + strlen(rest) + 1 > PATH_MAX) {
+        return -1;
+    }
+    strcat(out, rest);
+    return 0;
+}
+
+/* The served folder must never hold the server's private key. */
+static int refuse_key_inside(const char *root, const char *what, const char *path, eei_error *err)
+{
+    char where[PATH_MAX];
+    if (future_path(path, where) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    size_t n = strlen(root);
+    if (strncmp(where, root, n) == 0 && (where[n] == '/' || where[n] == '\0')) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s %s is inside the served folder %s: the TLS private key would be "
+                        "served; keep it elsewhere",
+                        what, path, root);
+    }
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     serve_args a;
@@ -166,8 +232,9 @@ int cmd_serve(int argc, char **argv)
         char parent[PATH_MAX];
         snprintf(parent, sizeof(parent), "%s", root);
         snprintf(dir, sizeof(dir), "%s/server_certs", dirname(parent));
-        if (cert_self_signed(a.self_signed, a.cert_dir ? a.cert_dir : dir, cert, key, &reused,
-                             &err) != 0) {
+        const char *cert_dir = a.cert_dir ? a.cert_dir : dir;
+        if (refuse_key_inside(root, "the certificate folder", cert_dir, &err) != 0 ||
+            cert_self_signed(a.self_signed, cert_dir, cert, key, &reused, &err) != 0) {
             return cli_report(&err, a.verbose);
         }
         printf("%s certificate for %s: %s\n(embed it in the firmware as "
@@ -175,6 +242,8 @@ int cmd_serve(int argc, char **argv)
                reused ? "using the" : "made a", a.self_signed, cert);
         a.cert = cert;
         a.key = key;
+    } else if (refuse_key_inside(root, "the key", a.key, &err) != 0) {
+        return cli_report(&err, a.verbose);
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

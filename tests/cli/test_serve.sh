@@ -45,7 +45,7 @@ grep -q "Content-Range: bytes \*/4194304" hdr.txt && pass || fail "416 Content-R
 [ "$(code $U/%2e%2e/outside/secret.txt)" = 400 ] && pass || fail "encoded traversal"
 [ "$(code $U/..%2foutside%2fsecret.txt)" = 400 ] && pass || fail "encoded slash"
 [ "$(code $U/leak.txt)" = 404 ] && pass || fail "symlink leaving the folder"
-[ "$(code $U/inside.txt)" = 200 ] && pass || fail "symlink inside the folder"
+[ "$(code $U/inside.txt)" = 404 ] && pass || fail "a symlink is not followed, even inside"
 [ "$(code $U/)" = 404 ] && pass || fail "listing of /"
 [ "$(code $U/sub/)" = 404 ] && pass || fail "listing of a folder"
 [ "$(code $U/missing.bin)" = 404 ] && pass || fail "missing file"
@@ -78,6 +78,35 @@ if timeout 2 cat <&7 >/dev/null; then pass; else fail "the stalled client was no
 exec 7<&-
 kill -0 $srv_pid && pass || fail "the server died"
 
+# a FIFO in the folder is refused at once, not waited on: the server keeps answering
+mkfifo www/fifo
+for i in 1 2 3 4 5 6; do code $U/fifo >fifo.$i & done
+wait $(jobs -p | grep -v "^$srv_pid$") 2>/dev/null
+[ "$(cat fifo.* | fold -w3 | sort -u)" = 404 ] && pass || fail "FIFO requests: $(cat fifo.*)"
+[ "$(code $U/sub/small.txt)" = 200 ] && pass || fail "the server stopped answering after FIFOs"
+rm www/fifo
+
+# a folder swapped for a symlink while requests run: nothing outside is ever served
+mkdir -p www/d outside/d
+echo inside >www/d/x.txt
+echo OUTSIDE >outside/d/x.txt
+(end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do
+    mv www/d www/d.real && ln -s ../outside/d www/d && rm www/d && mv www/d.real www/d
+done) &
+swap=$!
+for i in $(seq 150); do curl -s --cacert $CA $U/d/x.txt; done >race.txt
+wait $swap
+grep -q OUTSIDE race.txt && fail "an outside file was served during the swaps" || pass
+grep -q inside race.txt && pass || fail "the file was never served during the swaps"
+
+# the client's bytes reach the log escaped, with a timestamp on every line
+printf 'GET /\x1b[2J\x07x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+    openssl s_client -quiet -connect 127.0.0.1:$port -CAfile $CA >/dev/null 2>&1
+grep -q $'\x1b' serve.log && fail "an escape sequence reached the log" || pass
+grep -qF '"GET /\x1b[2J\x07x" 400' serve.log && pass || fail "escaped target not logged"
+grep -v "^serving\|certificate\|embed it" serve.log | grep -qv '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T' &&
+    fail "a log line without a timestamp" || pass
+
 # one log line per request, then a clean stop on SIGTERM
 lines=$(grep -c '"GET \|"HEAD \|"POST \|"PUT \|"DELETE ' serve.log)
 [ "$lines" -ge 55 ] && pass || fail "only $lines log lines"
@@ -98,6 +127,38 @@ expect_err "not as a certificate and key for updates.example.com"
 expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed updates.example.com --cert-dir other --port 0
 grep -q "DNS:updates.example.com" <(openssl x509 -in other/ca_cert.pem -noout -text) && pass ||
     fail "DNS subjectAltName"
+
+# slow and idle peers: a request head (TLS handshake included) has --timeout in all, however
+# slowly its bytes drip; when every place is taken, the longest-idle peer gives its place up
+start_server www --self-signed 127.0.0.1 --timeout 3 --max-clients 4 || exit 1
+exec 8<>/dev/tcp/127.0.0.1/$port
+(for i in $(seq 12); do printf 'x' >&8 2>/dev/null || break; sleep 1; done) &
+drip=$!
+t0=$SECONDS
+timeout 15 cat <&8 >/dev/null
+took=$((SECONDS - t0))
+kill $drip 2>/dev/null
+exec 8<&-
+[ $took -le 5 ] && pass || fail "a client dripping a byte a second held its place ${took}s"
+for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$port"; done # four idle peers
+t0=$(date +%s%N)
+curl -s --cacert $CA $U/sub/small.txt -o idle.txt && expect_same idle.txt www/sub/small.txt
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $ms -lt 2000 ] && pass || fail "a device waited ${ms}ms behind idle peers"
+for fd in 10 11 12 13; do eval "exec $fd<&-"; done
+# a slow but steady download (1 MiB at 300 KB/s, longer than --timeout) is not cut
+head -c 1048576 www/big.bin >www/mid.bin
+curl -s --cacert $CA --limit-rate 300K $U/mid.bin -o slow.bin && expect_same slow.bin www/mid.bin
+stop_server
+
+# the TLS private key is never in the served folder
+expect_rc 3 "$E" serve www --self-signed 127.0.0.1 --cert-dir www/certs --port 0
+expect_err "inside the served folder"
+expect_absent www/certs
+cp server_certs/ca_key.pem www/key.pem
+expect_rc 3 "$E" serve www --cert $CA --key www/key.pem --port 0
+expect_err "inside the served folder"
+rm www/key.pem
 
 # usage and configuration errors
 expect_rc 2 "$E" serve www
