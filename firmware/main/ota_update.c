@@ -70,6 +70,12 @@ static ota_update_result_t check_app(update *u)
     const esp_app_desc_t *now = esp_app_get_description();
     ESP_LOGI(TAG, "new firmware version %s, secure version %" PRIu32 " (running %.32s)",
              app.version, app.secure_version, now->version);
+    uint32_t size = eei_dec_header(&s_dec)->payload_len;
+    if (size > u->target->size) {
+        char v[64];
+        snprintf(v, sizeof(v), "%" PRIu32 " bytes, the slot %" PRIu32, size, u->target->size);
+        return say(u, OTA_UPDATE_REJECTED, "the app is larger than the OTA slot (%s)", v);
+    }
     if (app.chip_id != running_chip_id()) {
         return say(u, OTA_UPDATE_REJECTED, "%s", "the image is built for another chip");
     }
@@ -90,8 +96,10 @@ static ota_update_result_t write_plain(update *u, const uint8_t *plain, size_t n
 {
     esp_err_t err = esp_ota_write(u->ota, plain, n);
     if (err != ESP_OK) {
-        return say(u, err == ESP_ERR_OTA_VALIDATE_FAILED ? OTA_UPDATE_REJECTED : OTA_UPDATE_ERROR,
-                   "esp_ota_write: %s", esp_err_to_name(err));
+        /* an image that is not valid or does not fit is the image's fault, not the device's */
+        bool image = err == ESP_ERR_OTA_VALIDATE_FAILED || err == ESP_ERR_INVALID_SIZE;
+        return say(u, image ? OTA_UPDATE_REJECTED : OTA_UPDATE_ERROR, "esp_ota_write: %s",
+                   esp_err_to_name(err));
     }
     return OTA_UPDATE_OK;
 }

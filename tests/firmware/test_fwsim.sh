@@ -59,6 +59,9 @@ reject "rejected" --hmac-key "$V/kat/hmac_key.bin" --image v4.ecies # another de
 reject "cannot unwrap" --rsa-key "$V/kat/rsa_private.pem" --image v3.rsa --skip-version-check
 reject "already running" --rsa-key "$K/rsa_priv_key.pem" --image v3.rsa
 reject "built for another chip" --hmac-key "$K/device_hmac_key.bin" --image s3.ecies
+"$MKAPP" huge.bin --size 1100000 --version 8.0.0 --seed 8 # the slots are 1 MiB
+"$E" encrypt huge.bin "$K/device_pub_key.pem" huge.ecies
+reject "larger than the OTA slot" --hmac-key "$K/device_hmac_key.bin" --image huge.ecies
 head -c 5000 /dev/urandom >noise.bin
 "$E" encrypt noise.bin "$K/device_pub_key.pem" noise.ecies
 reject "not an ESP app image" --hmac-key "$K/device_hmac_key.bin" --image noise.ecies
