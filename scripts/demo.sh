@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 eei_install_deps "${EEI_BUILD_DEPS[@]}"
 
-cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+# the tool alone: no tests, no firmware host build (scripts/test.sh turns them on again)
+cmake -S . -B build -DBUILD_TESTING=OFF -DEEI_FIRMWARE_HOST=OFF >/dev/null
+cmake --build build -j"$(nproc)" --target esp_enc_img >/dev/null
 tool=build/esp_enc_img
 sample=samples/hello_app.bin
 out=out/demo

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang and run each for SECONDS (default 60), seeded from the
-# shared vectors. Crashes land in build-fuzz/crashes/<target>/: copy each into
+# test vectors (tests/vectors). Crashes land in build-fuzz/crashes/<target>/: copy each into
 # tests/fuzz/regressions/<target>/ so every build replays it.
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -9,7 +9,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor)
-vectors=${EEI_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}
+vectors=${EEI_VECTORS_DIR:-$PWD/tests/vectors}
 B=build-fuzz
 
 CC=clang cmake -S . -B $B -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEEI_FUZZ=ON \
