@@ -78,7 +78,10 @@ static int decode_path(const char *target, char *out, size_t cap)
     return 0;
 }
 
-/* "bytes=a-b", "bytes=a-", "bytes=-n"; anything else (several ranges too) is ignored. */
+/*
+ * "bytes=a-b", "bytes=a-", "bytes=-n"; anything else (several ranges too) is ignored. The fields
+ * are set together, only for a well-formed range.
+ */
 static void parse_range(const char *value, http_request *req)
 {
     while (*value == ' ') {
@@ -89,26 +92,26 @@ static void parse_range(const char *value, http_request *req)
     }
     const char *p = value + 6;
     char *end;
-    if (*p == '-') {
+    bool suffix = *p == '-';
+    uint64_t first = 0, last = UINT64_MAX;
+    if (suffix) {
         if (!isdigit((unsigned char)p[1])) {
             return;
         }
-        req->range_last = strtoull(p + 1, &end, 10);
-        req->range_suffix = true;
+        last = strtoull(p + 1, &end, 10);
     } else {
         if (!isdigit((unsigned char)*p)) {
             return;
         }
-        req->range_first = strtoull(p, &end, 10);
+        first = strtoull(p, &end, 10);
         if (*end != '-') {
             return;
         }
         p = end + 1;
-        req->range_last = UINT64_MAX;
         end = (char *)p;
         if (isdigit((unsigned char)*p)) {
-            req->range_last = strtoull(p, &end, 10);
-            if (req->range_last < req->range_first) {
+            last = strtoull(p, &end, 10);
+            if (last < first) {
                 return;
             }
         }
@@ -116,7 +119,12 @@ static void parse_range(const char *value, http_request *req)
     while (*end == ' ' || *end == '\r') {
         end++;
     }
-    req->has_range = *end == '\0' || *end == '\n';
+    if (*end == '\0' || *end == '\n') {
+        req->has_range = true;
+        req->range_suffix = suffix;
+        req->range_first = first;
+        req->range_last = last;
+    }
 }
 
 void http_parse_request(const char *head, size_t len, http_request *req)
@@ -125,6 +133,10 @@ void http_parse_request(const char *head, size_t len, http_request *req)
     char buf[HTTP_MAX_HEADER + 1];
     if (len > HTTP_MAX_HEADER) {
         req->status = 431;
+        return;
+    }
+    if (memchr(head, '\0', len)) {
+        req->status = 400; /* a NUL would cut what follows it from every check */
         return;
     }
     memcpy(buf, head, len);
@@ -139,6 +151,7 @@ void http_parse_request(const char *head, size_t len, http_request *req)
         return;
     }
     req->keep_alive = strcmp(version, "HTTP/1.1") == 0;
+    bool seen_range = false;
     for (char *h = strtok_r(NULL, "\r\n", &save); h; h = strtok_r(NULL, "\r\n", &save)) {
         char *colon = strchr(h, ':');
         if (!colon) {
@@ -151,6 +164,11 @@ void http_parse_request(const char *head, size_t len, http_request *req)
             value++;
         }
         if (strcasecmp(h, "Range") == 0) {
+            if (seen_range) {
+                req->status = 400; /* two ranges: which one was meant? */
+                return;
+            }
+            seen_range = true;
             parse_range(value, req);
         } else if (strcasecmp(h, "Connection") == 0) {
             if (strcasecmp(value, "close") == 0) {

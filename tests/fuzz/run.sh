@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor)
+[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor http)
 vectors=${EEI_VECTORS_DIR:-$PWD/tests/vectors}
 B=build-fuzz
 
@@ -23,7 +23,10 @@ for t in "${targets[@]}"; do
     corpus=$B/corpus/$t
     mkdir -p "$corpus" "$B/crashes/$t"
     for f in "$vectors"/kat/*.bin "$vectors"/negative/*.bin "$vectors"/upstream/image_*.bin; do
-        if [ "$t" = fw_decryptor ]; then # key choice and split seed come first
+        if [ "$t" = http ]; then # request heads, not images
+            cp tests/fuzz/seeds/http/* "$corpus/"
+            break
+        elif [ "$t" = fw_decryptor ]; then # key choice and split seed come first
             { printf '\x01\x11\x22\x33\x44'; cat "$f"; } >"$corpus/rsa-$(basename "$f")"
             { printf '\x00\x55\x66\x77\x88'; cat "$f"; } >"$corpus/hmac-$(basename "$f")"
         else

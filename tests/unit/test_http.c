@@ -26,6 +26,15 @@ static void test_requests(void)
     CHECK(parse("GET /x SPDY/3\r\n\r\n").status == 400);
     CHECK(parse("GET /x HTTP/1.1\r\nno colon here\r\n\r\n").status == 400);
     CHECK(parse("\r\n\r\n").status == 400);
+    /* two Range headers, or a NUL anywhere in the head, are refused whole */
+    CHECK(parse("GET /x HTTP/1.1\r\nRange: bytes=0-9\r\nRange: bytes=5-1\r\n\r\n").status == 400);
+    http_request nul;
+    static const char with_nul[] = "GET /x HTTP/1.1\r\nRange: bytes=101-40\0\0095\r\n\r\n";
+    http_parse_request(with_nul, sizeof(with_nul) - 1, &nul);
+    CHECK(nul.status == 400 && !nul.has_range);
+    /* a malformed range leaves no half-set fields */
+    http_request r2 = parse("GET /x HTTP/1.1\r\nRange: bytes=50-10\r\n\r\n");
+    CHECK(r2.status == 0 && !r2.has_range && r2.range_first == 0);
     char big[HTTP_MAX_HEADER + 10];
     memset(big, 'a', sizeof(big));
     http_request h;
