@@ -99,7 +99,8 @@ static void log_escape(const char *in, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static void log_request(const slot *c, const http_request *req, int status, uint64_t sent,
+/* status is the one answered; cut says the connection failed before all of it was sent. */
+static void log_request(const slot *c, const http_request *req, int status, bool cut, uint64_t sent,
                         const struct timespec *start)
 {
     struct timespec now;
@@ -113,8 +114,8 @@ static void log_request(const slot *c, const http_request *req, int status, uint
     log_escape(req->method[0] ? req->method : "-", method, sizeof(method));
     log_escape(req->target[0] ? req->target : "-", target, sizeof(target));
     /* one fprintf: stdio keeps each line whole across threads */
-    fprintf(c->srv->cfg->log, "%s %s \"%s %s\" %d %llu %ldms\n", when, c->peer, method, target,
-            status, (unsigned long long)sent, ms);
+    fprintf(c->srv->cfg->log, "%s %s \"%s %s\" %d %llu %ldms%s\n", when, c->peer, method, target,
+            status, (unsigned long long)sent, ms, cut ? " (cut short)" : "");
     fflush(c->srv->cfg->log);
 }
 
@@ -194,18 +195,20 @@ static int open_beneath(int root_fd, const char *rel, struct stat *st)
     return fd;
 }
 
-/* Answer one parsed request; returns the status sent, or -1 when the connection failed. */
-static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent)
+/* Answer one parsed request: the status answered; *cut when the connection failed. */
+static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cut)
 {
     *sent = 0;
     if (req->status != 0) {
         req->keep_alive = req->keep_alive && req->status == 405;
-        return send_error(c, ssl, req->status, req->head, req->keep_alive) == 0 ? req->status : -1;
+        *cut = send_error(c, ssl, req->status, req->head, req->keep_alive) != 0;
+        return req->status;
     }
     struct stat st;
     int fd = req->path[0] ? open_beneath(c->srv->root_fd, req->path, &st) : -1;
     if (fd < 0) {
-        return send_error(c, ssl, 404, req->head, req->keep_alive) == 0 ? 404 : -1;
+        *cut = send_error(c, ssl, 404, req->head, req->keep_alive) != 0;
+        return 404;
     }
     uint64_t size = (uint64_t)st.st_size, first, last;
     int status = http_resolve_range(req, size, &first, &last);
@@ -238,7 +241,8 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent)
         }
     }
     close(fd);
-    return rc == 0 ? status : -1;
+    *cut = rc != 0;
+    return status;
 }
 
 /*
@@ -282,18 +286,19 @@ static void *serve_connection(void *arg)
             if (have == sizeof(buf)) { /* a head that does not fit */
                 http_parse_request(buf, sizeof(buf) + 1, &req);
                 send_error(c, ssl, 431, false, false);
-                log_request(c, &req, 431, 0, &start);
+                log_request(c, &req, 431, false, 0, &start);
             }
             break;
         }
         atomic_store(&c->state, SLOT_BODY);
         http_parse_request(buf, end, &req);
         uint64_t sent = 0;
-        int status = answer(c, ssl, &req, &sent);
-        log_request(c, &req, status < 0 ? 0 : status, sent, &start);
+        bool cut = false;
+        int status = answer(c, ssl, &req, &sent, &cut);
+        log_request(c, &req, status, cut, sent, &start);
         memmove(buf, buf + end, have - end); /* a pipelined request may follow */
         have -= end;
-        open = status > 0 && req.keep_alive;
+        open = !cut && req.keep_alive;
         /* the next request head gets the same time the first one had */
         deadline = now_plus(c->srv->cfg->timeout_s);
         atomic_store(&c->since_ms, monotonic_ms());
