@@ -9,6 +9,7 @@
 
 #include "eei_decryptor.h"
 #include "esp_app_desc.h"
+#include "esp_efuse.h"
 #include "esp_event.h"
 #include "esp_log.h"
 #include "esp_netif.h"
@@ -127,8 +128,11 @@ static void update_task(void *arg)
 
 void app_main(void)
 {
-    printf("EEI_BOOT version=%s partition=%s state=%s\n", esp_app_get_description()->version,
-           esp_ota_get_running_partition()->label, ota_running_state());
+    const esp_app_desc_t *app = esp_app_get_description();
+    printf("EEI_BOOT version=%s partition=%s state=%s secure_version=%" PRIu32
+           " efuse_secure_version=%" PRIu32 " heap_free=%" PRIu32 "\n",
+           app->version, esp_ota_get_running_partition()->label, ota_running_state(),
+           app->secure_version, esp_efuse_read_secure_version(), esp_get_free_heap_size());
     ESP_ERROR_CHECK(esp_netif_init());
     ESP_ERROR_CHECK(esp_event_loop_create_default());
     /* TLS, the RSA unwrap and the decryptor do not fit the main task's stack: see FIRMWARE.md */

@@ -2,6 +2,7 @@
  * ESP app images on the simulated device: valid ones built for the tests, and the check the
  * bootloader and esp_ota_end() make (esp_image_verify, minus signatures).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,14 +31,33 @@ static uint8_t next_random(uint32_t *state)
     return (uint8_t)x;
 }
 
+/* Flash-mapped segments (the DROM and IROM windows) start at their load address's offset in an
+ * MMU page: the bootloader maps whole pages. */
+#define MMU_PAGE 0x10000u
+#define DROM_ADDR 0x3c000020u
+#define IROM_ADDR 0x42000020u
+#define DRAM_ADDR 0x3fc88000u /* a loaded segment: copied to RAM, no page rule */
+
+static bool flash_mapped(uint32_t addr)
+{
+    return (addr >> 24) == 0x3c || (addr >> 24) == 0x42;
+}
+
 /*
- * Image header, two segments (the app descriptor opens the first, at offset 32), zero padding
- * so the checksum byte ends a 16-byte block, then the SHA-256 of everything before it.
+ * Image header, two segments: the app descriptor opens the first, flash-mapped data at offset 32;
+ * the second is flash-mapped code in a big image (the first then as long as it takes to put it at
+ * its load address's page offset) or data loaded to RAM in a small one. Then zero padding so the
+ * checksum byte ends a 16-byte block, and the SHA-256 of everything before it.
  */
 size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts)
 {
+    uint32_t seg1_data = EEI_APP_IMAGE_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE;
     uint32_t seg0 = (uint32_t)(size / 3) & ~3u;
     seg0 = seg0 < EEI_APP_DESC_SIZE ? EEI_APP_DESC_SIZE : seg0;
+    bool mapped = size >= 2 * MMU_PAGE;
+    while (mapped && (seg1_data + seg0) % MMU_PAGE != IROM_ADDR % MMU_PAGE) {
+        seg0 += 4;
+    }
     uint32_t seg1 = (uint32_t)(size > seg0 ? size - seg0 : 4) & ~3u;
     size_t body = EEI_APP_IMAGE_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE + seg0 + seg1;
     size_t padded = (body + 1 + 15) & ~(size_t)15;
@@ -54,7 +74,7 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
     buf[23] = 1;          /* SHA-256 appended */
 
     uint8_t *s0 = buf + EEI_APP_IMAGE_HEADER_SIZE;
-    eei_le32_put(s0, 0x3c000020u);
+    eei_le32_put(s0, DROM_ADDR);
     eei_le32_put(s0 + 4, seg0);
     uint8_t *d = s0 + EEI_APP_SEGMENT_HEADER_SIZE;
     eei_le32_put(d, EEI_APP_DESC_MAGIC);
@@ -70,7 +90,7 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
         d[i] = next_random(&state);
     }
     uint8_t *s1 = d + seg0;
-    eei_le32_put(s1, 0x42000020u);
+    eei_le32_put(s1, mapped ? IROM_ADDR : DRAM_ADDR);
     eei_le32_put(s1 + 4, seg1);
     for (uint32_t i = 0; i < seg1; i++) {
         s1[EEI_APP_SEGMENT_HEADER_SIZE + i] = next_random(&state);
@@ -139,8 +159,11 @@ size_t sim_image_verify(const esp_partition_t *p, char *why, size_t why_len)
             esp_partition_read(p, pos, sh, sizeof(sh)) != ESP_OK) {
             return image_fail(why, why_len, "segment header outside the partition");
         }
-        uint32_t len = eei_le32_get(sh + 4);
+        uint32_t addr = eei_le32_get(sh), len = eei_le32_get(sh + 4);
         pos += EEI_APP_SEGMENT_HEADER_SIZE;
+        if (flash_mapped(addr) && pos % MMU_PAGE != addr % MMU_PAGE) {
+            return image_fail(why, why_len, "a flash-mapped segment is not at its page offset");
+        }
         if (len > p->size - pos) {
             return image_fail(why, why_len, "segment data outside the partition");
         }

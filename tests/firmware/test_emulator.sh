@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# The companion firmware built and linked by ESP-IDF v6.0.2 for esp32c3 and booted in an
+# emulated ESP32-C3 (../shared/tools/idf-build, qemu-esp32c3): it updates itself from images made
+# by esp_enc_img encrypt and served by esp_enc_img serve on this machine, on the device's own code
+# paths (ESP-IDF's HTTP client, TLS, OTA, partition and bootloader code, PSA crypto, the HMAC
+# peripheral and eFuse). Each outcome is printed; the flash is checked byte for byte.
+#
+#   tests/firmware/test_emulator.sh BUILD_DIR
+#
+# BUILD_DIR holds esp_enc_img and the test helpers (tests/make_app_image, tests/tcp_relay).
+# Without ../shared/tools the test says so and exits 0 (skipped). Work files go to $TMPDIR and are
+# kept when a check fails. The two schemes run side by side, each on its own emulated device and
+# server; the timings and heap figures at the end are the ones in bench/results.md.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+B=$(cd "${1:?usage: test_emulator.sh BUILD_DIR}" && pwd)
+tools=${EEI_IDF_TOOLS:-$repo/../shared/tools}
+if [ ! -x "$tools/idf-build" ] || [ ! -x "$tools/qemu-esp32c3" ]; then
+    echo "SKIPPED: the emulator test needs ../shared/tools/idf-build and qemu-esp32c3 (not found at $tools)"
+    exit 0
+fi
+E=$B/esp_enc_img
+MKAPP=$B/tests/make_app_image
+RELAY=$B/tests/tcp_relay
+for t in "$E" "$MKAPP" "$RELAY"; do
+    [ -x "$t" ] || { echo "FAIL: $t is missing: build the project (with ../shared) first"; exit 1; }
+done
+W=$(mktemp -d "${TMPDIR:-/tmp}/eei-emulator.XXXXXX")
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/idf-build
+T0=$(date +%s)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    if grep -qs "^FAIL" "$W"/*.out; then echo "work files kept in $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+# Results go to OUT (one file per part), a line per check: "ok ..." or "FAIL ...".
+pass() { echo "ok    $*" >>"$OUT"; }
+fail() { echo "FAIL  $*" >>"$OUT"; }
+check() { # DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+elapsed() { echo "$(($(date +%s) - T0))s"; }
+
+# -- servers: esp_enc_img serve behind a relay, one per device, at the port its firmware uses --
+# The guest reaches this machine's loopback as 10.0.2.2; the servers' certificate names it.
+base=$((18000 + RANDOM % 900))
+start_server() { # NAME PORT: serve W/NAME.www on PORT + 1000 (the relay takes PORT)
+    mkdir -p "$W/$1.www"
+    "$E" serve "$W/$1.www" --self-signed 10.0.2.2 --cert-dir "$W/certs" --port $(($2 + 1000)) \
+        >"$W/$1.serve.out" 2>"$W/$1.serve.log" &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q "^serving" "$W/$1.serve.out" && return 0; sleep 0.05; done
+    return 1
+}
+relay() { # NAME PORT [DROP_AFTER DROPS]: (re)start the relay in front of NAME's server
+    local name=$1 port=$2 pidfile=$W/$1.relay.pid
+    shift 2
+    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+    "$RELAY" $port $((port + 1000)) "$@" >"$W/$name.relay.out" 2>&1 &
+    echo $! >"$pidfile"
+    pids+=($!)
+    for _ in $(seq 100); do grep -q relaying "$W/$name.relay.out" && return 0; sleep 0.05; done
+    return 1
+}
+unplug() { kill "$(cat "$W/$1.relay.pid")" 2>/dev/null; : >"$W/$1.relay.pid"; }
+start_server ecies $base && start_server rsa $((base + 1)) &&
+    relay ecies $base && relay rsa $((base + 1)) || { echo "FAIL: the servers did not start"; exit 1; }
+CA=$W/certs/ca_cert.pem
+
+# -- builds: full builds of both schemes side by side, then versions from their kept trees ------
+mkdir -p "$W/tree" # the firmware's own files only, so each build copies little
+(cd "$repo" && cp -r firmware src include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
+"$E" keygen hmac --out-dir "$W/device" >/dev/null
+"$E" keygen hmac --out-dir "$W/other" >/dev/null
+for s in ecies rsa; do
+    port=$base
+    [ $s = rsa ] && port=$((base + 1))
+    cat >"$W/$s.defaults" <<EOF
+CONFIG_EEI_SERVER_CERT_FILE="$CA"
+CONFIG_EEI_FIRMWARE_URL="https://10.0.2.2:$port/fw.bin"
+CONFIG_EEI_RECV_TIMEOUT_MS=3000
+EOF
+done
+printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
+    "$repo" >>"$W/rsa.defaults"
+build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.kept)
+    local out=$1 version=$2 args=()
+    shift 2
+    for d in "$@"; do args+=(--defaults "$d"); done
+    "$tools/idf-build" --project "$W/tree/firmware" --copy-root "$W/tree" --cache "$cache" \
+        --out "$out" --defaults "$repo/firmware/sdkconfig.qemu" "${args[@]}" \
+        --cmake-arg -DESP_ENC_IMG_TOOL="$E" --cmake-arg -DPROJECT_VER="$version" --keep \
+        >"$out.log" 2>&1 || return 1
+    sed -n 's/^idf-build: kept //p' "$out.log" >"$out.kept"
+}
+# Another version from a kept tree: ESP-IDF reconfigures and rebuilds the app descriptor only.
+rebuild() { # FROM VERSION OUT_BIN
+    local kept
+    kept=$(cat "$1.kept")
+    (
+        export IDF_PATH=$cache/esp-idf-v6.0.2 IDF_TARGET=esp32c3 IDF_COMPONENT_MANAGER=0
+        export PYTHONPATH=$(echo "$cache"/esp-idf-kconfig-v3.*):$(echo "$cache"/esptool-5.*)
+        export PATH=$cache/toolchain/bin:$PATH TMPDIR=$kept/tmp PYTHONDONTWRITEBYTECODE=1
+        # configuring writes into the shared ESP-IDF tree: one configure at a time
+        flock "$W/configure.lock" cmake -S "$kept/src/firmware" -B "$kept/build" \
+            -DPROJECT_VER="$2" && ninja -C "$kept/build"
+    ) >"$3.log" 2>&1 && cp "$kept/build/esp_enc_img_fw.bin" "$3"
+}
+echo "== builds: ESP-IDF v6.0.2, esp32c3, the emulator configuration (sdkconfig.qemu)"
+# RSA with anti-rollback (sdkconfig.anti_rollback: secure version 1, two OTA slots)
+# Two builds at once use both cores best, but ESP-IDF's configure writes into the shared ESP-IDF
+# tree: the second starts once the first has configured.
+OUT=$W/1-builds.out
+(check "ECIES firmware 1.0.0 builds and links" build "$W/ecies1" 1.0.0 "$W/ecies.defaults") &
+ecies_build=$!
+pids+=($ecies_build)
+for _ in $(seq 600); do
+    grep -qs "^configure:" "$W/ecies1.log" || ! kill -0 $ecies_build 2>/dev/null && break
+    sleep 0.2
+done
+(OUT=$W/1-builds-rsa.out
+    check "RSA-3072 firmware 1.0.0 (anti-rollback, secure version 1) builds and links" \
+        build "$W/rsa1" 1.0.0 "$W/rsa.defaults" "$repo/firmware/sdkconfig.anti_rollback" &&
+        check "RSA-3072 firmware 2.0.0" rebuild "$W/rsa1" 2.0.0 "$W/rsa2.bin") &
+rsa_builds=$!
+pids+=($rsa_builds)
+wait $ecies_build
+check "ECIES firmware 2.0.0" rebuild "$W/ecies1" 2.0.0 "$W/ecies2.bin"
+check "ECIES firmware 3.0.0" rebuild "$W/ecies1" 3.0.0 "$W/ecies3.bin"
+wait $rsa_builds
+cat "$W/1-builds.out" "$W/1-builds-rsa.out"
+echo "   ($(elapsed))"
+
+# -- the devices -----------------------------------------------------------------------------
+boot() { # NAME [qemu-esp32c3 args]: one cold boot of $flash, until the update task reports
+    local name=$1
+    shift
+    "$tools/qemu-esp32c3" --flash "$flash" --efuse "$efuse" --timeout 150 --until '^EEI_RESOURCES' \
+        --log "$W/$name.log" "$@" >/dev/null 2>&1
+    grep -a '^EEI_' "$W/$name.log" | sed "s/^/      $name: /" >>"$OUT"
+}
+said() { grep -aqE -- "$2" "$W/$1.log"; } # NAME REGEX: the device printed it
+slot_holds() { # OFFSET APP: the slot at OFFSET of $flash begins with APP, byte for byte
+    cmp -s -n "$(stat -c %s "$2")" "$2" <(tail -c +$(($1 + 1)) "$flash")
+}
+log_ms() { # NAME REGEX: the device's timestamp (ms since boot) of its first log line that matches
+    grep -aE -- "^[IWE] \([0-9]+\) $2" "$W/$1.log" | head -1 | sed -n 's/^[IWE] (\([0-9]*\)).*/\1/p'
+}
+update_ms() { # NAME: from the first byte of the image to the slot selected, by the device's clock
+    echo $(($(log_ms "$1" "ota_update: .* selected for the next boot") -
+        $(log_ms "$1" "ota_update: the update goes to")))
+}
+
+ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
+    OUT=$W/2-ecies.out
+    local flash=$W/ecies-flash.bin efuse=$W/ecies-efuse.bin www=$W/ecies.www port=$base
+    cp "$W/ecies1/flash.bin" "$flash"
+    "$E" encrypt "$W/ecies2.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    cp "$www/fw.bin" "$W/ecies2.img"
+    boot ecies-1 --burn-hmac-key "$W/device/device_hmac_key.bin"
+    check "1.0.0 boots from factory" said ecies-1 "EEI_BOOT version=1.0.0 partition=factory"
+    check "it downloads 2.0.0, decrypts it with its eFuse key, selects ota_0" \
+        said ecies-1 "EEI_UPDATE ok: ota_0 selected"
+    check "ota_0 holds 2.0.0 byte for byte" slot_holds $((0x110000)) "$W/ecies2.bin"
+    boot ecies-2
+    check "the next boot runs 2.0.0 from ota_0, pending" \
+        said ecies-2 "EEI_BOOT version=2.0.0 partition=ota_0 state=pending"
+    check "2.0.0 reaches its server and confirms itself" said ecies-2 "EEI_CONFIRMED ota_0"
+    check "and refuses the version it runs" said ecies-2 "rejected: version 2.0.0 is already running"
+
+    # what must fail: each rejected, and the next boot (the next check's) still runs 2.0.0
+    "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" >/dev/null
+    cp "$W/ecies3.img" "$www/fw.bin"
+    printf '\x5a' | dd of="$www/fw.bin" bs=1 seek=200000 conv=notrunc 2>/dev/null
+    boot ecies-flipped
+    check "an image with one flipped byte is rejected" \
+        said ecies-flipped "EEI_UPDATE rejected: authentication failed"
+    "$E" encrypt "$W/ecies3.bin" "$W/other/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot ecies-other
+    check "2.0.0 still runs" said ecies-other "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "an image for another device's key is rejected" said ecies-other "EEI_UPDATE rejected:"
+    cp "$W/ecies3.bin" "$W/broken.bin"
+    printf '\0\0\0\0' | dd of="$W/broken.bin" bs=1 seek=100000 conv=notrunc 2>/dev/null
+    "$E" encrypt "$W/broken.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot ecies-invalid
+    check "2.0.0 still runs" said ecies-invalid "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "an authentic image whose app is not valid is rejected (esp_ota_end)" \
+        said ecies-invalid "rejected: esp_ota_end: ESP_ERR_OTA_VALIDATE_FAILED"
+
+    # the link goes down in the middle of the download: it resumes with a Range request
+    cp "$W/ecies3.img" "$www/fw.bin"
+    relay ecies $port 150000 1
+    boot ecies-drop
+    relay ecies $port
+    check "2.0.0 still runs" said ecies-drop "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "a download cut at 150000 bytes is resumed" said ecies-drop "resuming \(attempt 1 of"
+    check "and completes: 3.0.0 selected in ota_1" said ecies-drop "EEI_UPDATE ok: ota_1 selected"
+    check "the server answered the rest with a 206" grep -q '"GET /fw.bin" 206' "$W/ecies.serve.log"
+    check "ota_1 holds 3.0.0 byte for byte" slot_holds $((0x210000)) "$W/ecies3.bin"
+
+    # 3.0.0 never confirms itself (its server is gone): the following boot returns to 2.0.0
+    unplug ecies
+    boot ecies-3
+    relay ecies $port
+    rm -f "$www/fw.bin"
+    check "3.0.0 boots pending" said ecies-3 "EEI_BOOT version=3.0.0 partition=ota_1 state=pending"
+    check "without its server it does not confirm" said ecies-3 "not confirmed"
+    boot ecies-rollback
+    check "the next boot rolls back to 2.0.0" \
+        said ecies-rollback "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "ota_0 still holds 2.0.0" slot_holds $((0x110000)) "$W/ecies2.bin"
+
+    # a 1 MiB update, timed by the device's own clock, on a copy of the device
+    flash=$W/big-flash.bin
+    cp "$W/ecies-flash.bin" "$flash"
+    "$MKAPP" "$W/big.bin" --size 1000000 --chip esp32c3 --version 9.0.0 --seed 9 >/dev/null
+    "$E" encrypt "$W/big.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot ecies-1mib
+    check "a 1 MiB image is decrypted, written, validated and selected" \
+        said ecies-1mib "EEI_UPDATE ok: ota_1 selected"
+    check "ota_1 holds it byte for byte" slot_holds $((0x210000)) "$W/big.bin"
+    {
+        echo "RESULT update_1mib_ms=$(update_ms ecies-1mib) image_bytes=$(stat -c %s "$www/fw.bin")"
+        echo "RESULT update_2_0_0_ms=$(update_ms ecies-1) image_bytes=$(stat -c %s "$W/ecies2.img")"
+        sed -n 's/^EEI_BOOT .*heap_free=\([0-9]*\).*/RESULT heap_free_at_boot=\1/p' "$W/ecies-1mib.log"
+        sed -n 's/^EEI_RESOURCES \(.*\)/RESULT ecies \1/p' "$W/ecies-1mib.log"
+    } >>"$OUT"
+}
+
+rsa() { # the private key built into the firmware; anti-rollback on (no factory app)
+    OUT=$W/3-rsa.out
+    local flash=$W/rsa-flash.bin efuse=$W/rsa-efuse.bin www=$W/rsa.www
+    cp "$W/rsa1/flash.bin" "$flash"
+    "$E" encrypt "$W/rsa2.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot rsa-1
+    check "1.0.0 boots from ota_0 (anti-rollback wants no factory app), secure version 1" \
+        said rsa-1 "EEI_BOOT version=1.0.0 partition=ota_0 state=[a-z]+ secure_version=1"
+    check "the chip's counter is 1: the bootloader raised it for the app it booted" \
+        said rsa-1 "efuse_secure_version=1"
+    check "it unwraps the key with RSA-3072 and updates to 2.0.0 in ota_1" \
+        said rsa-1 "EEI_UPDATE ok: ota_1 selected"
+    check "ota_1 holds 2.0.0 byte for byte" slot_holds $((0x190000)) "$W/rsa2.bin"
+    boot rsa-2
+    check "2.0.0 boots pending and confirms itself" said rsa-2 "EEI_CONFIRMED ota_1"
+    # an older build of this firmware, secure version 0 (built without anti-rollback)
+    "$E" encrypt "$W/ecies1/esp_enc_img_fw.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot rsa-old
+    check "2.0.0 still runs" said rsa-old "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
+    check "a 1.0.0 of secure version 0 is rejected before anything is written" \
+        said rsa-old "rejected: anti-rollback: secure version 0 < 1 in eFuse"
+    check "ota_0 still holds 1.0.0" slot_holds $((0x10000)) "$W/rsa1/esp_enc_img_fw.bin"
+    sed -n 's/^EEI_RESOURCES \(.*\)/RESULT rsa \1/p' "$W/rsa-1.log" >>"$OUT"
+}
+
+echo "== the devices: ECIES (eFuse HMAC key) and RSA-3072 (anti-rollback), side by side"
+ecies &
+pids+=($!)
+rsa
+wait "${pids[-1]}"
+cat "$W/2-ecies.out" "$W/3-rsa.out" | grep -v '^RESULT'
+echo "== results"
+grep -h '^RESULT' "$W"/*.out | sed 's/^RESULT //'
+echo "whole test: $(elapsed)"
+fails=$(cat "$W"/*.out | grep -c '^FAIL')
+passes=$(cat "$W"/*.out | grep -c '^ok')
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ] && [ "$passes" -gt 0 ]
