@@ -4,7 +4,8 @@
  * queries is a power-on: the bootloader runs first (rollback included), then the app.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
 #include "https_source.h"
+#include "options.h"
 #include "ota_update.h"
 
 static const char usage[] =
@@ -119,204 +121,76 @@ static char *read_small(const char *path, size_t *len)
 
 typedef struct {
     const char *flash, *rsa_key, *hmac_key, *ecc_key, *image, *dump, *export_pub, *url, *ca;
-    long long range_size, rate, drop_every, secure_version;
     const char *target, *purpose;
-    size_t chunk;
-    uint32_t random_seed;
+    long long range_size, rate, drop_every, secure_version, chunk, hmac_key_id;
+    long long random_seed; /* < 0: not given */
     long long cut_at, power_cut_at, power_cut_otadata;
-    int hmac_key_id;
-    bool boot, confirm, no_confirm, boot_slot, skip_version, verbose, random;
+    bool boot, confirm, no_confirm, boot_slot, skip_version, verbose;
 } options;
 
-enum {
-    OPT_FLASH = 256,
-    OPT_RSA_KEY,
-    OPT_HMAC_KEY,
-    OPT_ECC_KEY,
-    OPT_HMAC_KEY_ID,
-    OPT_EFUSE_PURPOSE,
-    OPT_SECURE_VERSION,
-    OPT_IMAGE,
-    OPT_CHUNK,
-    OPT_RANDOM_CHUNKS,
-    OPT_CUT_AT,
-    OPT_POWER_CUT_AT,
-    OPT_POWER_CUT_OTADATA,
-    OPT_URL,
-    OPT_CA,
-    OPT_RANGE_SIZE,
-    OPT_RATE,
-    OPT_DROP_EVERY,
-    OPT_TARGET,
-    OPT_SKIP_VERSION,
-    OPT_BOOT,
-    OPT_CONFIRM,
-    OPT_NO_CONFIRM,
-    OPT_BOOT_SLOT,
-    OPT_DUMP_SLOT,
-    OPT_EXPORT_PUBKEY,
-    OPT_VERBOSE,
+#define TEXT(name, field)                                                                          \
+    {                                                                                              \
+        name, 0, OPTION_TEXT, offsetof(options, field), 0, 0, 0                                    \
+    }
+#define FLAG(name, field)                                                                          \
+    {                                                                                              \
+        name, 0, OPTION_FLAG, offsetof(options, field), 0, 0, 0                                    \
+    }
+#define NUMBER(name, field, max)                                                                   \
+    {                                                                                              \
+        name, 0, OPTION_NUMBER, offsetof(options, field), 0, max, 0                                \
+    }
+
+static const option_spec specs[] = {
+    TEXT("flash", flash),
+    TEXT("rsa-key", rsa_key),
+    TEXT("hmac-key", hmac_key),
+    TEXT("ecc-key", ecc_key),
+    NUMBER("hmac-key-id", hmac_key_id, 5),
+    TEXT("efuse-purpose", purpose),
+    NUMBER("efuse-secure-version", secure_version, UINT32_MAX),
+    TEXT("image", image),
+    NUMBER("chunk", chunk, 1 << 30),
+    NUMBER("random-chunks", random_seed, UINT32_MAX),
+    NUMBER("cut-at", cut_at, LLONG_MAX),
+    NUMBER("power-cut-at", power_cut_at, LLONG_MAX),
+    NUMBER("power-cut-in-otadata", power_cut_otadata, INT_MAX),
+    TEXT("url", url),
+    TEXT("ca", ca),
+    NUMBER("range-size", range_size, LLONG_MAX),
+    NUMBER("rate", rate, LLONG_MAX),
+    NUMBER("drop-every", drop_every, LLONG_MAX),
+    TEXT("target", target),
+    FLAG("skip-version-check", skip_version),
+    FLAG("boot", boot),
+    FLAG("confirm", confirm),
+    FLAG("no-confirm", no_confirm),
+    FLAG("boot-slot", boot_slot),
+    TEXT("dump-slot", dump),
+    TEXT("export-pubkey", export_pub),
+    FLAG("verbose", verbose),
+    {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
-/* A numeric option: the whole value must be a number >= 0. */
-static bool number(const char *s, long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    return errno == 0 && end != s && *end == '\0' && *out >= 0;
-}
-
+/* The command line into o: -1 to go on, else the exit code (help, or a usage error). */
 static int parse(int argc, char **argv, options *o)
 {
-    static const struct option longs[] = {
-        {"flash", required_argument, NULL, OPT_FLASH},
-        {"rsa-key", required_argument, NULL, OPT_RSA_KEY},
-        {"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
-        {"ecc-key", required_argument, NULL, OPT_ECC_KEY},
-        {"hmac-key-id", required_argument, NULL, OPT_HMAC_KEY_ID},
-        {"efuse-purpose", required_argument, NULL, OPT_EFUSE_PURPOSE},
-        {"efuse-secure-version", required_argument, NULL, OPT_SECURE_VERSION},
-        {"image", required_argument, NULL, OPT_IMAGE},
-        {"chunk", required_argument, NULL, OPT_CHUNK},
-        {"random-chunks", required_argument, NULL, OPT_RANDOM_CHUNKS},
-        {"cut-at", required_argument, NULL, OPT_CUT_AT},
-        {"power-cut-at", required_argument, NULL, OPT_POWER_CUT_AT},
-        {"power-cut-in-otadata", required_argument, NULL, OPT_POWER_CUT_OTADATA},
-        {"url", required_argument, NULL, OPT_URL},
-        {"ca", required_argument, NULL, OPT_CA},
-        {"range-size", required_argument, NULL, OPT_RANGE_SIZE},
-        {"rate", required_argument, NULL, OPT_RATE},
-        {"drop-every", required_argument, NULL, OPT_DROP_EVERY},
-        {"target", required_argument, NULL, OPT_TARGET},
-        {"skip-version-check", no_argument, NULL, OPT_SKIP_VERSION},
-        {"boot", no_argument, NULL, OPT_BOOT},
-        {"confirm", no_argument, NULL, OPT_CONFIRM},
-        {"no-confirm", no_argument, NULL, OPT_NO_CONFIRM},
-        {"boot-slot", no_argument, NULL, OPT_BOOT_SLOT},
-        {"dump-slot", required_argument, NULL, OPT_DUMP_SLOT},
-        {"export-pubkey", required_argument, NULL, OPT_EXPORT_PUBKEY},
-        {"verbose", no_argument, NULL, OPT_VERBOSE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    memset(o, 0, sizeof(*o));
-    o->target = "esp32c3";
-    o->purpose = "hmac_up";
-    o->cut_at = -1;
-    o->power_cut_at = -1;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
-        long long n = 0;
-        bool numeric = true;
-        switch (c) {
-        case OPT_HMAC_KEY_ID:
-        case OPT_SECURE_VERSION:
-        case OPT_CHUNK:
-        case OPT_RANDOM_CHUNKS:
-        case OPT_CUT_AT:
-        case OPT_POWER_CUT_AT:
-        case OPT_POWER_CUT_OTADATA:
-        case OPT_RANGE_SIZE:
-        case OPT_RATE:
-        case OPT_DROP_EVERY:
-            numeric = number(optarg, &n);
-            break;
-        }
-        if (!numeric) {
-            return fail(2, "usage", "a numeric option has a value that is not a number >= 0");
-        }
-        switch (c) {
-        case OPT_FLASH:
-            o->flash = optarg;
-            break;
-        case OPT_RSA_KEY:
-            o->rsa_key = optarg;
-            break;
-        case OPT_HMAC_KEY:
-            o->hmac_key = optarg;
-            break;
-        case OPT_ECC_KEY:
-            o->ecc_key = optarg;
-            break;
-        case OPT_HMAC_KEY_ID:
-            o->hmac_key_id = (int)(n > 5 ? -1 : n);
-            break;
-        case OPT_EFUSE_PURPOSE:
-            o->purpose = optarg;
-            break;
-        case OPT_SECURE_VERSION:
-            o->secure_version = n;
-            break;
-        case OPT_IMAGE:
-            o->image = optarg;
-            break;
-        case OPT_CHUNK:
-            o->chunk = (size_t)n;
-            break;
-        case OPT_RANDOM_CHUNKS:
-            o->random = true;
-            o->random_seed = (uint32_t)n;
-            break;
-        case OPT_CUT_AT:
-            o->cut_at = n;
-            break;
-        case OPT_POWER_CUT_AT:
-            o->power_cut_at = n;
-            break;
-        case OPT_POWER_CUT_OTADATA:
-            o->power_cut_otadata = n;
-            break;
-        case OPT_URL:
-            o->url = optarg;
-            break;
-        case OPT_CA:
-            o->ca = optarg;
-            break;
-        case OPT_RANGE_SIZE:
-            o->range_size = n;
-            break;
-        case OPT_RATE:
-            o->rate = n;
-            break;
-        case OPT_DROP_EVERY:
-            o->drop_every = n;
-            break;
-        case OPT_TARGET:
-            o->target = optarg;
-            break;
-        case OPT_SKIP_VERSION:
-            o->skip_version = true;
-            break;
-        case OPT_BOOT:
-            o->boot = true;
-            break;
-        case OPT_CONFIRM:
-            o->confirm = true;
-            break;
-        case OPT_NO_CONFIRM:
-            o->no_confirm = true;
-            break;
-        case OPT_BOOT_SLOT:
-            o->boot_slot = true;
-            break;
-        case OPT_DUMP_SLOT:
-            o->dump = optarg;
-            break;
-        case OPT_EXPORT_PUBKEY:
-            o->export_pub = optarg;
-            break;
-        case OPT_VERBOSE:
-            o->verbose = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            return fail(2, "usage", "unknown option (see --help)");
-        }
+    *o = (options){.target = "esp32c3",
+                   .purpose = "hmac_up",
+                   .random_seed = -1,
+                   .cut_at = -1,
+                   .power_cut_at = -1};
+    options_outcome out;
+    switch (options_parse(argc, argv, specs, 0, o, &out)) {
+    case OPTIONS_HELP:
+        fputs(usage, stdout);
+        return 0;
+    case OPTIONS_USAGE:
+        return fail(2, "usage", out.why);
+    case OPTIONS_RUN:
+        break;
     }
-    if (optind != argc) {
+    if (out.npos != 0) {
         return fail(2, "usage", "unexpected argument (see --help)");
     }
     int keys = !!o->rsa_key + !!o->hmac_key + !!o->ecc_key;
@@ -341,11 +215,8 @@ static int parse(int argc, char **argv, options *o)
     if ((o->range_size || o->rate || o->drop_every) && !o->url) {
         return fail(2, "usage", "--range-size, --rate and --drop-every go with --url");
     }
-    if (o->chunk && o->random) {
+    if (o->chunk && o->random_seed >= 0) {
         return fail(2, "usage", "--chunk and --random-chunks exclude each other");
-    }
-    if (o->hmac_key_id < 0) {
-        return fail(2, "usage", "--hmac-key-id is 0..5");
     }
     if (strcmp(o->purpose, "hmac_up") != 0 && strcmp(o->purpose, "user") != 0) {
         return fail(2, "usage", "--efuse-purpose is hmac_up or user");
@@ -373,9 +244,9 @@ static int configure_key(const options *o, eei_dec_config *cfg, char **pem)
         esp_efuse_purpose_t purpose = strcmp(o->purpose, "user") == 0
                                           ? ESP_EFUSE_KEY_PURPOSE_USER
                                           : ESP_EFUSE_KEY_PURPOSE_HMAC_UP;
-        sim_efuse_burn_key(o->hmac_key_id, (const uint8_t *)*pem, purpose);
+        sim_efuse_burn_key((int)o->hmac_key_id, (const uint8_t *)*pem, purpose);
         cfg->kind = EEI_DEC_KEY_HMAC_EFUSE;
-        cfg->hmac_key_id = o->hmac_key_id;
+        cfg->hmac_key_id = (int)o->hmac_key_id;
     } else {
         cfg->kind = o->rsa_key ? EEI_DEC_KEY_RSA_PEM : EEI_DEC_KEY_P256_PEM;
         cfg->pem = *pem;
@@ -429,10 +300,11 @@ static int update(const options *o)
         free(pem);
         return rc;
     }
-    file_source src = {.chunk = o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
+    file_source src = {
+        .chunk = (size_t)o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
     https_source web;
     ota_source_t source = {file_read, NULL, &src};
-    src.random_state = o->random ? (o->random_seed * 2654435761u) | 1u : 0;
+    src.random_state = o->random_seed >= 0 ? ((uint32_t)o->random_seed * 2654435761u) | 1u : 0;
     bool opened = false, reached = true;
     if (o->url) {
         opened = https_source_open(&web, o->url, o->ca, o->range_size, o->rate, o->drop_every) == 0;

@@ -15,6 +15,13 @@
 extern "C" {
 #endif
 
+/* What the host library exports (its other symbols are hidden); nothing on the device. */
+#if defined(__GNUC__) && !defined(ESP_PLATFORM)
+#define EEI_API __attribute__((visibility("default")))
+#else
+#define EEI_API
+#endif
+
 #define EEI_MAGIC 0x0788b6cfu
 #define EEI_HEADER_SIZE 512u
 
@@ -53,7 +60,7 @@ extern "C" {
 #define EEI_P256_SCALAR_SIZE 32u
 #define EEI_PBKDF2_ITERATIONS 2048u
 #define EEI_PBKDF2_SALT_SIZE 32u
-extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
+EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 
 /*
  * The ESP app image inside the ciphertext: a 24-byte image header (magic 0xE9, segment count,
@@ -107,61 +114,61 @@ typedef struct {
     uint8_t reserved[EEI_RESERVED_SIZE];
 } eei_header;
 
-uint32_t eei_le32_get(const uint8_t *p);
-void eei_le32_put(uint8_t *p, uint32_t v);
+EEI_API uint32_t eei_le32_get(const uint8_t *p);
+EEI_API void eei_le32_put(uint8_t *p, uint32_t v);
 
 /* Serialise h into exactly EEI_HEADER_SIZE bytes. */
-void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
+EEI_API void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
 
 /* Parse the first 512 of len bytes; checks size and magic only. h is filled even on BAD_MAGIC. */
-eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
+EEI_API eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
 
 /*
  * Collect a header from a stream that arrives in pieces: copies what is still missing of the
  * 512 bytes from in (len bytes) into buf, advances *fill, and returns how many bytes it took.
  */
-size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in,
-                          size_t len);
+EEI_API size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in,
+                                  size_t len);
 
 /* Build a header for either scheme; the tag is set later with eei_header_set_tag. */
-void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                         const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
-void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
-                           const uint8_t salt[EEI_ECIES_SALT_SIZE], const uint8_t iv[EEI_IV_SIZE],
-                           uint32_t payload_len);
-void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]);
+EEI_API void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                                 const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
+EEI_API void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                                   const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                                   const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
+EEI_API void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]);
 
 /* The ECIES server point (X||Y, 64 bytes) and KDF salt inside the key block. */
-const uint8_t *eei_header_ecies_point(const eei_header *h);
-const uint8_t *eei_header_ecies_salt(const eei_header *h);
+EEI_API const uint8_t *eei_header_ecies_point(const eei_header *h);
+EEI_API const uint8_t *eei_header_ecies_salt(const eei_header *h);
 
 /*
  * Both coordinates below the P-256 field prime and not both zero: the cheap, crypto-free test
  * of "looks like a point". Whether it is on the curve is for the crypto layer to decide.
  */
-bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
+EEI_API bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
 
 /*
  * ECIES when the 288 key-block bytes after the salt are zero and the point is plausible; RSA
  * when those bytes are not all zero; UNKNOWN for zero bytes without a plausible point (and for
  * a bad magic).
  */
-eei_scheme eei_header_scheme(const eei_header *h);
+EEI_API eei_scheme eei_header_scheme(const eei_header *h);
 
 /* Length check against the whole image size (header included). */
-eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size);
+EEI_API eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size);
 
 /* Check that h can be read by a device configured for scheme. */
-eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
+EEI_API eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
 
 /* True when every reserved byte is zero (the device ignores them either way). */
-bool eei_header_reserved_clear(const eei_header *h);
+EEI_API bool eei_header_reserved_clear(const eei_header *h);
 
 /* True for the start of an ESP app image (magic byte and app descriptor); fills out. */
-bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
+EEI_API bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
 
-const char *eei_format_strerror(eei_format_err err);
-const char *eei_scheme_name(eei_scheme scheme);
+EEI_API const char *eei_format_strerror(eei_format_err err);
+EEI_API const char *eei_scheme_name(eei_scheme scheme);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # batch: 50 devices of mixed key kinds, each output decrypted with its own device key; a broken
 # key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 JG=${EEI_JSON_GET:?}
 mkdir keys dev
 make_input app.bin 150001

@@ -2,7 +2,7 @@
 # Faults: unwritable folders, a full disk, inputs that change or vanish, bad key files, and
 # signals in the middle of the work. Each checks the exit status, the message, and that no
 # partial, temporary or stale file remains.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 make_input small.bin 1048576
 root=false

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Files: atomic outputs, nothing partial or stale, the 4 GiB limit, odd inputs.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 mkdir out
 make_input p 70000

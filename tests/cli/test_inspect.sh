@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # info, verify, encrypt --json, pubkey formats, and the progress line: text, JSON, exit codes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 JG=${EEI_JSON_GET:?}
 K=$SRC/keys
 jget() { "$JG" "$T/out.txt" "$1"; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # keygen: files, modes, refusal to overwrite, --force, the Python tool's spellings.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 for kind in rsa:rsa_priv_key.pem:rsa_pub_key.pem hmac:device_hmac_key.bin:device_pub_key.pem \
     ecc:ecc_priv_key.pem:ecc_pub_key.pem; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Key files: every supported encoding, passphrases, and every wrong kind, size or content.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 command -v openssl >/dev/null || { echo "openssl command missing"; exit 1; }
 K=$SRC/keys
 printf 'some firmware bytes' >p

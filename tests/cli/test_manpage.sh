@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The man page covers every command, and every option that a command's --help lists.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 MAN=$SRC/docs/esp_enc_img.1
 # roff writes '-' as '\-'; read it back as plain text
 sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN" >man.txt

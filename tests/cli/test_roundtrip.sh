@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # encrypt then decrypt, both schemes, every key kind, awkward sizes, files and pipes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 "$E" keygen ecc --out-dir "$T" >/dev/null || fail "keygen ecc"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # serve: HTTPS GET/HEAD of files in one folder, ranges, refusals, many clients, stalled
 # clients, a clean stop.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
 mkdir -p www/sub outside
 make_input www/big.bin 4194304

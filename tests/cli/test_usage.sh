@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command-line surface: help, version, usage errors and their exit code 2.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 expect_rc 0 "$E" --help
 grep -q "Usage: esp_enc_img COMMAND" "$T/out.txt" && pass || fail "--help text"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One round trip per scheme, and a rejection, under valgrind: no leak, no invalid access.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 K=$SRC/keys
 VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=99)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One case of the shared vectors: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR IMAGE KEY EXPECT [SHA256]
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 image=$4 key=$5 expect=$6 sha=${7:-}
 mkdir "$T/out"
 run "$E" decrypt "$V/$image" "$V/$key" "$T/out/plain.bin"

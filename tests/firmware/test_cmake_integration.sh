@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # firmware/cmake/esp_enc_img.cmake: encrypt during the build, with the tool from PATH or
 # built from this repository when there is none.
-. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 P=$SRC/tests/firmware/cmake_integration
 K=$SRC/keys
 

@@ -3,7 +3,7 @@
  * 512 and 4096 bytes and in random splits, decrypting in place; the device public key; the
  * eFuse purpose check; call order; the esp_https_ota adapter. argv[1]: the vectors folder.
  */
-#include "../unit/check.h"
+#include "check.h"
 
 #include <cjson/cJSON.h>
 

@@ -4,7 +4,7 @@
  * header byte) to the end of finish, for several chunk sizes and both schemes.
  * argv[1]: the vectors folder.
  */
-#include "../unit/check.h"
+#include "check.h"
 
 #include "vectors_io.h"
 

@@ -5,7 +5,7 @@
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
-. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
 sim() { "$SIM" --flash dev.img "$@"; }
 boots() { [ "$(sim --boot-slot)" = "$1" ] && pass || fail "boots $(sim --boot-slot), wanted $1"; }

@@ -73,7 +73,7 @@ CA=$W/certs/ca_cert.pem
 
 # -- builds: full builds of both schemes side by side, then versions from their kept trees ------
 mkdir -p "$W/tree" # the firmware's own files only, so each build copies little
-(cd "$repo" && cp -r firmware src include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
+(cd "$repo" && cp -r firmware lib include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
 "$E" keygen hmac --out-dir "$W/device" >/dev/null
 "$E" keygen hmac --out-dir "$W/other" >/dev/null
 for s in ecies rsa; do

@@ -3,7 +3,7 @@
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
-. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 
 boot() { "$SIM" --flash "$1" --boot-slot; }

@@ -3,7 +3,7 @@
  * be whole 16-byte blocks, and the host's GCM path refuses anything else by aborting, so no
  * host test can pass what the chip would decrypt to garbage. Each case runs in a child.
  */
-#include "../unit/check.h"
+#include "check.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
-. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 "$MKAPP" v1.bin --size 60000 --version 1.0.0 --seed 1
 "$MKAPP" v2.bin --size 90000 --version 2.0.0 --seed 2

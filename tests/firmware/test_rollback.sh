@@ -7,7 +7,7 @@
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
-. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 HK=$K/device_hmac_key.bin
 sim() { "$SIM" --flash dev.img "$@"; }

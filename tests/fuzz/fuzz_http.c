@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the server's HTTP request parsing (src/serve/http.c) on arbitrary bytes. Input:
+ * Fuzz target: the server's HTTP request parsing (programs/serve/http.c) on arbitrary bytes. Input:
  * 8 bytes of file size (little-endian), then the request head. Checks what the server relies
  * on: a path to serve never leaves the folder by its spelling, and a range to send lies inside
  * the file.
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "serve/http.h"
+#include "http.h"
 
 static void check_path(const char *path)
 {

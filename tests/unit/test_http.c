@@ -1,7 +1,7 @@
 /* Unit tests of the server's HTTP parsing: request heads, safe paths, byte ranges. */
 #include "check.h"
 
-#include "serve/http.h"
+#include "http.h"
 
 static http_request parse(const char *head)
 {

@@ -1,0 +1,292 @@
+/*
+ * libesp_enc_img: pre-encrypted firmware images for ESP32-class chips, in the format of
+ * ESP-IDF's esp_encrypted_img component (a 512-byte header, then AES-256-GCM ciphertext).
+ *
+ * Keys: RSA-3072 (the AES key is wrapped with RSA), P-256 (ECIES), or the 32-byte eFuse HMAC
+ * key from which a chip derives its P-256 device key. Images are made for a device's public
+ * key and opened with its private key (or its HMAC key). The key decides the scheme.
+ *
+ * Conventions: every name starts with eei_ (format.h holds the bytes of the header). Functions
+ * that can fail return an eei_status and take an optional eei_error that receives the detail
+ * ("<what>: <why>"); pass NULL when the status is enough. Keys and contexts are opaque and
+ * freed by their _free function, which accepts NULL. Buffers the library allocates are freed
+ * with eei_free, which wipes them first. Nothing here prints, exits or reads the environment.
+ * Thread safety: distinct objects may be used from distinct threads at once; a key may be
+ * shared by any number of threads.
+ */
+#ifndef ESP_ENC_IMG_H
+#define ESP_ENC_IMG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "esp_enc_img/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version: "MAJOR.MINOR.PATCH". */
+EEI_API const char *eei_version(void);
+
+/* ---- errors ---- */
+
+typedef enum {
+    EEI_OK = 0,
+    EEI_ERR_REJECTED, /* the image is not acceptable: magic, length, key, tag, point */
+    EEI_ERR_USAGE,    /* the caller asked for something that cannot be: a wrong argument */
+    EEI_ERR_FILE,     /* a file could not be read or written */
+    EEI_ERR_KEY,      /* a key is missing, unreadable, of the wrong kind or size */
+    EEI_ERR_SYSTEM,   /* out of memory, random source, crypto library failure */
+} eei_status;
+
+/* What went wrong, in words: the status, and "<what>: <why>". */
+typedef struct {
+    eei_status status;
+    char msg[512];
+} eei_error;
+
+/* A few words for a status ("image rejected", ...); never NULL. */
+EEI_API const char *eei_status_message(eei_status status);
+
+/*
+ * Record a failure in err (which may be NULL): a status and a printf-style message. Returns -1,
+ * so a callback can end with `return eei_fail(err, ...)`.
+ */
+EEI_API int eei_fail(eei_error *err, eei_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Put "<what>: " in front of the message err holds. */
+EEI_API void eei_error_prefix(eei_error *err, const char *what);
+
+/*
+ * The crypto library (OpenSSL) keeps a queue of low-level errors behind a failure: print it to
+ * out, or discard it with out NULL. Per thread.
+ */
+EEI_API void eei_report_crypto_errors(FILE *out);
+
+/* ---- memory ---- */
+
+/* Overwrite len bytes so that the store cannot be optimised away. */
+EEI_API void eei_wipe(void *buf, size_t len);
+/* Wipe and free a buffer the library allocated (keys exported, ...). NULL is fine. */
+EEI_API void eei_free(void *buf, size_t len);
+
+/* ---- keys ---- */
+
+typedef struct eei_key eei_key;
+
+typedef enum {
+    EEI_KEY_RSA3072,
+    EEI_KEY_P256, /* a plain P-256 key, or the device key derived from an HMAC key */
+} eei_key_type;
+
+/*
+ * A key from memory: a PEM or DER private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 with
+ * passphrase), a public key (SubjectPublicKeyInfo), or exactly 32 raw bytes that are not PEM:
+ * an HMAC key, turned into the P-256 device key a chip derives from it. Only RSA-3072 and
+ * P-256 keys are accepted. passphrase may be NULL.
+ */
+EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
+                                eei_key **out, eei_error *err);
+
+typedef struct {
+    const char *passphrase;      /* of an encrypted PEM key, or NULL */
+    const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
+    const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
+} eei_key_options;
+
+/*
+ * A key from a file, as eei_key_load reads memory (opts may be NULL). A file named *.bin must
+ * be a 32-byte HMAC key. Messages start with the path.
+ */
+EEI_API eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
+                                     eei_error *err);
+
+/* The P-256 device key a chip derives from its eFuse HMAC key. EEI_ERR_KEY: an unusable key. */
+EEI_API eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                                     eei_error *err);
+
+/* A new RSA-3072 or P-256 key pair. */
+EEI_API eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err);
+/* A new random HMAC key (one whose device key is valid) and that device key. */
+EEI_API eei_status eei_key_generate_hmac(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                                         eei_error *err);
+
+EEI_API void eei_key_free(eei_key *key);
+
+EEI_API eei_key_type eei_key_get_type(const eei_key *key);
+EEI_API bool eei_key_has_private(const eei_key *key);
+/* The scheme of the images this key makes or opens. */
+EEI_API eei_scheme eei_key_scheme(const eei_key *key);
+
+#define EEI_SHA256_SIZE 32u
+
+/* SHA-256 of the public key's DER SubjectPublicKeyInfo: what names a device key. */
+EEI_API eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
+                                       eei_error *err);
+
+typedef enum {
+    EEI_EXPORT_PUBLIC_PEM, /* SubjectPublicKeyInfo, PEM */
+    EEI_EXPORT_PUBLIC_DER, /* SubjectPublicKeyInfo, DER */
+    /*
+     * What the device's esp_encrypted_img_export_public_key() returns: PKCS#1 RSAPublicKey
+     * DER for RSA (398 bytes for RSA-3072), SubjectPublicKeyInfo DER for P-256 (91 bytes).
+     */
+    EEI_EXPORT_DEVICE_DER,
+    EEI_EXPORT_PRIVATE_PEM, /* the private key, PEM (a secret: free it with eei_free) */
+} eei_export_format;
+
+/* An encoding of the key, in a buffer to release with eei_free(*out, *out_len). */
+EEI_API eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t **out,
+                                  size_t *out_len, eei_error *err);
+
+/* ---- SHA-256 (for reports: hashes of inputs, outputs, plaintexts) ---- */
+
+typedef struct eei_sha256 eei_sha256;
+EEI_API eei_status eei_sha256_new(eei_sha256 **out, eei_error *err);
+EEI_API void eei_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len);
+EEI_API void eei_sha256_final(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE]);
+EEI_API void eei_sha256_free(eei_sha256 *sha);
+
+/* ---- encryption, a piece at a time ---- */
+
+typedef struct eei_encrypt_ctx eei_encrypt_ctx;
+
+/*
+ * Fresh AES key and IV (and for ECIES a fresh ephemeral key and salt), wrapped for the public
+ * half of device_key. The key must outlive the context.
+ */
+EEI_API eei_status eei_encrypt_begin(const eei_key *device_key, eei_encrypt_ctx **out,
+                                     eei_error *err);
+/*
+ * Encrypt len bytes of firmware; in and out may be the same buffer. The image is the header
+ * (from eei_encrypt_finish) followed by every out, in order. Refuses to pass EEI_MAX_PAYLOAD.
+ */
+EEI_API eei_status eei_encrypt_update(eei_encrypt_ctx *ctx, const uint8_t *in, uint8_t *out,
+                                      size_t len, eei_error *err);
+/* The header, with the payload length and the tag: it goes at offset 0 of the image. */
+EEI_API eei_status eei_encrypt_finish(eei_encrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE],
+                                      eei_error *err);
+/* Payload bytes encrypted so far. */
+EEI_API uint64_t eei_encrypt_payload_size(const eei_encrypt_ctx *ctx);
+EEI_API void eei_encrypt_free(eei_encrypt_ctx *ctx);
+
+/* ---- decryption, a piece at a time ---- */
+
+typedef struct eei_decrypt_ctx eei_decrypt_ctx;
+
+/* key must hold a private half: RSA-3072 or P-256 (plain or HMAC-derived). */
+EEI_API eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_error *err);
+/*
+ * Feed the next len bytes of the image, in pieces of any size. Plaintext, at most len bytes,
+ * goes to out (which may be in); *out_len says how much. Nothing is authenticated until
+ * eei_decrypt_finish: a caller keeps the plaintext to itself until then.
+ */
+EEI_API eei_status eei_decrypt_update(eei_decrypt_ctx *ctx, const uint8_t *in, size_t len,
+                                      uint8_t *out, size_t *out_len, eei_error *err);
+/* Every byte seen: checks the length and the tag. EEI_ERR_REJECTED on any mismatch. */
+EEI_API eei_status eei_decrypt_finish(eei_decrypt_ctx *ctx, eei_error *err);
+/* The header bytes seen so far (up to 512) into header; returns how many. */
+EEI_API size_t eei_decrypt_header(const eei_decrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE]);
+EEI_API void eei_decrypt_free(eei_decrypt_ctx *ctx);
+
+/* ---- whole images, over callbacks or buffers ---- */
+
+/*
+ * Where an image (or the firmware) comes from and where the result goes.
+ *
+ * The input: read, when set, fills buf with up to cap bytes, fewer only at the end (*got is 0
+ * there); otherwise the input is the size bytes at data. The output: write receives the result
+ * as (data, len, offset) pieces, or is NULL (decryption then only authenticates). Callbacks
+ * return 0, or non-zero after filling err (eei_fail); a failure stops the work.
+ *
+ * write may run on a helper thread, one call at a time, while read runs on the caller's. For
+ * decryption the pieces come in order from offset 0. For encryption they come in order except
+ * the first 4096 bytes (which hold the header), written last at offset 0: the output must be
+ * seekable. progress, when set, is told the input bytes consumed so far (caller's thread).
+ */
+typedef struct {
+    int (*read)(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err);
+    const uint8_t *data;
+    size_t size;
+    int (*write)(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err);
+    void (*progress)(void *ctx, uint64_t done);
+    void *ctx;
+} eei_io;
+
+/* The size of the pieces a whole-image function asks read for (memory use is a few of these). */
+#define EEI_IO_CHUNK (256u * 1024u)
+
+/* Encrypt the whole input for device_key; *payload_size (may be NULL): the bytes encrypted. */
+EEI_API eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io,
+                                      uint64_t *payload_size, eei_error *err);
+
+/* What decrypting a whole image found, even when it failed. */
+typedef struct {
+    uint8_t header[EEI_HEADER_SIZE];
+    size_t header_len;     /* header bytes that arrived (512 for any image) */
+    uint64_t image_size;   /* input bytes consumed */
+    uint64_t payload_size; /* plaintext bytes written */
+    bool hashed;           /* with EEI_HASH_PLAINTEXT, once authenticated */
+    uint8_t plaintext_sha256[EEI_SHA256_SIZE];
+} eei_decrypt_result;
+
+/* Also compute the SHA-256 of the plaintext (beside the cipher, on a second core). */
+#define EEI_HASH_PLAINTEXT 1u
+
+/*
+ * Decrypt and authenticate the whole image with key. The plaintext goes to io->write as it is
+ * decrypted: a caller that writes it somewhere keeps it unnamed, or removes it, unless this
+ * returns EEI_OK. res may be NULL. With io->write NULL this is a verify: nothing is written.
+ */
+EEI_API eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                      eei_decrypt_result *res, eei_error *err);
+
+/* An image in memory: out needs room for in_len + EEI_HEADER_SIZE bytes; *out_len is set. */
+EEI_API eei_status eei_encrypt_buffer(const eei_key *device_key, const uint8_t *in, size_t in_len,
+                                      uint8_t *out, size_t out_cap, size_t *out_len,
+                                      eei_error *err);
+/*
+ * The plaintext of an image in memory: out needs room for in_len - EEI_HEADER_SIZE bytes.
+ * On any failure out is wiped and *out_len is 0: nothing unauthenticated is left in it.
+ */
+EEI_API eei_status eei_decrypt_buffer(const eei_key *key, const uint8_t *in, size_t in_len,
+                                      uint8_t *out, size_t out_cap, size_t *out_len,
+                                      eei_error *err);
+
+/* ---- what a header says, without a key ---- */
+
+typedef struct {
+    eei_format_err verdict; /* on the magic and the size */
+    const char *problem;    /* NULL for a structurally valid image, else why it is not */
+    bool header_read;       /* 512 bytes were there: header is filled */
+    eei_header header;
+    /*
+     * Nothing in the header names the scheme: it is inferred, and only a key decides. scheme_sure
+     * is false when the evidence is mixed (a P-256 point, but the ignored bytes are not zero).
+     */
+    eei_scheme scheme;
+    bool scheme_sure;
+    const char *scheme_basis; /* why, in a few words */
+    uint64_t image_size;
+    bool on_curve; /* the key block's first 64 bytes are a point on P-256 */
+    bool reserved_zero;
+} eei_inspection;
+
+/* Judge the first header_len bytes (up to 512) of an image of image_size bytes. */
+EEI_API void eei_inspect(const uint8_t *header, size_t header_len, uint64_t image_size,
+                         eei_inspection *out);
+
+/*
+ * How many bytes of an image a verdict on its size needs, from its first 512: the declared
+ * size plus one (one more byte is trailing data), or 512 when the magic is wrong.
+ */
+EEI_API uint64_t eei_inspect_bytes_needed(const uint8_t header[EEI_HEADER_SIZE]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * The host's crypto interface: every primitive the engine needs, and nothing of any library's
+ * types. One backend implements it: crypto_openssl.c (OpenSSL 3). The device firmware has its
+ * own backends (mbedTLS 3.x and PSA) over the same format module.
+ */
+#ifndef EEI_CRYPTO_H
+#define EEI_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+/* Random bytes from the library's CSPRNG. */
+int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err);
+
+/* Overwrite a secret so the compiler cannot drop the store. */
+void eei_crypto_wipe(void *buf, size_t len);
+
+/*
+ * Parse a PEM or DER key: private (PKCS#1, SEC1, PKCS#8, possibly encrypted) or public
+ * (SubjectPublicKeyInfo). passphrase may be NULL. Only RSA-3072 and P-256 keys are accepted.
+ * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE (err filled as for -1).
+ */
+#define EEI_CRYPTO_NEEDS_PASSPHRASE (-2)
+int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
+                         eei_error *err);
+
+/* The device key a chip derives from its eFuse HMAC key (PBKDF2, as format.h says). */
+int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                             eei_error *err);
+
+/* 1 <= scalar < n, big-endian: the chip's test of a derived device key. */
+bool eei_crypto_p256_scalar_valid(const uint8_t scalar[32]);
+
+int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err);
+void eei_crypto_key_free(eei_key *key);
+
+eei_key_type eei_crypto_key_type(const eei_key *key);
+bool eei_crypto_key_has_private(const eei_key *key);
+
+/* Encodings written into a malloc'd buffer the caller frees (private PEM: wipe first). */
+int eei_crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
+/*
+ * What the device's esp_encrypted_img_export_public_key() returns: PKCS#1 RSAPublicKey DER for
+ * RSA (398 bytes for RSA-3072), SubjectPublicKeyInfo DER for P-256 (91 bytes).
+ */
+int eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len,
+                                 eei_error *err);
+int eei_crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
+int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
+
+/* RSA-3072 PKCS#1 v1.5 wrap and unwrap of the AES key. */
+int eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
+                        uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err);
+int eei_crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                          uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err);
+
+/* ECIES-P256: fresh ephemeral key, ECDH with the device key, HKDF-SHA256 with salt. */
+int eei_crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                           uint8_t point[EEI_ECIES_POINT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE],
+                           eei_error *err);
+int eei_crypto_ecies_decap(const eei_key *device_priv, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                           const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                           uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err);
+bool eei_crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE]);
+
+/* AES-256-GCM with a 16-byte IV and no AAD, streamed. in and out may be the same buffer. */
+typedef struct eei_crypto_gcm eei_crypto_gcm;
+int eei_crypto_gcm_start(eei_crypto_gcm **out, bool encrypt, const uint8_t key[EEI_AES_KEY_SIZE],
+                         const uint8_t iv[EEI_IV_SIZE], eei_error *err);
+int eei_crypto_gcm_update(eei_crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len,
+                          eei_error *err);
+int eei_crypto_gcm_finish_encrypt(eei_crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_error *err);
+/* Compares the tag in constant time; EEI_ERR_REJECTED when it does not match. */
+int eei_crypto_gcm_finish_decrypt(eei_crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE],
+                                  eei_error *err);
+void eei_crypto_gcm_free(eei_crypto_gcm *gcm);
+
+/* SHA-256, streamed (the public eei_sha256 is this). */
+int eei_crypto_sha256_start(eei_sha256 **out, eei_error *err);
+void eei_crypto_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len);
+void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE]);
+void eei_crypto_sha256_free(eei_sha256 *sha);
+
+/* The library's queue of low-level errors: printed to out, or dropped (out NULL). */
+void eei_crypto_report_errors(FILE *out);
+
+#endif

@@ -1,0 +1,634 @@
+/* The OpenSSL 3 backend of crypto.h: EVP for keys, ciphers and digests; BN and EC_POINT to
+ * build a P-256 key from a derived scalar. */
+#include "crypto/crypto.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#define P256_GROUP "prime256v1"
+
+struct eei_key {
+    EVP_PKEY *pkey;
+    eei_key_type type;
+    bool has_private;
+};
+
+struct eei_crypto_gcm {
+    EVP_CIPHER_CTX *ctx;
+    EVP_CIPHER *cipher;
+};
+
+struct eei_sha256 {
+    EVP_MD_CTX *ctx;
+};
+
+int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err)
+{
+    if (len > INT_MAX || RAND_bytes(buf, (int)len) != 1) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "random: the random generator failed");
+    }
+    return 0;
+}
+
+void eei_crypto_wipe(void *buf, size_t len)
+{
+    OPENSSL_cleanse(buf, len);
+}
+
+void eei_crypto_report_errors(FILE *out)
+{
+    if (out) {
+        ERR_print_errors_fp(out);
+    } else {
+        ERR_clear_error();
+    }
+}
+
+/* ---- keys ---- */
+
+static int key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err)
+{
+    eei_key_type type;
+    if (EVP_PKEY_is_a(pkey, "RSA")) {
+        int bits = EVP_PKEY_get_bits(pkey);
+        if (bits != 3072) {
+            EVP_PKEY_free(pkey);
+            return eei_fail(err, EEI_ERR_KEY,
+                            "RSA-%d key: the image format has a 384-byte slot for the wrapped key, "
+                            "so only RSA-3072 keys can be used",
+                            bits);
+        }
+        type = EEI_KEY_RSA3072;
+    } else if (EVP_PKEY_is_a(pkey, "EC")) {
+        char group[64] = "";
+        if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                            NULL) ||
+            strcmp(group, P256_GROUP) != 0) {
+            EVP_PKEY_free(pkey);
+            return eei_fail(err, EEI_ERR_KEY,
+                            "EC key on curve %s: only P-256 (prime256v1) keys can be used",
+                            group[0] ? group : "(unnamed)");
+        }
+        type = EEI_KEY_P256;
+    } else {
+        const char *name = EVP_PKEY_get0_type_name(pkey);
+        EVP_PKEY_free(pkey);
+        return eei_fail(err, EEI_ERR_KEY, "%s key: only RSA-3072 and P-256 keys can be used",
+                        name ? name : "unknown");
+    }
+    eei_key *key = calloc(1, sizeof(*key));
+    if (!key) {
+        EVP_PKEY_free(pkey);
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    key->pkey = pkey;
+    key->type = type;
+    key->has_private = has_private;
+    *out = key;
+    return 0;
+}
+
+typedef struct {
+    const char *passphrase;
+    bool asked;
+} passphrase_request;
+
+static int passphrase_cb(char *buf, int size, int rwflag, void *u)
+{
+    passphrase_request *req = u;
+    (void)rwflag;
+    req->asked = true;
+    if (!req->passphrase) {
+        return -1;
+    }
+    size_t len = strlen(req->passphrase);
+    if (len > (size_t)size) {
+        return -1;
+    }
+    memcpy(buf, req->passphrase, len);
+    return (int)len;
+}
+
+static bool looks_like_pem(const uint8_t *data, size_t len)
+{
+    static const char begin[] = "-----BEGIN ";
+    while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')) {
+        data++;
+        len--;
+    }
+    return len >= sizeof(begin) - 1 && memcmp(data, begin, sizeof(begin) - 1) == 0;
+}
+
+static bool pem_is_public(const uint8_t *data, size_t len)
+{
+    static const char pub[] = "PUBLIC KEY-----";
+    static const char priv[] = "PRIVATE KEY-----";
+    const uint8_t *pub_at = NULL, *priv_at = NULL;
+    for (size_t i = 0; i + sizeof(priv) - 1 <= len; i++) {
+        if (!pub_at && memcmp(data + i, pub, sizeof(pub) - 1) == 0) {
+            pub_at = data + i;
+        }
+        if (!priv_at && memcmp(data + i, priv, sizeof(priv) - 1) == 0) {
+            priv_at = data + i;
+        }
+    }
+    return pub_at && (!priv_at || pub_at < priv_at);
+}
+
+int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
+                         eei_error *err)
+{
+    if (len == 0) {
+        return eei_fail(err, EEI_ERR_KEY, "the key file is empty");
+    }
+    if (len > INT_MAX) {
+        return eei_fail(err, EEI_ERR_KEY, "the key file is too large to be a key");
+    }
+    passphrase_request req = {passphrase, false};
+    EVP_PKEY *pkey = NULL;
+    bool is_public;
+    if (looks_like_pem(data, len)) {
+        is_public = pem_is_public(data, len);
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        if (!bio) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        }
+        pkey = is_public ? PEM_read_bio_PUBKEY_ex(bio, NULL, NULL, NULL, NULL, NULL)
+                         : PEM_read_bio_PrivateKey_ex(bio, NULL, passphrase_cb, &req, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        pkey = d2i_PUBKEY_ex(NULL, &p, (long)len, NULL, NULL);
+        is_public = pkey != NULL;
+        if (!pkey) {
+            p = data;
+            pkey = d2i_AutoPrivateKey_ex(NULL, &p, (long)len, NULL, NULL);
+        }
+    }
+    if (!pkey) {
+        if (req.asked && !passphrase) {
+            eei_fail(err, EEI_ERR_KEY,
+                     "the key is passphrase-protected, and no passphrase "
+                     "was given");
+            return EEI_CRYPTO_NEEDS_PASSPHRASE;
+        }
+        if (req.asked) {
+            return eei_fail(err, EEI_ERR_KEY, "wrong passphrase, or the key is damaged");
+        }
+        return eei_fail(err, EEI_ERR_KEY,
+                        "not a key: expected a PEM or DER private key, a public key "
+                        "(SubjectPublicKeyInfo) or a raw 32-byte HMAC key");
+    }
+    return key_wrap(pkey, !is_public, out, err);
+}
+
+/* d must satisfy 1 <= d < n (the P-256 group order). */
+static int p256_scalar_check(const BIGNUM *d, eei_error *err)
+{
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    if (!group) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "P-256 is not available in this OpenSSL");
+    }
+    bool ok = !BN_is_zero(d) && !BN_is_negative(d) && BN_cmp(d, EC_GROUP_get0_order(group)) < 0;
+    EC_GROUP_free(group);
+    if (!ok) {
+        return eei_fail(err, EEI_ERR_KEY,
+                        "the HMAC key derives an invalid P-256 scalar (0 or not below the group "
+                        "order); this key cannot be used, generate another one");
+    }
+    return 0;
+}
+
+bool eei_crypto_p256_scalar_valid(const uint8_t scalar[32])
+{
+    eei_error err;
+    BIGNUM *d = BN_bin2bn(scalar, 32, NULL);
+    bool ok = d && p256_scalar_check(d, &err) == 0;
+    BN_clear_free(d);
+    return ok;
+}
+
+/* A P-256 key pair from its private scalar; the public point is computed here. */
+static EVP_PKEY *p256_from_scalar(const BIGNUM *d)
+{
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    uint8_t pub[1 + EEI_ECIES_POINT_SIZE];
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    EC_POINT *point = group ? EC_POINT_new(group) : NULL;
+
+    if (!point || !EC_POINT_mul(group, point, d, NULL, NULL, NULL) ||
+        EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), NULL) !=
+            sizeof(pub)) {
+        goto done;
+    }
+    bld = OSSL_PARAM_BLD_new();
+    if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, P256_GROUP, 0) ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub))) {
+        goto done;
+    }
+    params = OSSL_PARAM_BLD_to_param(bld);
+    pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (!params || !pctx || EVP_PKEY_fromdata_init(pctx) <= 0 ||
+        EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_KEYPAIR, params) <= 0) {
+        pkey = NULL;
+    }
+done:
+    EVP_PKEY_CTX_free(pctx);
+    OSSL_PARAM_free(params); /* d is a secure BIGNUM: its copy here is cleared on free */
+    OSSL_PARAM_BLD_free(bld);
+    EC_POINT_free(point);
+    EC_GROUP_free(group);
+    return pkey;
+}
+
+int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                             eei_error *err)
+{
+    uint8_t scalar[32];
+    if (!PKCS5_PBKDF2_HMAC((const char *)hmac_key, EEI_HMAC_KEY_SIZE, eei_pbkdf2_salt,
+                           EEI_PBKDF2_SALT_SIZE, EEI_PBKDF2_ITERATIONS, EVP_sha256(),
+                           sizeof(scalar), scalar)) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "PBKDF2 failed");
+    }
+    BIGNUM *d = BN_secure_new();
+    int rc = -1;
+    if (!d || !BN_bin2bn(scalar, sizeof(scalar), d)) {
+        eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    } else if (p256_scalar_check(d, err) == 0) {
+        EVP_PKEY *pkey = p256_from_scalar(d);
+        rc = pkey ? key_wrap(pkey, true, out, err)
+                  : eei_fail(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
+    }
+    BN_clear_free(d);
+    eei_crypto_wipe(scalar, sizeof(scalar));
+    return rc;
+}
+
+int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
+{
+    EVP_PKEY *pkey = type == EEI_KEY_RSA3072 ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
+    if (!pkey) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "key generation failed");
+    }
+    return key_wrap(pkey, true, out, err);
+}
+
+void eei_crypto_key_free(eei_key *key)
+{
+    if (key) {
+        EVP_PKEY_free(key->pkey);
+        free(key);
+    }
+}
+
+eei_key_type eei_crypto_key_type(const eei_key *key)
+{
+    return key->type;
+}
+
+bool eei_crypto_key_has_private(const eei_key *key)
+{
+    return key->has_private;
+}
+
+/* An i2d encoding, moved from OpenSSL's allocator into a malloc'd buffer the caller frees. */
+static int der_take(unsigned char *der, int len, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
+    if (copy) {
+        memcpy(copy, der, (size_t)len);
+    }
+    OPENSSL_free(der);
+    if (!copy) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+    }
+    *out = copy;
+    *out_len = (size_t)len;
+    return 0;
+}
+
+int eei_crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    unsigned char *der = NULL;
+    int len = i2d_PUBKEY(key->pkey, &der);
+    return der_take(der, len, out, out_len, err);
+}
+
+int eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    if (key->type != EEI_KEY_RSA3072) {
+        return eei_crypto_key_public_der(key, out, out_len, err);
+    }
+    unsigned char *der = NULL;
+    int len = i2d_PublicKey(key->pkey, &der); /* RSA: the bare PKCS#1 RSAPublicKey */
+    return der_take(der, len, out, out_len, err);
+}
+
+/* Copy a memory BIO's contents into a malloc'd buffer. */
+static int bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    char *data = NULL;
+    long len = BIO_get_mem_data(bio, &data);
+    uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
+    if (!copy) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    memcpy(copy, data, (size_t)len);
+    *out = copy;
+    *out_len = (size_t)len;
+    return 0;
+}
+
+int eei_crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    int rc = bio && PEM_write_bio_PUBKEY(bio, key->pkey)
+                 ? bio_take(bio, out, out_len, err)
+                 : eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+    BIO_free(bio);
+    return rc;
+}
+
+int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+{
+    if (!key->has_private) {
+        return eei_fail(err, EEI_ERR_KEY, "this is a public key");
+    }
+    /* secure memory BIO: the PEM text is wiped when the BIO is freed */
+    BIO *bio = BIO_new(BIO_s_secmem());
+    int rc = bio && PEM_write_bio_PrivateKey_traditional(bio, key->pkey, NULL, NULL, 0, NULL, NULL)
+                 ? bio_take(bio, out, out_len, err)
+                 : eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the private key");
+    BIO_free(bio);
+    return rc;
+}
+
+/* ---- key establishment ---- */
+
+int eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
+                        uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err)
+{
+    size_t len = EEI_RSA_WRAPPED_SIZE;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub->pkey, NULL);
+    int ok = ctx && EVP_PKEY_encrypt_init(ctx) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_encrypt(ctx, wrapped, &len, aes_key, EEI_AES_KEY_SIZE) > 0 &&
+             len == EEI_RSA_WRAPPED_SIZE;
+    EVP_PKEY_CTX_free(ctx);
+    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "RSA encryption of the AES key failed");
+}
+
+int eei_crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                          uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+{
+    uint8_t out[EEI_RSA_WRAPPED_SIZE];
+    size_t len = sizeof(out);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
+    int ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_decrypt(ctx, out, &len, wrapped, EEI_RSA_WRAPPED_SIZE) > 0 &&
+             len == EEI_AES_KEY_SIZE;
+    EVP_PKEY_CTX_free(ctx);
+    if (ok) {
+        memcpy(aes_key, out, EEI_AES_KEY_SIZE);
+    }
+    eei_crypto_wipe(out, sizeof(out));
+    return ok ? 0
+              : eei_fail(err, EEI_ERR_REJECTED,
+                         "cannot unwrap the AES key: wrong RSA key, or the key block was altered");
+}
+
+static EVP_PKEY *p256_from_point(const uint8_t point[EEI_ECIES_POINT_SIZE])
+{
+    uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
+    enc[0] = POINT_CONVERSION_UNCOMPRESSED;
+    memcpy(enc + 1, point, EEI_ECIES_POINT_SIZE);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)P256_GROUP, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, enc, sizeof(enc)),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    if (pkey) {
+        /* fromdata decodes the point; the explicit check also rejects infinity and small order */
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        if (!check || EVP_PKEY_public_check(check) <= 0) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+        EVP_PKEY_CTX_free(check);
+    }
+    return pkey;
+}
+
+bool eei_crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE])
+{
+    EVP_PKEY *pkey = p256_from_point(point);
+    EVP_PKEY_free(pkey);
+    return pkey != NULL;
+}
+
+/* AES key = HKDF-SHA256(ECDH x-coordinate of own * peer, salt, "_esp_enc_img_ecc"). */
+static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                        uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+{
+    uint8_t secret[32];
+    size_t secret_len = sizeof(secret);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, own, NULL);
+    int ok = ctx && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+             EVP_PKEY_derive(ctx, secret, &secret_len) > 0 && secret_len == sizeof(secret);
+    EVP_PKEY_CTX_free(ctx);
+
+    EVP_KDF *kdf = ok ? EVP_KDF_fetch(NULL, "HKDF", NULL) : NULL;
+    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    if (kctx) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret, sizeof(secret)),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
+                                              EEI_ECIES_SALT_SIZE),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)EEI_HKDF_INFO,
+                                              EEI_HKDF_INFO_SIZE),
+            OSSL_PARAM_construct_end(),
+        };
+        ok = EVP_KDF_derive(kctx, aes_key, EEI_AES_KEY_SIZE, params) > 0;
+    } else {
+        ok = 0;
+    }
+    EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(kdf);
+    eei_crypto_wipe(secret, sizeof(secret));
+    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "ECDH/HKDF key derivation failed");
+}
+
+int eei_crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                           uint8_t point[EEI_ECIES_POINT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE],
+                           eei_error *err)
+{
+    EVP_PKEY *eph = EVP_EC_gen("P-256");
+    if (!eph) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "ephemeral key generation failed");
+    }
+    uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
+    size_t enc_len = 0;
+    int rc;
+    if (!EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, enc, sizeof(enc),
+                                         &enc_len) ||
+        enc_len != sizeof(enc) || enc[0] != POINT_CONVERSION_UNCOMPRESSED) {
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the ephemeral public key");
+    } else {
+        memcpy(point, enc + 1, EEI_ECIES_POINT_SIZE);
+        rc = ecies_derive(eph, device_pub->pkey, salt, aes_key, err);
+    }
+    EVP_PKEY_free(eph); /* the ephemeral scalar is cleared by OpenSSL on free */
+    return rc;
+}
+
+int eei_crypto_ecies_decap(const eei_key *device_priv, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                           const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                           uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+{
+    EVP_PKEY *peer = p256_from_point(point);
+    if (!peer) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "the server public key in the header is not a point on P-256");
+    }
+    int rc = ecies_derive(device_priv->pkey, peer, salt, aes_key, err);
+    EVP_PKEY_free(peer);
+    return rc;
+}
+
+/* ---- AES-256-GCM ---- */
+
+int eei_crypto_gcm_start(eei_crypto_gcm **out, bool encrypt, const uint8_t key[EEI_AES_KEY_SIZE],
+                         const uint8_t iv[EEI_IV_SIZE], eei_error *err)
+{
+    eei_crypto_gcm *gcm = calloc(1, sizeof(*gcm));
+    if (!gcm) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    gcm->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    gcm->ctx = EVP_CIPHER_CTX_new();
+    int enc = encrypt ? 1 : 0;
+    if (!gcm->cipher || !gcm->ctx ||
+        !EVP_CipherInit_ex2(gcm->ctx, gcm->cipher, NULL, NULL, enc, NULL) ||
+        EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_IVLEN, EEI_IV_SIZE, NULL) <= 0 ||
+        !EVP_CipherInit_ex2(gcm->ctx, NULL, key, iv, enc, NULL)) {
+        eei_crypto_gcm_free(gcm);
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up AES-256-GCM");
+    }
+    *out = gcm;
+    return 0;
+}
+
+int eei_crypto_gcm_update(eei_crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len,
+                          eei_error *err)
+{
+    while (len > 0) {
+        int step = len > (size_t)INT_MAX / 2 ? INT_MAX / 2 : (int)len;
+        int outl = 0;
+        if (!EVP_CipherUpdate(gcm->ctx, out, &outl, in, step) || outl != step) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
+        }
+        in += step;
+        out += step;
+        len -= (size_t)step;
+    }
+    return 0;
+}
+
+int eei_crypto_gcm_finish_encrypt(eei_crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_error *err)
+{
+    uint8_t none[16];
+    int outl = 0;
+    if (!EVP_CipherFinal_ex(gcm->ctx, none, &outl) ||
+        EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_GET_TAG, EEI_TAG_SIZE, tag) <= 0) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed to produce the tag");
+    }
+    return 0;
+}
+
+int eei_crypto_gcm_finish_decrypt(eei_crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE],
+                                  eei_error *err)
+{
+    uint8_t none[16];
+    int outl = 0;
+    if (EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_TAG, EEI_TAG_SIZE, (void *)tag) <= 0) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
+    }
+    /* OpenSSL compares the tag with CRYPTO_memcmp (constant time) */
+    if (EVP_CipherFinal_ex(gcm->ctx, none, &outl) <= 0) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "authentication failed: the tag does not match (wrong key, or the image "
+                        "was altered)");
+    }
+    return 0;
+}
+
+void eei_crypto_gcm_free(eei_crypto_gcm *gcm)
+{
+    if (gcm) {
+        EVP_CIPHER_CTX_free(gcm->ctx); /* clears the expanded key */
+        EVP_CIPHER_free(gcm->cipher);
+        free(gcm);
+    }
+}
+
+/* ---- SHA-256 ---- */
+
+int eei_crypto_sha256_start(eei_sha256 **out, eei_error *err)
+{
+    eei_sha256 *sha = calloc(1, sizeof(*sha));
+    if (sha) {
+        sha->ctx = EVP_MD_CTX_new();
+    }
+    if (!sha || !sha->ctx || !EVP_DigestInit_ex(sha->ctx, EVP_sha256(), NULL)) {
+        eei_crypto_sha256_free(sha);
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
+    }
+    *out = sha;
+    return 0;
+}
+
+void eei_crypto_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
+{
+    EVP_DigestUpdate(sha->ctx, data, len);
+}
+
+void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
+{
+    unsigned int len = EEI_SHA256_SIZE;
+    EVP_DigestFinal_ex(sha->ctx, digest, &len);
+}
+
+void eei_crypto_sha256_free(eei_sha256 *sha)
+{
+    if (sha) {
+        EVP_MD_CTX_free(sha->ctx);
+        free(sha);
+    }
+}

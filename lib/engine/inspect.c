@@ -1,0 +1,62 @@
+/* What the header and the size of an image say, without a key. */
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "error/error_internal.h"
+
+/* The scheme, and how sure: the ECIES layout is a point on P-256 then the salt then zeros. */
+static void infer_scheme(eei_inspection *ins)
+{
+    const eei_header *h = &ins->header;
+    bool zeros = eei_header_scheme(h) != EEI_SCHEME_RSA3072; /* the 288 bytes after the salt */
+    ins->on_curve = eei_crypto_p256_point_on_curve(eei_header_ecies_point(h));
+    ins->scheme_sure = true;
+    if (ins->on_curve && zeros) {
+        ins->scheme = EEI_SCHEME_ECIES_P256;
+        ins->scheme_basis = "a point on P-256, a salt, then zeros";
+    } else if (ins->on_curve) {
+        ins->scheme = EEI_SCHEME_ECIES_P256;
+        ins->scheme_sure = false;
+        ins->scheme_basis = "a point on P-256, but the 288 bytes after the salt (which the device "
+                            "ignores) are not zero";
+    } else if (!zeros) {
+        ins->scheme = EEI_SCHEME_RSA3072;
+        ins->scheme_basis = "no point on P-256, and 384 bytes of ciphertext";
+    } else {
+        ins->scheme = EEI_SCHEME_UNKNOWN;
+        ins->scheme_basis = "zeros after the salt, but no point on P-256";
+    }
+}
+
+void eei_inspect(const uint8_t *header, size_t header_len, uint64_t image_size, eei_inspection *ins)
+{
+    memset(ins, 0, sizeof(*ins));
+    ins->image_size = image_size;
+    if (image_size < header_len) {
+        header_len = (size_t)image_size;
+    }
+    ins->verdict = eei_header_decode(header, header_len, &ins->header);
+    ins->header_read = ins->verdict != EEI_FMT_SHORT;
+    if (!ins->header_read) {
+        ins->problem = eei_format_strerror(ins->verdict);
+        return;
+    }
+    infer_scheme(ins);
+    ins->reserved_zero = eei_header_reserved_clear(&ins->header);
+    if (ins->verdict == EEI_FMT_OK) {
+        ins->verdict = eei_header_check_size(&ins->header, image_size);
+    }
+    if (ins->verdict != EEI_FMT_OK) {
+        ins->problem = eei_format_strerror(ins->verdict);
+    } else if (ins->scheme == EEI_SCHEME_UNKNOWN) {
+        ins->problem = "the key block fits neither scheme";
+    }
+}
+
+uint64_t eei_inspect_bytes_needed(const uint8_t header[EEI_HEADER_SIZE])
+{
+    if (eei_le32_get(header + EEI_OFF_MAGIC) != EEI_MAGIC) {
+        return EEI_HEADER_SIZE;
+    }
+    return EEI_HEADER_SIZE + (uint64_t)eei_le32_get(header + EEI_OFF_PAYLOAD_LEN) + 1;
+}

@@ -1,0 +1,298 @@
+/* Keys: loading from memory and files (HMAC keys and passphrases included), export, hashes. */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "error/error_internal.h"
+
+#define KEY_FILE_MAX (64u * 1024u)
+#define PASSPHRASE_MAX 1024u
+#define HMAC_KEY_ATTEMPTS 16
+
+static bool is_pem(const uint8_t *data, size_t len)
+{
+    static const char begin[] = "-----BEGIN";
+    return len >= sizeof(begin) - 1 && memmem(data, len, begin, sizeof(begin) - 1) != NULL;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A whole small file (at most max bytes) in a malloc'd buffer; the caller wipes and frees it. */
+static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
+                           eei_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(e));
+    }
+    uint8_t *buf = S_ISDIR(st.st_mode) ? NULL : malloc(max + 1);
+    size_t got = 0;
+    ssize_t n = 1;
+    while (buf && got <= max && n != 0) {
+        n = read(fd, buf + got, max + 1 - got);
+        if (n < 0 && errno != EINTR) {
+            break;
+        }
+        got += n > 0 ? (size_t)n : 0;
+    }
+    int e = errno;
+    close(fd);
+    int rc = 0;
+    if (S_ISDIR(st.st_mode)) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: is a directory", path);
+    } else if (!buf) {
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    } else if (n < 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
+    } else if (got > max) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
+    }
+    if (rc != 0) {
+        eei_free(buf, got);
+        return rc;
+    }
+    *out = buf;
+    *out_len = got;
+    return 0;
+}
+
+/* The first line of the passphrase file, without its line ending. */
+static int read_passphrase(const char *path, char **out, eei_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (read_small_file(path, PASSPHRASE_MAX, &data, &len, err) != 0) {
+        eei_error_prefix(err, "passphrase file");
+        return -1;
+    }
+    size_t line = 0;
+    while (line < len && data[line] != '\n' && data[line] != '\r') {
+        line++;
+    }
+    char *pass = malloc(line + 1);
+    if (pass) {
+        memcpy(pass, data, line);
+        pass[line] = '\0';
+    }
+    eei_free(data, len);
+    if (!pass) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    *out = pass;
+    return 0;
+}
+
+eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
+                        eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    if (len == EEI_HMAC_KEY_SIZE && !is_pem(data, len)) {
+        return eei_key_from_hmac(data, out, err);
+    }
+    int rc = eei_crypto_key_parse(data, len, passphrase, out, err);
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
+                             eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char *pass = NULL;
+    *out = NULL;
+    int rc = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
+    if (rc != 0) {
+        err->status = EEI_ERR_KEY;
+    } else if (!is_pem(data, len) && len == EEI_HMAC_KEY_SIZE) {
+        rc = eei_crypto_key_from_hmac(data, out, err);
+    } else if (!is_pem(data, len) && has_suffix(path, ".bin")) {
+        rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
+    } else {
+        if (opts && !opts->passphrase && opts->passphrase_file) {
+            rc = read_passphrase(opts->passphrase_file, &pass, err);
+        }
+        if (rc == 0) {
+            rc = eei_crypto_key_parse(data, len,
+                                      pass   ? pass
+                                      : opts ? opts->passphrase
+                                             : NULL,
+                                      out, err);
+        }
+        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
+        }
+    }
+    eei_free(pass, pass ? strlen(pass) : 0);
+    eei_free(data, len);
+    if (rc != 0 && strncmp(err->msg, path, strlen(path)) != 0) {
+        eei_error_prefix(err, path);
+    }
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                             eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    return eei_status_of(eei_crypto_key_from_hmac(hmac_key, out, err), err);
+}
+
+eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    if (type != EEI_KEY_RSA3072 && type != EEI_KEY_P256) {
+        eei_fail(err, EEI_ERR_USAGE, "no such key type: %d", (int)type);
+        return err->status;
+    }
+    return eei_status_of(eei_crypto_key_generate(type, out, err), err);
+}
+
+/* A random HMAC key whose derived scalar is valid (all but ~2^-32 of keys are). */
+eei_status eei_key_generate_hmac(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    for (int i = 0; i < HMAC_KEY_ATTEMPTS; i++) {
+        if (eei_crypto_random(hmac_key, EEI_HMAC_KEY_SIZE, err) != 0) {
+            return err->status;
+        }
+        if (eei_crypto_key_from_hmac(hmac_key, out, err) == 0) {
+            return EEI_OK;
+        }
+        if (err->status != EEI_ERR_KEY) {
+            break;
+        }
+    }
+    eei_wipe(hmac_key, EEI_HMAC_KEY_SIZE);
+    if (err->status == EEI_ERR_KEY) {
+        eei_fail(err, EEI_ERR_SYSTEM, "no valid HMAC key after %d attempts", HMAC_KEY_ATTEMPTS);
+    }
+    return err->status;
+}
+
+void eei_key_free(eei_key *key)
+{
+    eei_crypto_key_free(key);
+}
+
+eei_key_type eei_key_get_type(const eei_key *key)
+{
+    return eei_crypto_key_type(key);
+}
+
+bool eei_key_has_private(const eei_key *key)
+{
+    return eei_crypto_key_has_private(key);
+}
+
+eei_scheme eei_key_scheme(const eei_key *key)
+{
+    return eei_crypto_key_type(key) == EEI_KEY_RSA3072 ? EEI_SCHEME_RSA3072 : EEI_SCHEME_ECIES_P256;
+}
+
+eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    uint8_t *der = NULL;
+    size_t len = 0;
+    eei_sha256 *sha = NULL;
+    if (eei_crypto_key_public_der(key, &der, &len, err) != 0) {
+        return err->status;
+    }
+    int rc = eei_crypto_sha256_start(&sha, err);
+    if (rc == 0) {
+        eei_crypto_sha256_update(sha, der, len);
+        eei_crypto_sha256_finish(sha, digest);
+        eei_crypto_sha256_free(sha);
+    }
+    free(der);
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t **out,
+                          size_t *out_len, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    int rc;
+    *out = NULL;
+    *out_len = 0;
+    switch (format) {
+    case EEI_EXPORT_PUBLIC_PEM:
+        rc = eei_crypto_key_public_pem(key, out, out_len, err);
+        break;
+    case EEI_EXPORT_PUBLIC_DER:
+        rc = eei_crypto_key_public_der(key, out, out_len, err);
+        break;
+    case EEI_EXPORT_DEVICE_DER:
+        rc = eei_crypto_key_public_device(key, out, out_len, err);
+        break;
+    case EEI_EXPORT_PRIVATE_PEM:
+        rc = eei_crypto_key_private_pem(key, out, out_len, err);
+        break;
+    default:
+        rc = eei_fail(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
+        break;
+    }
+    return eei_status_of(rc, err);
+}
+
+/* ---- SHA-256 and memory: the crypto backend's ---- */
+
+eei_status eei_sha256_new(eei_sha256 **out, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    return eei_status_of(eei_crypto_sha256_start(out, err), err);
+}
+
+void eei_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
+{
+    eei_crypto_sha256_update(sha, data, len);
+}
+
+void eei_sha256_final(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
+{
+    eei_crypto_sha256_finish(sha, digest);
+}
+
+void eei_sha256_free(eei_sha256 *sha)
+{
+    eei_crypto_sha256_free(sha);
+}
+
+void eei_wipe(void *buf, size_t len)
+{
+    eei_crypto_wipe(buf, len);
+}
+
+void eei_free(void *buf, size_t len)
+{
+    if (buf) {
+        eei_crypto_wipe(buf, len);
+        free(buf);
+    }
+}
+
+void eei_report_crypto_errors(FILE *out)
+{
+    eei_crypto_report_errors(out);
+}

@@ -1,0 +1,297 @@
+/*
+ * Whole images over the caller's callbacks (eei_io) or buffers: the one loop that encrypts an
+ * input into an output, and the one that decrypts (and hashes) an image into an output.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "engine/pipeline.h"
+#include "error/error_internal.h"
+
+/* The first page of an encrypted image, held back until its header is known. */
+#define HEAD_PAGE 4096u
+
+/*
+ * Where finished bytes go: the caller's write and/or a hash. It runs on a helper thread (a
+ * second core) when one can be had, so reading and the cipher overlap with writing and hashing.
+ */
+typedef struct {
+    const eei_io *io;
+    eei_sha256 *sha;
+    eei_error err;
+} sink;
+
+static int sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
+{
+    sink *s = ctx;
+    if (s->sha) {
+        eei_crypto_sha256_update(s->sha, data, len);
+    }
+    if (!s->io->write || s->io->write(s->io->ctx, data, len, offset, &s->err) == 0) {
+        return 0;
+    }
+    if (s->err.status == EEI_OK) {
+        eei_fail(&s->err, EEI_ERR_FILE, "the output could not be written");
+    }
+    return -1;
+}
+
+static int sink_put(eei_pipeline *pl, sink *s, const uint8_t *data, size_t len, uint64_t offset,
+                    eei_error *err)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (!pl) {
+        return sink_take(s, data, len, offset) == 0 ? 0 : (*err = s->err, -1);
+    }
+    eei_pipeline_submit(pl, data, len, offset);
+    if (eei_pipeline_result(pl) != 0) {
+        *err = s->err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Drain the helper; its first failure becomes the result if nothing failed before. */
+static int sink_close(eei_pipeline *pl, sink *s, int rc, eei_error *err)
+{
+    if (pl && eei_pipeline_finish(pl) != 0 && rc == 0) {
+        *err = s->err;
+        return -1;
+    }
+    return rc;
+}
+
+/* The next piece of the input: *data points into buf (read) or into the caller's memory. */
+static int source_next(const eei_io *io, uint64_t *pos, uint8_t *buf, size_t cap,
+                       const uint8_t **data, size_t *n, eei_error *err)
+{
+    *n = 0;
+    if (io->read) {
+        *data = buf;
+        if (io->read(io->ctx, buf, cap, n, err) != 0) {
+            return err->status == EEI_OK
+                       ? eei_fail(err, EEI_ERR_FILE, "the input could not be read")
+                       : -1;
+        }
+        if (*n > cap) {
+            return eei_fail(err, EEI_ERR_USAGE, "the read callback returned more than asked");
+        }
+    } else {
+        size_t left = io->size - (size_t)*pos;
+        *n = left < cap ? left : cap;
+        *data = io->data + *pos;
+    }
+    *pos += *n;
+    return 0;
+}
+
+/*
+ * The buffers a loop works in: the input's (when read) and the output's (without a helper; the
+ * input's own when the work can be done in place).
+ */
+typedef struct {
+    eei_pipeline *pl;
+    uint8_t *in;
+    uint8_t *out;
+} buffers;
+
+static int buffers_get(buffers *b, const eei_io *io, bool helper, bool in_place, sink *s,
+                       eei_error *err)
+{
+    b->pl = helper ? eei_pipeline_start(EEI_IO_CHUNK, sink_take, s) : NULL;
+    b->in = io->read ? malloc(EEI_IO_CHUNK) : NULL;
+    b->out = b->pl ? NULL : io->read && in_place ? b->in : malloc(EEI_IO_CHUNK);
+    if ((io->read && !b->in) || (!b->pl && !b->out)) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    return 0;
+}
+
+/* The buffer the next finished bytes go to: the helper's, or the loop's own. */
+static uint8_t *buffers_next(buffers *b)
+{
+    return b->pl ? eei_pipeline_acquire(b->pl) : b->out;
+}
+
+static void buffers_free(buffers *b)
+{
+    if (b->out != b->in) {
+        free(b->out);
+    }
+    free(b->in);
+}
+
+static void report(const eei_io *io, uint64_t done)
+{
+    if (io->progress) {
+        io->progress(io->ctx, done);
+    }
+}
+
+eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint64_t *payload_size,
+                              eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    if (!io->write) {
+        eei_fail(err, EEI_ERR_USAGE, "encryption needs somewhere to write the image");
+        return err->status;
+    }
+    eei_encrypt_ctx *enc = NULL;
+    sink s = {.io = io};
+    buffers b = {0};
+    int rc = eei_encrypt_begin(device_key, &enc, err) == EEI_OK ? 0 : -1;
+    /* in place is not possible: the header's room shifts the first chunk */
+    rc = rc == 0 ? buffers_get(&b, io, true, false, &s, err) : rc;
+    /*
+     * The header's length and tag are known only at the end. Its place is reserved with zeros
+     * at the front of the first chunk, and the output's first page is held back and written
+     * last, so no page is written twice (a page under writeback would make that second write
+     * wait) and every other write starts on a chunk boundary.
+     */
+    uint8_t first_page[HEAD_PAGE];
+    size_t held = 0, lead = EEI_HEADER_SIZE;
+    uint64_t pos = 0, offset = 0;
+    for (size_t n = 1; rc == 0;) {
+        const uint8_t *data;
+        rc = source_next(io, &pos, b.in, EEI_IO_CHUNK - lead, &data, &n, err);
+        if (rc != 0 || (n == 0 && lead == 0)) {
+            break;
+        }
+        uint8_t *dst = buffers_next(&b);
+        size_t len = lead + n, skip = 0;
+        memset(dst, 0, lead);
+        rc = eei_encrypt_update(enc, data, dst + lead, n, err) == EEI_OK ? 0 : -1;
+        if (rc == 0 && lead > 0) {
+            held = skip = len < HEAD_PAGE ? len : HEAD_PAGE;
+            memcpy(first_page, dst, held);
+        }
+        if (rc == 0) {
+            rc = sink_put(b.pl, &s, dst + skip, len - skip, offset + skip, err);
+        }
+        offset += len;
+        lead = 0;
+        report(io, pos);
+    }
+    rc = sink_close(b.pl, &s, rc, err);
+    uint8_t header[EEI_HEADER_SIZE];
+    if (rc == 0) {
+        rc = eei_encrypt_finish(enc, header, err) == EEI_OK ? 0 : -1;
+    }
+    if (rc == 0) {
+        memcpy(first_page, header, sizeof(header));
+        rc = sink_take(&s, first_page, held, 0) == 0 ? 0 : (*err = s.err, -1);
+    }
+    if (payload_size) {
+        *payload_size = enc ? eei_encrypt_payload_size(enc) : 0;
+    }
+    buffers_free(&b);
+    eei_encrypt_free(enc);
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                              eei_decrypt_result *res, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    eei_decrypt_result local;
+    res = res ? res : &local;
+    memset(res, 0, sizeof(*res));
+    eei_decrypt_ctx *dec = NULL;
+    sink s = {.io = io};
+    buffers b = {0};
+    int rc = eei_decrypt_begin(key, &dec, err) == EEI_OK ? 0 : -1;
+    if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
+        rc = eei_crypto_sha256_start(&s.sha, err);
+    }
+    rc = rc == 0 ? buffers_get(&b, io, io->write || s.sha, true, &s, err) : rc;
+    uint64_t pos = 0;
+    for (size_t n = 1; rc == 0;) {
+        /* the header alone first: then every piece of plaintext starts on a chunk boundary */
+        size_t cap = pos < EEI_HEADER_SIZE ? EEI_HEADER_SIZE - (size_t)pos : EEI_IO_CHUNK;
+        const uint8_t *data;
+        size_t plain = 0;
+        rc = source_next(io, &pos, b.in, cap, &data, &n, err);
+        if (rc != 0 || n == 0) {
+            break;
+        }
+        uint8_t *dst = buffers_next(&b);
+        rc = eei_decrypt_update(dec, data, n, dst, &plain, err) == EEI_OK ? 0 : -1;
+        if (rc == 0) {
+            rc = sink_put(b.pl, &s, dst, plain, res->payload_size, err);
+            res->payload_size += plain;
+        }
+        report(io, pos);
+    }
+    res->image_size = pos;
+    rc = sink_close(b.pl, &s, rc, err);
+    if (rc == 0) {
+        rc = eei_decrypt_finish(dec, err) == EEI_OK ? 0 : -1;
+    }
+    if (dec) {
+        res->header_len = eei_decrypt_header(dec, res->header);
+    }
+    if (s.sha) {
+        eei_crypto_sha256_finish(s.sha, res->plaintext_sha256);
+        eei_crypto_sha256_free(s.sha);
+        res->hashed = rc == 0;
+    }
+    buffers_free(&b);
+    eei_decrypt_free(dec);
+    return eei_status_of(rc, err);
+}
+
+/* ---- buffers ---- */
+
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+    size_t end; /* the furthest byte written */
+} memory_out;
+
+static int memory_write(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)
+{
+    memory_out *m = ctx;
+    if (offset > m->cap || len > m->cap - offset) {
+        return eei_fail(err, EEI_ERR_USAGE, "the output buffer is too small");
+    }
+    memcpy(m->buf + offset, data, len);
+    m->end = offset + len > m->end ? (size_t)(offset + len) : m->end;
+    return 0;
+}
+
+eei_status eei_encrypt_buffer(const eei_key *device_key, const uint8_t *in, size_t in_len,
+                              uint8_t *out, size_t out_cap, size_t *out_len, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out_len = 0;
+    if (in_len > EEI_MAX_PAYLOAD || out_cap < in_len + EEI_HEADER_SIZE) {
+        eei_fail(err, EEI_ERR_USAGE, "the output buffer needs %zu bytes; it has %zu",
+                 in_len + EEI_HEADER_SIZE, out_cap);
+        return err->status;
+    }
+    memory_out m = {out, out_cap, 0};
+    eei_io io = {.data = in, .size = in_len, .write = memory_write, .ctx = &m};
+    eei_status st = eei_encrypt_stream(device_key, &io, NULL, err);
+    *out_len = st == EEI_OK ? m.end : 0;
+    return st;
+}
+
+eei_status eei_decrypt_buffer(const eei_key *key, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out_len = 0;
+    memory_out m = {out, out_cap, 0};
+    eei_io io = {.data = in, .size = in_len, .write = memory_write, .ctx = &m};
+    eei_decrypt_result res;
+    eei_status st = eei_decrypt_stream(key, &io, 0, &res, err);
+    if (st != EEI_OK) {
+        eei_wipe(out, m.end); /* no unauthenticated plaintext is left behind */
+        return st;
+    }
+    *out_len = (size_t)res.payload_size;
+    return EEI_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * Files for the programs: inputs read in pieces (the library asks for EEI_IO_CHUNK, 256 KiB);
+ * outputs written to an unnamed file in the target's directory (O_TMPFILE) that gets a name
+ * only when it is complete, then is renamed into place. Where the filesystem has no O_TMPFILE,
+ * a named temporary file beside the target, removed on SIGINT, SIGTERM and SIGHUP.
+ */
+#ifndef EEI_FILEIO_H
+#define EEI_FILEIO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+typedef struct {
+    int fd;
+    const char *name; /* for messages: the path, or "stdin" */
+    bool regular;     /* a regular file: size is known and pread works */
+    uint64_t size;
+} input_file;
+
+/* "-" is stdin. Directories are refused. */
+int input_open(input_file *in, const char *path, eei_error *err);
+/* Read up to cap bytes, fewer only at end of input; *got is 0 at the end. */
+int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err);
+/* Read exactly len bytes at offset of a regular file (the input position does not move). */
+int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                eei_error *err);
+void input_close(input_file *in);
+
+/* Read a whole small file (at most max bytes) into a malloc'd buffer (manifests). */
+int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err);
+
+typedef struct {
+    mode_t mode;     /* of the final file */
+    bool no_clobber; /* fail if the target exists (key files without --force) */
+    bool seekable;   /* the writer will pwrite; "-" is spooled through a temporary file */
+} output_options;
+
+typedef struct {
+    int fd;
+    bool to_stdout;
+    bool spooled;
+    bool unnamed; /* O_TMPFILE: no name until it is complete */
+    output_options opts;
+    const char *name;
+    char path[PATH_MAX]; /* the temporary name, while it has one */
+    int cleanup_slot;
+} output_file;
+
+/* "-" is stdout. Nothing appears at path until output_commit. */
+int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err);
+int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err);
+int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
+                  eei_error *err);
+/* Move the write position of a seekable output (what lies before it is written by pwrite). */
+int output_seek(output_file *out, uint64_t offset, eei_error *err);
+/* Move the finished file into place. On failure the output is aborted. */
+int output_commit(output_file *out, eei_error *err);
+/*
+ * Two finished files into place together (a key pair): both complete before either moves, and
+ * when the second cannot be moved, the first target is put back as it was. On failure both
+ * outputs are aborted.
+ */
+int output_commit_pair(output_file *first, output_file *second, eei_error *err);
+/* Remove the temporary file; the target is untouched. Safe after commit. */
+void output_abort(output_file *out);
+
+/* mkdir -p: create path and its missing parents with mode (existing ones are left alone). */
+int make_dirs(const char *path, mode_t mode, eei_error *err);
+
+/* True when the path exists (for refusing to overwrite before doing any work). */
+bool path_exists(const char *path);
+
+/* SHA-256 of everything written to a seekable output so far (before output_commit). */
+int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
+
+/*
+ * Once, before any output is opened (and before threads start): remove the temporary files
+ * of unfinished outputs on SIGINT, SIGTERM and SIGHUP, and read the umask for output modes.
+ */
+void fileio_init(void);
+
+#endif

@@ -1,0 +1,100 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OPTIONS 64
+
+/* The spec for a getopt result: long options are numbered from 256 by their index. */
+static const option_spec *spec_for(const option_spec *specs, int c)
+{
+    for (const option_spec *s = specs; s->name; s++) {
+        if (c == 256 + (int)(s - specs) || (s->letter && c == s->letter)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static bool set_number(const option_spec *s, const char *text, void *values)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < s->min || v > s->max) {
+        return false;
+    }
+    memcpy((char *)values + s->offset, &v, sizeof(v));
+    return true;
+}
+
+static void set_value(const option_spec *s, const char *arg, void *values)
+{
+    char *at = (char *)values + s->offset;
+    if (s->kind == OPTION_FLAG) {
+        bool yes = true;
+        memcpy(at, &yes, sizeof(yes));
+    } else {
+        memcpy(at, &arg, sizeof(arg));
+    }
+}
+
+options_result options_parse(int argc, char **argv, const option_spec *specs, unsigned allowed,
+                             void *values, options_outcome *out)
+{
+    struct option longs[MAX_OPTIONS + 2];
+    char shorts[2 * MAX_OPTIONS + 3] = ":h";
+    size_t n = 0, ns = strlen(shorts);
+    for (const option_spec *s = specs; s->name && n < MAX_OPTIONS; s++, n++) {
+        bool arg = s->kind != OPTION_FLAG;
+        longs[n] =
+            (struct option){s->name, arg ? required_argument : no_argument, NULL, 256 + (int)n};
+        if (s->letter) {
+            shorts[ns++] = s->letter;
+        }
+        if (s->letter && arg) {
+            shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = '\0';
+    longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[n] = (struct option){NULL, 0, NULL, 0};
+
+    memset(out, 0, sizeof(*out));
+    optind = 1;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
+        const char *given = argv[optind - 1]; /* the option, or its value after "-p VALUE" */
+        if (c == 'h') {
+            return OPTIONS_HELP;
+        }
+        const option_spec *s = spec_for(specs, c);
+        if (c == ':') {
+            snprintf(out->why, sizeof(out->why), "option '%s' needs a value", given);
+            return OPTIONS_USAGE;
+        }
+        if (!s) {
+            snprintf(out->why, sizeof(out->why), "unknown option '%s'", given);
+            return OPTIONS_USAGE;
+        }
+        if (s->group && !(allowed & s->group)) {
+            snprintf(out->why, sizeof(out->why), "option '--%s' does not apply to this command",
+                     s->name);
+            return OPTIONS_USAGE;
+        }
+        if (s->kind == OPTION_NUMBER && !set_number(s, optarg, values)) {
+            snprintf(out->why, sizeof(out->why), "option '--%s' takes a number from %lld to %lld",
+                     s->name, s->min, s->max);
+            return OPTIONS_USAGE;
+        }
+        if (s->kind != OPTION_NUMBER) {
+            set_value(s, optarg, values);
+        }
+    }
+    out->npos = argc - optind;
+    out->pos = argv + optind;
+    return OPTIONS_RUN;
+}

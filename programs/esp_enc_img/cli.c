@@ -1,0 +1,117 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define FLAG(name, letter, field, group)                                                           \
+    {                                                                                              \
+        name, letter, OPTION_FLAG, offsetof(cli_args, field), 0, 0, group                          \
+    }
+#define TEXT(name, letter, field, group)                                                           \
+    {                                                                                              \
+        name, letter, OPTION_TEXT, offsetof(cli_args, field), 0, 0, group                          \
+    }
+#define NUMBER(name, field, min, max, group)                                                       \
+    {                                                                                              \
+        name, 0, OPTION_NUMBER, offsetof(cli_args, field), min, max, group                         \
+    }
+
+static const option_spec cli_options[] = {
+    FLAG("verbose", 'v', verbose, 0),
+    FLAG("force", 'f', force, OPT_FORCE),
+    TEXT("out-dir", 'd', out_dir, OPT_OUT_DIR),
+    TEXT("output", 'o', output, OPT_OUTPUT),
+    TEXT("passphrase-file", 'p', passphrase_file, OPT_PASSPHRASE),
+    FLAG("json", 0, json, OPT_JSON),
+    FLAG("quiet", 'q', quiet, OPT_QUIET),
+    {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, 256, OPT_JOBS},
+    TEXT("format", 0, format, OPT_FORMAT),
+    TEXT("name", 0, name, OPT_NAME),
+    FLAG("no-hash", 0, no_hash, OPT_NO_HASH),
+    TEXT("bind", 0, bind, OPT_SERVE),
+    NUMBER("port", port, 0, 65535, OPT_SERVE),
+    TEXT("cert", 0, cert, OPT_SERVE),
+    TEXT("key", 0, key, OPT_SERVE),
+    TEXT("self-signed", 0, self_signed, OPT_SERVE),
+    TEXT("cert-dir", 0, cert_dir, OPT_SERVE),
+    NUMBER("timeout", timeout, 1, 3600, OPT_SERVE),
+    NUMBER("max-clients", max_clients, 1, 4096, OPT_SERVE),
+    {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
+};
+
+int cli_run(const cli_command *cmd, int argc, char **argv)
+{
+    cli_args args = {
+        .cmd = cmd->name, .bind = "127.0.0.1", .port = 8070, .timeout = 10, .max_clients = 64};
+    options_outcome out;
+    switch (options_parse(argc, argv, cli_options, cmd->options, &args, &out)) {
+    case OPTIONS_HELP:
+        fputs(cmd->help, stdout);
+        return cli_exit_code(EEI_OK);
+    case OPTIONS_USAGE:
+        return cli_usage(cmd->name, "%s", out.why);
+    case OPTIONS_RUN:
+        break;
+    }
+    args.npos = out.npos;
+    args.pos = out.pos;
+    return cmd->run(&args);
+}
+
+int cli_exit_code(eei_status status)
+{
+    switch (status) {
+    case EEI_OK:
+        return 0;
+    case EEI_ERR_REJECTED:
+        return 1;
+    case EEI_ERR_USAGE:
+        return 2;
+    case EEI_ERR_FILE:
+    case EEI_ERR_KEY:
+    case EEI_ERR_SYSTEM:
+        break;
+    }
+    return 3;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: %s: ", EEI_PROG, cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s %s --help'.\n", EEI_PROG, cmd);
+    return cli_exit_code(EEI_ERR_USAGE);
+}
+
+int cli_report(const eei_error *err, bool verbose)
+{
+    if (err->status != EEI_OK) {
+        fprintf(stderr, "%s: %s\n", EEI_PROG, err->msg);
+    }
+    eei_report_crypto_errors(verbose ? stderr : NULL);
+    return cli_exit_code(err->status);
+}
+
+int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        return eei_fail(err, EEI_ERR_USAGE, "the key must be a file, not stdin");
+    }
+    eei_key_options opts = {
+        .passphrase = NULL,
+        .passphrase_file = args ? args->passphrase_file : NULL,
+        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE",
+    };
+    if (args && !opts.passphrase_file) {
+        opts.passphrase = getenv("ESP_ENC_IMG_PASSPHRASE");
+    }
+    return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
+}

@@ -1,0 +1,82 @@
+/*
+ * What every command shares: the options of the command line, the table of commands, and the
+ * one place outcomes become exit codes.
+ */
+#ifndef EEI_CLI_H
+#define EEI_CLI_H
+
+#include <stdbool.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+#define EEI_PROG "esp_enc_img"
+
+/* Which options a command takes (the option table is in cli.c). */
+enum {
+    OPT_FORCE = 1u << 0,
+    OPT_OUT_DIR = 1u << 1,
+    OPT_OUTPUT = 1u << 2,
+    OPT_PASSPHRASE = 1u << 3,
+    OPT_JSON = 1u << 4,
+    OPT_QUIET = 1u << 5,
+    OPT_JOBS = 1u << 6,
+    OPT_FORMAT = 1u << 7,
+    OPT_NAME = 1u << 8,
+    OPT_NO_HASH = 1u << 9,
+    OPT_SERVE = 1u << 10,
+};
+
+/* --help lines that several commands share, word for word. */
+#define CLI_HELP_QUIET                                                                             \
+    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
+#define CLI_HELP_PASSPHRASE                                                                        \
+    "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
+    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+#define CLI_HELP_VERBOSE_HELP                                                                      \
+    "  -v, --verbose             print the crypto library's errors\n"                              \
+    "  -h, --help                this text\n"
+
+/* Every option of every command; a command reads those it takes. */
+typedef struct {
+    const char *cmd; /* the command's name, for messages */
+    bool verbose, force, json, quiet, no_hash;
+    long long jobs; /* 0: not given */
+    const char *format, *name, *out_dir, *output, *passphrase_file;
+    /* serve */
+    const char *bind, *cert, *key, *self_signed, *cert_dir;
+    long long port, timeout, max_clients;
+    int npos;
+    char **pos;
+} cli_args;
+
+typedef struct {
+    const char *name;
+    const char *help;
+    unsigned options; /* the OPT_ bits it takes */
+    int (*run)(const cli_args *args);
+} cli_command;
+
+extern const cli_command cmd_keygen, cmd_pubkey, cmd_encrypt, cmd_decrypt, cmd_info, cmd_verify,
+    cmd_batch, cmd_serve;
+/* The Python tool's spellings: --generate_rsa_key, --generate_ecc_key. */
+extern const cli_command cmd_generate_rsa_key, cmd_generate_ecc_key;
+
+/* Parse argv (argv[0] is the command) for cmd and run it: its exit code. */
+int cli_run(const cli_command *cmd, int argc, char **argv);
+
+/* The exit code of a status: 0 ok, 1 rejected, 2 usage, 3 file, key or system. */
+int cli_exit_code(eei_status status);
+
+/* Print "esp_enc_img: <cmd>: <message>" for a usage error; returns its exit code (2). */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print the error (and the crypto library's error queue with --verbose); its exit code. */
+int cli_report(const eei_error *err, bool verbose);
+
+/*
+ * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE (when
+ * args is not NULL); "-" is refused: a key is a file.
+ */
+int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
+
+#endif

@@ -1,0 +1,475 @@
+/* batch MANIFEST.json --out-dir DIR: one build, encrypted for every device of a fleet. */
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "file_stream.h"
+#include "json_out.h"
+
+static const char help[] =
+    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--jobs N] [--json] [--quiet]\n"
+    "\n"
+    "Encrypt one build for many devices, each to its own key with its own fresh key material.\n"
+    "MANIFEST.json: {\"input\": \"app.bin\", \"devices\": [{\"id\": \"dev-0001\", \"public_key\":\n"
+    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. Keys may be RSA-3072 or\n"
+    "P-256 (plain or HMAC-derived), mixed. Writes DIR/<id>.bin per device and DIR/manifest.json\n"
+    "(per device: id, scheme, output, size, sha256, key fingerprint, status). Ids are letters,\n"
+    "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
+    "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
+    "are still written. The input is read once; outputs are written atomically.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
+    "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
+    "  --json              the resulting manifest as one JSON object on stdout\n"
+    "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
+    "  -v, --verbose       print the crypto library's errors\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
+    "3 manifest, input or system error.\n";
+
+#define MAX_ID 128
+#define MAX_JOBS 256
+
+typedef struct {
+    char id[MAX_ID + 1];
+    bool id_ok; /* a usable file name: its stale image can be removed */
+    char *key_path;
+    const char *problem; /* found before any work: bad or duplicate id, no key */
+    bool ok;
+    eei_scheme scheme;
+    uint8_t sha[EEI_SHA256_SIZE];
+    uint8_t fingerprint[EEI_SHA256_SIZE];
+    char error[sizeof(((eei_error *)0)->msg)];
+} device;
+
+typedef struct {
+    device *devices;
+    size_t count;
+    uint8_t *input; /* the build, read once: every image is made of these same bytes */
+    size_t input_len;
+    const char *out_dir;
+    atomic_size_t next;
+    atomic_size_t done;
+} batch;
+
+/* Set by SIGINT, SIGTERM or SIGHUP: no device is started after it, and the manifest says so. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    signal(sig, SIG_DFL); /* a second one ends the process at once */
+}
+
+static bool id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > MAX_ID || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+        return false;
+    }
+    for (const char *p = id; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
+{
+    int n = snprintf(path, len, "%s/%s%s", b->out_dir, d->id, suffix);
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* One device: its key, its image, its hashes. The stale image of a failed device goes. */
+static void run_device(batch *b, device *d)
+{
+    eei_error err = {EEI_OK, ""};
+    char path[PATH_MAX];
+    eei_key *key = NULL;
+    output_file out;
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
+    bool have_path = d->id_ok && output_path(b, d, ".bin", path, sizeof(path)) == 0;
+
+    if (d->problem) {
+        eei_fail(&err, EEI_ERR_REJECTED, "%s", d->problem);
+    } else if (!have_path) {
+        eei_fail(&err, EEI_ERR_FILE, "output path too long");
+    } else if (stop_signal) {
+        eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
+                 strsignal(stop_signal));
+    } else if (cli_load_key(d->key_path, NULL, &key, &err) == 0 &&
+               eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
+               output_open(&out, path, &oo, &err) == 0) {
+        file_stream fs;
+        file_stream_init(&fs, NULL, b->input, b->input_len, &out, NULL);
+        int rc = eei_encrypt_stream(key, &fs.io, NULL, &err) == EEI_OK ? 0 : -1;
+        if (rc == 0) {
+            rc = output_sha256(&out, d->sha, &err);
+        }
+        if (rc == 0) {
+            output_commit(&out, &err);
+        } else {
+            output_abort(&out);
+        }
+    }
+    d->ok = err.status == EEI_OK;
+    if (key) {
+        d->scheme = eei_key_scheme(key);
+    }
+    eei_key_free(key);
+    if (!d->ok) {
+        snprintf(d->error, sizeof(d->error), "%s", err.msg);
+        if (have_path && unlink(path) != 0 && errno != ENOENT) {
+            /* keep the first reason; a stale image that cannot go is worth saying too */
+            snprintf(d->error + strlen(d->error), sizeof(d->error) - strlen(d->error),
+                     "; the stale %s could not be removed", path);
+        }
+    }
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->count; atomic_fetch_add(&b->done, 1)) {
+        run_device(b, &b->devices[i]);
+    }
+    return NULL;
+}
+
+/* A path from the manifest: relative to the manifest's folder unless absolute. */
+static char *resolve(const char *manifest_dir, const char *path)
+{
+    size_t n = strlen(manifest_dir) + strlen(path) + 2;
+    char *out = malloc(n);
+    if (out) {
+        snprintf(out, n, "%s%s%s", path[0] == '/' ? "" : manifest_dir, path[0] == '/' ? "" : "/",
+                 path);
+    }
+    return out;
+}
+
+static const char *json_string(const cJSON *obj, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+/* An id as it can be shown: printable ASCII kept, anything else as \xNN, at most MAX_ID. */
+static void id_for_display(const char *id, char out[MAX_ID + 1])
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < MAX_ID; p++) {
+        n += (size_t)(*p >= 0x20 && *p < 0x7f ? snprintf(out + n, MAX_ID + 1 - n, "%c", *p)
+                                              : snprintf(out + n, MAX_ID + 1 - n, "\\x%02x", *p));
+    }
+    out[n] = '\0';
+}
+
+/* The devices of the manifest, with every problem found before work begins. */
+static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
+{
+    b->count = (size_t)cJSON_GetArraySize(list);
+    b->devices = calloc(b->count ? b->count : 1, sizeof(device));
+    if (!b->devices) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t i = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, list)
+    {
+        device *d = &b->devices[i++];
+        const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
+        const char *id = json_string(entry, "id");
+        const char *key = json_string(entry, "public_key");
+        d->id_ok = id && id_valid(id);
+        if (id) {
+            id_for_display(id, d->id); /* the id itself when it is valid */
+        } else {
+            snprintf(d->id, sizeof(d->id), "#%zu", i); /* the manifest's entry number */
+        }
+        if (!cJSON_IsObject(entry)) {
+            d->problem = "the entry is not an object {\"id\": ..., \"public_key\": ...}";
+        } else if (!id_item) {
+            d->problem = "no \"id\" for this device";
+        } else if (!id) {
+            d->problem = "the \"id\" is not a string";
+        } else if (!d->id_ok) {
+            snprintf(d->error, sizeof(d->error),
+                     "bad id: letters, digits, '.', '_' and '-' only, 1 to %d of them, not '.' or "
+                     "'..'",
+                     MAX_ID);
+            d->problem = d->error;
+        } else if (!key) {
+            d->problem = "no \"public_key\" (a string) for this device";
+        } else if (!(d->key_path = resolve(dir, key))) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        }
+    }
+    /* an id twice would make one image overwrite the other: both fail */
+    for (size_t a = 0; a < b->count; a++) {
+        for (size_t c = a + 1; c < b->count; c++) {
+            device *x = &b->devices[a], *y = &b->devices[c];
+            if (x->id_ok && y->id_ok && strcmp(x->id, y->id) == 0) {
+                x->problem = x->problem ? x->problem : "duplicate id";
+                y->problem = y->problem ? y->problem : "duplicate id";
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * JSON can spell a NUL inside a string (\u0000), and C strings cannot hold one: an id or a
+ * path would be cut short without a word. Such a manifest is refused, with where.
+ */
+static int refuse_nul_escapes(const char *text, size_t len, const char *name, eei_error *err)
+{
+    size_t line = 1, col = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++, col++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 0;
+        } else if (text[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && text[i] == '\\' && i + 1 < len) {
+            if (text[i + 1] == 'u' && i + 5 < len && strncmp(text + i + 2, "0000", 4) == 0) {
+                return eei_fail(err, EEI_ERR_FILE,
+                                "%s: line %zu, column %zu: \\u0000 (a NUL character) cannot be "
+                                "part of an id or a path",
+                                name, line, col);
+            }
+            i++; /* the escaped character, a quote included */
+            col++;
+        }
+    }
+    return 0;
+}
+
+static cJSON *result_json(const batch *b, const char *input,
+                          const uint8_t input_sha[EEI_SHA256_SIZE])
+{
+    cJSON *root = cJSON_CreateObject();
+    size_t ok = 0;
+    cJSON_AddStringToObject(root, "input", input);
+    cJSON_AddNumberToObject(root, "input_size", (double)b->input_len);
+    json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
+    cJSON *list = cJSON_AddArrayToObject(root, "devices");
+    for (size_t i = 0; i < b->count; i++) {
+        const device *d = &b->devices[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", d->id);
+        cJSON_AddStringToObject(o, "status", d->ok ? "ok" : "failed");
+        if (d->ok) {
+            char file[MAX_ID + 8];
+            snprintf(file, sizeof(file), "%s.bin", d->id);
+            cJSON_AddStringToObject(o, "scheme", eei_scheme_name(d->scheme));
+            cJSON_AddStringToObject(o, "output", file);
+            cJSON_AddNumberToObject(o, "size", (double)(b->input_len + EEI_HEADER_SIZE));
+            json_add_hex(o, "sha256", d->sha, sizeof(d->sha));
+            json_add_hex(o, "key_fingerprint", d->fingerprint, sizeof(d->fingerprint));
+            ok++;
+        } else {
+            cJSON_AddStringToObject(o, "error", d->error);
+        }
+        cJSON_AddItemToArray(list, o);
+    }
+    cJSON_AddNumberToObject(root, "succeeded", (double)ok);
+    cJSON_AddNumberToObject(root, "failed", (double)(b->count - ok));
+    return root;
+}
+
+static int run_workers(batch *b, size_t jobs, bool quiet)
+{
+    pthread_t threads[MAX_JOBS];
+    size_t started = 0;
+    for (; started < jobs; started++) {
+        if (pthread_create(&threads[started], NULL, worker, b) != 0) {
+            break;
+        }
+    }
+    if (started == 0) {
+        worker(b); /* no thread could start: do the work here */
+    }
+    progress p;
+    progress_begin(&p, "batch", b->count, true, quiet);
+    for (size_t done; p.tty && (done = atomic_load(&b->done)) < b->count;) {
+        progress_update(&p, done);
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    progress_end(&p);
+    return 0;
+}
+
+/*
+ * The input, read once into memory that every worker shares: the images are made of these bytes
+ * and the manifest's hash is theirs, whatever happens to the file meanwhile.
+ */
+static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], eei_error *err)
+{
+    input_file in;
+    if (input_open(&in, path, err) != 0) {
+        return -1;
+    }
+    eei_sha256 *h = NULL;
+    size_t got = 0;
+    int rc = 0;
+    if (!in.regular) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
+    } else if (in.size > EEI_MAX_PAYLOAD) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
+    } else if (!(b->input = malloc(in.size + 1))) { /* one more byte: a file that grew shows */
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
+                      (unsigned long long)in.size);
+    } else if ((rc = eei_sha256_new(&h, err) == EEI_OK ? 0 : -1) == 0) {
+        rc = input_read(&in, b->input, (size_t)in.size + 1, &got, err);
+    }
+    if (rc == 0 && got != in.size) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: changed size while it was read (%llu bytes, then %s)",
+                      path, (unsigned long long)in.size, got > in.size ? "more" : "fewer");
+    }
+    if (rc == 0) {
+        b->input_len = got;
+        eei_sha256_update(h, b->input, b->input_len);
+        eei_sha256_final(h, sha);
+    }
+    eei_sha256_free(h);
+    input_close(&in);
+    return rc;
+}
+
+/* --jobs, or the number of cores */
+static size_t jobs_for(const cli_args *args)
+{
+    long n = args->jobs ? (long)args->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+}
+
+static int write_manifest(const batch *b, cJSON *result, eei_error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/manifest.json", b->out_dir);
+    char *text = cJSON_Print(result);
+    if (!text) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
+    output_file out;
+    int rc = output_open(&out, path, &oo, err);
+    if (rc == 0) {
+        rc = output_write(&out, (const uint8_t *)text, strlen(text), err);
+        rc = rc == 0 ? output_write(&out, (const uint8_t *)"\n", 1, err) : rc;
+        if (rc == 0) {
+            rc = output_commit(&out, err);
+        } else {
+            output_abort(&out);
+        }
+    }
+    free(text);
+    return rc;
+}
+
+static int run(const cli_args *args)
+{
+    if (args->npos != 1 || !args->out_dir) {
+        return cli_usage(args->cmd, "expected MANIFEST.json --out-dir DIR");
+    }
+    size_t jobs = jobs_for(args);
+    eei_error err = {EEI_OK, ""};
+    batch b = {.out_dir = args->out_dir};
+    uint8_t input_sha[EEI_SHA256_SIZE] = {0};
+    uint8_t *text = NULL;
+    size_t len = 0;
+    cJSON *manifest = NULL, *result = NULL;
+    char dir_buf[PATH_MAX];
+    snprintf(dir_buf, sizeof(dir_buf), "%s", args->pos[0]);
+    const char *dir = dirname(dir_buf);
+    char *input = NULL;
+
+    if (file_read_all(args->pos[0], 64u << 20, &text, &len, &err) != 0 ||
+        refuse_nul_escapes((const char *)text, len, args->pos[0], &err) != 0) {
+        goto done;
+    }
+    manifest = cJSON_ParseWithLength((const char *)text, len);
+    const char *input_name = json_string(manifest, "input");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(manifest, "devices");
+    if (!manifest || !input_name || !cJSON_IsArray(list)) {
+        eei_fail(&err, EEI_ERR_FILE,
+                 "%s: not a manifest: expected {\"input\": \"...\", \"devices\": [...]}",
+                 args->pos[0]);
+        goto done;
+    }
+    if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
+        read_input(input, &b, input_sha, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+        goto done;
+    }
+    /* an interruption stops the work between devices: what was written is in the manifest */
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args->quiet);
+    result = result_json(&b, input_name, input_sha);
+    if (write_manifest(&b, result, &err) != 0) {
+        goto done;
+    }
+    size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));
+    for (size_t i = 0; i < b.count; i++) {
+        if (!b.devices[i].ok) {
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, b.devices[i].id, b.devices[i].error);
+        }
+    }
+    if (stop_signal) {
+        eei_fail(&err, EEI_ERR_SYSTEM,
+                 "batch: interrupted (%s): %zu of %zu devices written "
+                 "(see %s/manifest.json)",
+                 strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
+    } else if (failed) {
+        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s/manifest.json)",
+                 failed, b.count, b.out_dir);
+    } else if (!args->quiet && !args->json) {
+        printf("batch: %zu images written to %s (manifest.json lists them)\n", b.count, b.out_dir);
+    }
+done:
+    free(b.input);
+    for (size_t i = 0; b.devices && i < b.count; i++) {
+        free(b.devices[i].key_path);
+    }
+    free(b.devices);
+    free(input);
+    free(text);
+    cJSON_Delete(manifest);
+    int code;
+    if (args->json) {
+        cJSON *out = result ? result : cJSON_CreateObject();
+        code = json_finish(out, &err, args->verbose);
+    } else {
+        cJSON_Delete(result);
+        code = cli_report(&err, args->verbose);
+    }
+    if (stop_signal) {
+        raise(stop_signal); /* its default action now: ends as interrupted (128 + signal) */
+    }
+    return code;
+}
+
+const cli_command cmd_batch = {"batch", help, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET, run};

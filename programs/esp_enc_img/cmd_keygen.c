@@ -1,0 +1,131 @@
+/* keygen rsa|hmac|ecc: a new device key pair, written with safe permissions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fileio.h"
+#include "key_files.h"
+
+static const char help[] =
+    "Usage: esp_enc_img keygen rsa|hmac|ecc [--out-dir DIR] [--force]\n"
+    "\n"
+    "Generate a device key.\n"
+    "  rsa   RSA-3072 pair: rsa_priv_key.pem (mode 0600), rsa_pub_key.pem\n"
+    "  hmac  32-byte eFuse HMAC key: device_hmac_key.bin (mode 0600), and the P-256 device\n"
+    "        public key the chip derives from it: device_pub_key.pem (what CI encrypts to).\n"
+    "        Burn the key with: idf.py efuse-burn-key BLOCK_KEYn device_hmac_key.bin HMAC_UP\n"
+    "  ecc   plain P-256 pair: ecc_priv_key.pem (mode 0600), ecc_pub_key.pem\n"
+    "\n"
+    "Options:\n"
+    "  -d, --out-dir DIR  write the files into DIR (default: the current directory);\n"
+    "                     a missing DIR is created with mode 0700\n"
+    "  -f, --force        replace existing key files (never done without it)\n"
+    "  -v, --verbose      print the crypto library's errors\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "Exit status: 0 written, 2 usage error, 3 file or system error.\n";
+
+typedef struct {
+    const char *kind;
+    const char *secret_name;
+    const char *public_name;
+} keygen_kind;
+
+static const keygen_kind kinds[] = {
+    {"rsa", "rsa_priv_key.pem", "rsa_pub_key.pem"},
+    {"hmac", "device_hmac_key.bin", "device_pub_key.pem"},
+    {"ecc", "ecc_priv_key.pem", "ecc_pub_key.pem"},
+};
+
+static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_error *err)
+{
+    char secret_path[4096], public_path[4096];
+    snprintf(secret_path, sizeof(secret_path), "%s/%s", dir, kind->secret_name);
+    snprintf(public_path, sizeof(public_path), "%s/%s", dir, kind->public_name);
+    if (!force) {
+        /* check both before writing either, so a refusal leaves no half pair */
+        const char *paths[] = {secret_path, public_path};
+        for (int i = 0; i < 2; i++) {
+            if (path_exists(paths[i])) {
+                return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it",
+                                paths[i]);
+            }
+        }
+    }
+
+    uint8_t hmac[EEI_HMAC_KEY_SIZE];
+    eei_key *key = NULL;
+    uint8_t *secret = NULL, *pub = NULL;
+    size_t secret_len = 0, pub_len = 0;
+    eei_status st;
+    if (strcmp(kind->kind, "hmac") == 0) {
+        st = eei_key_generate_hmac(hmac, &key, err);
+        if (st == EEI_OK && !(secret = malloc(sizeof(hmac)))) {
+            st = EEI_ERR_SYSTEM;
+            eei_fail(err, st, "out of memory");
+        }
+        if (st == EEI_OK) {
+            memcpy(secret, hmac, sizeof(hmac));
+            secret_len = sizeof(hmac);
+        }
+    } else {
+        eei_key_type type = strcmp(kind->kind, "rsa") == 0 ? EEI_KEY_RSA3072 : EEI_KEY_P256;
+        st = eei_key_generate(type, &key, err);
+        if (st == EEI_OK) {
+            st = eei_key_export(key, EEI_EXPORT_PRIVATE_PEM, &secret, &secret_len, err);
+        }
+    }
+    if (st == EEI_OK) {
+        st = eei_key_export(key, EEI_EXPORT_PUBLIC_PEM, &pub, &pub_len, err);
+    }
+    int rc = st == EEI_OK ? 0 : -1;
+    if (rc == 0) {
+        rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
+    }
+    if (rc == 0) {
+        printf("wrote %s (secret: keep it private)\nwrote %s\n", secret_path, public_path);
+    }
+    eei_wipe(hmac, sizeof(hmac));
+    eei_free(secret, secret_len);
+    eei_free(pub, pub_len);
+    eei_key_free(key);
+    return rc;
+}
+
+static int keygen_run(const char *kind_name, const cli_args *args)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(kinds[i].kind, kind_name) == 0) {
+            eei_error err = {EEI_OK, ""};
+            const char *dir = args->out_dir ? args->out_dir : ".";
+            /* a new folder that will hold secrets is private to the owner */
+            if (make_dirs(dir, 0700, &err) == 0) {
+                write_pair(&kinds[i], dir, args->force, &err);
+            }
+            return cli_report(&err, args->verbose);
+        }
+    }
+    return cli_usage(args->cmd, "unknown key kind '%s' (rsa, hmac or ecc)", kind_name);
+}
+
+static int run(const cli_args *args)
+{
+    if (args->npos != 1) {
+        return cli_usage(args->cmd, "expected one key kind: rsa, hmac or ecc");
+    }
+    return keygen_run(args->pos[0], args);
+}
+
+/* --generate_rsa_key and --generate_ecc_key: 'keygen rsa' and 'keygen hmac' in this folder */
+static int run_compat(const cli_args *args)
+{
+    if (args->npos != 0) {
+        return cli_usage(args->cmd, "takes no arguments");
+    }
+    return keygen_run(strcmp(args->cmd, "--generate_rsa_key") == 0 ? "rsa" : "hmac", args);
+}
+
+const cli_command cmd_keygen = {"keygen", help, OPT_FORCE | OPT_OUT_DIR, run};
+const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE, run_compat};
+const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE, run_compat};

@@ -1,0 +1,185 @@
+/* serve DIR: the encrypted images over HTTPS, for devices on the engineer's network. */
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "cli.h"
+#include "server.h"
+
+static const char help[] =
+    "Usage: esp_enc_img serve DIR [--bind ADDR] [--port PORT]\n"
+    "                         (--cert CERT.pem --key KEY.pem | --self-signed HOST [--cert-dir D])\n"
+    "                         [--timeout SECONDS] [--max-clients N]\n"
+    "\n"
+    "Serve the regular files of DIR over HTTPS (TLS 1.2 and 1.3): GET and HEAD, with\n"
+    "'Range: bytes=' requests answered 206 (ESP-IDF's partial download uses them). Nothing\n"
+    "outside DIR is reachable: no '..', no symlink leading out, no directory listings.\n"
+    "One log line per request on stderr. Ends cleanly on SIGINT or SIGTERM.\n"
+    "\n"
+    "Options:\n"
+    "  --bind ADDR           address to listen on (default 127.0.0.1, this machine only;\n"
+    "                        0.0.0.0 or the machine's address to reach devices)\n"
+    "  --port PORT           default 8070; 0 takes any free port (the line it prints says which)\n"
+    "  --cert CERT.pem       server certificate chain, with --key KEY.pem its private key\n"
+    "  --self-signed HOST    make (once; reused afterwards) a key and a certificate whose CN and\n"
+    "                        subjectAltName are HOST (an IP address or DNS name) in\n"
+    "                        DIR/../server_certs, or in --cert-dir D; the certificate is what\n"
+    "                        the firmware embeds\n"
+    "  --timeout SECONDS     drop a client silent this long (default 10)\n"
+    "  --max-clients N       connections served at once (default 64)\n"
+    "  -v, --verbose         print the crypto library's errors\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit status: 0 stopped by a signal; 2 usage error; 3 file, key or system error.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void announce(const void *ctx, int port)
+{
+    const cli_args *a = ctx;
+    bool loopback = strcmp(a->bind, "127.0.0.1") == 0 || strcmp(a->bind, "::1") == 0;
+    printf("serving %s on https://%s%s%s:%d/%s\n", a->pos[0], strchr(a->bind, ':') ? "[" : "",
+           a->bind, strchr(a->bind, ':') ? "]" : "", port,
+           loopback ? " (this machine only: --bind 0.0.0.0 to reach devices)" : "");
+    fflush(stdout);
+}
+
+/*
+ * The absolute, symlink-free path that path has or will have once created: the part that exists
+ * resolved by realpath, the rest (never a symlink: it does not exist yet) appended. Lexical
+ * '.' and '..' are settled first, so what is created later follows the same path.
+ */
+static int future_path(const char *path, char out[PATH_MAX])
+{
+    char abs[PATH_MAX], norm[PATH_MAX] = "";
+    if (path[0] == '/') {
+        snprintf(abs, sizeof(abs), "%s", path);
+    } else if (!getcwd(abs, sizeof(abs)) || strlen(abs) + strlen(path) + 2 > sizeof(abs)) {
+        return -1;
+    } else {
+        strcat(strcat(abs, "/"), path);
+    }
+    char *save = NULL;
+    for (char *part = strtok_r(abs, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+        if (strcmp(part, "..") == 0) {
+            char *slash = strrchr(norm, '/');
+            *(slash ? slash : norm) = '\0';
+        } else if (strcmp(part, ".") != 0 && strlen(norm) + strlen(part) + 2 < sizeof(norm)) {
+            strcat(strcat(norm, "/"), part);
+        }
+    }
+    char probe[PATH_MAX];
+    snprintf(probe, sizeof(probe), "%s", norm[0] ? norm : "/");
+    size_t cut = strlen(probe);
+    while (!realpath(probe, out)) { /* drop components until what is left exists */
+        char *slash = strrchr(probe, '/');
+        if (!slash || slash == probe) {
+            snprintf(out, PATH_MAX, "/");
+            cut = 0;
+            break;
+        }
+        *slash = '\0';
+        cut = strlen(probe);
+    }
+    const char *rest = norm + cut; /* "" or "/missing/parts" */
+    if (strcmp(out, "/") == 0 && rest[0] == '/') {
+        rest++;
+    }
+    if (strlen(out) + strlen(rest) + 1 > PATH_MAX) {
+        return -1;
+    }
+    strcat(out, rest);
+    return 0;
+}
+
+/* The served folder must never hold the server's private key. */
+static int refuse_key_inside(const char *root, const char *what, const char *path, eei_error *err)
+{
+    char where[PATH_MAX];
+    if (future_path(path, where) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    size_t n = strlen(root);
+    if (strncmp(where, root, n) == 0 && (where[n] == '/' || where[n] == '\0')) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s %s is inside the served folder %s: the TLS private key would be "
+                        "served; keep it elsewhere",
+                        what, path, root);
+    }
+    return 0;
+}
+
+static int run(const cli_args *args)
+{
+    if (args->npos != 1) {
+        return cli_usage(args->cmd, "expected one DIR");
+    }
+    if (!args->self_signed == !(args->cert || args->key) ||
+        (!args->self_signed && !(args->cert && args->key))) {
+        return cli_usage(args->cmd, "give --cert CERT.pem --key KEY.pem, or --self-signed HOST");
+    }
+    if (args->cert_dir && !args->self_signed) {
+        return cli_usage(args->cmd, "--cert-dir goes with --self-signed");
+    }
+    eei_error err = {EEI_OK, ""};
+    char root[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], dir[PATH_MAX + 16];
+    const char *cert_path = args->cert, *key_path = args->key;
+    struct stat st;
+    if (!realpath(args->pos[0], root) || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        eei_fail(&err, EEI_ERR_FILE, "%s: not a folder", args->pos[0]);
+        return cli_report(&err, args->verbose);
+    }
+    if (args->self_signed) {
+        bool reused;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof(parent), "%s", root);
+        snprintf(dir, sizeof(dir), "%s/server_certs", dirname(parent));
+        const char *cert_dir = args->cert_dir ? args->cert_dir : dir;
+        if (refuse_key_inside(root, "the certificate folder", cert_dir, &err) != 0 ||
+            cert_self_signed(args->self_signed, cert_dir, cert, key, &reused, &err) != 0) {
+            return cli_report(&err, args->verbose);
+        }
+        printf("%s certificate for %s: %s\n(embed it in the firmware as "
+               "firmware/server_certs/ca_cert.pem)\n",
+               reused ? "using the" : "made a", args->self_signed, cert);
+        cert_path = cert;
+        key_path = key;
+    } else if (refuse_key_inside(root, "the key", key_path, &err) != 0) {
+        return cli_report(&err, args->verbose);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop; /* no SA_RESTART: a blocked poll returns at once */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    server_config cfg = {
+        .root = root,
+        .bind_addr = args->bind,
+        .port = (int)args->port,
+        .cert = cert_path,
+        .key = key_path,
+        .timeout_s = (int)args->timeout,
+        .max_clients = (int)args->max_clients,
+        .log = stderr,
+        .ready = announce,
+        .ready_ctx = args,
+    };
+    if (server_run(&cfg, &stop_requested, &err) == 0) {
+        fprintf(stderr, "%s: serve: stopped\n", EEI_PROG);
+    }
+    return cli_report(&err, args->verbose);
+}
+
+const cli_command cmd_serve = {"serve", help, OPT_SERVE, run};

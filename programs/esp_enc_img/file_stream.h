@@ -1,0 +1,23 @@
+/* The library's whole-image callbacks (eei_io) over the command's files and progress line. */
+#ifndef EEI_FILE_STREAM_H
+#define EEI_FILE_STREAM_H
+
+#include "esp_enc_img/esp_enc_img.h"
+#include "fileio.h"
+#include "progress.h"
+
+typedef struct {
+    input_file *in;   /* NULL: the input is in memory, at io.data */
+    output_file *out; /* NULL: nothing is written (verify) */
+    progress *progress;
+    eei_io io;
+} file_stream;
+
+/*
+ * Read from in (or from the size bytes at data), write to out: at the offsets the library
+ * gives when out is seekable, in order otherwise. Any of in, out and p may be NULL.
+ */
+void file_stream_init(file_stream *fs, input_file *in, const uint8_t *data, size_t size,
+                      output_file *out, progress *p);
+
+#endif

@@ -1,0 +1,23 @@
+/* Machine-readable output: hex strings and one JSON object per command on stdout. */
+#ifndef EEI_JSON_OUT_H
+#define EEI_JSON_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+/* Lowercase hex of n bytes into out (2n + 1 chars). */
+void hex_encode(const uint8_t *bytes, size_t n, char *out);
+void json_add_hex(cJSON *obj, const char *name, const uint8_t *bytes, size_t n);
+
+/*
+ * Finish a command's JSON: "ok" and, on failure, "error"; print it as one line on stdout,
+ * free it, report the error on stderr as usual, and return the exit code.
+ */
+int json_finish(cJSON *obj, const eei_error *err, bool verbose);
+
+#endif

@@ -1,0 +1,65 @@
+/* esp_enc_img: dispatch to one command per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fileio.h"
+
+#ifndef EEI_VERSION
+#define EEI_VERSION "unknown"
+#endif
+
+static const char main_help[] =
+    "Usage: esp_enc_img COMMAND [ARGS]\n"
+    "\n"
+    "Pre-encrypted firmware images for ESP32-class chips (esp_encrypted_img format:\n"
+    "RSA-3072 key wrap or ECIES-P256, then AES-256-GCM).\n"
+    "\n"
+    "Commands:\n"
+    "  keygen rsa|hmac|ecc [--out-dir DIR] [--force]   generate a device key\n"
+    "  pubkey KEY [--format pem|der|c] [-o OUT]        public key of a private or HMAC key\n"
+    "  encrypt IN KEY OUT                              encrypt IN for the device holding KEY\n"
+    "  decrypt IN KEY OUT                              decrypt and authenticate IN\n"
+    "  info IN [--json]                                what the header says, without a key\n"
+    "  verify IN [KEY] [--json]                        check structure, or authenticate fully\n"
+    "  batch MANIFEST.json --out-dir DIR [--jobs N]    one build for a whole fleet\n"
+    "  serve DIR (--self-signed HOST | --cert C --key K)   the images over HTTPS\n"
+    "\n"
+    "Compatibility with esp_enc_img_gen.py:\n"
+    "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
+    "  --generate_ecc_key   same as 'keygen hmac' in the current directory\n"
+    "\n"
+    "  -h, --help      this text; 'esp_enc_img COMMAND --help' for a command\n"
+    "  -V, --version   the version\n"
+    "\n"
+    "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error.\n";
+
+static const cli_command *const commands[] = {
+    &cmd_keygen, &cmd_pubkey, &cmd_encrypt, &cmd_decrypt,          &cmd_info,
+    &cmd_verify, &cmd_batch,  &cmd_serve,   &cmd_generate_rsa_key, &cmd_generate_ecc_key,
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return cli_exit_code(EEI_ERR_USAGE);
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        fputs(main_help, stdout);
+        return cli_exit_code(EEI_OK);
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("esp_enc_img %s\n", EEI_VERSION);
+        return cli_exit_code(EEI_OK);
+    }
+    fileio_init();
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(name, commands[i]->name) == 0) {
+            return cli_run(commands[i], argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", EEI_PROG, name, EEI_PROG);
+    return cli_exit_code(EEI_ERR_USAGE);
+}

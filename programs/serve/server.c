@@ -1,0 +1,510 @@
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "http.h"
+
+#define BODY_CHUNK (64u * 1024u)
+
+/* A connection's place: free, waiting for a request head (TLS handshake included), sending. */
+enum { SLOT_FREE, SLOT_HEAD, SLOT_BODY, SLOT_DONE };
+
+typedef struct server server;
+
+typedef struct {
+    server *srv;
+    pthread_t thread;
+    int fd;
+    atomic_int state;
+    atomic_llong since_ms; /* when it began to wait for its request head (monotonic) */
+    char peer[64];
+} slot;
+
+struct server {
+    const server_config *cfg;
+    SSL_CTX *tls;
+    int root_fd; /* the served folder, opened once: every path is resolved beneath it */
+    slot *slots; /* cfg->max_clients */
+};
+
+static struct timespec now_plus(int seconds)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += seconds;
+    return t;
+}
+
+static long long monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int ms_until(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+                   (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * The socket is non-blocking: wait for what OpenSSL asked for (ret is the failed call's
+ * result), until the deadline. False when the connection failed or the deadline passed.
+ */
+static bool tls_wait(const slot *c, SSL *ssl, int ret, const struct timespec *deadline)
+{
+    int e = SSL_get_error(ssl, ret);
+    short events = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    int ms = ms_until(deadline);
+    if (!events || ms == 0) {
+        return false;
+    }
+    struct pollfd p = {.fd = c->fd, .events = events};
+    return poll(&p, 1, ms) > 0 && !(p.revents & POLLNVAL);
+}
+
+/* Control bytes, quotes and non-ASCII of what a client sent, as \xNN: nothing reaches a terminal.
+ */
+static void log_escape(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && n + 5 < cap; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* status is the one answered; cut says the connection failed before all of it was sent. */
+static void log_request(const slot *c, const http_request *req, int status, bool cut, uint64_t sent,
+                        const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms =
+        (long)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
+    char when[32], method[4 * sizeof(req->method)], target[4 * sizeof(req->target)];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    log_escape(req->method[0] ? req->method : "-", method, sizeof(method));
+    log_escape(req->target[0] ? req->target : "-", target, sizeof(target));
+    /* one fprintf: stdio keeps each line whole across threads */
+    fprintf(c->srv->cfg->log, "%s %s \"%s %s\" %d %llu %ldms%s\n", when, c->peer, method, target,
+            status, (unsigned long long)sent, ms, cut ? " (cut short)" : "");
+    fflush(c->srv->cfg->log);
+}
+
+/* Send it all; a client that takes nothing for the timeout is dropped, a slow one is not. */
+static int tls_write_all(const slot *c, SSL *ssl, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        struct timespec deadline = now_plus(c->srv->cfg->timeout_s);
+        int n;
+        while ((n = SSL_write(ssl, p, len > INT_MAX ? INT_MAX : (int)len)) <= 0) {
+            if (!tls_wait(c, ssl, n, &deadline)) {
+                return -1;
+            }
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int send_head(const slot *c, SSL *ssl, int status, uint64_t length, const char *extra,
+                     bool keep_alive)
+{
+    char head[512];
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 %d %s\r\nServer: esp_enc_img\r\nContent-Length: %llu\r\n"
+                     "Connection: %s\r\n%s\r\n",
+                     status, http_reason(status), (unsigned long long)length,
+                     keep_alive ? "keep-alive" : "close", extra);
+    return tls_write_all(c, ssl, head, (size_t)n);
+}
+
+static int send_error(const slot *c, SSL *ssl, int status, bool head_only, bool keep_alive)
+{
+    char body[64];
+    int n = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
+    const char *extra = status == 405 ? "Allow: GET, HEAD\r\nContent-Type: text/plain\r\n"
+                                      : "Content-Type: text/plain\r\n";
+    if (send_head(c, ssl, status, (uint64_t)n, extra, keep_alive) != 0) {
+        return -1;
+    }
+    return head_only ? 0 : tls_write_all(c, ssl, body, (size_t)n);
+}
+
+/*
+ * The regular file a request names, opened beneath the served folder one component at a time
+ * with O_NOFOLLOW: a symlink anywhere on the way is not followed, so no swap of a folder for a
+ * link can lead out. O_NONBLOCK: a FIFO opens at once (and is then refused), it cannot hang.
+ */
+static int open_beneath(int root_fd, const char *rel, struct stat *st)
+{
+    char path[HTTP_MAX_PATH];
+    snprintf(path, sizeof(path), "%s", rel);
+    int dir = root_fd;
+    char *save = NULL;
+    char *part = strtok_r(path, "/", &save);
+    int fd = -1;
+    while (part) {
+        char *next = strtok_r(NULL, "/", &save);
+        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (next ? O_DIRECTORY : O_NONBLOCK);
+        fd = openat(dir, part, flags);
+        if (dir != root_fd) {
+            close(dir);
+        }
+        if (fd < 0 || !next) {
+            break;
+        }
+        dir = fd;
+        fd = -1;
+        part = next;
+    }
+    if (fd >= 0 && (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Answer one parsed request: the status answered; *cut when the connection failed. */
+static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cut)
+{
+    *sent = 0;
+    if (req->status != 0) {
+        req->keep_alive = req->keep_alive && req->status == 405;
+        *cut = send_error(c, ssl, req->status, req->head, req->keep_alive) != 0;
+        return req->status;
+    }
+    struct stat st;
+    int fd = req->path[0] ? open_beneath(c->srv->root_fd, req->path, &st) : -1;
+    if (fd < 0) {
+        *cut = send_error(c, ssl, 404, req->head, req->keep_alive) != 0;
+        return 404;
+    }
+    uint64_t size = (uint64_t)st.st_size, first, last;
+    int status = http_resolve_range(req, size, &first, &last);
+    char extra[160];
+    int rc;
+    if (status == 416) {
+        snprintf(extra, sizeof(extra), "Content-Range: bytes */%llu\r\n", (unsigned long long)size);
+        rc = send_head(c, ssl, 416, 0, extra, req->keep_alive);
+    } else {
+        uint64_t length = size ? last - first + 1 : 0;
+        int n = snprintf(extra, sizeof(extra),
+                         "Content-Type: application/octet-stream\r\nAccept-Ranges: bytes\r\n");
+        if (status == 206) {
+            snprintf(extra + n, sizeof(extra) - (size_t)n,
+                     "Content-Range: bytes %llu-%llu/%llu\r\n", (unsigned long long)first,
+                     (unsigned long long)last, (unsigned long long)size);
+        }
+        rc = send_head(c, ssl, status, length, extra, req->keep_alive);
+        static __thread uint8_t buf[BODY_CHUNK];
+        for (uint64_t off = first; rc == 0 && !req->head && *sent < length;) {
+            size_t want = length - *sent < BODY_CHUNK ? (size_t)(length - *sent) : BODY_CHUNK;
+            ssize_t got = pread(fd, buf, want, (off_t)off);
+            if (got <= 0) {
+                rc = -1; /* the file shrank under us: cut the response short */
+                break;
+            }
+            rc = tls_write_all(c, ssl, buf, (size_t)got);
+            *sent += rc == 0 ? (uint64_t)got : 0;
+            off += (uint64_t)got;
+        }
+    }
+    close(fd);
+    *cut = rc != 0;
+    return status;
+}
+
+/*
+ * Read a request head into buf (have bytes there already) before the deadline: the whole head,
+ * the TLS handshake included for the first one, must arrive within the timeout, whatever the
+ * pace of its bytes. Returns where it ends, or 0.
+ */
+static size_t read_head(slot *c, SSL *ssl, char *buf, size_t *have, const struct timespec *deadline)
+{
+    size_t end = http_head_end(buf, *have);
+    while (end == 0 && *have < HTTP_MAX_HEADER) {
+        int n = SSL_read(ssl, buf + *have, (int)(HTTP_MAX_HEADER - *have));
+        if (n > 0) {
+            *have += (size_t)n;
+            end = http_head_end(buf, *have);
+        } else if (!tls_wait(c, ssl, n, deadline)) {
+            break; /* closed, broken, or too slow */
+        }
+    }
+    return end;
+}
+
+static void *serve_connection(void *arg)
+{
+    slot *c = arg;
+    SSL *ssl = SSL_new(c->srv->tls);
+    char buf[HTTP_MAX_HEADER];
+    size_t have = 0;
+    struct timespec deadline = now_plus(c->srv->cfg->timeout_s);
+    int r = 0;
+    bool ready = ssl && SSL_set_fd(ssl, c->fd) == 1;
+    while (ready && (r = SSL_accept(ssl)) != 1) {
+        ready = tls_wait(c, ssl, r, &deadline);
+    }
+    for (bool open = ready; open;) {
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        size_t end = read_head(c, ssl, buf, &have, &deadline);
+        http_request req;
+        if (end == 0) {
+            if (have == sizeof(buf)) { /* a head that does not fit */
+                http_parse_request(buf, sizeof(buf) + 1, &req);
+                send_error(c, ssl, 431, false, false);
+                log_request(c, &req, 431, false, 0, &start);
+            }
+            break;
+        }
+        atomic_store(&c->state, SLOT_BODY);
+        http_parse_request(buf, end, &req);
+        uint64_t sent = 0;
+        bool cut = false;
+        int status = answer(c, ssl, &req, &sent, &cut);
+        log_request(c, &req, status, cut, sent, &start);
+        memmove(buf, buf + end, have - end); /* a pipelined request may follow */
+        have -= end;
+        open = !cut && req.keep_alive;
+        /* the next request head gets the same time the first one had */
+        deadline = now_plus(c->srv->cfg->timeout_s);
+        atomic_store(&c->since_ms, monotonic_ms());
+        atomic_store(&c->state, SLOT_HEAD);
+    }
+    if (ready) {
+        SSL_shutdown(ssl);
+    }
+    SSL_free(ssl);
+    ERR_clear_error();
+    atomic_store(&c->state, SLOT_DONE); /* the accepting thread joins it and closes the socket */
+    return NULL;
+}
+
+/* Join the finished connections; true when at least one slot became free. */
+static bool reap(server *srv)
+{
+    bool freed = false;
+    for (int i = 0; i < srv->cfg->max_clients; i++) {
+        slot *c = &srv->slots[i];
+        if (atomic_load(&c->state) == SLOT_DONE) {
+            pthread_join(c->thread, NULL);
+            close(c->fd);
+            atomic_store(&c->state, SLOT_FREE);
+            freed = true;
+        }
+    }
+    return freed;
+}
+
+/*
+ * A place for a new connection. When all are taken, the peer that has waited longest without
+ * sending a whole request head gives up its place: idle and slow peers cannot keep devices out,
+ * and a download under way is never cut for a newcomer.
+ */
+static slot *take_slot(server *srv)
+{
+    for (int round = 0; round < 2; round++) {
+        reap(srv);
+        for (int i = 0; i < srv->cfg->max_clients; i++) {
+            if (atomic_load(&srv->slots[i].state) == SLOT_FREE) {
+                return &srv->slots[i];
+            }
+        }
+        slot *oldest = NULL;
+        for (int i = 0; i < srv->cfg->max_clients; i++) {
+            slot *c = &srv->slots[i];
+            if (atomic_load(&c->state) == SLOT_HEAD &&
+                (!oldest || atomic_load(&c->since_ms) < atomic_load(&oldest->since_ms))) {
+                oldest = c;
+            }
+        }
+        if (!oldest) {
+            return NULL; /* every place is a download under way */
+        }
+        shutdown(oldest->fd, SHUT_RDWR); /* its thread sees the end at once */
+        for (int i = 0; i < 100 && atomic_load(&oldest->state) != SLOT_DONE; i++) {
+            nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+        }
+    }
+    return NULL;
+}
+
+static int listen_on(const server_config *cfg, eei_error *err)
+{
+    struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", cfg->port);
+    int gai = getaddrinfo(cfg->bind_addr, port, &hints, &ai);
+    if (gai != 0) {
+        return eei_fail(err, EEI_ERR_USAGE, "--bind %s: %s", cfg->bind_addr, gai_strerror(gai));
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        freeaddrinfo(ai);
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot listen on %s port %d: %s", cfg->bind_addr,
+                        cfg->port, strerror(e));
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+static SSL_CTX *tls_context(const server_config *cfg, eei_error *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+        SSL_CTX_free(ctx);
+        eei_fail(err, EEI_ERR_SYSTEM, "cannot set up TLS");
+        return NULL;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
+        SSL_CTX_free(ctx);
+        eei_fail(err, EEI_ERR_KEY, "%s: not a PEM certificate", cfg->cert);
+        return NULL;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        SSL_CTX_free(ctx);
+        eei_fail(err, EEI_ERR_KEY, "%s: not the private key of %s", cfg->key, cfg->cert);
+        return NULL;
+    }
+    return ctx;
+}
+
+static void peer_name(const struct sockaddr_storage *sa, char *out, size_t cap)
+{
+    char host[48] = "?", port[8] = "?";
+    getnameinfo((const struct sockaddr *)sa, sizeof(*sa), host, sizeof(host), port, sizeof(port),
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    snprintf(out, cap, "%s:%s", host, port);
+}
+
+int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err)
+{
+    server srv = {.cfg = cfg, .root_fd = -1};
+    srv.root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    srv.slots = calloc((size_t)cfg->max_clients, sizeof(slot));
+    if (srv.root_fd < 0 || !srv.slots) {
+        eei_fail(err, EEI_ERR_FILE, "%s: %s", cfg->root, srv.slots ? strerror(errno) : "no memory");
+        goto out;
+    }
+    srv.tls = tls_context(cfg, err);
+    int lfd = srv.tls ? listen_on(cfg, err) : -1;
+    if (lfd < 0) {
+        goto out;
+    }
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof(bound);
+    char port[8] = "0";
+    if (getsockname(lfd, (struct sockaddr *)&bound, &bl) == 0) {
+        getnameinfo((struct sockaddr *)&bound, bl, NULL, 0, port, sizeof(port), NI_NUMERICSERV);
+    }
+    if (cfg->ready) {
+        cfg->ready(cfg->ready_ctx, atoi(port));
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    while (!*stop) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        if (poll(&p, 1, 200) <= 0) {
+            reap(&srv);
+            continue; /* a timeout, or a signal: look at stop again */
+        }
+        struct sockaddr_storage sa;
+        socklen_t sl = sizeof(sa);
+        int fd = accept4(lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            continue;
+        }
+        slot *c = take_slot(&srv);
+        if (!c) {
+            close(fd); /* every place is a transfer under way: memory stays bounded */
+            continue;
+        }
+        c->srv = &srv;
+        c->fd = fd;
+        atomic_store(&c->since_ms, monotonic_ms());
+        peer_name(&sa, c->peer, sizeof(c->peer));
+        atomic_store(&c->state, SLOT_HEAD);
+        if (pthread_create(&c->thread, &attr, serve_connection, c) != 0) {
+            close(fd);
+            atomic_store(&c->state, SLOT_FREE);
+        }
+    }
+    close(lfd);
+    pthread_attr_destroy(&attr);
+    /* idle peers go now; transfers under way may end, for at most one timeout */
+    for (int i = 0; i < cfg->max_clients; i++) {
+        if (atomic_load(&srv.slots[i].state) == SLOT_HEAD) {
+            shutdown(srv.slots[i].fd, SHUT_RDWR);
+        }
+    }
+    struct timespec deadline = now_plus(cfg->timeout_s);
+    for (bool busy = true; busy && ms_until(&deadline) > 0;) {
+        reap(&srv);
+        busy = false;
+        for (int i = 0; i < cfg->max_clients; i++) {
+            busy = busy || atomic_load(&srv.slots[i].state) != SLOT_FREE;
+        }
+        if (busy) {
+            nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        }
+    }
+    for (int i = 0; i < cfg->max_clients; i++) { /* the rest are cut off, and joined */
+        int state = atomic_load(&srv.slots[i].state);
+        if (state == SLOT_HEAD || state == SLOT_BODY) {
+            shutdown(srv.slots[i].fd, SHUT_RDWR);
+        }
+        if (state != SLOT_FREE) {
+            pthread_join(srv.slots[i].thread, NULL);
+            close(srv.slots[i].fd);
+        }
+    }
+out:
+    SSL_CTX_free(srv.tls);
+    free(srv.slots);
+    if (srv.root_fd >= 0) {
+        close(srv.root_fd);
+    }
+    return err->status == EEI_OK ? 0 : -1;
+}

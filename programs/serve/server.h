@@ -1,0 +1,25 @@
+/* An HTTPS server for OTA images: GET and HEAD of regular files in one folder, with ranges. */
+#ifndef EEI_SERVER_H
+#define EEI_SERVER_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+typedef struct {
+    const char *root;                         /* realpath of the served folder */
+    const char *bind_addr;                    /* numeric address */
+    int port;                                 /* 0: any free port */
+    const char *cert, *key;                   /* PEM */
+    int timeout_s;                            /* a client silent this long is dropped */
+    int max_clients;                          /* connections served at once; more are refused */
+    FILE *log;                                /* one line per request */
+    void (*ready)(const void *ctx, int port); /* called once listening (port: the one bound) */
+    const void *ready_ctx;
+} server_config;
+
+/* Serve until *stop is set (by a signal handler); then let transfers end and return 0. */
+int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err);
+
+#endif

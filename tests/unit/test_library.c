@@ -1,0 +1,579 @@
+/*
+ * libesp_enc_img through its public header, in memory: round trips of both schemes for every
+ * key kind, decryption in pieces of any size, every way an image can be wrong, the whole-image
+ * functions over callbacks and buffers, keys from memory and files, inspection, errors.
+ * argv[1]: the vectors folder (its keys are read at test time).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "esp_enc_img/esp_enc_img.h"
+
+static const char *vectors;
+
+static uint8_t *read_file(const char *rel, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", vectors, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(2);
+    }
+    uint8_t *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static eei_key *load_key(const char *rel)
+{
+    size_t len;
+    uint8_t *data = read_file(rel, &len);
+    eei_key *key = NULL;
+    eei_error err;
+    eei_status st = eei_key_load(data, len, NULL, &key, &err);
+    free(data);
+    if (st != EEI_OK) {
+        fprintf(stderr, "%s: %s\n", rel, err.msg);
+        exit(2);
+    }
+    return key;
+}
+
+/* Encrypt plain into a new buffer (header + ciphertext), a piece at a time. */
+static uint8_t *encrypt_all(const eei_key *key, const uint8_t *plain, size_t len, size_t *out_len)
+{
+    eei_encrypt_ctx *enc = NULL;
+    uint8_t *out = malloc(EEI_HEADER_SIZE + len + 1);
+    CHECK(eei_encrypt_begin(key, &enc, NULL) == EEI_OK);
+    /* two uneven pieces: streaming must not depend on the split */
+    size_t first = len / 3;
+    CHECK(eei_encrypt_update(enc, plain, out + EEI_HEADER_SIZE, first, NULL) == EEI_OK);
+    CHECK(eei_encrypt_update(enc, plain + first, out + EEI_HEADER_SIZE + first, len - first,
+                             NULL) == EEI_OK);
+    CHECK(eei_encrypt_payload_size(enc) == len);
+    CHECK(eei_encrypt_finish(enc, out, NULL) == EEI_OK);
+    eei_encrypt_free(enc);
+    *out_len = EEI_HEADER_SIZE + len;
+    return out;
+}
+
+/* Decrypt img in pieces of `chunk` bytes; the final status. */
+static eei_status decrypt_all(const eei_key *key, const uint8_t *img, size_t len, size_t chunk,
+                              uint8_t *plain, size_t *plain_len, eei_error *err)
+{
+    eei_decrypt_ctx *dec = NULL;
+    eei_status st = eei_decrypt_begin(key, &dec, err);
+    *plain_len = 0;
+    for (size_t off = 0; st == EEI_OK && off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        size_t got = 0;
+        st = eei_decrypt_update(dec, img + off, n, plain + *plain_len, &got, err);
+        *plain_len += got;
+    }
+    if (st == EEI_OK) {
+        st = eei_decrypt_finish(dec, err);
+    }
+    eei_decrypt_free(dec);
+    return st;
+}
+
+static void test_round_trips(const char *label, const eei_key *enc_key, const eei_key *dec_key,
+                             eei_scheme scheme)
+{
+    static const size_t sizes[] = {0, 1, 15, 16, 17, 4096, (1u << 20) + 3};
+    static const size_t chunks[] = {1, 7, 16, 512, 4096, 1u << 21};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        size_t len = sizes[s], img_len, plain_len;
+        uint8_t *plain = malloc(len + 1);
+        for (size_t i = 0; i < len; i++) {
+            plain[i] = (uint8_t)(i * 31 + 7);
+        }
+        uint8_t *img = encrypt_all(enc_key, plain, len, &img_len);
+        eei_header h;
+        CHECK(eei_header_decode(img, img_len, &h) == EEI_FMT_OK);
+        CHECK(h.payload_len == len);
+        CHECK(eei_header_scheme(&h) == scheme);
+        CHECK(eei_header_reserved_clear(&h));
+        uint8_t *back = malloc(len + 1);
+        for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+            if (len > 4096 && chunks[c] < 512) {
+                continue; /* byte-by-byte over 1 MiB adds time, not coverage */
+            }
+            eei_error err;
+            eei_status st = decrypt_all(dec_key, img, img_len, chunks[c], back, &plain_len, &err);
+            CHECK(st == EEI_OK);
+            CHECK(plain_len == len);
+            CHECK(len == 0 || memcmp(back, plain, len) == 0);
+            if (st != EEI_OK) {
+                fprintf(stderr, "%s size %zu chunk %zu: %s\n", label, len, chunks[c], err.msg);
+            }
+        }
+        free(back);
+        free(img);
+        free(plain);
+    }
+}
+
+static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, const char *what)
+{
+    uint8_t *plain = malloc(len + 1);
+    size_t plain_len;
+    eei_error err = {EEI_OK, ""};
+    eei_status st = decrypt_all(key, img, len, 100, plain, &plain_len, &err);
+    CHECK(st == EEI_ERR_REJECTED);
+    CHECK(err.status == EEI_ERR_REJECTED);
+    if (st != EEI_ERR_REJECTED) {
+        fprintf(stderr, "not rejected: %s (%s)\n", what, err.msg);
+    }
+    free(plain);
+}
+
+static void test_rejections(const eei_key *key)
+{
+    uint8_t plain[1000];
+    size_t len;
+    memset(plain, 0x42, sizeof(plain));
+    uint8_t *img = encrypt_all(key, plain, sizeof(plain), &len);
+    uint8_t *bad = malloc(len + 1);
+
+    memcpy(bad, img, len);
+    bad[len] = 0;
+    expect_reject(key, bad, len + 1, "one trailing byte");
+    expect_reject(key, img, len - 1, "one byte short");
+    expect_reject(key, img, 511, "header cut");
+    expect_reject(key, img, 0, "empty");
+
+    const size_t offsets[] = {
+        0, 5, EEI_OFF_IV, EEI_OFF_PAYLOAD_LEN, EEI_OFF_TAG + 15, EEI_HEADER_SIZE, len - 1};
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        memcpy(bad, img, len);
+        bad[offsets[i]] ^= 0x01;
+        expect_reject(key, bad, len, "one bit flipped");
+    }
+    /* reserved bytes are not authenticated: the device ignores them */
+    memcpy(bad, img, len);
+    bad[EEI_OFF_RESERVED] ^= 0xff;
+    uint8_t out[1000];
+    size_t out_len;
+    CHECK(decrypt_all(key, bad, len, 333, out, &out_len, NULL) == EEI_OK);
+    free(bad);
+    free(img);
+}
+
+static void test_fresh_material(const eei_key *key)
+{
+    uint8_t plain[32] = {0};
+    size_t l1, l2;
+    uint8_t *a = encrypt_all(key, plain, sizeof(plain), &l1);
+    uint8_t *b = encrypt_all(key, plain, sizeof(plain), &l2);
+    CHECK(memcmp(a + EEI_OFF_KEY_BLOCK, b + EEI_OFF_KEY_BLOCK, EEI_ECIES_POINT_SIZE) != 0);
+    CHECK(memcmp(a + EEI_OFF_IV, b + EEI_OFF_IV, EEI_IV_SIZE) != 0);
+    CHECK(memcmp(a + EEI_HEADER_SIZE, b + EEI_HEADER_SIZE, sizeof(plain)) != 0);
+    free(a);
+    free(b);
+}
+
+static void test_public_key_cannot_decrypt(const eei_key *pub)
+{
+    eei_decrypt_ctx *dec = NULL;
+    eei_error err;
+    CHECK(eei_decrypt_begin(pub, &dec, &err) == EEI_ERR_KEY);
+    CHECK(err.status == EEI_ERR_KEY && dec == NULL);
+}
+
+/* ---- whole images over callbacks ---- */
+
+/* A writer that records where each piece went, into a buffer of cap bytes. */
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+    uint8_t *written; /* how often each byte was written */
+    size_t calls;
+    uint64_t first_offset, last_offset;
+    int fail_at_call; /* >0: that call fails */
+} recorder;
+
+static int record(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)
+{
+    recorder *r = ctx;
+    r->calls++;
+    if (r->fail_at_call > 0 && r->calls == (size_t)r->fail_at_call) {
+        return eei_fail(err, EEI_ERR_FILE, "disk full (test)");
+    }
+    if (offset + len > r->cap) {
+        return eei_fail(err, EEI_ERR_USAGE, "out of bounds");
+    }
+    if (r->calls == 1) {
+        r->first_offset = offset;
+    }
+    r->last_offset = offset;
+    memcpy(r->buf + offset, data, len);
+    for (size_t i = 0; i < len; i++) {
+        r->written[offset + i]++;
+    }
+    return 0;
+}
+
+/* A reader of memory in pieces of at most `step` bytes (streams give what they have). */
+typedef struct {
+    const uint8_t *data;
+    size_t size, pos, step;
+    bool fail;
+} reader;
+
+static int read_some(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+{
+    reader *r = ctx;
+    if (r->fail && r->pos > 0) {
+        return eei_fail(err, EEI_ERR_FILE, "read error (test)");
+    }
+    /* fewer than cap only at the end, as the contract says: loop over small steps */
+    size_t n = 0;
+    while (n < cap && r->pos < r->size) {
+        size_t take = r->size - r->pos < r->step ? r->size - r->pos : r->step;
+        take = take < cap - n ? take : cap - n;
+        memcpy(buf + n, r->data + r->pos, take);
+        r->pos += take;
+        n += take;
+    }
+    *got = n;
+    return 0;
+}
+
+typedef struct {
+    reader *in;
+    recorder *out;
+    uint64_t progress;
+} both;
+
+static int both_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+{
+    return read_some(((both *)ctx)->in, buf, cap, got, err);
+}
+
+static int both_write(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)
+{
+    return record(((both *)ctx)->out, data, len, offset, err);
+}
+
+static void both_progress(void *ctx, uint64_t done)
+{
+    ((both *)ctx)->progress = done;
+}
+
+static void test_streams(const eei_key *pub, const eei_key *priv)
+{
+    size_t len = 3 * EEI_IO_CHUNK + 12345;
+    uint8_t *plain = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        plain[i] = (uint8_t)(i * 7 + 3);
+    }
+    size_t img_len = len + EEI_HEADER_SIZE;
+    recorder rec = {malloc(img_len), img_len, calloc(img_len, 1), 0, 0, 0, 0};
+    reader rd = {plain, len, 0, 1000, false};
+    both b = {&rd, &rec, 0};
+    eei_io io = {.read = both_read, .write = both_write, .progress = both_progress, .ctx = &b};
+    uint64_t payload = 0;
+    eei_error err;
+    CHECK(eei_encrypt_stream(pub, &io, &payload, &err) == EEI_OK);
+    CHECK(payload == len && b.progress == len);
+    /* every byte written exactly once; the first page last, at 0; the rest on chunk bounds */
+    size_t once = 0;
+    for (size_t i = 0; i < img_len; i++) {
+        once += rec.written[i] == 1;
+    }
+    CHECK(once == img_len);
+    CHECK(rec.last_offset == 0 && rec.first_offset == 4096);
+
+    /* decrypt it back over callbacks, hashing: pieces in order from 0, on chunk bounds */
+    uint8_t *back = malloc(len);
+    recorder out = {back, len, calloc(len, 1), 0, 0, 0, 0};
+    reader rd2 = {rec.buf, img_len, 0, 4096, false};
+    both b2 = {&rd2, &out, 0};
+    eei_io io2 = {.read = both_read, .write = both_write, .progress = both_progress, .ctx = &b2};
+    eei_decrypt_result res;
+    CHECK(eei_decrypt_stream(priv, &io2, EEI_HASH_PLAINTEXT, &res, &err) == EEI_OK);
+    CHECK(res.payload_size == len && res.image_size == img_len && res.header_len == 512);
+    CHECK(memcmp(res.header, rec.buf, EEI_HEADER_SIZE) == 0);
+    CHECK(memcmp(back, plain, len) == 0);
+    CHECK(out.first_offset == 0 && out.last_offset % EEI_IO_CHUNK == 0);
+    uint8_t want[EEI_SHA256_SIZE];
+    eei_sha256 *sha = NULL;
+    CHECK(eei_sha256_new(&sha, NULL) == EEI_OK);
+    eei_sha256_update(sha, plain, len);
+    eei_sha256_final(sha, want);
+    eei_sha256_free(sha);
+    CHECK(res.hashed && memcmp(res.plaintext_sha256, want, sizeof(want)) == 0);
+
+    /* verify: no writer, from memory */
+    eei_io mem = {.data = rec.buf, .size = img_len};
+    CHECK(eei_decrypt_stream(priv, &mem, 0, &res, NULL) == EEI_OK && !res.hashed);
+
+    /* a writer that fails stops the work with its own error; so does a reader */
+    memset(out.written, 0, len);
+    out.calls = 0;
+    out.fail_at_call = 2;
+    rd2.pos = 0;
+    CHECK(eei_decrypt_stream(priv, &io2, 0, &res, &err) == EEI_ERR_FILE);
+    CHECK(strstr(err.msg, "disk full (test)") != NULL);
+    rd.pos = 0;
+    rd.fail = true;
+    rec.fail_at_call = 0;
+    CHECK(eei_encrypt_stream(pub, &io, NULL, &err) == EEI_ERR_FILE);
+    CHECK(strstr(err.msg, "read error (test)") != NULL);
+    /* encryption needs a writer */
+    eei_io no_writer = {.data = plain, .size = len};
+    CHECK(eei_encrypt_stream(pub, &no_writer, NULL, &err) == EEI_ERR_USAGE);
+
+    free(out.written);
+    free(back);
+    free(rec.written);
+    free(rec.buf);
+    free(plain);
+}
+
+/* The 32-bit length field: an input past 4 GiB - 1 bytes is refused, not wrapped around. */
+static int endless_zeros(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
+{
+    (void)ctx;
+    (void)err;
+    (void)buf; /* the content does not matter, and skipping the fill keeps this fast */
+    *got = cap;
+    return 0;
+}
+
+static int discard(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)
+{
+    (void)ctx, (void)data, (void)len, (void)offset, (void)err;
+    return 0;
+}
+
+static void test_length_limit(const eei_key *key)
+{
+    eei_io io = {.read = endless_zeros, .write = discard};
+    uint64_t payload = 0;
+    eei_error err;
+    CHECK(eei_encrypt_stream(key, &io, &payload, &err) == EEI_ERR_FILE);
+    CHECK(strstr(err.msg, "4294967295") != NULL);
+    CHECK(payload <= EEI_MAX_PAYLOAD);
+}
+
+static void test_buffers(const eei_key *pub, const eei_key *priv)
+{
+    uint8_t plain[5000], img[5000 + EEI_HEADER_SIZE], back[5000];
+    size_t img_len = 0, back_len = 0;
+    memset(plain, 0x5a, sizeof(plain));
+    eei_error err;
+    CHECK(eei_encrypt_buffer(pub, plain, sizeof(plain), img, sizeof(img) - 1, &img_len, &err) ==
+          EEI_ERR_USAGE);
+    CHECK(eei_encrypt_buffer(pub, plain, sizeof(plain), img, sizeof(img), &img_len, &err) ==
+          EEI_OK);
+    CHECK(img_len == sizeof(img));
+    CHECK(eei_decrypt_buffer(priv, img, img_len, back, sizeof(back), &back_len, &err) == EEI_OK);
+    CHECK(back_len == sizeof(plain) && memcmp(back, plain, sizeof(plain)) == 0);
+    /* a forged image: rejected, and nothing of the unauthenticated plaintext stays in back */
+    img[img_len - 1] ^= 1;
+    memset(back, 0, sizeof(back));
+    CHECK(eei_decrypt_buffer(priv, img, img_len, back, sizeof(back), &back_len, &err) ==
+          EEI_ERR_REJECTED);
+    uint8_t zeros[sizeof(back)] = {0};
+    CHECK(back_len == 0 && memcmp(back, zeros, sizeof(back)) == 0);
+    /* too small an output */
+    img[img_len - 1] ^= 1;
+    CHECK(eei_decrypt_buffer(priv, img, img_len, back, 100, &back_len, &err) == EEI_ERR_USAGE);
+}
+
+/* ---- keys ---- */
+
+static void test_key_loading(void)
+{
+    eei_key *key = NULL;
+    eei_error err;
+    /* 32 bytes are an HMAC key; anything else must parse as a key */
+    uint8_t junk[33] = {0};
+    CHECK(eei_key_load(junk, sizeof(junk), NULL, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(eei_key_load(junk, 0, NULL, &key, &err) == EEI_ERR_KEY);
+
+    /* files: a passphrase from a file, and the caller's hint when none is given */
+    char dir[] = "/tmp/eei-test-lib.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char pem_path[256], pass_path[256], bin_path[256];
+    snprintf(pem_path, sizeof(pem_path), "%s/k.pem", dir);
+    snprintf(pass_path, sizeof(pass_path), "%s/pass.txt", dir);
+    snprintf(bin_path, sizeof(bin_path), "%s/short.bin", dir);
+    eei_key *gen = NULL;
+    CHECK(eei_key_generate(EEI_KEY_P256, &gen, NULL) == EEI_OK);
+    FILE *f = fopen(pass_path, "w");
+    fputs("sesame\nnot this line\n", f);
+    fclose(f);
+    f = fopen(bin_path, "w");
+    fputs("short", f);
+    fclose(f);
+    /* an encrypted PKCS#8 key, written with the library's own PEM as a cross-check */
+    char cmd[1024];
+    uint8_t *pem = NULL;
+    size_t pem_len = 0;
+    CHECK(eei_key_export(gen, EEI_EXPORT_PRIVATE_PEM, &pem, &pem_len, NULL) == EEI_OK);
+    f = fopen(pem_path, "w");
+    fwrite(pem, 1, pem_len, f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:sesame -in %s -out %s.enc",
+             pem_path, pem_path);
+    CHECK(system(cmd) == 0);
+    char enc_path[300];
+    snprintf(enc_path, sizeof(enc_path), "%s.enc", pem_path);
+    eei_key_options opts = {NULL, pass_path, "use --pass"};
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK);
+    uint8_t fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
+    CHECK(eei_key_fingerprint(key, fa, NULL) == EEI_OK);
+    CHECK(eei_key_fingerprint(gen, fb, NULL) == EEI_OK);
+    CHECK(memcmp(fa, fb, sizeof(fa)) == 0);
+    eei_key_free(key);
+    opts.passphrase_file = NULL;
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY);
+    CHECK(strstr(err.msg, "passphrase-protected") && strstr(err.msg, "use --pass"));
+    CHECK(strncmp(err.msg, enc_path, strlen(enc_path)) == 0);
+    opts.passphrase = "wrong";
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY);
+    CHECK(eei_key_load_file(bin_path, NULL, &key, &err) == EEI_ERR_KEY);
+    CHECK(strstr(err.msg, "exactly 32 bytes") != NULL);
+    CHECK(eei_key_load_file(dir, NULL, &key, &err) == EEI_ERR_KEY);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    eei_free(pem, pem_len);
+    eei_key_free(gen);
+}
+
+static void test_hmac_keys(void)
+{
+    eei_key *key = load_key("kat/hmac_key.bin");
+    size_t want_len;
+    uint8_t *want = read_file("kat/hmac_device_pub.der", &want_len);
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    CHECK(eei_key_export(key, EEI_EXPORT_PUBLIC_DER, &der, &der_len, NULL) == EEI_OK);
+    CHECK(der_len == 91 && der_len == want_len);
+    CHECK(der && memcmp(der, want, want_len) == 0);
+    CHECK(eei_key_get_type(key) == EEI_KEY_P256);
+    CHECK(eei_key_scheme(key) == EEI_SCHEME_ECIES_P256);
+    CHECK(eei_key_has_private(key));
+    eei_free(der, der_len);
+    free(want);
+    eei_key_free(key);
+
+    /* a generated HMAC key derives a usable device key, and the same one every time */
+    uint8_t hmac[EEI_HMAC_KEY_SIZE];
+    eei_key *a = NULL, *b = NULL;
+    CHECK(eei_key_generate_hmac(hmac, &a, NULL) == EEI_OK);
+    CHECK(eei_key_from_hmac(hmac, &b, NULL) == EEI_OK);
+    uint8_t fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
+    CHECK(eei_key_fingerprint(a, fa, NULL) == EEI_OK && eei_key_fingerprint(b, fb, NULL) == 0);
+    CHECK(memcmp(fa, fb, sizeof(fa)) == 0);
+    eei_key_free(a);
+    eei_key_free(b);
+}
+
+static void test_exports(const eei_key *rsa_priv, const eei_key *rsa_pub)
+{
+    uint8_t *out = NULL;
+    size_t len = 0;
+    CHECK(eei_key_export(rsa_pub, EEI_EXPORT_DEVICE_DER, &out, &len, NULL) == EEI_OK);
+    CHECK(len == 398); /* PKCS#1 RSAPublicKey of RSA-3072, as the device exports it */
+    eei_free(out, len);
+    CHECK(eei_key_export(rsa_pub, EEI_EXPORT_PUBLIC_PEM, &out, &len, NULL) == EEI_OK);
+    CHECK(len > 26 && memcmp(out, "-----BEGIN PUBLIC KEY-----", 26) == 0);
+    eei_free(out, len);
+    eei_error err;
+    CHECK(eei_key_export(rsa_pub, EEI_EXPORT_PRIVATE_PEM, &out, &len, &err) == EEI_ERR_KEY);
+    CHECK(out == NULL && len == 0);
+    CHECK(eei_key_export(rsa_priv, EEI_EXPORT_PRIVATE_PEM, &out, &len, NULL) == EEI_OK);
+    eei_key *again = NULL;
+    CHECK(eei_key_load(out, len, NULL, &again, NULL) == EEI_OK);
+    CHECK(again && eei_key_has_private(again) && eei_key_get_type(again) == EEI_KEY_RSA3072);
+    eei_key_free(again);
+    eei_free(out, len);
+    CHECK(eei_key_export(rsa_pub, (eei_export_format)99, &out, &len, NULL) == EEI_ERR_USAGE);
+}
+
+/* ---- inspection and errors ---- */
+
+static void test_inspection(const eei_key *hmac)
+{
+    uint8_t plain[100] = {0};
+    size_t len;
+    uint8_t *img = encrypt_all(hmac, plain, sizeof(plain), &len);
+    eei_inspection ins;
+    eei_inspect(img, len, len, &ins);
+    CHECK(ins.verdict == EEI_FMT_OK && ins.problem == NULL);
+    CHECK(ins.scheme == EEI_SCHEME_ECIES_P256 && ins.scheme_sure && ins.on_curve);
+    CHECK(eei_inspect_bytes_needed(img) == len + 1);
+    eei_inspect(img, len, len + 1, &ins);
+    CHECK(ins.verdict == EEI_FMT_TRAILING && ins.problem != NULL);
+    eei_inspect(img, 100, 100, &ins);
+    CHECK(ins.verdict == EEI_FMT_SHORT && !ins.header_read);
+    img[0] ^= 1;
+    CHECK(eei_inspect_bytes_needed(img) == EEI_HEADER_SIZE);
+    eei_inspect(img, len, len, &ins);
+    CHECK(ins.verdict == EEI_FMT_BAD_MAGIC);
+    free(img);
+}
+
+static void test_errors(void)
+{
+    CHECK(eei_fail(NULL, EEI_ERR_FILE, "nowhere to go") == -1);
+    eei_error err = {EEI_OK, ""};
+    CHECK(eei_fail(&err, EEI_ERR_FILE, "%s", "why") == -1);
+    eei_error_prefix(&err, "what");
+    CHECK(err.status == EEI_ERR_FILE && strcmp(err.msg, "what: why") == 0);
+    CHECK(strcmp(eei_status_message(EEI_ERR_REJECTED), "image rejected") == 0);
+    CHECK(eei_status_message((eei_status)42) != NULL);
+    CHECK(strcmp(eei_version(), EEI_EXPECTED_VERSION) == 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_library VECTORS_DIR\n");
+        return 2;
+    }
+    vectors = argv[1];
+    eei_key *rsa_priv = load_key("kat/rsa_private.pem");
+    eei_key *rsa_pub = load_key("kat/rsa_public.pem");
+    eei_key *hmac = load_key("kat/hmac_key.bin");
+    eei_key *hmac_pub = load_key("kat/hmac_device_pub.pem");
+    eei_key *ecc = NULL;
+    CHECK(eei_key_generate(EEI_KEY_P256, &ecc, NULL) == EEI_OK);
+
+    test_round_trips("rsa", rsa_pub, rsa_priv, EEI_SCHEME_RSA3072);
+    test_round_trips("rsa-private-encrypts", rsa_priv, rsa_priv, EEI_SCHEME_RSA3072);
+    test_round_trips("hmac", hmac_pub, hmac, EEI_SCHEME_ECIES_P256);
+    test_round_trips("ecc", ecc, ecc, EEI_SCHEME_ECIES_P256);
+    test_rejections(rsa_priv);
+    test_rejections(hmac);
+    test_fresh_material(hmac);
+    test_fresh_material(rsa_pub);
+    test_public_key_cannot_decrypt(rsa_pub);
+    test_public_key_cannot_decrypt(hmac_pub);
+    test_streams(rsa_pub, rsa_priv);
+    test_streams(hmac_pub, hmac);
+    test_length_limit(hmac_pub);
+    test_buffers(hmac_pub, hmac);
+    test_key_loading();
+    test_hmac_keys();
+    test_exports(rsa_priv, rsa_pub);
+    test_inspection(hmac);
+    test_errors();
+
+    eei_key_free(rsa_priv);
+    eei_key_free(rsa_pub);
+    eei_key_free(hmac);
+    eei_key_free(hmac_pub);
+    eei_key_free(ecc);
+    return check_summary();
+}
