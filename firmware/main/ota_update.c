@@ -65,7 +65,7 @@ static ota_update_result_t check_app(update *u)
 {
     eei_app_head app;
     if (!eei_app_head_parse(u->head.bytes, &app)) {
-        return say(u, OTA_UPDATE_REJECTED, "%s", "the decrypted image is not an ESP app image");
+        return say(u, OTA_UPDATE_REJECTED, "%s", "the decrypted firmware is not an ESP app binary");
     }
     const esp_app_desc_t *now = esp_app_get_description();
     ESP_LOGI(TAG, "new firmware version %s, secure version %" PRIu32 " (running %.32s)",

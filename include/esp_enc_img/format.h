@@ -63,24 +63,25 @@ extern "C" {
 EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 
 /*
- * The ESP app image inside the ciphertext: a 24-byte image header (magic 0xE9, segment count,
- * chip id at 12), the first 8-byte segment header, then the 256-byte app descriptor.
+ * The app binary inside the ciphertext (the firmware idf.py builds; ESP-IDF calls its layout an
+ * app image): a 24-byte header (magic 0xE9, segment count, chip id at 12), the first 8-byte
+ * segment header, then the 256-byte app descriptor.
  */
-#define EEI_APP_IMAGE_MAGIC 0xe9u
-#define EEI_APP_IMAGE_HEADER_SIZE 24u
+#define EEI_APP_MAGIC 0xe9u
+#define EEI_APP_HEADER_SIZE 24u
 #define EEI_APP_SEGMENT_HEADER_SIZE 8u
 #define EEI_APP_OFF_CHIP_ID 12u
-#define EEI_APP_DESC_OFFSET (EEI_APP_IMAGE_HEADER_SIZE + EEI_APP_SEGMENT_HEADER_SIZE)
+#define EEI_APP_DESC_OFFSET (EEI_APP_HEADER_SIZE + EEI_APP_SEGMENT_HEADER_SIZE)
 #define EEI_APP_DESC_SIZE 256u
 #define EEI_APP_DESC_MAGIC 0xabcd5432u
 #define EEI_APP_DESC_OFF_SECURE_VERSION 4u
 #define EEI_APP_DESC_OFF_VERSION 16u
 #define EEI_APP_DESC_OFF_PROJECT 48u
 #define EEI_APP_DESC_TEXT_SIZE 32u
-/* Bytes of an app image that hold everything eei_app_head_parse reads. */
+/* Bytes of an app binary that hold everything eei_app_head_parse reads. */
 #define EEI_APP_HEAD_SIZE (EEI_APP_DESC_OFFSET + EEI_APP_DESC_SIZE)
 
-/* What the start of an app image says about it. */
+/* What the start of an app binary says about it. */
 typedef struct {
     uint16_t chip_id;
     uint32_t secure_version;
@@ -164,7 +165,7 @@ EEI_API eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme s
 /* True when every reserved byte is zero (the device ignores them either way). */
 EEI_API bool eei_header_reserved_clear(const eei_header *h);
 
-/* True for the start of an ESP app image (magic byte and app descriptor); fills out. */
+/* True for the start of an ESP app binary (magic byte and app descriptor); fills out. */
 EEI_API bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
 
 EEI_API const char *eei_format_strerror(eei_format_err err);

@@ -177,7 +177,7 @@ static void desc_text(const uint8_t *field, char out[EEI_APP_DESC_TEXT_SIZE + 1]
 bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out)
 {
     const uint8_t *desc = head + EEI_APP_DESC_OFFSET;
-    if (head[0] != EEI_APP_IMAGE_MAGIC || eei_le32_get(desc) != EEI_APP_DESC_MAGIC) {
+    if (head[0] != EEI_APP_MAGIC || eei_le32_get(desc) != EEI_APP_DESC_MAGIC) {
         return false;
     }
     out->chip_id = (uint16_t)(head[EEI_APP_OFF_CHIP_ID] | head[EEI_APP_OFF_CHIP_ID + 1] << 8);

@@ -2,7 +2,7 @@
 # The whole update on one machine: keygen, encrypt a valid app, serve it over HTTPS, and the
 # simulated device downloads, decrypts, flashes and switches its boot slot; then a tampered
 # image, a server killed mid-transfer and a wrong certificate leave the device as it was.
-# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_BINARY
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"

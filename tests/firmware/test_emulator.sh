@@ -7,7 +7,7 @@
 #
 #   tests/firmware/test_emulator.sh BUILD_DIR
 #
-# BUILD_DIR holds esp_enc_img and the test helpers (tests/make_app_image, tests/tcp_relay).
+# BUILD_DIR holds esp_enc_img and the test helpers (tests/make_app_binary, tests/tcp_relay).
 # Without ../shared/tools the test says so and exits 0 (skipped). Work files go to $TMPDIR and are
 # kept when a check fails. The two schemes run side by side, each on its own emulated device and
 # server; the timings and heap figures at the end are the ones in bench/results.md.
@@ -20,7 +20,7 @@ if [ ! -x "$tools/idf-build" ] || [ ! -x "$tools/qemu-esp32c3" ]; then
     exit 0
 fi
 E=$B/esp_enc_img
-MKAPP=$B/tests/make_app_image
+MKAPP=$B/tests/make_app_binary
 RELAY=$B/tests/tcp_relay
 for t in "$E" "$MKAPP" "$RELAY"; do
     [ -x "$t" ] || { echo "FAIL: $t is missing: build the project (with ../shared) first"; exit 1; }

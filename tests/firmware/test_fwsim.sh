@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The firmware update path on the simulated device, end to end with images made by the CLI.
-# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_BINARY
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"
@@ -20,7 +20,7 @@ expect_rc 0 "$SIM" --flash dev.img --boot-slot
 expect_boot dev.img factory
 expect_size dev.img 4194304
 
-# valid app images for the simulated chip, in both schemes
+# valid app binaries for the simulated chip, in both schemes
 "$MKAPP" v2.bin --size 300000 --version 2.0.0 --seed 2
 "$MKAPP" v3.bin --size 200001 --version 3.0.0 --seed 3
 "$MKAPP" v4.bin --size 250000 --version 4.0.0 --seed 4
@@ -64,7 +64,7 @@ reject "built for another chip" --hmac-key "$K/device_hmac_key.bin" --image s3.e
 reject "larger than the OTA slot" --hmac-key "$K/device_hmac_key.bin" --image huge.ecies
 head -c 5000 /dev/urandom >noise.bin
 "$E" encrypt noise.bin "$K/device_pub_key.pem" noise.ecies
-reject "not an ESP app image" --hmac-key "$K/device_hmac_key.bin" --image noise.ecies
+reject "not an ESP app binary" --hmac-key "$K/device_hmac_key.bin" --image noise.ecies
 cp v4.bin badsum.bin
 printf '\x00' | dd of=badsum.bin bs=1 seek=60000 conv=notrunc 2>/dev/null
 "$E" encrypt badsum.bin "$K/device_pub_key.pem" badsum.ecies

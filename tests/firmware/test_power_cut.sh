@@ -2,7 +2,7 @@
 # Power cuts on the simulated device: at every 4 KiB boundary of a transfer, and between erasing
 # and writing each otadata sector of an update, of a boot and of a confirmation. The device
 # always has a bootable app: the previous one, byte for byte, until an update completes.
-# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_BINARY
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"

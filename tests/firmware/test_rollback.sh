@@ -4,7 +4,7 @@
 # pending, confirms itself once its update source answers, or the next reset returns to the
 # previous app; a pending app cannot update; an image below the chip's secure version is
 # rejected before anything is written.
-# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_IMAGE
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_BINARY
 SIM=$(readlink -f "$4")
 MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"

@@ -17,12 +17,12 @@
 #define SIM_FLASH_SIZE (4u * 1024u * 1024u)
 #define SIM_SECTOR_SIZE 4096u
 
-/* Chip ids as in an app image header. */
+/* Chip ids as in an app binary header. */
 int sim_chip_id(const char *target); /* -1 if unknown */
 uint16_t sim_device_chip_id(void);
 
 /* Open (or with create, make) the flash file. A new flash gets the factory app made by
- * sim_app_image_build (version "factory") and empty OTA data. Nothing boots yet. */
+ * sim_app_binary_build (version "factory") and empty OTA data. Nothing boots yet. */
 esp_err_t sim_device_open(const char *flash_path, const char *target, bool create);
 void sim_device_close(void);
 
@@ -46,20 +46,20 @@ void sim_efuse_set_secure_version(uint32_t version);
 
 /* Partition helpers for the tools. */
 const esp_partition_t *sim_partition_by_label(const char *label);
-/* Length of the valid app image in partition, or 0 (why says what is wrong). */
-size_t sim_image_verify(const esp_partition_t *part, char *why, size_t why_len);
+/* Length of the valid app binary in partition, or 0 (why says what is wrong). */
+size_t sim_app_binary_verify(const esp_partition_t *part, char *why, size_t why_len);
 
-/* Build a valid ESP app image of about size bytes into buf (room for size +
- * SIM_APP_IMAGE_OVERHEAD); returns its length. */
-#define SIM_APP_IMAGE_OVERHEAD 128u
+/* Build a valid ESP app binary of about size bytes into buf (room for size +
+ * SIM_APP_BINARY_OVERHEAD); returns its length. */
+#define SIM_APP_BINARY_OVERHEAD 128u
 typedef struct {
     uint16_t chip_id;
     const char *version;
     const char *project;
     uint32_t seed;
     uint32_t secure_version;
-} sim_app_image_opts;
-size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts);
+} sim_app_binary_opts;
+size_t sim_app_binary_build(uint8_t *buf, size_t size, const sim_app_binary_opts *opts);
 
 /* Lose power (SIGKILL) between erasing an otadata sector and writing it, at the nth such
  * write of this run (1 = the first); 0: never. */

@@ -96,7 +96,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
         return ESP_ERR_INVALID_ARG;
     }
     char why[128];
-    if (sim_image_verify(partition, why, sizeof(why)) == 0) {
+    if (sim_app_binary_verify(partition, why, sizeof(why)) == 0) {
         ESP_LOGE(TAG, "refusing to boot %s: %s", partition->label, why);
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }
@@ -219,7 +219,7 @@ esp_err_t esp_ota_write(esp_ota_handle_t handle, const void *data, size_t size)
     if (size == 0) {
         return ESP_OK;
     }
-    if (handles[i].written == 0 && ((const uint8_t *)data)[0] != EEI_APP_IMAGE_MAGIC) {
+    if (handles[i].written == 0 && ((const uint8_t *)data)[0] != EEI_APP_MAGIC) {
         ESP_LOGE(TAG, "OTA image has invalid magic byte (expected 0xE9, saw 0x%02x)",
                  ((const uint8_t *)data)[0]);
         return ESP_ERR_OTA_VALIDATE_FAILED;
@@ -266,7 +266,7 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle)
         return ESP_ERR_INVALID_ARG;
     }
     char why[128];
-    size_t len = sim_image_verify(p, why, sizeof(why));
+    size_t len = sim_app_binary_verify(p, why, sizeof(why));
     if (len == 0 || len > written) {
         ESP_LOGE(TAG, "image in %s is invalid: %s", p->label,
                  len ? "it extends past the bytes written" : why);
@@ -326,9 +326,9 @@ static esp_err_t write_factory_app(void)
     if (!factory) {
         return ESP_ERR_NOT_FOUND;
     }
-    static uint8_t app[64 * 1024 + SIM_APP_IMAGE_OVERHEAD];
-    sim_app_image_opts opts = {chip_id, "factory", "esp_enc_img_fw", 7, 0};
-    size_t len = sim_app_image_build(app, 64 * 1024, &opts);
+    static uint8_t app[64 * 1024 + SIM_APP_BINARY_OVERHEAD];
+    sim_app_binary_opts opts = {chip_id, "factory", "esp_enc_img_fw", 7, 0};
+    size_t len = sim_app_binary_build(app, 64 * 1024, &opts);
     return sim_flash_write(factory->address, app, len);
 }
 

@@ -1,5 +1,5 @@
 /*
- * ESP app images on the simulated device: valid ones built for the tests, and the check the
+ * ESP app binaries on the simulated device: valid ones built for the tests, and the check the
  * bootloader and esp_ota_end() make (esp_image_verify, minus signatures).
  */
 #include <stdbool.h>
@@ -49,9 +49,9 @@ static bool flash_mapped(uint32_t addr)
  * its load address's page offset) or data loaded to RAM in a small one. Then zero padding so the
  * checksum byte ends a 16-byte block, and the SHA-256 of everything before it.
  */
-size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *opts)
+size_t sim_app_binary_build(uint8_t *buf, size_t size, const sim_app_binary_opts *opts)
 {
-    uint32_t seg1_data = EEI_APP_IMAGE_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE;
+    uint32_t seg1_data = EEI_APP_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE;
     uint32_t seg0 = (uint32_t)(size / 3) & ~3u;
     seg0 = seg0 < EEI_APP_DESC_SIZE ? EEI_APP_DESC_SIZE : seg0;
     bool mapped = size >= 2 * MMU_PAGE;
@@ -59,11 +59,11 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
         seg0 += 4;
     }
     uint32_t seg1 = (uint32_t)(size > seg0 ? size - seg0 : 4) & ~3u;
-    size_t body = EEI_APP_IMAGE_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE + seg0 + seg1;
+    size_t body = EEI_APP_HEADER_SIZE + 2 * EEI_APP_SEGMENT_HEADER_SIZE + seg0 + seg1;
     size_t padded = (body + 1 + 15) & ~(size_t)15;
     memset(buf, 0, padded + SHA256_SIZE);
 
-    buf[0] = EEI_APP_IMAGE_MAGIC;
+    buf[0] = EEI_APP_MAGIC;
     buf[1] = 2;    /* segments */
     buf[2] = 2;    /* SPI mode DIO */
     buf[3] = 0x20; /* 40 MHz, 4 MB */
@@ -73,7 +73,7 @@ size_t sim_app_image_build(uint8_t *buf, size_t size, const sim_app_image_opts *
     put16(buf + 17, 199); /* max chip revision v1.99 */
     buf[23] = 1;          /* SHA-256 appended */
 
-    uint8_t *s0 = buf + EEI_APP_IMAGE_HEADER_SIZE;
+    uint8_t *s0 = buf + EEI_APP_HEADER_SIZE;
     eei_le32_put(s0, DROM_ADDR);
     eei_le32_put(s0 + 4, seg0);
     uint8_t *d = s0 + EEI_APP_SEGMENT_HEADER_SIZE;
@@ -133,13 +133,13 @@ static bool partition_sha256(const esp_partition_t *p, uint32_t len, uint8_t out
     return ok;
 }
 
-size_t sim_image_verify(const esp_partition_t *p, char *why, size_t why_len)
+size_t sim_app_binary_verify(const esp_partition_t *p, char *why, size_t why_len)
 {
-    uint8_t hdr[EEI_APP_IMAGE_HEADER_SIZE];
+    uint8_t hdr[EEI_APP_HEADER_SIZE];
     if (esp_partition_read(p, 0, hdr, sizeof(hdr)) != ESP_OK) {
         return image_fail(why, why_len, "cannot read the image header");
     }
-    if (hdr[0] != EEI_APP_IMAGE_MAGIC) {
+    if (hdr[0] != EEI_APP_MAGIC) {
         return image_fail(why, why_len, "bad image magic (not 0xE9)");
     }
     int segments = hdr[1];
@@ -151,7 +151,7 @@ size_t sim_image_verify(const esp_partition_t *p, char *why, size_t why_len)
         return image_fail(why, why_len, "the image is built for another chip");
     }
     uint8_t checksum = 0xef;
-    uint32_t pos = EEI_APP_IMAGE_HEADER_SIZE;
+    uint32_t pos = EEI_APP_HEADER_SIZE;
     uint8_t buf[4096];
     for (int s = 0; s < segments; s++) {
         uint8_t sh[EEI_APP_SEGMENT_HEADER_SIZE];

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# cmake --install into an empty prefix, then the example program (examples/) built against
+# what was installed, with pkg-config and with find_package (shared and static); the CLI
+# decrypts what it made. Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/../support/lib.sh"
+B=$(readlink -f "$4")
+K=$SRC/keys
+P=$T/prefix
+
+expect_rc 0 cmake --install "$B" --prefix "$P"
+lib=$(dirname "$(find "$P" -name libesp_enc_img.a | head -1)")
+expect_present "$P/include/esp_enc_img/esp_enc_img.h"
+expect_present "$P/include/esp_enc_img/format.h"
+expect_present "$lib/libesp_enc_img.a"
+expect_present "$lib/pkgconfig/esp_enc_img.pc"
+expect_present "$lib/cmake/esp_enc_img/esp_enc_img-config.cmake"
+soname=$(readelf -d "$lib"/libesp_enc_img.so | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$soname" = libesp_enc_img.so.0 ] && pass || fail "SONAME is '$soname'"
+expect_rc 0 "$P/bin/esp_enc_img" --version
+
+make_input fw.bin 300000
+export PKG_CONFIG_PATH=$lib/pkgconfig
+# pkg-config, the shared library
+expect_rc 0 pkg-config --exists esp_enc_img
+expect_rc 0 cc -std=c11 -Wall -Wextra -Werror "$SRC/examples/encrypt_buffer.c" \
+    $(pkg-config --cflags --libs esp_enc_img) -o ex_pc
+LD_LIBRARY_PATH=$lib ldd ./ex_pc | grep -q "libesp_enc_img.so.0 => $lib/" && pass ||
+    fail "ex_pc does not use the installed shared library"
+LD_LIBRARY_PATH=$lib expect_rc 0 ./ex_pc fw.bin "$K/rsa_pub_key.pem" pc.img
+expect_rc 0 "$E" decrypt pc.img "$K/rsa_priv_key.pem" pc.bin
+expect_same pc.bin fw.bin
+
+# find_package: the shared and the static library
+expect_rc 0 cmake -S "$SRC/examples" -B exb -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_FLAGS="-Werror"
+expect_rc 0 cmake --build exb
+expect_rc 0 ./exb/encrypt_buffer fw.bin "$K/device_pub_key.pem" cm.img
+expect_rc 0 "$E" decrypt cm.img "$K/device_hmac_key.bin" cm.bin
+expect_same cm.bin fw.bin
+expect_rc 0 ./exb/encrypt_buffer_static fw.bin "$K/rsa_pub_key.pem" st.img
+! ldd ./exb/encrypt_buffer_static | grep -q libesp_enc_img && pass || fail "static links the .so"
+expect_rc 0 "$E" decrypt st.img "$K/rsa_priv_key.pem" st.bin
+expect_same st.bin fw.bin
+# a key the example cannot use: its message comes from the library
+expect_rc 1 ./exb/encrypt_buffer fw.bin fw.bin x.img
+expect_err "fw.bin"
+finish
