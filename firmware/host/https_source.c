@@ -18,6 +18,30 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+/* " bytes FIRST-LAST/TOTAL", the value of a Content-Range header: FIRST and TOTAL. */
+static bool content_range(const char *v, unsigned long long *first, unsigned long long *total)
+{
+    char *end;
+    while (*v == ' ') {
+        v++;
+    }
+    if (strncmp(v, "bytes ", 6) != 0) {
+        return false;
+    }
+    *first = strtoull(v + 6, &end, 10);
+    if (end == v + 6 || *end != '-') {
+        return false;
+    }
+    v = end + 1;
+    unsigned long long last = strtoull(v, &end, 10);
+    if (end == v || *end != '/' || last < *first) {
+        return false;
+    }
+    v = end + 1;
+    *total = strtoull(v, &end, 10);
+    return end != v && last < *total;
+}
+
 static int fail(https_source *s, const char *what)
 {
     snprintf(s->why, sizeof(s->why), "%s", what);
@@ -134,8 +158,9 @@ static int request(https_source *s)
             return fail(s, "the server closed the connection");
         }
         head[end - 1] = '\0';
-        int status = 0;
-        sscanf(head, "HTTP/1.%*d %d", &status);
+        int status = strncmp(head, "HTTP/1.", 7) == 0 && head[7] && head[8] == ' '
+                         ? (int)strtol(head + 9, NULL, 10)
+                         : 0;
         s->reached = s->reached || status != 0;
         bool want_partial = range[0] != '\0';
         if (!(want_partial ? status == 206 : status == 200) &&
@@ -147,11 +172,11 @@ static int request(https_source *s)
         s->body_left = UINT64_MAX;
         s->keep_alive = strstr(head, "HTTP/1.1") == head;
         for (char *line = strtok(head, "\r\n"); line; line = strtok(NULL, "\r\n")) {
-            unsigned long long a, b, total;
+            unsigned long long a, total;
             if (strncasecmp(line, "Content-Length:", 15) == 0) {
                 s->body_left = strtoull(line + 15, NULL, 10);
             } else if (strncasecmp(line, "Content-Range:", 14) == 0 &&
-                       sscanf(line + 14, " bytes %llu-%llu/%llu", &a, &b, &total) == 3) {
+                       content_range(line + 14, &a, &total)) {
                 if (a != s->offset || (s->total != UINT64_MAX && total != s->total)) {
                     return fail(s, "the server sent another part of the image than asked for");
                 }

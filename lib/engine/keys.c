@@ -84,8 +84,10 @@ static int read_passphrase(const char *path, char **out, eei_error *err)
         line++;
     }
     char *pass = malloc(line + 1);
-    if (pass) {
+    if (pass && line > 0) {
         memcpy(pass, data, line);
+    }
+    if (pass) {
         pass[line] = '\0';
     }
     eei_free(data, len);

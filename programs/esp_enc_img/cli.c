@@ -29,7 +29,7 @@ static const option_spec cli_options[] = {
     TEXT("passphrase-file", 'p', passphrase_file, OPT_PASSPHRASE),
     FLAG("json", 0, json, OPT_JSON),
     FLAG("quiet", 'q', quiet, OPT_QUIET),
-    {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, 256, OPT_JOBS},
+    {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, CLI_MAX_JOBS, OPT_JOBS},
     TEXT("format", 0, format, OPT_FORMAT),
     TEXT("name", 0, name, OPT_NAME),
     FLAG("no-hash", 0, no_hash, OPT_NO_HASH),

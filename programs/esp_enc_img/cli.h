@@ -10,6 +10,7 @@
 #include "esp_enc_img/esp_enc_img.h"
 
 #define EEI_PROG "esp_enc_img"
+#define CLI_MAX_JOBS 256 /* batch --jobs */
 
 /* Which options a command takes (the option table is in cli.c). */
 enum {

@@ -40,7 +40,7 @@ static const char help[] =
     "3 manifest, input or system error.\n";
 
 #define MAX_ID 128
-#define MAX_JOBS 256
+#define MAX_JOBS CLI_MAX_JOBS
 
 typedef struct {
     char id[MAX_ID + 1];

@@ -439,7 +439,7 @@ int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error 
         getnameinfo((struct sockaddr *)&bound, bl, NULL, 0, port, sizeof(port), NI_NUMERICSERV);
     }
     if (cfg->ready) {
-        cfg->ready(cfg->ready_ctx, atoi(port));
+        cfg->ready(cfg->ready_ctx, (int)strtol(port, NULL, 10)); /* digits: NI_NUMERICSERV */
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);

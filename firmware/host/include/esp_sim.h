@@ -13,6 +13,7 @@
 #include "esp_err.h"
 #include "esp_ota_ops.h"
 #include "esp_partition.h"
+#include "esp_enc_img/format.h"
 
 #define SIM_FLASH_SIZE (4u * 1024u * 1024u)
 #define SIM_SECTOR_SIZE 4096u
@@ -41,7 +42,8 @@ typedef struct {
 esp_err_t sim_boot(bool write, sim_boot_result *out);
 
 /* Simulated eFuse: burn a 32-byte key into BLOCK_KEY0 + index with a purpose. */
-void sim_efuse_burn_key(int index, const uint8_t key[32], esp_efuse_purpose_t purpose);
+void sim_efuse_burn_key(int index, const uint8_t key[EEI_HMAC_KEY_SIZE],
+                        esp_efuse_purpose_t purpose);
 void sim_efuse_set_secure_version(uint32_t version);
 
 /* Partition helpers for the tools. */

@@ -77,14 +77,18 @@ size_t sim_app_binary_build(uint8_t *buf, size_t size, const sim_app_binary_opts
     eei_le32_put(s0, DROM_ADDR);
     eei_le32_put(s0 + 4, seg0);
     uint8_t *d = s0 + EEI_APP_SEGMENT_HEADER_SIZE;
-    eei_le32_put(d, EEI_APP_DESC_MAGIC);
-    eei_le32_put(d + EEI_APP_DESC_OFF_SECURE_VERSION, opts->secure_version);
-    strncpy((char *)d + EEI_APP_DESC_OFF_VERSION, opts->version, EEI_APP_DESC_TEXT_SIZE - 1);
-    strncpy((char *)d + EEI_APP_DESC_OFF_PROJECT, opts->project, EEI_APP_DESC_TEXT_SIZE - 1);
-    memcpy(d + 80, "00:00:00", 8);
-    memcpy(d + 96, "Jan  1 2026", 11);
-    memcpy(d + 112, "v5.5", 4);
-    d[180] = 16; /* MMU page size 64 KiB, log2 */
+    /* the descriptor as the chip lays it out (little-endian, like this host) */
+    esp_app_desc_t desc = {
+        .magic_word = EEI_APP_DESC_MAGIC,
+        .secure_version = opts->secure_version,
+        .time = "00:00:00",
+        .date = "Jan  1 2026",
+        .idf_ver = "v5.5",
+        .mmu_page_size = 16, /* 64 KiB, log2 */
+    };
+    snprintf(desc.version, sizeof(desc.version), "%s", opts->version);
+    snprintf(desc.project_name, sizeof(desc.project_name), "%s", opts->project);
+    memcpy(d, &desc, sizeof(desc));
     uint32_t state = opts->seed * 2654435761u + 1u;
     for (uint32_t i = EEI_APP_DESC_SIZE; i < seg0; i++) {
         d[i] = next_random(&state);

@@ -13,12 +13,13 @@
 #define KEY_BLOCKS 6
 
 static struct {
-    uint8_t key[32];
+    uint8_t key[EEI_HMAC_KEY_SIZE];
     esp_efuse_purpose_t purpose;
 } blocks[KEY_BLOCKS];
 static uint32_t secure_version;
 
-void sim_efuse_burn_key(int index, const uint8_t key[32], esp_efuse_purpose_t purpose)
+void sim_efuse_burn_key(int index, const uint8_t key[EEI_HMAC_KEY_SIZE],
+                        esp_efuse_purpose_t purpose)
 {
     if (index >= 0 && index < KEY_BLOCKS) {
         memcpy(blocks[index].key, key, 32);
