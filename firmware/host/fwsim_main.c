@@ -363,7 +363,7 @@ static int run(const options *o)
         return dump_slot(boot.running, o->dump);
     }
     if (o->boot) {
-        printf("%s %s\n", boot.running->label, boot.state);
+        printf("%s %s\n", boot.running->label, ota_running_state());
         if (boot.rolled_back_from) {
             printf("rolled back: %s aborted\n", boot.rolled_back_from->label);
         }

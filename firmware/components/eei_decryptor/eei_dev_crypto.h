@@ -35,6 +35,12 @@ int eei_dev_rsa_load(eei_dev_rsa **rsa, const char *pem, size_t pem_len);
 int eei_dev_rsa_unwrap(eei_dev_rsa *rsa, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
                        uint8_t aes_key[EEI_AES_KEY_SIZE]);
 void eei_dev_rsa_free(eei_dev_rsa *rsa); /* NULL is fine */
+/*
+ * For the backends: what an RSA decryption into out (out_size bytes, out_len of them filled)
+ * gave. The AES key when it decrypted to exactly 32 bytes, else E_UNWRAP; out is wiped.
+ */
+int eei_dev_unwrapped_key(bool decrypted, uint8_t *out, size_t out_size, size_t out_len,
+                          uint8_t aes_key[EEI_AES_KEY_SIZE]);
 
 /* The private scalar of a P-256 key PEM (SEC1 or PKCS#8), big-endian. */
 int eei_dev_p256_scalar_from_pem(const char *pem, size_t pem_len,

@@ -1,5 +1,7 @@
-/* What both crypto backends share: wiping, and the chip's GCM rule (eei_dev_crypto.h). */
+/* What both crypto backends share: wiping, the unwrapped key's check, and the chip's GCM rule. */
 #include "eei_dev_crypto.h"
+
+#include <string.h>
 
 #include "mbedtls/platform_util.h"
 
@@ -11,6 +13,17 @@
 void eei_dev_wipe(void *buf, size_t len)
 {
     mbedtls_platform_zeroize(buf, len);
+}
+
+int eei_dev_unwrapped_key(bool decrypted, uint8_t *out, size_t out_size, size_t out_len,
+                          uint8_t aes_key[EEI_AES_KEY_SIZE])
+{
+    bool ok = decrypted && out_len == EEI_AES_KEY_SIZE;
+    if (ok) {
+        memcpy(aes_key, out, EEI_AES_KEY_SIZE);
+    }
+    eei_dev_wipe(out, out_size);
+    return ok ? EEI_DEV_OK : EEI_DEV_E_UNWRAP;
 }
 
 bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended)

@@ -87,12 +87,7 @@ int eei_dev_rsa_unwrap(eei_dev_rsa *rsa, const uint8_t wrapped[EEI_RSA_WRAPPED_S
     size_t olen = 0;
     int rc = mbedtls_pk_decrypt(&rsa->pk, wrapped, EEI_RSA_WRAPPED_SIZE, out, &olen, sizeof(out),
                                 device_random, NULL);
-    bool ok = rc == 0 && olen == EEI_AES_KEY_SIZE;
-    if (ok) {
-        memcpy(aes_key, out, EEI_AES_KEY_SIZE);
-    }
-    eei_dev_wipe(out, sizeof(out));
-    return ok ? EEI_DEV_OK : EEI_DEV_E_UNWRAP;
+    return eei_dev_unwrapped_key(rc == 0, out, sizeof(out), olen, aes_key);
 }
 
 void eei_dev_rsa_free(eei_dev_rsa *rsa)

@@ -89,12 +89,7 @@ int eei_dev_rsa_unwrap(eei_dev_rsa *rsa, const uint8_t wrapped[EEI_RSA_WRAPPED_S
     psa_status_t st =
         psa_asymmetric_decrypt(rsa->key, PSA_ALG_RSA_PKCS1V15_CRYPT, wrapped, EEI_RSA_WRAPPED_SIZE,
                                NULL, 0, out, sizeof(out), &olen);
-    bool ok = st == PSA_SUCCESS && olen == EEI_AES_KEY_SIZE;
-    if (ok) {
-        memcpy(aes_key, out, EEI_AES_KEY_SIZE);
-    }
-    eei_dev_wipe(out, sizeof(out));
-    return ok ? EEI_DEV_OK : EEI_DEV_E_UNWRAP;
+    return eei_dev_unwrapped_key(st == PSA_SUCCESS, out, sizeof(out), olen, aes_key);
 }
 
 void eei_dev_rsa_free(eei_dev_rsa *rsa)

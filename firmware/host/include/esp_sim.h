@@ -29,8 +29,7 @@ void sim_device_close(void);
 
 /* What the bootloader did at a power-on. */
 typedef struct {
-    const esp_partition_t *running;
-    const char *state;                       /* "factory", "new", "pending", "valid", ... */
+    const esp_partition_t *running;          /* its state: the app's own ota_running_state() */
     const esp_partition_t *rolled_back_from; /* an app that stayed pending: now aborted */
 } sim_boot_result;
 

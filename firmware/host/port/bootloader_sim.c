@@ -17,23 +17,6 @@ static const char *TAG = "sim_boot";
 
 const esp_partition_t *sim_running_partition; /* what the last sim_boot() started */
 
-static const char *state_name(uint32_t state)
-{
-    switch (state) {
-    case ESP_OTA_IMG_NEW:
-        return "new";
-    case ESP_OTA_IMG_PENDING_VERIFY:
-        return "pending";
-    case ESP_OTA_IMG_VALID:
-        return "valid";
-    case ESP_OTA_IMG_INVALID:
-        return "invalid";
-    case ESP_OTA_IMG_ABORTED:
-        return "aborted";
-    }
-    return "undefined";
-}
-
 /* The first bootable app from slot index start down to factory (-1), then above it. */
 static const esp_partition_t *load(int start)
 {
@@ -92,11 +75,6 @@ esp_err_t sim_boot(bool write, sim_boot_result *out)
     out->running = load(start);
     if (!out->running) {
         return ESP_ERR_NOT_FOUND;
-    }
-    if (active >= 0 && out->running == sim_ota_slot(start)) {
-        out->state = state_name(e[active].ota_state);
-    } else {
-        out->state = sim_is_ota_slot(out->running) ? "undefined" : "factory";
     }
     if (write) {
         sim_running_partition = out->running;
