@@ -2,8 +2,11 @@
 # Measure esp_enc_img side by side with cp, `openssl speed` and mbedTLS, on this machine, in
 # one run, and write bench/results.md (medians of repeated runs, ratios, the machine).
 #
-#   bench/run.sh            the full set: 4 MiB, 64 MiB and 1 GiB inputs, 1000-device batch
-#   bench/run.sh --quick    a smoke run under a minute (smaller inputs, fewer runs)
+#   bench/run.sh                  the full set: 4 MiB, 64 MiB and 1 GiB inputs, 1000-device
+#                                 batch, the firmware in the emulator (with ../shared/tools)
+#   bench/run.sh --quick          a smoke run under a minute (smaller inputs, fewer runs)
+#   bench/run.sh --against REV    also an earlier version (a git revision, built here) side by
+#                                 side with this one, command by command, runs interleaved
 #
 # Tools: hyperfine (repeated timing), /usr/bin/time (peak memory), valgrind's callgrind
 # (instructions), all from Debian. Scratch files go to bench/work on the repository's disk.
@@ -12,8 +15,15 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 eei_install_deps "${EEI_BUILD_DEPS[@]}" hyperfine time valgrind openssl
 
-quick=false
-[ "${1:-}" = --quick ] && quick=true
+quick=false against=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) quick=true ;;
+    --against) against=${2:?--against takes a git revision}; shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--against REV]" >&2; exit 2 ;;
+    esac
+    shift
+done
 if $quick; then
     sizes=(4 64) big=64 runs=3 devices=100 cg_small=1 cg_big=2
     out=bench/work/results-quick.md
@@ -26,6 +36,16 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target esp_enc_img json_get >/dev/null
 E=$PWD/build/esp_enc_img
 JG=$PWD/build/tests/json_get
+# the earlier version, built the same way from a worktree of REV
+if [ -n "$against" ]; then
+    rev=$(git rev-parse --short "$against")
+    rm -rf bench/against && git worktree prune
+    git worktree add -q --detach bench/against "$rev"
+    cmake -S bench/against -B bench/against/build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DBUILD_TESTING=OFF -DEEI_FIRMWARE_HOST=OFF >/dev/null
+    cmake --build bench/against/build -j"$(nproc)" --target esp_enc_img >/dev/null
+    EA=$PWD/bench/against/build/esp_enc_img
+fi
 # the firmware decryptor against each Mbed TLS that ESP-IDF ships (needs ../shared/third_party)
 fw_backends=()
 for v in 3.6 4.0; do
@@ -41,7 +61,7 @@ done
 K=$PWD/keys
 W=$PWD/bench/work
 rm -rf "$W" && mkdir -p "$W"
-trap 'rm -rf "$W"/*.bin "$W"/out* "$W"/batch* "$W"/cp*' EXIT
+trap 'rm -rf "$W"/*.bin "$W"/out* "$W"/batch* "$W"/cp*; [ -z "$against" ] || { rm -rf bench/against; git worktree prune; }' EXIT
 
 # median seconds of a command: hyperfine, warm caches, inputs prepared before each run
 median() { # NAME PREPARE CMD
@@ -113,6 +133,44 @@ share() { awk -v b="$bytes" -v t="$1" -v g="$gcm" 'BEGIN { printf "%.0f%%", 100 
     echo "\`openssl speed -evp sha256\` at 16 KiB: $(awk -v g="$sha" 'BEGIN { printf "%.0f", g / 1048576 }') MiB/s. A \`verify\` that reports the"
     echo "plaintext's SHA-256 cannot run faster than SHA-256 itself: with the hash on the second core,"
     echo "\`verify IN KEY\` runs at $(awk -v b="$bytes" -v t="$t_ver" -v h="$sha" 'BEGIN { printf "%.0f%%", 100 * b / t / h }') of SHA-256's speed. \`--no-hash\` checks only the tag."
+    echo
+} >>"$out"
+
+# -- the same from outside, as a user times it: rounds of cp, encrypt and decrypt in turn, each
+# run after a sync, timed by /usr/bin/time; medians, and user and system time of the median run
+rounds=$($quick && echo 3 || echo 9)
+outside() { # NAME CMD...: one timed run, appended to $W/outside.txt
+    local name=$1
+    shift
+    rm -f "$W/out.o"
+    sync
+    /usr/bin/time -f "$name %e %U %S" "$@" 2>>"$W/outside.txt" >/dev/null
+}
+rm -f "$W/outside.txt"
+for _ in $(seq "$rounds"); do
+    outside cp cp "$W/in$n.bin" "$W/out.o"
+    outside encrypt "$E" encrypt "$W/in$n.bin" "$K/rsa_pub_key.pem" "$W/out.o"
+    outside decrypt "$E" decrypt "$W/rsa$n.bin" "$K/rsa_priv_key.pem" "$W/out.o"
+done
+rm -f "$W/out.o"
+median_of() { # NAME: "elapsed user sys" of the median run, and the quartiles' elapsed
+    grep "^$1 " "$W/outside.txt" | sort -k2,2g | awk '{ e[NR] = $2; u[NR] = $3; s[NR] = $4 }
+        END { m = int((NR + 1) / 2); print e[m], u[m], s[m], e[int(NR / 4) + 1], e[int(3 * NR / 4) + 1] }'
+}
+read -r o_cp o_cpu o_cps o_cp1 o_cp3 <<<"$(median_of cp)"
+read -r o_en o_enu o_ens o_en1 o_en3 <<<"$(median_of encrypt)"
+read -r o_de o_deu o_des o_de1 o_de3 <<<"$(median_of decrypt)"
+{
+    echo "## Throughput from outside, $n MiB"
+    echo
+    echo "$rounds rounds of \`cp\`, \`encrypt\` and \`decrypt\` in turn (RSA-3072), a \`sync\` before each run, timed"
+    echo "by \`/usr/bin/time\`: the median run, its user and system time, and the spread of the middle half."
+    echo
+    echo "| command | median | user | sys | quartiles | ratio |"
+    echo "|---|---:|---:|---:|---|---:|"
+    echo "| \`cp\` | $o_cp s | $o_cpu s | $o_cps s | $o_cp1 - $o_cp3 s | 1.00 |"
+    echo "| \`encrypt\` | $o_en s | $o_enu s | $o_ens s | $o_en1 - $o_en3 s | $(ratio "$o_en" "$o_cp") x cp |"
+    echo "| \`decrypt\` | $o_de s | $o_deu s | $o_des s | $o_de1 - $o_de3 s | $(ratio "$o_de" "$o_cp") x cp |"
     echo
 } >>"$out"
 
@@ -225,4 +283,76 @@ for v in "${fw_backends[@]}"; do
     done
 done
 echo >>"$out"
+
+# -- the firmware in the emulated ESP32-C3 (ESP-IDF v6.0.2's build, QEMU), full runs only
+if ! $quick && [ -x ../shared/tools/idf-build ] && [ -x ../shared/tools/qemu-esp32c3 ]; then
+    cmake --build build -j"$(nproc)" --target make_app_binary tcp_relay >/dev/null
+    tests/firmware/test_emulator.sh build >"$W/emulator.txt" 2>&1 || {
+        echo "bench: the emulator test failed (see $W/emulator.txt)" >&2
+        exit 1
+    }
+    r() { sed -n "s/^$1=\([0-9]*\).*/\1/p; s/^$2 .*$1=\([0-9]*\).*/\1/p" "$W/emulator.txt" | head -1; }
+    {
+        echo "## The firmware in an emulated ESP32-C3"
+        echo
+        echo "\`tests/firmware/test_emulator.sh\`: ESP-IDF v6.0.2 builds the firmware for esp32c3 (PSA crypto,"
+        echo "the HMAC peripheral for ECIES), QEMU runs it, \`esp_enc_img serve\` serves the images over"
+        echo "the emulated Ethernet. Times are the device's own clock from the request to the next slot"
+        echo "being selected; the emulator is not cycle-accurate, so they say more about the code path"
+        echo "than about a real chip's speed."
+        echo
+        echo "| what | figure |"
+        echo "|---|---:|"
+        echo "| update with a 1 MiB app ($(sed -n 's/^update_1mib_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_1mib_ms) ms |"
+        echo "| update with the 2.0.0 app ($(sed -n 's/^update_2_0_0_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_2_0_0_ms) ms |"
+        echo "| update task stack, peak of 8192 bytes (ECIES / RSA-3072) | $(r stack_peak ecies) / $(r stack_peak rsa) B |"
+        echo "| free heap at boot | $(r heap_free_at_boot) B |"
+        echo "| lowest free heap during the update (ECIES / RSA-3072) | $(r heap_min_free ecies) / $(r heap_min_free rsa) B |"
+        echo
+    } >>"$out"
+fi
+
+# -- against an earlier version: the same commands, runs interleaved
+if [ -n "$against" ]; then
+    ab_rounds=$($quick && echo 3 || echo 11)
+    stamp() { # CMD...: seconds it took
+        local t0=$EPOCHREALTIME
+        "$@" >/dev/null 2>&1
+        awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }'
+    }
+    ab() { # LABEL SYNC(true/false) ARGS...: median of each binary, runs interleaved
+        local label=$1 sync=$2 old new
+        shift 2
+        rm -f "$W/ab_old" "$W/ab_new"
+        for _ in $(seq "$ab_rounds"); do
+            for bin in "$EA" "$E"; do
+                rm -rf "$W/out.ab"
+                $sync && sync
+                if [ "$bin" = "$E" ]; then stamp "$bin" "$@" >>"$W/ab_new"; else stamp "$bin" "$@" >>"$W/ab_old"; fi
+            done
+        done
+        old=$(sort -g "$W/ab_old" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+        new=$(sort -g "$W/ab_new" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+        echo "| $label | $(ms "$old") ms | $(ms "$new") ms | $(ratio "$new" "$old") |" >>"$out"
+    }
+    {
+        echo "## This version against $rev"
+        echo
+        echo "The same commands with \`$rev\` (built here the same way) and with this version, runs"
+        echo "interleaved, $ab_rounds of each; medians of the wall time."
+        echo
+        echo "| command | $rev | this version | ratio |"
+        echo "|---|---:|---:|---:|"
+    } >>"$out"
+    ab "encrypt $n MiB" true encrypt "$W/in$n.bin" "$K/rsa_pub_key.pem" "$W/out.ab"
+    ab "decrypt $n MiB" true decrypt "$W/rsa$n.bin" "$K/rsa_priv_key.pem" "$W/out.ab"
+    ab "verify $n MiB" false verify "$W/rsa$n.bin" "$K/rsa_priv_key.pem"
+    ab "verify --no-hash $n MiB" false verify --no-hash "$W/rsa$n.bin" "$K/rsa_priv_key.pem"
+    ab_rounds=$((ab_rounds * 3))
+    ab "encrypt 4 MiB (RSA-3072)" false encrypt "$W/in4.bin" "$K/rsa_pub_key.pem" "$W/out.ab"
+    ab "decrypt 4 MiB (ECIES, HMAC key)" false decrypt "$W/ecies4.bin" "$K/device_hmac_key.bin" "$W/out.ab"
+    ab "verify 4 MiB (RSA-3072)" false verify "$W/rsa4.bin" "$K/rsa_priv_key.pem"
+    ab "batch, $devices devices" false batch "$W/fleet/fleet.json" --out-dir "$W/out.ab" --quiet
+    echo >>"$out"
+fi
 cat "$out"
