@@ -291,7 +291,13 @@ if ! $quick && [ -x ../shared/tools/idf-build ] && [ -x ../shared/tools/qemu-esp
         echo "bench: the emulator test failed (see $W/emulator.txt)" >&2
         exit 1
     }
-    r() { sed -n "s/^$1=\([0-9]*\).*/\1/p; s/^$2 .*$1=\([0-9]*\).*/\1/p" "$W/emulator.txt" | head -1; }
+    r() { # FIELD [SCHEME]: a figure of the emulator test's results
+        if [ -n "${2:-}" ]; then
+            sed -n "s/^$2 .*$1=\([0-9]*\).*/\1/p" "$W/emulator.txt" | head -1
+        else
+            sed -n "s/^$1=\([0-9]*\).*/\1/p" "$W/emulator.txt" | head -1
+        fi
+    }
     {
         echo "## The firmware in an emulated ESP32-C3"
         echo
