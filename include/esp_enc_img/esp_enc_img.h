@@ -80,13 +80,14 @@ typedef struct eei_key eei_key;
 typedef enum {
     EEI_KEY_RSA3072,
     EEI_KEY_P256, /* a plain P-256 key, or the device key derived from an HMAC key */
+    EEI_KEY_P384, /* signs (Secure Boot V2); images are not encrypted to it */
 } eei_key_type;
 
 /*
  * A key from memory: a PEM or DER private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 with
  * passphrase), a public key (SubjectPublicKeyInfo), or exactly 32 raw bytes that are not PEM:
- * an HMAC key, turned into the P-256 device key a chip derives from it. Only RSA-3072 and
- * P-256 keys are accepted. passphrase may be NULL.
+ * an HMAC key, turned into the P-256 device key a chip derives from it. Only RSA-3072, P-256
+ * and (for signing) P-384 keys are accepted. passphrase may be NULL.
  */
 EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
                                 eei_key **out, eei_error *err);
@@ -108,7 +109,7 @@ EEI_API eei_status eei_key_load_file(const char *path, const eei_key_options *op
 EEI_API eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
                                      eei_error *err);
 
-/* A new RSA-3072 or P-256 key pair. */
+/* A new RSA-3072, P-256 or P-384 key pair. */
 EEI_API eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err);
 /* A new random HMAC key (one whose device key is valid) and that device key. */
 EEI_API eei_status eei_key_generate_hmac(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
@@ -118,7 +119,7 @@ EEI_API void eei_key_free(eei_key *key);
 
 EEI_API eei_key_type eei_key_get_type(const eei_key *key);
 EEI_API bool eei_key_has_private(const eei_key *key);
-/* The scheme of the images this key makes or opens. */
+/* The scheme of the images this key makes or opens (EEI_SCHEME_UNKNOWN for P-384: none). */
 EEI_API eei_scheme eei_key_scheme(const eei_key *key);
 
 #define EEI_SHA256_SIZE 32u
@@ -284,6 +285,73 @@ EEI_API void eei_inspect(const uint8_t *header, size_t header_len, uint64_t imag
  * size plus one (one more byte is trailing data), or 512 when the magic is wrong.
  */
 EEI_API uint64_t eei_inspect_bytes_needed(const uint8_t header[EEI_HEADER_SIZE]);
+
+/* ---- Secure Boot V2: signing apps, and checking signed ones (layout: format.h) ---- */
+
+typedef struct eei_sign_ctx eei_sign_ctx;
+
+/*
+ * Sign an app as it streams by, one signature block per key: RSA-3072 (PSS), P-256 or P-384
+ * (ECDSA) private keys, keys[0] first. keep_sector, when not NULL, is the signature sector of
+ * an app signed before (--append): its blocks stay in front of the new ones, and must sign the
+ * same app. A sector holds at most EEI_SB_BLOCKS_MAX blocks.
+ */
+EEI_API eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys,
+                                  const uint8_t *keep_sector, eei_sign_ctx **out, eei_error *err);
+/* The app's next bytes (without padding or an old signature sector). */
+EEI_API void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len);
+/* The most eei_sign_finish writes: the padding to 4096 bytes, then the signature sector. */
+#define EEI_SIGN_TAIL_MAX (2u * EEI_SB_SECTOR_SIZE - 1u)
+/* What follows the app in the signed app: the 0xFF padding, then the signature sector. */
+EEI_API eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX],
+                                   size_t *tail_len, eei_error *err);
+EEI_API void eei_sign_free(eei_sign_ctx *ctx);
+
+/*
+ * Sign the app io's input holds into io's output (written in order from offset 0): the app, its
+ * padding, its signature sector. With keep_sector, the input must not hold the old sector.
+ * *signed_size (may be NULL): the bytes written.
+ */
+EEI_API eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys,
+                                   const uint8_t *keep_sector, const eei_io *io,
+                                   uint64_t *signed_size, eei_error *err);
+
+/* One block of a signed app's signature sector, as checked. */
+typedef struct {
+    eei_sb_err state;                    /* EEI_SB_OK, or why the block cannot be used */
+    uint8_t version;                     /* EEI_SB_VERSION_RSA or _ECDSA */
+    uint8_t curve;                       /* ECDSA: EEI_SB_CURVE_* */
+    bool digest_matches;                 /* it signs this app */
+    uint8_t key_digest[EEI_SHA256_SIZE]; /* SHA-256 of its key: what the eFuse holds */
+    int verified_by;                     /* the index of the key that verified it, or -1 */
+} eei_sb_block_info;
+
+typedef struct {
+    uint64_t signed_size; /* the padded app, where the signature sector starts */
+    unsigned count;       /* blocks present (usable or not), at most EEI_SB_BLOCKS_MAX */
+    eei_sb_block_info blocks[EEI_SB_BLOCKS_MAX];
+} eei_sb_report;
+
+typedef struct eei_sb_check eei_sb_check;
+
+/* Read a signed app as it streams by (the whole of it, signature sector included). */
+EEI_API eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err);
+EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len);
+/*
+ * Its blocks, each checked against the app and against keys (public or private, may be none):
+ * a block verifies when it carries that key and its signature over this app is good.
+ * EEI_ERR_REJECTED when what was read is not a signed app (its size, no block).
+ */
+EEI_API eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
+                                       eei_sb_report *rep, eei_error *err);
+EEI_API void eei_sb_check_free(eei_sb_check *chk);
+/* The same over a whole input (io's write is not used). */
+EEI_API eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
+                                       eei_sb_report *rep, eei_error *err);
+
+/* The digest of a signing key's public half that Secure Boot V2 burns into eFuse. */
+EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
+                                     eei_error *err);
 
 #ifdef __cplusplus
 }

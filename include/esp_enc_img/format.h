@@ -81,6 +81,70 @@ EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 /* Bytes of an app binary that hold everything eei_app_head_parse reads. */
 #define EEI_APP_HEAD_SIZE (EEI_APP_DESC_OFFSET + EEI_APP_DESC_SIZE)
 
+/*
+ * ESP Secure Boot V2. A signed app is the app padded with 0xFF to a multiple of 4096 bytes,
+ * then one 4096-byte signature sector: up to three 1216-byte signature blocks, the rest 0xFF.
+ * A block: magic 0xE7, version (0x02: RSA-3072 PSS, MGF1-SHA256, 32-byte salt; 0x03: ECDSA),
+ * for ECDSA the hash (0: SHA-256, 1: SHA-384), a zero byte, the digest of the padded app, the
+ * public key as the ROM reads it, the signature, then a CRC-32 of the first 1196 bytes and 16
+ * zero bytes. Numbers little-endian (the RSA ones as the RSA peripheral wants: least significant
+ * byte first). The eFuse holds, for each key, SHA-256 of its key field as laid out here.
+ */
+#define EEI_SB_SECTOR_SIZE 4096u
+#define EEI_SB_BLOCK_SIZE 1216u
+#define EEI_SB_BLOCKS_MAX 3u
+#define EEI_SB_MAGIC 0xe7u
+#define EEI_SB_VERSION_RSA 0x02u
+#define EEI_SB_VERSION_ECDSA 0x03u
+#define EEI_SB_HASH_SHA256 0u
+#define EEI_SB_HASH_SHA384 1u
+#define EEI_SB_CURVE_P192 1u /* ESP32-C2 only; read, not made */
+#define EEI_SB_CURVE_P256 2u
+#define EEI_SB_CURVE_P384 3u
+#define EEI_SB_OFF_HASH 2u
+#define EEI_SB_OFF_DIGEST 4u
+#define EEI_SB_CRC_SPAN 1196u /* the bytes the CRC covers; it follows them */
+#define EEI_SB_PAD 0xffu      /* the app's padding and the sector's unused bytes */
+/* RSA-3072: n, e, R^2 mod n (R = 2^3072), -n^-1 mod 2^32, then the signature. */
+#define EEI_SB_RSA_BYTES 384u
+#define EEI_SB_RSA_OFF_KEY (EEI_SB_OFF_DIGEST + 32u)
+#define EEI_SB_RSA_KEY_SIZE (EEI_SB_RSA_BYTES + 4u + EEI_SB_RSA_BYTES + 4u)
+#define EEI_SB_RSA_OFF_SIG (EEI_SB_RSA_OFF_KEY + EEI_SB_RSA_KEY_SIZE)
+/* ECDSA: the digest, then the key (curve id, X, Y), then r and s, each number coord bytes. */
+#define EEI_SB_ECDSA_KEY_SIZE(coord) (1u + 2u * (coord))
+
+/* A signature block, checked (magic, version, hash and curve agree, CRC); fields point into it. */
+typedef struct {
+    uint8_t version;       /* EEI_SB_VERSION_RSA or _ECDSA */
+    uint8_t curve;         /* ECDSA: EEI_SB_CURVE_*; RSA: 0 */
+    size_t digest_len;     /* 32 (SHA-256) or 48 (SHA-384) */
+    const uint8_t *digest; /* of the padded app */
+    const uint8_t *key;    /* the key field: what the eFuse digest is of */
+    size_t key_len;
+    const uint8_t *sig; /* RSA: 384 bytes; ECDSA: r then s, coord bytes each */
+    size_t sig_len;
+} eei_sb_block;
+
+typedef enum {
+    EEI_SB_OK = 0,
+    EEI_SB_EMPTY,     /* no block here: 0xFF (or zero) bytes where one would start */
+    EEI_SB_BAD_MAGIC, /* something else than a block */
+    EEI_SB_BAD_KIND,  /* a version, hash or curve that Secure Boot V2 does not have */
+    EEI_SB_BAD_CRC,   /* the CRC does not match: the block was altered */
+} eei_sb_err;
+
+/* Check one block of a signature sector and describe it. */
+EEI_API eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_block *out);
+/* Write the CRC and the zero padding of a block whose first 1196 bytes are filled. */
+EEI_API void eei_sb_block_seal(uint8_t block[EEI_SB_BLOCK_SIZE]);
+/* The app's length once padded for its signature sector (a multiple of 4096). */
+EEI_API uint64_t eei_sb_padded_size(uint64_t app_len);
+/* CRC-32 (IEEE 802.3, as zlib's crc32): start with crc 0; feed pieces in turn. */
+EEI_API uint32_t eei_crc32(uint32_t crc, const uint8_t *data, size_t len);
+EEI_API const char *eei_sb_strerror(eei_sb_err err);
+/* "rsa-3072", "ecdsa-p256", "ecdsa-p384" or "ecdsa-p192" for a block's version and curve. */
+EEI_API const char *eei_sb_scheme_name(uint8_t version, uint8_t curve);
+
 /* What the start of an app binary says about it. */
 typedef struct {
     uint16_t chip_id;

@@ -78,11 +78,26 @@ int eei_crypto_gcm_finish_decrypt(eei_crypto_gcm *gcm, const uint8_t tag[EEI_TAG
                                   eei_error *err);
 void eei_crypto_gcm_free(eei_crypto_gcm *gcm);
 
-/* SHA-256, streamed (the public eei_sha256 is this). */
+/* SHA-256, streamed (the public eei_sha256 is this); hash_start(48) makes it SHA-384. */
 int eei_crypto_sha256_start(eei_sha256 **out, eei_error *err);
+int eei_crypto_hash_start(eei_sha256 **out, size_t digest_len, eei_error *err);
 void eei_crypto_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len);
-void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE]);
+/* digest_len bytes of digest (32, or 48 for SHA-384). */
+void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t *digest);
 void eei_crypto_sha256_free(eei_sha256 *sha);
+
+/*
+ * Secure Boot V2 (format.h). The key field of a signature block for key's public half (RSA-3072,
+ * P-256 or P-384) and its length; the size of the digest its signatures sign (32 or 48); a
+ * signature of digest in the block's byte order; and its check (EEI_ERR_REJECTED when it fails).
+ */
+int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZE], size_t *len,
+                            eei_error *err);
+size_t eei_crypto_sb_digest_size(const eei_key *key);
+int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EEI_SB_RSA_BYTES],
+                       size_t *sig_len, eei_error *err);
+int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
+                         size_t sig_len, eei_error *err);
 
 /* The library's queue of low-level errors: printed to out, or dropped (out NULL). */
 void eei_crypto_report_errors(FILE *out);

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #define P256_GROUP "prime256v1"
+#define P384_GROUP "secp384r1"
 
 struct eei_key {
     EVP_PKEY *pkey;
@@ -32,7 +33,7 @@ struct eei_crypto_gcm {
     EVP_CIPHER *cipher;
 };
 
-struct eei_sha256 {
+struct eei_sha256 { /* SHA-256, or SHA-384 for Secure Boot V2's P-384 signatures */
     EVP_MD_CTX *ctx;
 };
 
@@ -75,15 +76,19 @@ static int key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *
         type = EEI_KEY_RSA3072;
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
         char group[64] = "";
-        if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-                                            NULL) ||
-            strcmp(group, P256_GROUP) != 0) {
+        EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       NULL);
+        if (strcmp(group, P256_GROUP) == 0) {
+            type = EEI_KEY_P256;
+        } else if (strcmp(group, P384_GROUP) == 0) {
+            type = EEI_KEY_P384;
+        } else {
             EVP_PKEY_free(pkey);
             return eei_fail(err, EEI_ERR_KEY,
-                            "EC key on curve %s: only P-256 (prime256v1) keys can be used",
+                            "EC key on curve %s: only P-256 (prime256v1) and, for signing, P-384 "
+                            "(secp384r1) keys can be used",
                             group[0] ? group : "(unnamed)");
         }
-        type = EEI_KEY_P256;
     } else {
         const char *name = EVP_PKEY_get0_type_name(pkey);
         EVP_PKEY_free(pkey);
@@ -284,7 +289,9 @@ int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
 
 int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
 {
-    EVP_PKEY *pkey = type == EEI_KEY_RSA3072 ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
+    EVP_PKEY *pkey = type == EEI_KEY_RSA3072 ? EVP_RSA_gen(3072)
+                     : type == EEI_KEY_P384  ? EVP_EC_gen("P-384")
+                                             : EVP_EC_gen("P-256");
     if (!pkey) {
         return eei_fail(err, EEI_ERR_SYSTEM, "key generation failed");
     }
@@ -602,11 +609,17 @@ void eei_crypto_gcm_free(eei_crypto_gcm *gcm)
 
 int eei_crypto_sha256_start(eei_sha256 **out, eei_error *err)
 {
+    return eei_crypto_hash_start(out, EEI_SHA256_SIZE, err);
+}
+
+int eei_crypto_hash_start(eei_sha256 **out, size_t digest_len, eei_error *err)
+{
     eei_sha256 *sha = calloc(1, sizeof(*sha));
     if (sha) {
         sha->ctx = EVP_MD_CTX_new();
     }
-    if (!sha || !sha->ctx || !EVP_DigestInit_ex(sha->ctx, EVP_sha256(), NULL)) {
+    const EVP_MD *md = digest_len == 48 ? EVP_sha384() : EVP_sha256();
+    if (!sha || !sha->ctx || !EVP_DigestInit_ex(sha->ctx, md, NULL)) {
         eei_crypto_sha256_free(sha);
         return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
     }
@@ -619,9 +632,9 @@ void eei_crypto_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
     EVP_DigestUpdate(sha->ctx, data, len);
 }
 
-void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
+void eei_crypto_sha256_finish(eei_sha256 *sha, uint8_t *digest)
 {
-    unsigned int len = EEI_SHA256_SIZE;
+    unsigned int len = EVP_MAX_MD_SIZE;
     EVP_DigestFinal_ex(sha->ctx, digest, &len);
 }
 
@@ -631,4 +644,161 @@ void eei_crypto_sha256_free(eei_sha256 *sha)
         EVP_MD_CTX_free(sha->ctx);
         free(sha);
     }
+}
+
+/* ---- Secure Boot V2 ---- */
+
+/* n bytes of a big number, least significant first (the RSA peripheral's and micro-ecc's order). */
+static bool bn_le(const BIGNUM *bn, uint8_t *out, size_t n)
+{
+    return BN_bn2lebinpad(bn, out, (int)n) == (int)n;
+}
+
+static void reverse(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        uint8_t t = p[i];
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
+}
+
+static size_t ec_coord_size(const eei_key *key)
+{
+    return key->type == EEI_KEY_P384 ? 48 : 32;
+}
+
+/* RSA: n, e, R^2 mod n with R = 2^3072, and -n^-1 mod 2^32 (the Montgomery constants). */
+static int rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
+{
+    BIGNUM *n = NULL, *e = NULL, *rr = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+    bool ok = rr && ctx && EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) &&
+              EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e) &&
+              BN_set_bit(rr, 2 * 8 * EEI_SB_RSA_BYTES) && BN_mod(rr, rr, n, ctx) &&
+              BN_num_bytes(e) <= 4 && bn_le(n, field, EEI_SB_RSA_BYTES) &&
+              bn_le(e, field + EEI_SB_RSA_BYTES, 4) &&
+              bn_le(rr, field + EEI_SB_RSA_BYTES + 4, EEI_SB_RSA_BYTES);
+    if (ok) {
+        /* n is odd: its inverse mod 2^32 by Newton's iteration, each step doubling the bits */
+        uint32_t n0 = eei_le32_get(field), inv = n0;
+        for (int i = 0; i < 5; i++) {
+            inv *= 2u - n0 * inv;
+        }
+        eei_le32_put(field + 2 * EEI_SB_RSA_BYTES + 4, 0u - inv);
+    }
+    BN_free(n);
+    BN_free(e);
+    BN_free(rr);
+    BN_CTX_free(ctx);
+    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "cannot lay out the RSA key for Secure Boot");
+}
+
+int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZE], size_t *len,
+                            eei_error *err)
+{
+    if (key->type == EEI_KEY_RSA3072) {
+        *len = EEI_SB_RSA_KEY_SIZE;
+        return rsa_key_field(key, field, err);
+    }
+    size_t coord = ec_coord_size(key);
+    uint8_t enc[1 + 2 * 48];
+    size_t enc_len = 0;
+    if (!EVP_PKEY_get_octet_string_param(key->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, enc,
+                                         sizeof(enc), &enc_len) ||
+        enc_len != 1 + 2 * coord) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the EC public key");
+    }
+    field[0] = key->type == EEI_KEY_P384 ? EEI_SB_CURVE_P384 : EEI_SB_CURVE_P256;
+    memcpy(field + 1, enc + 1, 2 * coord);
+    reverse(field + 1, coord);
+    reverse(field + 1 + coord, coord);
+    *len = EEI_SB_ECDSA_KEY_SIZE(coord);
+    return 0;
+}
+
+/* A context for key with the signature's hash (and for RSA, PSS with a 32-byte salt). */
+static EVP_PKEY_CTX *sb_ctx(const eei_key *key, bool sign)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    const EVP_MD *md = key->type == EEI_KEY_P384 ? EVP_sha384() : EVP_sha256();
+    bool ok = ctx && (sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) > 0 &&
+              EVP_PKEY_CTX_set_signature_md(ctx, md) > 0;
+    if (ok && key->type == EEI_KEY_RSA3072) {
+        ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) > 0 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32) > 0;
+    }
+    if (!ok) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+size_t eei_crypto_sb_digest_size(const eei_key *key)
+{
+    return key->type == EEI_KEY_P384 ? 48 : 32;
+}
+
+int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EEI_SB_RSA_BYTES],
+                       size_t *sig_len, eei_error *err)
+{
+    if (!key->has_private) {
+        return eei_fail(err, EEI_ERR_KEY, "a public key cannot sign: give the private key");
+    }
+    uint8_t der[EEI_SB_RSA_BYTES + 16];
+    size_t der_len = sizeof(der);
+    EVP_PKEY_CTX *ctx = sb_ctx(key, true);
+    bool ok = ctx && EVP_PKEY_sign(ctx, der, &der_len, digest, eei_crypto_sb_digest_size(key)) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    if (ok && key->type == EEI_KEY_RSA3072) {
+        ok = der_len == EEI_SB_RSA_BYTES;
+        memcpy(sig, der, EEI_SB_RSA_BYTES);
+        reverse(sig, EEI_SB_RSA_BYTES);
+        *sig_len = EEI_SB_RSA_BYTES;
+    } else if (ok) { /* ECDSA: DER (r, s) to r || s, each little-endian */
+        const unsigned char *p = der;
+        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+        size_t coord = ec_coord_size(key);
+        ok = es && bn_le(ECDSA_SIG_get0_r(es), sig, coord) &&
+             bn_le(ECDSA_SIG_get0_s(es), sig + coord, coord);
+        ECDSA_SIG_free(es);
+        *sig_len = 2 * coord;
+    }
+    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "signing failed");
+}
+
+int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
+                         size_t sig_len, eei_error *err)
+{
+    uint8_t buf[EEI_SB_RSA_BYTES + 16];
+    size_t len = 0;
+    bool ok = false;
+    if (key->type == EEI_KEY_RSA3072 && sig_len == EEI_SB_RSA_BYTES) {
+        memcpy(buf, sig, sig_len);
+        reverse(buf, sig_len);
+        len = sig_len;
+        ok = true;
+    } else if (key->type != EEI_KEY_RSA3072 && sig_len == 2 * ec_coord_size(key)) {
+        size_t coord = sig_len / 2;
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_lebin2bn(sig, (int)coord, NULL),
+               *s = BN_lebin2bn(sig + coord, (int)coord, NULL);
+        if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+            r = s = NULL; /* owned by es now */
+            unsigned char *p = buf;
+            int n = i2d_ECDSA_SIG(es, NULL);
+            ok = n > 0 && (size_t)n <= sizeof(buf) && i2d_ECDSA_SIG(es, &p) == n;
+            len = ok ? (size_t)n : 0;
+        }
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(es);
+    }
+    EVP_PKEY_CTX *ctx = ok ? sb_ctx(key, false) : NULL;
+    ok = ctx && EVP_PKEY_verify(ctx, buf, len, digest, eei_crypto_sb_digest_size(key)) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error(); /* a bad signature is an answer, not a library error */
+    return ok ? 0 : eei_fail(err, EEI_ERR_REJECTED, "the signature does not verify");
 }

@@ -8,6 +8,9 @@
 #include "crypto/crypto.h"
 #include "error/error_internal.h"
 
+static const char only_signs[] = "a P-384 key only signs: images are encrypted to RSA-3072 or "
+                                 "P-256 device keys";
+
 struct eei_encrypt_ctx {
     eei_header header;
     eei_crypto_gcm *gcm;
@@ -59,6 +62,10 @@ eei_status eei_encrypt_begin(const eei_key *device_key, eei_encrypt_ctx **out, e
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
+    if (eei_key_scheme(device_key) == EEI_SCHEME_UNKNOWN) {
+        eei_fail(err, EEI_ERR_KEY, "%s", only_signs);
+        return err->status;
+    }
     eei_encrypt_ctx *enc = calloc(1, sizeof(*enc));
     if (!enc) {
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
@@ -116,6 +123,10 @@ eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_erro
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
+    if (eei_key_scheme(key) == EEI_SCHEME_UNKNOWN) {
+        eei_fail(err, EEI_ERR_KEY, "%s", only_signs);
+        return err->status;
+    }
     if (!eei_crypto_key_has_private(key)) {
         eei_fail(err, EEI_ERR_KEY,
                  "a public key cannot decrypt: give the device's private key or HMAC key");

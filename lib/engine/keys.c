@@ -161,7 +161,7 @@ eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    if (type != EEI_KEY_RSA3072 && type != EEI_KEY_P256) {
+    if (type != EEI_KEY_RSA3072 && type != EEI_KEY_P256 && type != EEI_KEY_P384) {
         eei_fail(err, EEI_ERR_USAGE, "no such key type: %d", (int)type);
         return err->status;
     }
@@ -208,7 +208,15 @@ bool eei_key_has_private(const eei_key *key)
 
 eei_scheme eei_key_scheme(const eei_key *key)
 {
-    return eei_crypto_key_type(key) == EEI_KEY_RSA3072 ? EEI_SCHEME_RSA3072 : EEI_SCHEME_ECIES_P256;
+    switch (eei_crypto_key_type(key)) {
+    case EEI_KEY_RSA3072:
+        return EEI_SCHEME_RSA3072;
+    case EEI_KEY_P256:
+        return EEI_SCHEME_ECIES_P256;
+    case EEI_KEY_P384:
+        break;
+    }
+    return EEI_SCHEME_UNKNOWN;
 }
 
 eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)

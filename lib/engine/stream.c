@@ -98,13 +98,13 @@ typedef struct {
     uint8_t *out;
 } buffers;
 
-static int buffers_get(buffers *b, const eei_io *io, bool helper, bool in_place, sink *s,
+static int buffers_get(buffers *b, bool read_in, bool helper, bool in_place, sink *s,
                        eei_error *err)
 {
     b->pl = helper ? eei_pipeline_start(EEI_IO_CHUNK, sink_take, s) : NULL;
-    b->in = io->read ? malloc(EEI_IO_CHUNK) : NULL;
-    b->out = b->pl ? NULL : io->read && in_place ? b->in : malloc(EEI_IO_CHUNK);
-    if ((io->read && !b->in) || (!b->pl && !b->out)) {
+    b->in = read_in ? malloc(EEI_IO_CHUNK) : NULL;
+    b->out = b->pl ? NULL : read_in && in_place ? b->in : malloc(EEI_IO_CHUNK);
+    if ((read_in && !b->in) || (!b->pl && !b->out)) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     return 0;
@@ -144,7 +144,7 @@ eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint6
     buffers b = {0};
     int rc = eei_encrypt_begin(device_key, &enc, err) == EEI_OK ? 0 : -1;
     /* in place is not possible: the header's room shifts the first chunk */
-    rc = rc == 0 ? buffers_get(&b, io, true, false, &s, err) : rc;
+    rc = rc == 0 ? buffers_get(&b, io->read, true, false, &s, err) : rc;
     /*
      * The header's length and tag are known only at the end. Its place is reserved with zeros
      * at the front of the first chunk, and the output's first page is held back and written
@@ -206,7 +206,7 @@ eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned fla
     if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
         rc = eei_crypto_sha256_start(&s.sha, err);
     }
-    rc = rc == 0 ? buffers_get(&b, io, io->write || s.sha, true, &s, err) : rc;
+    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha, true, &s, err) : rc;
     uint64_t pos = 0;
     for (size_t n = 1; rc == 0;) {
         /*
@@ -243,6 +243,75 @@ eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned fla
     }
     buffers_free(&b);
     eei_decrypt_free(dec);
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
+                           const eei_io *io, uint64_t *signed_size, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    if (!io->write) {
+        eei_fail(err, EEI_ERR_USAGE, "signing needs somewhere to write the signed app");
+        return err->status;
+    }
+    eei_sign_ctx *ctx = NULL;
+    sink s = {.io = io};
+    buffers b = {0};
+    int rc = eei_sign_begin(keys, nkeys, keep_sector, &ctx, err) == EEI_OK ? 0 : -1;
+    /* the input is read straight into the buffer that is written: the app passes unchanged */
+    rc = rc == 0 ? buffers_get(&b, false, true, false, &s, err) : rc;
+    uint64_t pos = 0;
+    for (size_t n = 1; rc == 0;) {
+        uint8_t *dst = buffers_next(&b);
+        const uint8_t *data;
+        rc = source_next(io, &pos, dst, EEI_IO_CHUNK, &data, &n, err);
+        if (rc != 0 || n == 0) {
+            break;
+        }
+        eei_sign_update(ctx, data, n);
+        rc = sink_put(b.pl, &s, data, n, pos - n, err);
+        report(io, pos);
+    }
+    rc = sink_close(b.pl, &s, rc, err);
+    uint8_t tail[EEI_SIGN_TAIL_MAX];
+    size_t tail_len = 0;
+    if (rc == 0) {
+        rc = eei_sign_finish(ctx, tail, &tail_len, err) == EEI_OK ? 0 : -1;
+    }
+    if (rc == 0) {
+        rc = sink_take(&s, tail, tail_len, pos) == 0 ? 0 : (*err = s.err, -1);
+    }
+    if (signed_size) {
+        *signed_size = rc == 0 ? pos + tail_len : 0;
+    }
+    buffers_free(&b);
+    eei_sign_free(ctx);
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
+                               eei_sb_report *rep, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    memset(rep, 0, sizeof(*rep));
+    eei_sb_check *chk = NULL;
+    uint8_t *buf = io->read ? malloc(EEI_IO_CHUNK) : NULL;
+    int rc = io->read && !buf ? eei_fail(err, EEI_ERR_SYSTEM, "out of memory") : 0;
+    rc = rc == 0 && eei_sb_check_begin(&chk, err) != EEI_OK ? -1 : rc;
+    uint64_t pos = 0;
+    for (size_t n = 1; rc == 0 && n > 0;) {
+        const uint8_t *data;
+        rc = source_next(io, &pos, buf, EEI_IO_CHUNK, &data, &n, err);
+        if (rc == 0) {
+            eei_sb_check_update(chk, data, n);
+            report(io, pos);
+        }
+    }
+    if (rc == 0 && eei_sb_check_finish(chk, keys, nkeys, rep, err) != EEI_OK) {
+        rc = -1;
+    }
+    eei_sb_check_free(chk);
+    free(buf);
     return eei_status_of(rc, err);
 }
 

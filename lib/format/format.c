@@ -187,6 +187,105 @@ bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out
     return true;
 }
 
+/* ---- Secure Boot V2 signature blocks ---- */
+
+uint32_t eei_crc32(uint32_t crc, const uint8_t *data, size_t len)
+{
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (int bit = 0; bit < 8; bit++) {
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        }
+    }
+    return ~crc;
+}
+
+uint64_t eei_sb_padded_size(uint64_t app_len)
+{
+    return (app_len + EEI_SB_SECTOR_SIZE - 1) / EEI_SB_SECTOR_SIZE * EEI_SB_SECTOR_SIZE;
+}
+
+void eei_sb_block_seal(uint8_t block[EEI_SB_BLOCK_SIZE])
+{
+    eei_le32_put(block + EEI_SB_CRC_SPAN, eei_crc32(0, block, EEI_SB_CRC_SPAN));
+    memset(block + EEI_SB_CRC_SPAN + 4, 0, EEI_SB_BLOCK_SIZE - EEI_SB_CRC_SPAN - 4);
+}
+
+eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_block *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (block[0] != EEI_SB_MAGIC) {
+        return block[0] == EEI_SB_PAD || block[0] == 0 ? EEI_SB_EMPTY : EEI_SB_BAD_MAGIC;
+    }
+    out->version = block[1];
+    out->digest = block + EEI_SB_OFF_DIGEST;
+    if (out->version == EEI_SB_VERSION_RSA) {
+        out->digest_len = 32;
+        out->key = block + EEI_SB_RSA_OFF_KEY;
+        out->key_len = EEI_SB_RSA_KEY_SIZE;
+        out->sig = block + EEI_SB_RSA_OFF_SIG;
+        out->sig_len = EEI_SB_RSA_BYTES;
+    } else if (out->version == EEI_SB_VERSION_ECDSA) {
+        uint8_t hash = block[EEI_SB_OFF_HASH];
+        out->digest_len = hash == EEI_SB_HASH_SHA384 ? 48 : 32;
+        out->key = block + EEI_SB_OFF_DIGEST + out->digest_len;
+        out->curve = out->key[0];
+        size_t coord = out->curve == EEI_SB_CURVE_P384   ? 48
+                       : out->curve == EEI_SB_CURVE_P192 ? 24
+                                                         : 32;
+        bool agree = (hash == EEI_SB_HASH_SHA256 &&
+                      (out->curve == EEI_SB_CURVE_P256 || out->curve == EEI_SB_CURVE_P192)) ||
+                     (hash == EEI_SB_HASH_SHA384 && out->curve == EEI_SB_CURVE_P384);
+        if (!agree) {
+            return EEI_SB_BAD_KIND;
+        }
+        out->key_len = EEI_SB_ECDSA_KEY_SIZE(coord);
+        out->sig = out->key + out->key_len;
+        out->sig_len = 2 * coord;
+    } else {
+        return EEI_SB_BAD_KIND;
+    }
+    if (eei_le32_get(block + EEI_SB_CRC_SPAN) != eei_crc32(0, block, EEI_SB_CRC_SPAN)) {
+        return EEI_SB_BAD_CRC;
+    }
+    return EEI_SB_OK;
+}
+
+const char *eei_sb_strerror(eei_sb_err err)
+{
+    switch (err) {
+    case EEI_SB_OK:
+        return "ok";
+    case EEI_SB_EMPTY:
+        return "no signature block";
+    case EEI_SB_BAD_MAGIC:
+        return "not a signature block (bad magic)";
+    case EEI_SB_BAD_KIND:
+        return "a signature block of a kind Secure Boot V2 does not have";
+    case EEI_SB_BAD_CRC:
+        return "the signature block's CRC does not match: it was altered";
+    }
+    return "unknown signature block error";
+}
+
+const char *eei_sb_scheme_name(uint8_t version, uint8_t curve)
+{
+    if (version == EEI_SB_VERSION_RSA) {
+        return "rsa-3072";
+    }
+    switch (curve) {
+    case EEI_SB_CURVE_P192:
+        return "ecdsa-p192";
+    case EEI_SB_CURVE_P256:
+        return "ecdsa-p256";
+    case EEI_SB_CURVE_P384:
+        return "ecdsa-p384";
+    default:
+        return "unknown";
+    }
+}
+
 const char *eei_format_strerror(eei_format_err err)
 {
     switch (err) {

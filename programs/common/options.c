@@ -31,6 +31,17 @@ static bool set_number(const option_spec *s, const char *text, void *values)
     return true;
 }
 
+/* One more value of a list option; false when it already holds all it may. */
+static bool add_to_list(const option_spec *s, const char *arg, void *values)
+{
+    option_list *list = (option_list *)((char *)values + s->offset);
+    if (list->n >= s->max || list->n >= OPTION_LIST_MAX) {
+        return false;
+    }
+    list->v[list->n++] = arg;
+    return true;
+}
+
 static void set_value(const option_spec *s, const char *arg, void *values)
 {
     char *at = (char *)values + s->offset;
@@ -90,7 +101,12 @@ options_result options_parse(int argc, char **argv, const option_spec *specs, un
                      s->name, s->min, s->max);
             return OPTIONS_USAGE;
         }
-        if (s->kind != OPTION_NUMBER) {
+        if (s->kind == OPTION_LIST && !add_to_list(s, optarg, values)) {
+            snprintf(out->why, sizeof(out->why), "option '--%s' is given at most %lld times",
+                     s->name, s->max);
+            return OPTIONS_USAGE;
+        }
+        if (s->kind == OPTION_FLAG || s->kind == OPTION_TEXT) {
             set_value(s, optarg, values);
         }
     }

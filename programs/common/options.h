@@ -13,14 +13,21 @@ typedef enum {
     OPTION_FLAG,   /* a bool, set to true */
     OPTION_TEXT,   /* a const char *, the argument itself */
     OPTION_NUMBER, /* a long long from min to max, decimal */
+    OPTION_LIST,   /* an option_list: the arguments of each time it is given, at most max */
 } option_kind;
+
+#define OPTION_LIST_MAX 4
+typedef struct {
+    int n;
+    const char *v[OPTION_LIST_MAX];
+} option_list;
 
 typedef struct {
     const char *name; /* --name */
     char letter;      /* -l, or 0 */
     option_kind kind;
     size_t offset;      /* of the value in the caller's struct of values */
-    long long min, max; /* OPTION_NUMBER's range */
+    long long min, max; /* OPTION_NUMBER's range; OPTION_LIST: how many at most */
     unsigned group;     /* the caller's bit for "takes this option"; 0: always taken */
 } option_spec;
 

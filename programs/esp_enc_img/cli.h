@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "esp_enc_img/esp_enc_img.h"
+#include "options.h"
 
 #define EEI_PROG "esp_enc_img"
 #define CLI_MAX_JOBS 256 /* batch --jobs */
@@ -25,6 +26,9 @@ enum {
     OPT_NAME = 1u << 8,
     OPT_NO_HASH = 1u << 9,
     OPT_SERVE = 1u << 10,
+    OPT_KEY = 1u << 11, /* --key, repeatable: signing keys (sign), the TLS key (serve) */
+    OPT_PUB = 1u << 12,
+    OPT_APPEND = 1u << 13,
 };
 
 /* --help lines that several commands share, word for word. */
@@ -40,11 +44,12 @@ enum {
 /* Every option of every command; a command reads those it takes. */
 typedef struct {
     const char *cmd; /* the command's name, for messages */
-    bool verbose, force, json, quiet, no_hash;
+    bool verbose, force, json, quiet, no_hash, append;
     long long jobs; /* 0: not given */
     const char *format, *name, *out_dir, *output, *passphrase_file;
+    option_list keys, pubs; /* --key, --pub */
     /* serve */
-    const char *bind, *cert, *key, *self_signed, *cert_dir;
+    const char *bind, *cert, *self_signed, *cert_dir;
     long long port, timeout, max_clients;
     int npos;
     char **pos;
@@ -58,7 +63,7 @@ typedef struct {
 } cli_command;
 
 extern const cli_command cmd_keygen, cmd_pubkey, cmd_encrypt, cmd_decrypt, cmd_info, cmd_verify,
-    cmd_batch, cmd_serve;
+    cmd_batch, cmd_serve, cmd_sign, cmd_verify_signature, cmd_digest;
 /* The Python tool's spellings: --generate_rsa_key, --generate_ecc_key. */
 extern const cli_command cmd_generate_rsa_key, cmd_generate_ecc_key;
 

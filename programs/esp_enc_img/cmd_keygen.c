@@ -8,7 +8,7 @@
 #include "key_files.h"
 
 static const char help[] =
-    "Usage: esp_enc_img keygen rsa|hmac|ecc [--out-dir DIR] [--force]\n"
+    "Usage: esp_enc_img keygen rsa|hmac|ecc|ecc384 [--out-dir DIR] [--force]\n"
     "\n"
     "Generate a device key.\n"
     "  rsa   RSA-3072 pair: rsa_priv_key.pem (mode 0600), rsa_pub_key.pem\n"
@@ -16,6 +16,8 @@ static const char help[] =
     "        public key the chip derives from it: device_pub_key.pem (what CI encrypts to).\n"
     "        Burn the key with: idf.py efuse-burn-key BLOCK_KEYn device_hmac_key.bin HMAC_UP\n"
     "  ecc   plain P-256 pair: ecc_priv_key.pem (mode 0600), ecc_pub_key.pem\n"
+    "  ecc384  P-384 pair for Secure Boot V2 signing: ecc384_priv_key.pem (mode 0600),\n"
+    "        ecc384_pub_key.pem (RSA-3072 and P-256 keys sign too)\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR  write the files into DIR (default: the current directory);\n"
@@ -36,6 +38,7 @@ static const keygen_kind kinds[] = {
     {"rsa", "rsa_priv_key.pem", "rsa_pub_key.pem"},
     {"hmac", "device_hmac_key.bin", "device_pub_key.pem"},
     {"ecc", "ecc_priv_key.pem", "ecc_pub_key.pem"},
+    {"ecc384", "ecc384_priv_key.pem", "ecc384_pub_key.pem"},
 };
 
 static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_error *err)
@@ -70,7 +73,9 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
             secret_len = sizeof(hmac);
         }
     } else {
-        eei_key_type type = strcmp(kind->kind, "rsa") == 0 ? EEI_KEY_RSA3072 : EEI_KEY_P256;
+        eei_key_type type = strcmp(kind->kind, "rsa") == 0      ? EEI_KEY_RSA3072
+                            : strcmp(kind->kind, "ecc384") == 0 ? EEI_KEY_P384
+                                                                : EEI_KEY_P256;
         st = eei_key_generate(type, &key, err);
         if (st == EEI_OK) {
             st = eei_key_export(key, EEI_EXPORT_PRIVATE_PEM, &secret, &secret_len, err);
@@ -106,13 +111,13 @@ static int keygen_run(const char *kind_name, const cli_args *args)
             return cli_report(&err, args->verbose);
         }
     }
-    return cli_usage(args->cmd, "unknown key kind '%s' (rsa, hmac or ecc)", kind_name);
+    return cli_usage(args->cmd, "unknown key kind '%s' (rsa, hmac, ecc or ecc384)", kind_name);
 }
 
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one key kind: rsa, hmac or ecc");
+        return cli_usage(args->cmd, "expected one key kind: rsa, hmac, ecc or ecc384");
     }
     return keygen_run(args->pos[0], args);
 }

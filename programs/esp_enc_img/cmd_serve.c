@@ -126,8 +126,12 @@ static int run(const cli_args *args)
     if (args->npos != 1) {
         return cli_usage(args->cmd, "expected one DIR");
     }
-    if (!args->self_signed == !(args->cert || args->key) ||
-        (!args->self_signed && !(args->cert && args->key))) {
+    if (args->keys.n > 1) {
+        return cli_usage(args->cmd, "one --key: the certificate's private key");
+    }
+    const char *key_given = args->keys.n ? args->keys.v[0] : NULL;
+    if (!args->self_signed == !(args->cert || key_given) ||
+        (!args->self_signed && !(args->cert && key_given))) {
         return cli_usage(args->cmd, "give --cert CERT.pem --key KEY.pem, or --self-signed HOST");
     }
     if (args->cert_dir && !args->self_signed) {
@@ -135,7 +139,7 @@ static int run(const cli_args *args)
     }
     eei_error err = {EEI_OK, ""};
     char root[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], dir[PATH_MAX + 16];
-    const char *cert_path = args->cert, *key_path = args->key;
+    const char *cert_path = args->cert, *key_path = key_given;
     struct stat st;
     if (!realpath(args->pos[0], root) || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
         eei_fail(&err, EEI_ERR_FILE, "%s: not a folder", args->pos[0]);
@@ -182,4 +186,4 @@ static int run(const cli_args *args)
     return cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_serve = {"serve", help, OPT_SERVE, run};
+const cli_command cmd_serve = {"serve", help, OPT_SERVE | OPT_KEY, run};

@@ -10,6 +10,7 @@ typedef struct {
     input_file *in;   /* NULL: the input is in memory, at io.data */
     output_file *out; /* NULL: nothing is written (verify) */
     progress *progress;
+    uint64_t limit; /* read at most this much of in (file_stream_limit); UINT64_MAX: all */
     eei_io io;
 } file_stream;
 
@@ -19,5 +20,8 @@ typedef struct {
  */
 void file_stream_init(file_stream *fs, input_file *in, const uint8_t *data, size_t size,
                       output_file *out, progress *p);
+
+/* Read only the first bytes of in (an app without the signature sector it is re-signed with). */
+void file_stream_limit(file_stream *fs, uint64_t bytes);
 
 #endif

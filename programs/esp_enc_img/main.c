@@ -16,7 +16,7 @@ static const char main_help[] =
     "RSA-3072 key wrap or ECIES-P256, then AES-256-GCM).\n"
     "\n"
     "Commands:\n"
-    "  keygen rsa|hmac|ecc [--out-dir DIR] [--force]   generate a device key\n"
+    "  keygen rsa|hmac|ecc|ecc384 [--out-dir DIR] [--force]  generate a device or signing key\n"
     "  pubkey KEY [--format pem|der|c] [-o OUT]        public key of a private or HMAC key\n"
     "  encrypt IN KEY OUT                              encrypt IN for the device holding KEY\n"
     "  decrypt IN KEY OUT                              decrypt and authenticate IN\n"
@@ -24,6 +24,9 @@ static const char main_help[] =
     "  verify IN [KEY] [--json]                        check structure, or authenticate fully\n"
     "  batch MANIFEST.json --out-dir DIR [--jobs N]    one build for a whole fleet\n"
     "  serve DIR (--self-signed HOST | --cert C --key K)   the images over HTTPS\n"
+    "  sign IN --key K [--key K2 [--key K3]] [-o OUT]  Secure Boot V2 signature blocks\n"
+    "  verify-signature IN --pub P [--pub P2 ...]      check an app's Secure Boot V2 blocks\n"
+    "  digest PUB [-o FILE]                            a signing key's eFuse digest\n"
     "\n"
     "Compatibility with esp_enc_img_gen.py:\n"
     "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
@@ -35,8 +38,19 @@ static const char main_help[] =
     "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error.\n";
 
 static const cli_command *const commands[] = {
-    &cmd_keygen, &cmd_pubkey, &cmd_encrypt, &cmd_decrypt,          &cmd_info,
-    &cmd_verify, &cmd_batch,  &cmd_serve,   &cmd_generate_rsa_key, &cmd_generate_ecc_key,
+    &cmd_keygen,
+    &cmd_pubkey,
+    &cmd_encrypt,
+    &cmd_decrypt,
+    &cmd_info,
+    &cmd_verify,
+    &cmd_batch,
+    &cmd_serve,
+    &cmd_sign,
+    &cmd_verify_signature,
+    &cmd_digest,
+    &cmd_generate_rsa_key,
+    &cmd_generate_ecc_key,
 };
 
 int main(int argc, char **argv)

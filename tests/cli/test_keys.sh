@@ -58,6 +58,7 @@ done
 # wrong sizes and kinds, with exit code and message
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pem 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem 2>/dev/null
 openssl genpkey -algorithm ED25519 -out ed25519.pem 2>/dev/null
 openssl pkey -in rsa2048.pem -pubout -out rsa2048_pub.pem 2>/dev/null
 for key in rsa2048.pem rsa2048_pub.pem; do
@@ -69,8 +70,13 @@ done
 expect_rc 3 "$E" decrypt "$V/kat/rsa_4099.bin" rsa2048.pem back2
 expect_err "384-byte slot"
 expect_absent back2
+# P-384 keys sign (Secure Boot V2) but no image is encrypted to one; other curves are refused
 expect_rc 3 "$E" encrypt p p384.pem img2
-expect_err "secp384r1"
+expect_err "P-384 key only signs"
+expect_rc 3 "$E" decrypt "$V/kat/ecies_17.bin" p384.pem back2
+expect_err "P-384 key only signs"
+expect_rc 3 "$E" encrypt p p521.pem img2
+expect_err "secp521r1"
 expect_err "only P-256"
 expect_rc 3 "$E" encrypt p ed25519.pem img2
 expect_err "ED25519 key: only RSA-3072 and P-256"

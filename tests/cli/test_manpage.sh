@@ -4,7 +4,7 @@
 MAN=$SRC/docs/esp_enc_img.1
 # roff writes '-' as '\-'; read it back as plain text
 sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN" >man.txt
-for cmd in keygen pubkey encrypt decrypt info verify batch serve; do
+for cmd in keygen pubkey encrypt decrypt info verify batch serve sign verify-signature digest; do
     grep -q "^\.SS $cmd " man.txt && pass || fail "no section for $cmd"
     "$E" "$cmd" --help >help.txt
     for opt in $(grep -o -- '--[a-z][a-z-]*' help.txt | sort -u); do

@@ -177,6 +177,84 @@ static void test_names(void)
     CHECK(strcmp(eei_scheme_name(EEI_SCHEME_UNKNOWN), "unknown") == 0);
 }
 
+/* CRC-32 as zlib computes it, in one piece or several. */
+static void test_crc32(void)
+{
+    const uint8_t check[] = "123456789";
+    CHECK(eei_crc32(0, check, 9) == 0xcbf43926u);
+    CHECK(eei_crc32(eei_crc32(0, check, 4), check + 4, 5) == 0xcbf43926u);
+    CHECK(eei_crc32(0, check, 0) == 0);
+}
+
+static void test_sb_padding(void)
+{
+    CHECK(eei_sb_padded_size(0) == 0);
+    CHECK(eei_sb_padded_size(1) == 4096);
+    CHECK(eei_sb_padded_size(4096) == 4096);
+    CHECK(eei_sb_padded_size(4097) == 8192);
+}
+
+/* Blocks of each kind: the fields land where Secure Boot V2 has them; any altered byte shows. */
+static void test_sb_blocks(void)
+{
+    uint8_t blk[EEI_SB_BLOCK_SIZE];
+    eei_sb_block b;
+    memset(blk, 0xff, sizeof(blk));
+    CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_EMPTY);
+    memset(blk, 0, sizeof(blk));
+    CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_EMPTY);
+    blk[0] = 0x42;
+    CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_BAD_MAGIC);
+
+    /* RSA-3072 */
+    memset(blk, 0, sizeof(blk));
+    fill_bytes(blk, EEI_SB_CRC_SPAN, 9);
+    blk[0] = EEI_SB_MAGIC;
+    blk[1] = EEI_SB_VERSION_RSA;
+    eei_sb_block_seal(blk);
+    CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_OK);
+    CHECK(b.digest == blk + 4 && b.digest_len == 32);
+    CHECK(b.key == blk + 36 && b.key_len == 776);
+    CHECK(b.sig == blk + 812 && b.sig_len == 384 && b.sig + b.sig_len == blk + EEI_SB_CRC_SPAN);
+    uint8_t zeros[16] = {0};
+    CHECK(memcmp(blk + EEI_SB_CRC_SPAN + 4, zeros, 16) == 0);
+    for (size_t at = 0; at < EEI_SB_CRC_SPAN + 4; at += 97) {
+        blk[at] ^= 0x10;
+        CHECK(eei_sb_block_parse(blk, &b) != EEI_SB_OK);
+        blk[at] ^= 0x10;
+    }
+
+    /* ECDSA P-256 / SHA-256 and P-384 / SHA-384; a mismatch of hash and curve is refused */
+    static const struct {
+        uint8_t hash, curve;
+        size_t digest, key_at, key_len, sig_at, sig_len;
+    } ec[] = {
+        {EEI_SB_HASH_SHA256, EEI_SB_CURVE_P256, 32, 36, 65, 101, 64},
+        {EEI_SB_HASH_SHA384, EEI_SB_CURVE_P384, 48, 52, 97, 149, 96},
+        {EEI_SB_HASH_SHA256, EEI_SB_CURVE_P192, 32, 36, 49, 85, 48},
+    };
+    for (size_t i = 0; i < sizeof(ec) / sizeof(ec[0]); i++) {
+        memset(blk, 0, sizeof(blk));
+        blk[0] = EEI_SB_MAGIC;
+        blk[1] = EEI_SB_VERSION_ECDSA;
+        blk[2] = ec[i].hash;
+        blk[4 + ec[i].digest] = ec[i].curve;
+        eei_sb_block_seal(blk);
+        CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_OK);
+        CHECK(b.curve == ec[i].curve && b.digest_len == ec[i].digest);
+        CHECK(b.key == blk + ec[i].key_at && b.key_len == ec[i].key_len);
+        CHECK(b.sig == blk + ec[i].sig_at && b.sig_len == ec[i].sig_len);
+        blk[2] ^= 1; /* the other hash for this curve */
+        eei_sb_block_seal(blk);
+        CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_BAD_KIND);
+    }
+    blk[1] = 0x04;
+    eei_sb_block_seal(blk);
+    CHECK(eei_sb_block_parse(blk, &b) == EEI_SB_BAD_KIND);
+    CHECK(strcmp(eei_sb_scheme_name(EEI_SB_VERSION_ECDSA, EEI_SB_CURVE_P384), "ecdsa-p384") == 0);
+    CHECK(strcmp(eei_sb_scheme_name(EEI_SB_VERSION_RSA, 0), "rsa-3072") == 0);
+}
+
 int main(void)
 {
     test_le32();
@@ -187,5 +265,8 @@ int main(void)
     test_sizes();
     test_collect();
     test_names();
+    test_crc32();
+    test_sb_padding();
+    test_sb_blocks();
     return check_summary();
 }

@@ -506,6 +506,127 @@ static void test_exports(const eei_key *rsa_priv, const eei_key *rsa_pub)
     CHECK(eei_key_export(rsa_pub, (eei_export_format)99, &out, &len, NULL) == EEI_ERR_USAGE);
 }
 
+/* ---- Secure Boot V2 ---- */
+
+/* The signed app of app (keep: an old sector to keep), in a new buffer. */
+static uint8_t *sign_all(const eei_key *const *keys, size_t nkeys, const uint8_t *keep,
+                         const uint8_t *app, size_t len, size_t *out_len, eei_status *st)
+{
+    eei_sign_ctx *ctx = NULL;
+    uint8_t tail[EEI_SIGN_TAIL_MAX];
+    size_t tail_len = 0;
+    uint8_t *out = NULL;
+    *st = eei_sign_begin(keys, nkeys, keep, &ctx, NULL);
+    if (*st == EEI_OK) {
+        eei_sign_update(ctx, app, len / 2); /* in two pieces */
+        eei_sign_update(ctx, app + len / 2, len - len / 2);
+        *st = eei_sign_finish(ctx, tail, &tail_len, NULL);
+    }
+    if (*st == EEI_OK) {
+        out = malloc(len + tail_len);
+        memcpy(out, app, len);
+        memcpy(out + len, tail, tail_len);
+        *out_len = len + tail_len;
+    }
+    eei_sign_free(ctx);
+    return out;
+}
+
+static eei_status check_all(const uint8_t *img, size_t len, const eei_key *const *keys,
+                            size_t nkeys, eei_sb_report *rep)
+{
+    eei_io io = {.data = img, .size = len};
+    return eei_sb_check_stream(&io, keys, nkeys, rep, NULL);
+}
+
+static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
+{
+    eei_key *p256 = NULL, *p384 = NULL;
+    CHECK(eei_key_generate(EEI_KEY_P256, &p256, NULL) == EEI_OK);
+    CHECK(eei_key_generate(EEI_KEY_P384, &p384, NULL) == EEI_OK);
+    const eei_key *signers[3] = {rsa_priv, p256, p384};
+    const eei_key *verifiers[3] = {rsa_pub, p256, p384};
+    static uint8_t app[10000];
+    for (size_t i = 0; i < sizeof(app); i++) {
+        app[i] = (uint8_t)(i * 13);
+    }
+    eei_status st;
+    eei_sb_report rep;
+    size_t len = 0;
+
+    /* three blocks at once: each verifies with its own key, and says its eFuse digest */
+    uint8_t *img = sign_all(signers, 3, NULL, app, sizeof(app), &len, &st);
+    CHECK(st == EEI_OK && len == 3 * 4096 + 4096);
+    CHECK(img && img[sizeof(app)] == 0xff && img[3 * 4096 - 1] == 0xff); /* the padding */
+    CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK);
+    CHECK(rep.count == 3 && rep.signed_size == 3 * 4096);
+    for (int i = 0; i < 3; i++) {
+        uint8_t want[EEI_SHA256_SIZE];
+        CHECK(eei_key_sb_digest(verifiers[i], want, NULL) == EEI_OK);
+        CHECK(rep.blocks[i].state == EEI_SB_OK && rep.blocks[i].digest_matches);
+        CHECK(rep.blocks[i].verified_by == i);
+        CHECK(memcmp(rep.blocks[i].key_digest, want, sizeof(want)) == 0);
+    }
+    CHECK(rep.blocks[0].version == EEI_SB_VERSION_RSA);
+    CHECK(rep.blocks[2].curve == EEI_SB_CURVE_P384);
+    /* the rest of the sector is 0xFF */
+    CHECK(img[len - 1] == 0xff && img[len - 4096 + 3 * EEI_SB_BLOCK_SIZE] == 0xff);
+
+    /* a key that made no block verifies none; a changed app matches no digest */
+    CHECK(check_all(img, len, verifiers + 1, 1, &rep) == EEI_OK);
+    CHECK(rep.blocks[0].verified_by == -1 && rep.blocks[1].verified_by == 0);
+    img[100] ^= 1;
+    CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK);
+    CHECK(!rep.blocks[0].digest_matches && rep.blocks[0].verified_by == -1);
+    img[100] ^= 1;
+    /* a forged signature whose CRC was made to match: the signature check catches it */
+    uint8_t *blk = img + len - 4096;
+    blk[EEI_SB_RSA_OFF_SIG + 5] ^= 1;
+    eei_sb_block_seal(blk);
+    CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK);
+    CHECK(rep.blocks[0].digest_matches && rep.blocks[0].verified_by == -1);
+    blk[EEI_SB_RSA_OFF_SIG + 5] ^= 1; /* the real signature, under the forger's CRC: it fails */
+    CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK);
+    CHECK(rep.blocks[0].state == EEI_SB_BAD_CRC && rep.blocks[0].verified_by == -1);
+    free(img);
+
+    /* append: an RSA block, then a P-256 one after it; a fourth block is refused */
+    img = sign_all(signers, 1, NULL, app, 8192, &len, &st);
+    CHECK(st == EEI_OK && len == 8192 + 4096);
+    size_t len2 = 0;
+    uint8_t *img2 = sign_all(signers + 1, 1, img + 8192, img, 8192, &len2, &st);
+    CHECK(st == EEI_OK && len2 == len);
+    CHECK(check_all(img2, len2, verifiers, 3, &rep) == EEI_OK);
+    CHECK(rep.count == 2 && rep.blocks[0].verified_by == 0 && rep.blocks[1].verified_by == 1);
+    size_t len3 = 0;
+    uint8_t *img3 = sign_all(signers, 2, img2 + 8192, img2, 8192, &len3, &st);
+    CHECK(st == EEI_ERR_REJECTED && !img3);
+    /* blocks that sign another app are not kept */
+    app[0] ^= 1;
+    img3 = sign_all(signers + 2, 1, img2 + 8192, app, 8192, &len3, &st);
+    CHECK(st == EEI_ERR_REJECTED && !img3);
+    app[0] ^= 1;
+    /* a sector without blocks cannot be appended to */
+    uint8_t empty[4096];
+    memset(empty, 0xff, sizeof(empty));
+    img3 = sign_all(signers, 1, empty, app, 8192, &len3, &st);
+    CHECK(st == EEI_ERR_REJECTED && !img3);
+    free(img2);
+    free(img);
+
+    /* what cannot sign, what is not signed, and a signing-only key */
+    CHECK(!sign_all(verifiers, 1, NULL, app, 100, &len, &st) && st == EEI_ERR_KEY);
+    CHECK(!sign_all(signers, 1, NULL, app, 0, &len, &st) && st == EEI_ERR_FILE);
+    CHECK(check_all(app, 8192, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no blocks */
+    CHECK(check_all(app, 5000, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no sector */
+    eei_encrypt_ctx *enc = NULL;
+    eei_error err;
+    CHECK(eei_encrypt_begin(p384, &enc, &err) == EEI_ERR_KEY && strstr(err.msg, "P-384"));
+    CHECK(eei_key_scheme(p384) == EEI_SCHEME_UNKNOWN);
+    eei_key_free(p256);
+    eei_key_free(p384);
+}
+
 /* ---- inspection and errors ---- */
 
 static void test_inspection(const eei_key *hmac)
@@ -572,6 +693,7 @@ int main(int argc, char **argv)
     test_key_loading();
     test_hmac_keys();
     test_exports(rsa_priv, rsa_pub);
+    test_signing(rsa_priv, rsa_pub);
     test_inspection(hmac);
     test_errors();
 

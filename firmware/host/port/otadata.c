@@ -22,24 +22,12 @@ const esp_partition_t *otadata_partition(void)
     return sim_partition_find(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_DATA_OTA);
 }
 
-/* The ROM's crc32_le: CRC-32 (reflected 0xEDB88320) with the complement on entry and exit. */
-static uint32_t crc32_le(uint32_t crc, const uint8_t *buf, size_t len)
-{
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= buf[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
-
 static uint32_t entry_crc(const ota_select_entry *e)
 {
     uint8_t seq[sizeof(e->ota_seq)];
     memcpy(seq, &e->ota_seq, sizeof(seq));
-    return crc32_le(UINT32_MAX, seq, sizeof(seq));
+    /* the ROM's crc32_le (eei_crc32's CRC-32, complemented on entry and exit), from ~0 */
+    return eei_crc32(UINT32_MAX, seq, sizeof(seq));
 }
 
 bool otadata_crc_ok(const ota_select_entry *e)

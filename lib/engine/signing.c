@@ -1,0 +1,363 @@
+/*
+ * Secure Boot V2: signing an app as it streams by, and checking a signed app's blocks. The
+ * layout is format.h's; the signatures are the crypto interface's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "error/error_internal.h"
+
+#define DIGEST_MAX 48u
+
+/* The two digests a signature can sign: SHA-256 (RSA-3072, P-256) and SHA-384 (P-384). */
+typedef struct {
+    eei_sha256 *sha256, *sha384;
+} app_digests;
+
+static int digests_start(app_digests *d, bool sha256, bool sha384, eei_error *err)
+{
+    memset(d, 0, sizeof(*d));
+    if (sha256 && eei_crypto_hash_start(&d->sha256, 32, err) != 0) {
+        return -1;
+    }
+    return sha384 ? eei_crypto_hash_start(&d->sha384, 48, err) : 0;
+}
+
+static void digests_update(app_digests *d, const uint8_t *data, size_t len)
+{
+    if (d->sha256) {
+        eei_crypto_sha256_update(d->sha256, data, len);
+    }
+    if (d->sha384) {
+        eei_crypto_sha256_update(d->sha384, data, len);
+    }
+}
+
+/* The 0xFF bytes that pad an app of app_len bytes to its signature sector. */
+static void digests_pad(app_digests *d, uint64_t app_len)
+{
+    static const uint8_t ff[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    for (uint64_t pad = eei_sb_padded_size(app_len) - app_len; pad > 0;) {
+        size_t n = pad < sizeof(ff) ? (size_t)pad : sizeof(ff);
+        digests_update(d, ff, n);
+        pad -= n;
+    }
+}
+
+/* Both digests, final (the one not computed stays zero). */
+static void digests_finish(app_digests *d, uint8_t d256[32], uint8_t d384[48])
+{
+    memset(d256, 0, 32);
+    memset(d384, 0, 48);
+    if (d->sha256) {
+        eei_crypto_sha256_finish(d->sha256, d256);
+    }
+    if (d->sha384) {
+        eei_crypto_sha256_finish(d->sha384, d384);
+    }
+}
+
+static void digests_free(app_digests *d)
+{
+    eei_crypto_sha256_free(d->sha256);
+    eei_crypto_sha256_free(d->sha384);
+    memset(d, 0, sizeof(*d));
+}
+
+static const uint8_t *digest_for(size_t len, const uint8_t d256[32], const uint8_t d384[48])
+{
+    return len == 48 ? d384 : d256;
+}
+
+/* One signature block of key over digest. */
+static int make_block(const eei_key *key, const uint8_t *digest, uint8_t block[EEI_SB_BLOCK_SIZE],
+                      eei_error *err)
+{
+    uint8_t field[EEI_SB_RSA_KEY_SIZE], sig[EEI_SB_RSA_BYTES];
+    size_t field_len = 0, sig_len = 0, digest_len = eei_crypto_sb_digest_size(key);
+    if (eei_crypto_sb_key_field(key, field, &field_len, err) != 0 ||
+        eei_crypto_sb_sign(key, digest, sig, &sig_len, err) != 0) {
+        return -1;
+    }
+    memset(block, 0, EEI_SB_BLOCK_SIZE);
+    block[0] = EEI_SB_MAGIC;
+    bool rsa = eei_crypto_key_type(key) == EEI_KEY_RSA3072;
+    block[1] = rsa ? EEI_SB_VERSION_RSA : EEI_SB_VERSION_ECDSA;
+    block[EEI_SB_OFF_HASH] = !rsa && digest_len == 48 ? EEI_SB_HASH_SHA384 : EEI_SB_HASH_SHA256;
+    memcpy(block + EEI_SB_OFF_DIGEST, digest, digest_len);
+    memcpy(block + EEI_SB_OFF_DIGEST + digest_len, field, field_len);
+    memcpy(block + EEI_SB_OFF_DIGEST + digest_len + field_len, sig, sig_len);
+    eei_sb_block_seal(block);
+    return 0;
+}
+
+/* ---- signing ---- */
+
+struct eei_sign_ctx {
+    const eei_key *keys[EEI_SB_BLOCKS_MAX];
+    size_t nkeys;
+    uint8_t kept[EEI_SB_BLOCKS_MAX][EEI_SB_BLOCK_SIZE]; /* blocks already there (append) */
+    size_t nkept;
+    app_digests digests;
+    uint64_t app_len;
+};
+
+/* The valid blocks at the start of a signature sector; a damaged one is refused. */
+static int keep_blocks(eei_sign_ctx *ctx, const uint8_t sector[EEI_SB_SECTOR_SIZE], eei_error *err)
+{
+    for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
+        const uint8_t *block = sector + i * EEI_SB_BLOCK_SIZE;
+        eei_sb_block b;
+        eei_sb_err e = eei_sb_block_parse(block, &b);
+        if (e == EEI_SB_EMPTY) {
+            break;
+        }
+        if (e != EEI_SB_OK) {
+            return eei_fail(err, EEI_ERR_REJECTED, "signature block %zu: %s", i,
+                            eei_sb_strerror(e));
+        }
+        memcpy(ctx->kept[ctx->nkept++], block, EEI_SB_BLOCK_SIZE);
+    }
+    if (ctx->nkept == 0) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "no signature block to append to: the input is not a signed app");
+    }
+    return 0;
+}
+
+eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
+                          eei_sign_ctx **out, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    eei_sign_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx) {
+        eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return err->status;
+    }
+    int rc = keep_sector ? keep_blocks(ctx, keep_sector, err) : 0;
+    if (rc == 0 && (nkeys == 0 || nkeys > EEI_SB_BLOCKS_MAX)) {
+        rc = eei_fail(err, EEI_ERR_USAGE,
+                      "%zu signing keys: a signature sector holds 1 to %u blocks", nkeys,
+                      EEI_SB_BLOCKS_MAX);
+    } else if (rc == 0 && ctx->nkept + nkeys > EEI_SB_BLOCKS_MAX) {
+        rc = eei_fail(err, EEI_ERR_REJECTED,
+                      "%zu block(s) there and %zu new: a signature sector holds 1 to %u blocks",
+                      ctx->nkept, nkeys, EEI_SB_BLOCKS_MAX);
+    }
+    bool sha256 = false, sha384 = false;
+    for (size_t i = 0; rc == 0 && i < nkeys; i++) {
+        if (!eei_crypto_key_has_private(keys[i])) {
+            rc = eei_fail(err, EEI_ERR_KEY, "signing key %zu is a public key: give the private key",
+                          i + 1);
+        }
+        ctx->keys[ctx->nkeys++] = keys[i];
+        sha384 |= eei_crypto_sb_digest_size(keys[i]) == 48;
+        sha256 |= eei_crypto_sb_digest_size(keys[i]) == 32;
+    }
+    for (size_t i = 0; rc == 0 && i < ctx->nkept; i++) {
+        eei_sb_block b;
+        eei_sb_block_parse(ctx->kept[i], &b);
+        sha384 |= b.digest_len == 48;
+        sha256 |= b.digest_len == 32;
+    }
+    rc = rc == 0 ? digests_start(&ctx->digests, sha256, sha384, err) : rc;
+    if (rc != 0) {
+        eei_sign_free(ctx);
+        return eei_status_of(rc, err);
+    }
+    *out = ctx;
+    return EEI_OK;
+}
+
+void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len)
+{
+    digests_update(&ctx->digests, app, len);
+    ctx->app_len += len;
+}
+
+eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], size_t *tail_len,
+                           eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *tail_len = 0;
+    if (ctx->app_len == 0 && ctx->nkept == 0) {
+        eei_fail(err, EEI_ERR_FILE, "the app is empty: nothing to sign");
+        return err->status;
+    }
+    uint8_t d256[32], d384[48];
+    size_t pad = (size_t)(eei_sb_padded_size(ctx->app_len) - ctx->app_len);
+    digests_pad(&ctx->digests, ctx->app_len);
+    digests_finish(&ctx->digests, d256, d384);
+    uint8_t *sector = tail + pad;
+    memset(tail, EEI_SB_PAD, pad + EEI_SB_SECTOR_SIZE);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < ctx->nkept; i++) { /* blocks kept must sign this app */
+        eei_sb_block b;
+        eei_sb_block_parse(ctx->kept[i], &b);
+        if (memcmp(b.digest, digest_for(b.digest_len, d256, d384), b.digest_len) != 0) {
+            rc = eei_fail(err, EEI_ERR_REJECTED,
+                          "signature block %zu signs another app than the one it follows: the "
+                          "app was changed after it was signed",
+                          i);
+        }
+        memcpy(sector + i * EEI_SB_BLOCK_SIZE, ctx->kept[i], EEI_SB_BLOCK_SIZE);
+    }
+    for (size_t i = 0; rc == 0 && i < ctx->nkeys; i++) {
+        const eei_key *key = ctx->keys[i];
+        rc = make_block(key, digest_for(eei_crypto_sb_digest_size(key), d256, d384),
+                        sector + (ctx->nkept + i) * EEI_SB_BLOCK_SIZE, err);
+    }
+    if (rc == 0) {
+        *tail_len = pad + EEI_SB_SECTOR_SIZE;
+    }
+    return eei_status_of(rc, err);
+}
+
+void eei_sign_free(eei_sign_ctx *ctx)
+{
+    if (ctx) {
+        digests_free(&ctx->digests);
+        free(ctx);
+    }
+}
+
+/* ---- checking a signed app ---- */
+
+struct eei_sb_check {
+    app_digests digests;
+    uint64_t seen;
+    uint8_t window[EEI_SB_SECTOR_SIZE]; /* the last bytes seen: the signature sector, at the end */
+    size_t fill;
+};
+
+eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    *out = NULL;
+    eei_sb_check *chk = calloc(1, sizeof(*chk));
+    if (!chk || digests_start(&chk->digests, true, true, err) != 0) {
+        if (!chk) {
+            eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        }
+        eei_sb_check_free(chk);
+        return err->status;
+    }
+    *out = chk;
+    return EEI_OK;
+}
+
+void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
+{
+    chk->seen += len;
+    if (chk->fill + len > EEI_SB_SECTOR_SIZE) { /* what leaves the window is app */
+        size_t out = chk->fill + len - EEI_SB_SECTOR_SIZE;
+        size_t from_window = out < chk->fill ? out : chk->fill;
+        digests_update(&chk->digests, chk->window, from_window);
+        memmove(chk->window, chk->window + from_window, chk->fill - from_window);
+        chk->fill -= from_window;
+        digests_update(&chk->digests, data, out - from_window);
+        data += out - from_window;
+        len -= out - from_window;
+    }
+    memcpy(chk->window + chk->fill, data, len);
+    chk->fill += len;
+}
+
+/* Which of keys (if any) made block b over the app's digest: its index, or -1. */
+static int verified_by(const eei_sb_block *b, const uint8_t *digest, const eei_key *const *keys,
+                       size_t nkeys)
+{
+    for (size_t k = 0; k < nkeys; k++) {
+        uint8_t field[EEI_SB_RSA_KEY_SIZE];
+        size_t field_len = 0;
+        eei_error ignored;
+        if (eei_crypto_sb_digest_size(keys[k]) == b->digest_len &&
+            eei_crypto_sb_key_field(keys[k], field, &field_len, &ignored) == 0 &&
+            field_len == b->key_len && memcmp(field, b->key, field_len) == 0 &&
+            eei_crypto_sb_verify(keys[k], digest, b->sig, b->sig_len, &ignored) == 0) {
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
+                               eei_sb_report *rep, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    memset(rep, 0, sizeof(*rep));
+    if (chk->seen < 2 * EEI_SB_SECTOR_SIZE || chk->seen % EEI_SB_SECTOR_SIZE != 0) {
+        eei_fail(err, EEI_ERR_REJECTED,
+                 "%llu bytes: a signed app is a multiple of 4096 bytes, its signature sector "
+                 "included, and at least 8192",
+                 (unsigned long long)chk->seen);
+        return err->status;
+    }
+    rep->signed_size = chk->seen - EEI_SB_SECTOR_SIZE;
+    uint8_t d256[32], d384[48];
+    digests_finish(&chk->digests, d256, d384);
+    for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
+        eei_sb_block_info *info = &rep->blocks[i];
+        eei_sb_block b;
+        info->state = eei_sb_block_parse(chk->window + i * EEI_SB_BLOCK_SIZE, &b);
+        info->verified_by = -1;
+        if (info->state == EEI_SB_EMPTY) {
+            break;
+        }
+        rep->count++;
+        if (info->state != EEI_SB_OK) {
+            continue;
+        }
+        const uint8_t *digest = digest_for(b.digest_len, d256, d384);
+        info->version = b.version;
+        info->curve = b.curve;
+        info->digest_matches = memcmp(b.digest, digest, b.digest_len) == 0;
+        eei_sha256 *sha = NULL;
+        if (eei_crypto_sha256_start(&sha, err) != 0) {
+            return eei_status_of(-1, err);
+        }
+        eei_crypto_sha256_update(sha, b.key, b.key_len);
+        eei_crypto_sha256_finish(sha, info->key_digest);
+        eei_crypto_sha256_free(sha);
+        if (info->digest_matches) {
+            info->verified_by = verified_by(&b, digest, keys, nkeys);
+        }
+    }
+    eei_crypto_report_errors(NULL);
+    if (rep->count == 0) {
+        eei_fail(err, EEI_ERR_REJECTED, "no signature block: the app is not signed");
+        return err->status;
+    }
+    return EEI_OK;
+}
+
+void eei_sb_check_free(eei_sb_check *chk)
+{
+    if (chk) {
+        digests_free(&chk->digests);
+        free(chk);
+    }
+}
+
+eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    uint8_t field[EEI_SB_RSA_KEY_SIZE];
+    size_t len = 0;
+    eei_sha256 *sha = NULL;
+    if (eei_crypto_sb_key_field(key, field, &len, err) != 0 ||
+        eei_crypto_sha256_start(&sha, err) != 0) {
+        return eei_status_of(-1, err);
+    }
+    eei_crypto_sha256_update(sha, field, len);
+    eei_crypto_sha256_finish(sha, digest);
+    eei_crypto_sha256_free(sha);
+    return EEI_OK;
+}

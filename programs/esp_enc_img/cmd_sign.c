@@ -1,0 +1,145 @@
+/* sign IN --key K...: Secure Boot V2 signature blocks appended to an app. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "file_stream.h"
+#include "json_out.h"
+
+static const char help[] =
+    "Usage: esp_enc_img sign IN --key K [--key K2 [--key K3]] [-o OUT] [--append] [--json]\n"
+    "                        [--passphrase-file FILE]\n"
+    "\n"
+    "Sign the app IN for ESP Secure Boot V2: pad it with 0xFF to a multiple of 4096 bytes and\n"
+    "append a 4096-byte signature sector with one signature block per --key (RSA-3072 PSS,\n"
+    "ECDSA P-256 or P-384 private keys; at most 3 blocks). What espsecure.py sign_data\n"
+    "--version 2 writes. OUT defaults to IN, replaced only once the signed app is complete.\n"
+    "\n"
+    "Options:\n"
+    "  --key K                   a signing key (PEM or DER), given 1 to 3 times\n"
+    "  -o, --output OUT          where the signed app goes ('-': stdout)\n"
+    "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
+    "                            and add a block per --key, up to 3 in all\n"
+    "  --json                    one JSON object on stdout: sizes and each block's key "
+    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
+    "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
+    "2 usage error; 3 file, key or system error.\n";
+
+/* The old signature sector of a signed app: its last 4096 bytes. */
+static int read_old_sector(input_file *in, uint8_t sector[EEI_SB_SECTOR_SIZE], eei_error *err)
+{
+    size_t got = 0;
+    if (!in->regular) {
+        return eei_fail(err, EEI_ERR_USAGE, "--append reads IN twice: it must be a file");
+    }
+    if (in->size < 2 * EEI_SB_SECTOR_SIZE || in->size % EEI_SB_SECTOR_SIZE != 0) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%s: %llu bytes is no signed app (a multiple of 4096, at least 8192): "
+                        "sign it without --append",
+                        in->name, (unsigned long long)in->size);
+    }
+    if (input_pread(in, sector, EEI_SB_SECTOR_SIZE, in->size - EEI_SB_SECTOR_SIZE, &got, err) !=
+        0) {
+        return -1;
+    }
+    return got == EEI_SB_SECTOR_SIZE
+               ? 0
+               : eei_fail(err, EEI_ERR_FILE, "%s: changed size while it was read", in->name);
+}
+
+/* The blocks of the signed app written, for --json: each one's scheme and key digest. */
+static void describe(const char *out_path, uint64_t signed_size, cJSON *json, eei_error *err)
+{
+    input_file in = {.fd = -1};
+    eei_sb_report rep;
+    if (input_open(&in, out_path, err) == 0) {
+        file_stream fs;
+        file_stream_init(&fs, &in, NULL, 0, NULL, NULL);
+        if (eei_sb_check_stream(&fs.io, NULL, 0, &rep, err) == EEI_OK) {
+            cJSON_AddNumberToObject(json, "signed_size", (double)signed_size);
+            cJSON_AddNumberToObject(json, "app_size", (double)rep.signed_size);
+            cJSON *blocks = cJSON_AddArrayToObject(json, "blocks");
+            for (unsigned i = 0; i < rep.count; i++) {
+                const eei_sb_block_info *b = &rep.blocks[i];
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
+                json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
+                cJSON_AddItemToArray(blocks, o);
+            }
+        }
+    }
+    input_close(&in);
+}
+
+static int run(const cli_args *args)
+{
+    if (args->npos != 1) {
+        return cli_usage(args->cmd, "expected one IN (the app to sign)");
+    }
+    if (args->keys.n == 0) {
+        return cli_usage(args->cmd, "give the signing key with --key K (up to 3 times)");
+    }
+    const char *in_path = args->pos[0];
+    const char *out_path = args->output ? args->output : in_path;
+    if (args->json && strcmp(out_path, "-") == 0) {
+        return cli_usage(args->cmd, "--json prints to stdout: OUT must be a file");
+    }
+    eei_error err = {EEI_OK, ""};
+    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
+    input_file in = {.fd = -1};
+    output_file out;
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
+    uint8_t sector[EEI_SB_SECTOR_SIZE];
+    cJSON *json = args->json ? cJSON_CreateObject() : NULL;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < args->keys.n; i++) {
+        rc = cli_load_key(args->keys.v[i], args, &keys[i], &err);
+    }
+    rc = rc == 0 ? input_open(&in, in_path, &err) : rc;
+    rc = rc == 0 && args->append ? read_old_sector(&in, sector, &err) : rc;
+    rc = rc == 0 ? output_open(&out, out_path, &oo, &err) : rc;
+    if (rc == 0) {
+        file_stream fs;
+        uint64_t signed_size = 0;
+        file_stream_init(&fs, &in, NULL, 0, &out, NULL);
+        if (args->append) {
+            file_stream_limit(&fs, in.size - EEI_SB_SECTOR_SIZE);
+        }
+        rc = eei_sign_stream((const eei_key *const *)keys, (size_t)args->keys.n,
+                             args->append ? sector : NULL, &fs.io, &signed_size, &err) == EEI_OK
+                 ? 0
+                 : -1;
+        if (rc == 0 && in.regular && !args->append &&
+            signed_size != eei_sb_padded_size(in.size) + EEI_SB_SECTOR_SIZE) {
+            rc = eei_fail(&err, EEI_ERR_FILE, "%s: changed size while it was read", in.name);
+        }
+        if (rc != 0 && err.status == EEI_ERR_REJECTED) {
+            eei_error_prefix(&err, in.name);
+        }
+        if (rc == 0 && output_commit(&out, &err) == 0) {
+            if (json) {
+                describe(out_path, signed_size, json, &err);
+            } else if (strcmp(out_path, "-") != 0) {
+                printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", out_path,
+                       (unsigned long long)signed_size, args->keys.n,
+                       args->append ? " after the ones it had" : "");
+            }
+        } else if (rc != 0) {
+            output_abort(&out);
+        }
+    }
+    if (json) {
+        cJSON_AddStringToObject(json, "input", in_path);
+        cJSON_AddStringToObject(json, "output", out_path);
+    }
+    input_close(&in);
+    for (int i = 0; i < args->keys.n; i++) {
+        eei_key_free(keys[i]);
+    }
+    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+}
+
+const cli_command cmd_sign = {"sign", help,
+                              OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE, run};

@@ -1,0 +1,115 @@
+/* verify-signature IN --pub P...: which Secure Boot V2 blocks of a signed app verify. */
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "file_stream.h"
+#include "json_out.h"
+
+static const char help[] =
+    "Usage: esp_enc_img verify-signature IN --pub P [--pub P2 [--pub P3]] [--json]\n"
+    "\n"
+    "Check the Secure Boot V2 signature sector of the signed app IN: each block's CRC, that it\n"
+    "signs this app (its digest), and its signature with the public keys given (PEM or DER;\n"
+    "a private key works too). Says which block verified with which key, and each block's key\n"
+    "digest (what the eFuse holds). IN may be '-'.\n"
+    "\n"
+    "Options:\n"
+    "  --pub P                   a public key to verify with, given 1 to 3 times\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n"
+    "  -v, --verbose             print the crypto library's errors\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 a block verified with a given key; 1 none did (or IN is not a signed app,\n"
+    "or a block was altered); 2 usage error; 3 file or key error.\n";
+
+/* A block's verdict, in words. */
+static const char *verdict(const eei_sb_block_info *b)
+{
+    if (b->state != EEI_SB_OK) {
+        return eei_sb_strerror(b->state);
+    }
+    if (!b->digest_matches) {
+        return "signs another app (the app was changed after it was signed)";
+    }
+    return b->verified_by >= 0 ? "verified" : "not made by any key given";
+}
+
+static int run(const cli_args *args)
+{
+    if (args->npos != 1) {
+        return cli_usage(args->cmd, "expected one IN (a signed app)");
+    }
+    if (args->pubs.n == 0) {
+        return cli_usage(args->cmd, "give the public key to verify with: --pub P (up to 3 times)");
+    }
+    eei_error err = {EEI_OK, ""};
+    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
+    input_file in = {.fd = -1};
+    eei_sb_report rep;
+    cJSON *json = args->json ? cJSON_CreateObject() : NULL;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
+        rc = cli_load_key(args->pubs.v[i], args, &keys[i], &err);
+    }
+    rc = rc == 0 ? input_open(&in, args->pos[0], &err) : rc;
+    const char *name = in.name ? in.name : args->pos[0];
+    if (rc == 0) {
+        file_stream fs;
+        file_stream_init(&fs, &in, NULL, 0, NULL, NULL);
+        if (eei_sb_check_stream(&fs.io, (const eei_key *const *)keys, (size_t)args->pubs.n, &rep,
+                                &err) != EEI_OK) {
+            if (err.status == EEI_ERR_REJECTED) {
+                eei_error_prefix(&err, name);
+            }
+            rc = -1;
+        }
+    }
+    int verified = -1;
+    cJSON *blocks = json && rc == 0 ? cJSON_AddArrayToObject(json, "blocks") : NULL;
+    for (unsigned i = 0; rc == 0 && i < rep.count; i++) {
+        const eei_sb_block_info *b = &rep.blocks[i];
+        char hex[2 * EEI_SHA256_SIZE + 1];
+        hex_encode(b->key_digest, sizeof(b->key_digest), hex);
+        verified = verified < 0 && b->verified_by >= 0 ? (int)i : verified;
+        if (blocks) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "state", verdict(b));
+            cJSON_AddBoolToObject(o, "verified", b->verified_by >= 0);
+            if (b->state == EEI_SB_OK) {
+                cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
+                cJSON_AddStringToObject(o, "key_digest", hex);
+            }
+            if (b->verified_by >= 0) {
+                cJSON_AddStringToObject(o, "key", args->pubs.v[b->verified_by]);
+            }
+            cJSON_AddItemToArray(blocks, o);
+        } else if (b->state == EEI_SB_OK) {
+            printf("block %u: %s, key digest %s: %s%s%s\n", i,
+                   eei_sb_scheme_name(b->version, b->curve), hex, verdict(b),
+                   b->verified_by >= 0 ? " with " : "",
+                   b->verified_by >= 0 ? args->pubs.v[b->verified_by] : "");
+        } else {
+            printf("block %u: %s\n", i, verdict(b));
+        }
+    }
+    if (rc == 0 && verified < 0) {
+        eei_fail(&err, EEI_ERR_REJECTED, "%s: no signature block verifies with the keys given",
+                 name);
+    }
+    if (json) {
+        cJSON_AddStringToObject(json, "file", name);
+        cJSON_AddBoolToObject(json, "verified", verified >= 0);
+        if (rc == 0) {
+            cJSON_AddNumberToObject(json, "app_size", (double)rep.signed_size);
+        }
+    }
+    input_close(&in);
+    for (int i = 0; i < args->pubs.n; i++) {
+        eei_key_free(keys[i]);
+    }
+    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+}
+
+const cli_command cmd_verify_signature = {"verify-signature", help, OPT_PUB | OPT_JSON, run};

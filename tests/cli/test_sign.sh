@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Secure Boot V2: sign (1 to 3 blocks, --append), verify-signature, digest, keygen ecc384; every
+# flipped bit found; and, where ../shared/third_party has esptool, Espressif's espsecure agrees
+# both ways (its signatures verify here, ours verify there, the key digests are the same).
+. "$(dirname "$0")/../support/lib.sh"
+K=$SRC/keys
+JG=${EEI_JSON_GET:?}
+
+# signing keys of every kind: RSA-3072 (the demo key), P-256, P-384
+expect_rc 0 "$E" keygen ecc --out-dir p256
+expect_rc 0 "$E" keygen ecc384 --out-dir p384
+expect_mode p384/ecc384_priv_key.pem 600
+cp "$K/rsa_priv_key.pem" rsa.pem
+cp "$K/rsa_pub_key.pem" rsa.pub
+cp p256/ecc_priv_key.pem p256.pem
+cp p256/ecc_pub_key.pem p256.pub
+cp p384/ecc384_priv_key.pem p384.pem
+cp p384/ecc384_pub_key.pem p384.pub
+expect_rc 0 "$E" keygen ecc384 --out-dir p384_2
+# a P-384 key signs; nothing is encrypted to it
+printf 'fw' >small.bin
+expect_rc 3 "$E" encrypt small.bin p384.pub x.img
+expect_err "P-384 key only signs"
+
+make_input app.bin 10000
+for k in rsa p256 p384; do
+    expect_rc 0 "$E" sign app.bin --key $k.pem -o app.$k.signed
+    expect_size app.$k.signed $((12288 + 4096))
+    # the app, its 0xFF padding, then the sector
+    cmp -s <(head -c 10000 app.$k.signed) app.bin && pass || fail "$k: the app is not unchanged"
+    [ "$(tail -c +10001 app.$k.signed | head -c 2288 | tr -d '\377' | wc -c)" = 0 ] && pass ||
+        fail "$k: the padding is not 0xFF"
+    expect_rc 0 "$E" verify-signature app.$k.signed --pub $k.pub
+    grep -q "block 0: .*: verified with $k.pub" out.txt && pass || fail "$k: $(cat out.txt)"
+    # another key of the same kind does not verify it
+    expect_rc 1 "$E" verify-signature app.$k.signed --pub p384_2/ecc384_pub_key.pem
+    expect_err "no signature block verifies with the keys given"
+    # the eFuse digest the block names is the key's
+    expect_rc 0 "$E" digest $k.pub
+    grep -q "key digest $(cat out.txt)" <("$E" verify-signature app.$k.signed --pub $k.pub) && pass ||
+        fail "$k: the block's key digest is not digest's"
+done
+expect_rc 0 "$E" digest p256.pub -o p256.digest
+expect_size p256.digest 32
+expect_rc 3 "$E" digest p256.pub -o p256.digest
+expect_err "exists; use --force"
+expect_rc 0 "$E" digest p256.pem --json
+grep -q '"digest":"[0-9a-f]\{64\}"' out.txt && pass || fail "digest --json: $(cat out.txt)"
+
+# three keys at once; then a block at a time with --append; a fourth is refused
+expect_rc 0 "$E" sign app.bin --key rsa.pem --key p256.pem --key p384.pem -o three.signed
+expect_rc 0 "$E" verify-signature three.signed --pub rsa.pub --pub p256.pub --pub p384.pub --json
+[ "$("$JG" out.txt verified)" = true ] && pass || fail "three blocks: $(cat out.txt)"
+for i in 0 1 2; do
+    [ "$("$JG" out.txt blocks.$i.verified)" = true ] && pass || fail "block $i: $(cat out.txt)"
+done
+expect_rc 2 "$E" sign app.bin --key rsa.pem --key p256.pem --key p384.pem --key rsa.pem -o x
+expect_err "at most 3 times"
+expect_rc 0 "$E" sign app.bin --key rsa.pem -o one.signed
+cp one.signed inplace.signed
+expect_rc 0 "$E" sign inplace.signed --append --key p256.pem
+expect_rc 0 "$E" sign inplace.signed --append --key p384.pem --json
+[ "$("$JG" out.txt blocks.2.scheme)" = ecdsa-p384 ] && pass || fail "append --json: $(cat out.txt)"
+expect_rc 0 "$E" verify-signature inplace.signed --pub p384.pub --pub rsa.pub
+expect_rc 1 "$E" sign inplace.signed --append --key rsa.pem -o x
+expect_err "holds 1 to 3 blocks"
+expect_absent x
+# appending needs a signed app, signed over what it follows
+expect_rc 1 "$E" sign app.bin --append --key rsa.pem -o x
+expect_err "sign it without --append"
+head -c 12288 /dev/zero | tr '\0' '\377' >padded.bin
+expect_rc 1 "$E" sign padded.bin --append --key rsa.pem -o x
+expect_err "not a signed app"
+cp one.signed changed.signed
+printf 'X' | dd of=changed.signed bs=1 seek=7 conv=notrunc 2>/dev/null
+expect_rc 1 "$E" sign changed.signed --append --key p256.pem -o x
+expect_err "signs another app"
+expect_absent x
+# no key, a public key, and a stream where --append needs a file
+expect_rc 2 "$E" sign app.bin -o x
+expect_rc 3 "$E" sign app.bin --key rsa.pub -o x
+expect_err "public key"
+cat one.signed | "$E" sign - --append --key rsa.pem -o x 2>err.txt
+[ $? = 2 ] && grep -q "must be a file" err.txt && pass || fail "--append from a pipe: $(cat err.txt)"
+cat app.bin | "$E" sign - --key p256.pem -o - >stream.signed && pass || fail "sign a stream"
+cat stream.signed | "$E" verify-signature - --pub p256.pub >/dev/null && pass ||
+    fail "verify-signature of a stream"
+
+# any flipped bit in the app, the padding or the block (digest, key, signature, CRC) gives exit 1
+# and one line
+size=$(stat -c %s three.signed)
+sector=$((size - 4096))
+for at in 0 5000 10000 12287 $((sector + 4)) $((sector + 40)) $((sector + 900)) \
+    $((sector + 1199)); do
+    cp one.signed flip.signed
+    [ "$at" -lt "$(stat -c %s flip.signed)" ] || continue
+    byte=$(od -An -tu1 -j "$at" -N1 flip.signed | tr -d ' ')
+    printf "\\$(printf '%03o' $((byte ^ 4)))" | dd of=flip.signed bs=1 seek="$at" conv=notrunc 2>/dev/null
+    expect_rc 1 "$E" verify-signature flip.signed --pub rsa.pub
+    expect_err_lines 1
+done
+expect_rc 1 "$E" verify-signature app.bin --pub rsa.pub
+expect_err "multiple of 4096"
+
+# Espressif's espsecure, both ways, when ../shared has it
+esptool=$SRC/../shared/third_party/esptool-4.8.1.tar.gz
+if [ -f "$esptool" ] && /usr/bin/python3 -c 'import cryptography, ecdsa, serial' 2>/dev/null; then
+    tar xzf "$esptool"
+    espsecure() { (cd esptool-4.8.1 && /usr/bin/python3 -m espsecure "$@") >es.out 2>&1; }
+    for k in rsa p256 p384; do
+        # ours verify there, and give the same key digest
+        espsecure verify_signature --version 2 --keyfile "$T/$k.pub" "$T/app.$k.signed" &&
+            pass || fail "espsecure rejects our $k signature: $(tail -3 es.out)"
+        espsecure digest_sbv2_public_key --keyfile "$T/$k.pub" --output "$T/$k.es.digest" &&
+            pass || fail "espsecure digest $k: $(tail -3 es.out)"
+        "$E" digest $k.pub -o $k.our.digest
+        expect_same $k.es.digest $k.our.digest
+        # theirs verify here
+        espsecure sign_data --version 2 --keyfile "$T/$k.pem" --output "$T/es.$k.signed" \
+            "$T/app.bin" && pass || fail "espsecure sign $k: $(tail -3 es.out)"
+        expect_rc 0 "$E" verify-signature es.$k.signed --pub $k.pub
+    done
+    # three blocks made there verify here, block by block; our three blocks verify there
+    espsecure sign_data --version 2 --keyfile "$T/rsa.pem" "$T/p256.pem" "$T/p384.pem" \
+        --output "$T/es.three.signed" "$T/app.bin" && pass || fail "espsecure 3 keys: $(tail -3 es.out)"
+    expect_rc 0 "$E" verify-signature es.three.signed --pub rsa.pub --pub p256.pub --pub p384.pub --json
+    [ "$("$JG" out.txt blocks.2.verified)" = true ] && pass || fail "espsecure's third block"
+    # (espsecure checks an RSA key against every block, and fails on a P-384 one: two here)
+    expect_rc 0 "$E" sign app.bin --key rsa.pem --key p256.pem -o two.signed
+    espsecure verify_signature --version 2 --keyfile "$T/rsa.pub" "$T/two.signed" && pass ||
+        fail "espsecure rejects our two blocks: $(tail -3 es.out)"
+    # a block appended there after ours, and ours after theirs
+    espsecure sign_data --version 2 --append_signatures --keyfile "$T/p256.pem" \
+        --output "$T/mixed.signed" "$T/one.signed" && pass || fail "espsecure append: $(tail -3 es.out)"
+    expect_rc 0 "$E" sign mixed.signed --append --key p384.pem
+    expect_rc 0 "$E" verify-signature mixed.signed --pub rsa.pub --pub p256.pub --pub p384.pub --json
+    [ "$("$JG" out.txt blocks.1.verified)" = true ] && [ "$("$JG" out.txt blocks.2.verified)" = true ] &&
+        pass || fail "mixed blocks: $(cat out.txt)"
+else
+    echo "SKIP: espsecure cross-checks (need ../shared/third_party/esptool-4.8.1.tar.gz and Debian's python3-cryptography python3-ecdsa python3-serial)"
+fi
+finish
