@@ -26,5 +26,8 @@ eei_install_deps() {
 EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev)
 # What the test suite needs besides: the openssl command makes key fixtures, clang-format checks style.
 EEI_TEST_DEPS=(openssl clang-format valgrind curl)
+# What running Espressif's espsecure (the cross-check of Secure Boot V2 signatures) needs.
+EEI_ESPSECURE_DEPS=(python3-cryptography python3-ecdsa python3-serial python3-bitstring
+    python3-intelhex)
 # What the fuzz targets need: clang and its libFuzzer runtime.
 EEI_FUZZ_DEPS=(clang libclang-rt-14-dev)
