@@ -316,6 +316,15 @@ EEI_API eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys,
                                    const uint8_t *keep_sector, const eei_io *io,
                                    uint64_t *signed_size, eei_error *err);
 
+/*
+ * Sign-then-encrypt in one pass: the app io's input holds is signed as it streams (one block
+ * per sign_keys[i], as eei_sign_stream) and the signed app encrypted for device_key.
+ */
+EEI_API eei_status eei_encrypt_signed_stream(const eei_key *device_key,
+                                             const eei_key *const *sign_keys, size_t nsign,
+                                             const eei_io *io, uint64_t *payload_size,
+                                             eei_error *err);
+
 /* One block of a signed app's signature sector, as checked. */
 typedef struct {
     eei_sb_err state;                    /* EEI_SB_OK, or why the block cannot be used */
@@ -348,6 +357,16 @@ EEI_API void eei_sb_check_free(eei_sb_check *chk);
 /* The same over a whole input (io's write is not used). */
 EEI_API eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
                                        eei_sb_report *rep, eei_error *err);
+
+/*
+ * eei_decrypt_stream, with the plaintext checked as a signed app against sign_keys: EEI_OK only
+ * when the image is authentic and a signature block verifies with one of them. rep says what
+ * each block is (filled once the image is authentic).
+ */
+EEI_API eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                             const eei_key *const *sign_keys, size_t nsign,
+                                             eei_decrypt_result *res, eei_sb_report *rep,
+                                             eei_error *err);
 
 /* The digest of a signing key's public half that Secure Boot V2 burns into eFuse. */
 EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],

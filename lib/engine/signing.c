@@ -295,8 +295,8 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
     memset(rep, 0, sizeof(*rep));
     if (chk->seen < 2 * EEI_SB_SECTOR_SIZE || chk->seen % EEI_SB_SECTOR_SIZE != 0) {
         eei_fail(err, EEI_ERR_REJECTED,
-                 "%llu bytes: a signed app is a multiple of 4096 bytes, its signature sector "
-                 "included, and at least 8192",
+                 "not a signed app: %llu bytes, where a signed app is a multiple of 4096 bytes "
+                 "(its signature sector included) and at least 8192",
                  (unsigned long long)chk->seen);
         return err->status;
     }
@@ -332,7 +332,7 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
     }
     eei_crypto_report_errors(NULL);
     if (rep->count == 0) {
-        eei_fail(err, EEI_ERR_REJECTED, "no signature block: the app is not signed");
+        eei_fail(err, EEI_ERR_REJECTED, "not a signed app: no signature block");
         return err->status;
     }
     return EEI_OK;

@@ -19,6 +19,7 @@
 typedef struct {
     const eei_io *io;
     eei_sha256 *sha;
+    eei_sb_check *chk; /* the plaintext read as a signed app */
     eei_error err;
 } sink;
 
@@ -27,6 +28,9 @@ static int sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset
     sink *s = ctx;
     if (s->sha) {
         eei_crypto_sha256_update(s->sha, data, len);
+    }
+    if (s->chk) {
+        eei_sb_check_update(s->chk, data, len);
     }
     if (!s->io->write || s->io->write(s->io->ctx, data, len, offset, &s->err) == 0) {
         return 0;
@@ -131,10 +135,11 @@ static void report(const eei_io *io, uint64_t done)
     }
 }
 
-eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint64_t *payload_size,
-                              eei_error *err)
+/* Encrypt io's input for device_key; with sign, the app is signed on the way (its padding and
+ * signature sector, made when the input ends, are encrypted after it). */
+static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, const eei_io *io,
+                                 uint64_t *payload_size, eei_error *err)
 {
-    EEI_ERROR_OR_LOCAL(err);
     if (!io->write) {
         eei_fail(err, EEI_ERR_USAGE, "encryption needs somewhere to write the image");
         return err->status;
@@ -152,13 +157,25 @@ eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint6
      * wait) and every other write starts on a chunk boundary.
      */
     uint8_t first_page[HEAD_PAGE];
+    uint8_t tail[EEI_SIGN_TAIL_MAX];
+    eei_io tail_io = {.data = tail}; /* the signed app's end, once the app has ended */
+    const eei_io *src = io;
     size_t held = 0, lead = EEI_HEADER_SIZE;
-    uint64_t pos = 0, offset = 0;
+    uint64_t pos = 0, tail_pos = 0, offset = 0;
     for (size_t n = 1; rc == 0;) {
         const uint8_t *data;
-        rc = source_next(io, &pos, b.in, EEI_IO_CHUNK - lead, &data, &n, err);
+        rc = source_next(src, src == io ? &pos : &tail_pos, b.in, EEI_IO_CHUNK - lead, &data, &n,
+                         err);
+        if (rc == 0 && n == 0 && sign && src == io) {
+            rc = eei_sign_finish(sign, tail, &tail_io.size, err) == EEI_OK ? 0 : -1;
+            src = &tail_io;
+            continue;
+        }
         if (rc != 0 || (n == 0 && lead == 0)) {
             break;
+        }
+        if (sign && src == io) {
+            eei_sign_update(sign, data, n);
         }
         uint8_t *dst = buffers_next(&b);
         size_t len = lead + n, skip = 0;
@@ -192,21 +209,45 @@ eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint6
     return eei_status_of(rc, err);
 }
 
-eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                              eei_decrypt_result *res, eei_error *err)
+eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint64_t *payload_size,
+                              eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
+    return encrypt_stream(device_key, NULL, io, payload_size, err);
+}
+
+eei_status eei_encrypt_signed_stream(const eei_key *device_key, const eei_key *const *sign_keys,
+                                     size_t nsign, const eei_io *io, uint64_t *payload_size,
+                                     eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    eei_sign_ctx *sign = NULL;
+    if (payload_size) {
+        *payload_size = 0;
+    }
+    eei_status st = eei_sign_begin(sign_keys, nsign, NULL, &sign, err);
+    if (st == EEI_OK) {
+        st = encrypt_stream(device_key, sign, io, payload_size, err);
+    }
+    eei_sign_free(sign);
+    return st;
+}
+
+/* Decrypt and authenticate io's image; with chk, the plaintext also goes through it. */
+static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                 eei_sb_check *chk, eei_decrypt_result *res, eei_error *err)
+{
     eei_decrypt_result local;
     res = res ? res : &local;
     memset(res, 0, sizeof(*res));
     eei_decrypt_ctx *dec = NULL;
-    sink s = {.io = io};
+    sink s = {.io = io, .chk = chk};
     buffers b = {0};
     int rc = eei_decrypt_begin(key, &dec, err) == EEI_OK ? 0 : -1;
     if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
         rc = eei_crypto_sha256_start(&s.sha, err);
     }
-    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha, true, &s, err) : rc;
+    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha || chk, true, &s, err) : rc;
     uint64_t pos = 0;
     for (size_t n = 1; rc == 0;) {
         /*
@@ -244,6 +285,41 @@ eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned fla
     buffers_free(&b);
     eei_decrypt_free(dec);
     return eei_status_of(rc, err);
+}
+
+eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                              eei_decrypt_result *res, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    return decrypt_stream(key, io, flags, NULL, res, err);
+}
+
+eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                     const eei_key *const *sign_keys, size_t nsign,
+                                     eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    memset(rep, 0, sizeof(*rep));
+    eei_sb_check *chk = NULL;
+    eei_status st = eei_sb_check_begin(&chk, err);
+    if (st == EEI_OK) {
+        st = decrypt_stream(key, io, flags, chk, res, err);
+    }
+    if (st == EEI_OK) {
+        st = eei_sb_check_finish(chk, sign_keys, nsign, rep, err);
+    }
+    bool verified = false;
+    for (unsigned i = 0; i < rep->count; i++) {
+        verified |= rep->blocks[i].verified_by >= 0;
+    }
+    if (st == EEI_OK && !verified) {
+        eei_fail(err, EEI_ERR_REJECTED,
+                 "authentic, but no signature block of the app verifies with the signing keys "
+                 "given");
+        st = err->status;
+    }
+    eei_sb_check_free(chk);
+    return st;
 }
 
 eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,

@@ -38,6 +38,7 @@ static const option_spec cli_options[] = {
     TEXT("cert", 0, cert, OPT_SERVE),
     {"key", 0, OPTION_LIST, offsetof(cli_args, keys), 0, EEI_SB_BLOCKS_MAX, OPT_KEY},
     {"pub", 0, OPTION_LIST, offsetof(cli_args, pubs), 0, EEI_SB_BLOCKS_MAX, OPT_PUB},
+    {"sign-key", 0, OPTION_LIST, offsetof(cli_args, sign_keys), 0, EEI_SB_BLOCKS_MAX, OPT_SIGN_KEY},
     FLAG("append", 0, append, OPT_APPEND),
     TEXT("self-signed", 0, self_signed, OPT_SERVE),
     TEXT("cert-dir", 0, cert_dir, OPT_SERVE),

@@ -29,6 +29,7 @@ enum {
     OPT_KEY = 1u << 11, /* --key, repeatable: signing keys (sign), the TLS key (serve) */
     OPT_PUB = 1u << 12,
     OPT_APPEND = 1u << 13,
+    OPT_SIGN_KEY = 1u << 14,
 };
 
 /* --help lines that several commands share, word for word. */
@@ -47,7 +48,7 @@ typedef struct {
     bool verbose, force, json, quiet, no_hash, append;
     long long jobs; /* 0: not given */
     const char *format, *name, *out_dir, *output, *passphrase_file;
-    option_list keys, pubs; /* --key, --pub */
+    option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
     long long port, timeout, max_clients;

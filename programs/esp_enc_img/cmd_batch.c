@@ -26,13 +26,17 @@ static const char help[] =
     "(per device: id, scheme, output, size, sha256, key fingerprint, status). Ids are letters,\n"
     "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
     "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
-    "are still written. The input is read once; outputs are written atomically.\n"
+    "are still written. The input is read once; outputs are written atomically. A top-level\n"
+    "\"sign_key\" (a path, or a list of up to 3) signs the input for Secure Boot V2 once, and\n"
+    "every image holds the signed app.\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
     "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
     "  --json              the resulting manifest as one JSON object on stdout\n"
     "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
+    "  -p, --passphrase-file F  passphrase of an encrypted sign_key (first line of F);\n"
+    "                      otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
     "  -v, --verbose       print the crypto library's errors\n"
     "  -h, --help          this text\n"
     "\n"
@@ -59,6 +63,7 @@ typedef struct {
     size_t count;
     uint8_t *input; /* the build, read once: every image is made of these same bytes */
     size_t input_len;
+    size_t payload_len; /* what each image holds: the input, signed when the manifest says so */
     const char *out_dir;
     atomic_size_t next;
     atomic_size_t done;
@@ -116,7 +121,7 @@ static void run_device(batch *b, device *d)
                eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
                output_open(&out, path, &oo, &err) == 0) {
         file_stream fs;
-        file_stream_init(&fs, NULL, b->input, b->input_len, &out, NULL);
+        file_stream_init(&fs, NULL, b->input, b->payload_len, &out, NULL);
         int rc = eei_encrypt_stream(key, &fs.io, NULL, &err) == EEI_OK ? 0 : -1;
         if (rc == 0) {
             rc = output_sha256(&out, d->sha, &err);
@@ -268,6 +273,9 @@ static cJSON *result_json(const batch *b, const char *input,
     size_t ok = 0;
     cJSON_AddStringToObject(root, "input", input);
     cJSON_AddNumberToObject(root, "input_size", (double)b->input_len);
+    if (b->payload_len != b->input_len) {
+        cJSON_AddNumberToObject(root, "signed_size", (double)b->payload_len);
+    }
     json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
     cJSON *list = cJSON_AddArrayToObject(root, "devices");
     for (size_t i = 0; i < b->count; i++) {
@@ -280,7 +288,7 @@ static cJSON *result_json(const batch *b, const char *input,
             snprintf(file, sizeof(file), "%s.bin", d->id);
             cJSON_AddStringToObject(o, "scheme", eei_scheme_name(d->scheme));
             cJSON_AddStringToObject(o, "output", file);
-            cJSON_AddNumberToObject(o, "size", (double)(b->input_len + EEI_HEADER_SIZE));
+            cJSON_AddNumberToObject(o, "size", (double)(b->payload_len + EEI_HEADER_SIZE));
             json_add_hex(o, "sha256", d->sha, sizeof(d->sha));
             json_add_hex(o, "key_fingerprint", d->fingerprint, sizeof(d->fingerprint));
             ok++;
@@ -336,7 +344,8 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
         rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
     } else if (in.size > EEI_MAX_PAYLOAD) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
-    } else if (!(b->input = malloc(in.size + 1))) { /* one more byte: a file that grew shows */
+    } else if (!(b->input = malloc(in.size + EEI_SIGN_TAIL_MAX))) {
+        /* room for a signature after it; and a file that grew shows in the byte after it */
         rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
                       (unsigned long long)in.size);
     } else if ((rc = eei_sha256_new(&h, err) == EEI_OK ? 0 : -1) == 0) {
@@ -347,12 +356,65 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
                       path, (unsigned long long)in.size, got > in.size ? "more" : "fewer");
     }
     if (rc == 0) {
-        b->input_len = got;
+        b->input_len = b->payload_len = got;
         eei_sha256_update(h, b->input, b->input_len);
         eei_sha256_final(h, sha);
     }
     eei_sha256_free(h);
     input_close(&in);
+    return rc;
+}
+
+/*
+ * The manifest's "sign_key" (a path, or a list of up to 3): the input is signed once, here, and
+ * every device's image holds the signed app.
+ */
+static int sign_input(const cJSON *manifest, const char *dir, const cli_args *args, batch *b,
+                      eei_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(manifest, "sign_key");
+    const cJSON *list[EEI_SB_BLOCKS_MAX];
+    size_t n = 0;
+    if (!item) {
+        return 0;
+    }
+    if (cJSON_IsString(item)) {
+        list[n++] = item;
+    } else if (cJSON_IsArray(item) && cJSON_GetArraySize(item) >= 1 &&
+               cJSON_GetArraySize(item) <= (int)EEI_SB_BLOCKS_MAX) {
+        const cJSON *k;
+        cJSON_ArrayForEach(k, item)
+        {
+            list[n++] = k;
+        }
+    }
+    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
+    int rc =
+        n ? 0
+          : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" is a key file, or a list of 1 to %u of them",
+                     EEI_SB_BLOCKS_MAX);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *path = cJSON_IsString(list[i]) ? resolve(dir, list[i]->valuestring) : NULL;
+        rc = path ? cli_load_key(path, args, &keys[i], err)
+                  : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
+        free(path);
+    }
+    eei_sign_ctx *sign = NULL;
+    size_t tail = 0;
+    if (rc == 0 && eei_sign_begin((const eei_key *const *)keys, n, NULL, &sign, err) == EEI_OK) {
+        eei_sign_update(sign, b->input, b->input_len);
+        rc = eei_sign_finish(sign, b->input + b->input_len, &tail, err) == EEI_OK ? 0 : -1;
+    } else {
+        rc = -1;
+    }
+    b->payload_len = b->input_len + tail;
+    eei_sign_free(sign);
+    for (size_t i = 0; i < n; i++) {
+        eei_key_free(keys[i]);
+    }
+    if (rc != 0) {
+        eei_error_prefix(err, "sign_key");
+    }
     return rc;
 }
 
@@ -418,7 +480,8 @@ static int run(const cli_args *args)
         goto done;
     }
     if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        read_input(input, &b, input_sha, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+        read_input(input, &b, input_sha, &err) != 0 ||
+        sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
     /* an interruption stops the work between devices: what was written is in the manifest */
@@ -472,4 +535,5 @@ done:
     return code;
 }
 
-const cli_command cmd_batch = {"batch", help, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET, run};
+const cli_command cmd_batch = {"batch", help,
+                               OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET | OPT_PASSPHRASE, run};

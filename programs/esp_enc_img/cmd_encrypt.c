@@ -9,7 +9,8 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img encrypt IN KEY OUT [--json] [--quiet] [--passphrase-file FILE]\n"
+    "Usage: esp_enc_img encrypt IN KEY OUT [--sign-key K [--sign-key K2 ...]] [--json] [--quiet]\n"
+    "                           [--passphrase-file FILE]\n"
     "\n"
     "Encrypt the firmware IN for the device that holds KEY, into the esp_encrypted_img format.\n"
     "The scheme follows the key: RSA-3072 (key wrap) or P-256 (ECIES). KEY is the device's\n"
@@ -19,6 +20,9 @@ static const char help[] =
     "are refused.\n"
     "\n"
     "Options:\n"
+    "  --sign-key K              sign the app for Secure Boot V2 first (RSA-3072, P-256 or P-384\n"
+    "                            private key; up to 3 times, a block each), in the same pass:\n"
+    "                            the image holds the signed app ('sign', then 'encrypt')\n"
     "  --json                    a summary as one JSON object on stdout (OUT must not be '-'):\n"
     "                            scheme, sizes, SHA-256 of input and output, key "
     "fingerprint\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
@@ -26,7 +30,8 @@ static const char help[] =
 
 /* What --json reports besides the sizes: hashes of both files and the key's fingerprint. */
 static int summarise(cJSON *json, output_file *out, const eei_key *key,
-                     const uint8_t in_sha[EEI_SHA256_SIZE], uint64_t in_size, eei_error *err)
+                     const uint8_t in_sha[EEI_SHA256_SIZE], uint64_t in_size, uint64_t payload,
+                     eei_error *err)
 {
     uint8_t out_sha[EEI_SHA256_SIZE], fp[EEI_SHA256_SIZE];
     if (output_sha256(out, out_sha, err) != 0 || eei_key_fingerprint(key, fp, err) != EEI_OK) {
@@ -34,7 +39,10 @@ static int summarise(cJSON *json, output_file *out, const eei_key *key,
     }
     cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_scheme(key)));
     cJSON_AddNumberToObject(json, "input_size", (double)in_size);
-    cJSON_AddNumberToObject(json, "output_size", (double)(in_size + EEI_HEADER_SIZE));
+    cJSON_AddNumberToObject(json, "output_size", (double)(payload + EEI_HEADER_SIZE));
+    if (payload != in_size) { /* signed first: the image holds the signed app */
+        cJSON_AddNumberToObject(json, "signed_size", (double)payload);
+    }
     json_add_hex(json, "input_sha256", in_sha, EEI_SHA256_SIZE);
     json_add_hex(json, "output_sha256", out_sha, EEI_SHA256_SIZE);
     json_add_hex(json, "key_fingerprint", fp, EEI_SHA256_SIZE);
@@ -74,12 +82,16 @@ static int run(const cli_args *args)
         return cli_usage(args->cmd, "--json prints to stdout: IN and OUT must be files");
     }
     eei_error err = {EEI_OK, ""};
-    eei_key *key = NULL;
+    eei_key *key = NULL, *sign_keys[EEI_SB_BLOCKS_MAX] = {NULL};
     input_file in = {.fd = -1};
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    if (cli_load_key(key_path, args, &key, &err) == 0 && input_open(&in, in_path, &err) == 0) {
+    int loaded = cli_load_key(key_path, args, &key, &err);
+    for (int i = 0; loaded == 0 && i < args->sign_keys.n; i++) {
+        loaded = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
+    }
+    if (loaded == 0 && input_open(&in, in_path, &err) == 0) {
         if (in.regular && in.size > EEI_MAX_PAYLOAD) {
             eei_fail(&err, EEI_ERR_FILE,
                      "%s: %llu bytes; the format's 32-bit length field allows at most 4294967295 "
@@ -91,10 +103,16 @@ static int run(const cli_args *args)
             file_stream fs;
             file_stream_init(&fs, &in, NULL, 0, &out, &p);
             uint64_t encrypted = 0;
-            int rc = eei_encrypt_stream(key, &fs.io, &encrypted, &err) == EEI_OK ? 0 : -1;
+            size_t nsign = (size_t)args->sign_keys.n;
+            eei_status st = nsign
+                                ? eei_encrypt_signed_stream(key, (const eei_key *const *)sign_keys,
+                                                            nsign, &fs.io, &encrypted, &err)
+                                : eei_encrypt_stream(key, &fs.io, &encrypted, &err);
+            int rc = st == EEI_OK ? 0 : -1;
             progress_end(&p);
             /* a file that shrank or grew while it was read would be encrypted as neither */
-            if (rc == 0 && in.regular && encrypted != in.size) {
+            uint64_t want = nsign ? eei_sb_padded_size(in.size) + EEI_SB_SECTOR_SIZE : in.size;
+            if (rc == 0 && in.regular && encrypted != want) {
                 rc = eei_fail(&err, EEI_ERR_FILE,
                               "%s: changed size while it was read (%llu bytes, now %llu)", in.name,
                               (unsigned long long)in.size, (unsigned long long)encrypted);
@@ -107,7 +125,7 @@ static int run(const cli_args *args)
             }
             free(buf);
             if (rc == 0 && json) {
-                rc = summarise(json, &out, key, in_sha, in.size, &err);
+                rc = summarise(json, &out, key, in_sha, in.size, encrypted, &err);
             }
             if (rc == 0) {
                 output_commit(&out, &err);
@@ -122,7 +140,11 @@ static int run(const cli_args *args)
     }
     input_close(&in);
     eei_key_free(key);
+    for (int i = 0; i < args->sign_keys.n; i++) {
+        eei_key_free(sign_keys[i]);
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_encrypt = {"encrypt", help, OPT_PASSPHRASE | OPT_JSON | OPT_QUIET, run};
+const cli_command cmd_encrypt = {"encrypt", help,
+                                 OPT_PASSPHRASE | OPT_JSON | OPT_QUIET | OPT_SIGN_KEY, run};

@@ -9,7 +9,8 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img verify IN [KEY] [--no-hash] [--json] [--quiet] [--passphrase-file F]\n"
+    "Usage: esp_enc_img verify IN [KEY [--pub P ...]] [--no-hash] [--json] [--quiet]\n"
+    "                          [--passphrase-file F]\n"
     "\n"
     "Without KEY: the structural checks of 'info' (magic, sizes, scheme, point on the curve).\n"
     "With KEY (the device's RSA private key, P-256 private key or HMAC key): full authenticated\n"
@@ -17,12 +18,15 @@ static const char help[] =
     "the plaintext, so CI can prove the image holds exactly the firmware it built. IN may be '-'.\n"
     "\n"
     "Options:\n"
+    "  --pub P                   with KEY: the decrypted app must also be signed (Secure Boot\n"
+    "                            V2) with a block that verifies with P (up to 3 times)\n"
     "  --no-hash                 with KEY: authenticate only, without the plaintext SHA-256\n"
     "                            (about twice as fast: SHA-256 is slower than AES-GCM)\n"
     "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
         CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
-    "Exit status: 0 valid (and with KEY, authentic); 1 image rejected (bad magic, wrong length,\n"
-    "wrong key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
+    "Exit status: 0 valid (and with KEY, authentic; with --pub, signed); 1 image rejected (bad\n"
+    "magic, wrong length, wrong key, failed tag, invalid point, no signature that verifies);\n"
+    "2 usage error; 3 file, key or system error.\n";
 
 typedef struct {
     eei_inspection ins;
@@ -30,6 +34,9 @@ typedef struct {
     bool authenticated;
     uint8_t plain_sha[EEI_SHA256_SIZE];
     uint8_t fingerprint[EEI_SHA256_SIZE];
+    const eei_key *const *pubs; /* --pub: the app's signature is checked too */
+    size_t npubs;
+    eei_sb_report sig;
 } verdict;
 
 static int authenticate(input_file *in, const eei_key *key, bool quiet, bool hash, verdict *v,
@@ -40,7 +47,10 @@ static int authenticate(input_file *in, const eei_key *key, bool quiet, bool has
     file_stream fs;
     file_stream_init(&fs, in, NULL, 0, NULL, &p);
     eei_decrypt_result res;
-    eei_status st = eei_decrypt_stream(key, &fs.io, hash ? EEI_HASH_PLAINTEXT : 0, &res, err);
+    unsigned flags = hash ? EEI_HASH_PLAINTEXT : 0;
+    eei_status st = v->npubs ? eei_decrypt_signed_stream(key, &fs.io, flags, v->pubs, v->npubs,
+                                                         &res, &v->sig, err)
+                             : eei_decrypt_stream(key, &fs.io, flags, &res, err);
     progress_end(&p);
     memcpy(v->plain_sha, res.plaintext_sha256, sizeof(v->plain_sha));
     if (!v->inspected && res.image_size >= EEI_HEADER_SIZE) { /* a stream: judged as it went */
@@ -69,6 +79,32 @@ static void report_text(const verdict *v, const char *name, bool with_key, bool 
     }
     printf("%s: authentic: %s, %u payload bytes, plaintext sha256 %s\n", name,
            eei_scheme_name(ins->scheme), (unsigned)ins->header.payload_len, hex);
+    for (unsigned i = 0; v->npubs && i < v->sig.count; i++) {
+        const eei_sb_block_info *b = &v->sig.blocks[i];
+        if (b->verified_by >= 0) {
+            printf("%s: signed: block %u (%s) verified with key %d\n", name, i,
+                   eei_sb_scheme_name(b->version, b->curve), b->verified_by + 1);
+        }
+    }
+}
+
+/* The app's signature blocks, for --json. */
+static void signature_to_json(const eei_sb_report *sig, cJSON *json)
+{
+    cJSON *blocks = cJSON_AddArrayToObject(json, "signature_blocks");
+    bool verified = false;
+    for (unsigned i = 0; i < sig->count; i++) {
+        const eei_sb_block_info *b = &sig->blocks[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "verified", b->verified_by >= 0);
+        if (b->state == EEI_SB_OK) {
+            cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
+            json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
+        }
+        cJSON_AddItemToArray(blocks, o);
+        verified |= b->verified_by >= 0;
+    }
+    cJSON_AddBoolToObject(json, "signature_verified", verified);
 }
 
 static int run(const cli_args *args)
@@ -77,16 +113,19 @@ static int run(const cli_args *args)
         return cli_usage(args->cmd, "expected IN [KEY]");
     }
     bool with_key = args->npos == 2;
-    if (args->no_hash && !with_key) {
-        return cli_usage(args->cmd, "--no-hash goes with a KEY");
+    if ((args->no_hash || args->pubs.n) && !with_key) {
+        return cli_usage(args->cmd, "--no-hash and --pub go with a KEY");
     }
     eei_error err = {EEI_OK, ""};
-    eei_key *key = NULL;
+    eei_key *key = NULL, *pubs[EEI_SB_BLOCKS_MAX] = {NULL};
     input_file in = {.fd = -1};
-    verdict v = {.inspected = false, .authenticated = false};
+    verdict v = {.pubs = (const eei_key *const *)pubs, .npubs = (size_t)args->pubs.n};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
 
     int rc = with_key ? cli_load_key(args->pos[1], args, &key, &err) : 0;
+    for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
+        rc = cli_load_key(args->pubs.v[i], args, &pubs[i], &err);
+    }
     if (rc == 0) {
         rc = input_open(&in, args->pos[0], &err);
     }
@@ -116,13 +155,19 @@ static int run(const cli_args *args)
         if (with_key && key) {
             json_add_hex(json, "key_fingerprint", v.fingerprint, sizeof(v.fingerprint));
         }
+        if (v.npubs && v.sig.count) {
+            signature_to_json(&v.sig, json);
+        }
     } else if (rc == 0) {
         report_text(&v, in.name, with_key, !args->no_hash);
     }
     input_close(&in);
     eei_key_free(key);
+    for (int i = 0; i < args->pubs.n; i++) {
+        eei_key_free(pubs[i]);
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_verify = {"verify", help, OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_NO_HASH,
-                                run};
+const cli_command cmd_verify = {"verify", help,
+                                OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_NO_HASH | OPT_PUB, run};

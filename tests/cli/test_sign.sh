@@ -102,6 +102,45 @@ done
 expect_rc 1 "$E" verify-signature app.bin --pub rsa.pub
 expect_err "multiple of 4096"
 
+# sign-then-encrypt in one pass: the image holds the signed app
+expect_rc 0 "$E" encrypt app.bin "$K/device_pub_key.pem" se.img --sign-key rsa.pem --sign-key p384.pem --json
+[ "$("$JG" out.txt signed_size)" = 16384 ] && [ "$("$JG" out.txt output_size)" = 16896 ] && pass ||
+    fail "encrypt --sign-key --json: $(cat out.txt)"
+expect_rc 0 "$E" decrypt se.img "$K/device_hmac_key.bin" se.bin
+expect_size se.bin 16384
+cmp -s <(head -c 10000 se.bin) app.bin && pass || fail "sign-then-encrypt: the app changed"
+expect_rc 0 "$E" verify-signature se.bin --pub rsa.pub --pub p384.pub
+# verify decrypts in memory and checks the tag and the signature, writing nothing
+expect_rc 0 "$E" verify se.img "$K/device_hmac_key.bin" --pub p384.pub
+grep -q "signed: block 1 (ecdsa-p384) verified with key 1" out.txt && pass || fail "verify --pub: $(cat out.txt)"
+expect_rc 0 "$E" verify se.img "$K/device_hmac_key.bin" --pub rsa.pub --json
+[ "$("$JG" out.txt signature_verified)" = true ] && [ "$("$JG" out.txt authenticated)" = true ] &&
+    pass || fail "verify --pub --json: $(cat out.txt)"
+expect_rc 1 "$E" verify se.img "$K/device_hmac_key.bin" --pub p256.pub
+expect_err "no signature block of the app verifies"
+expect_rc 0 "$E" encrypt app.bin "$K/device_pub_key.pem" plain.img
+expect_rc 1 "$E" verify plain.img "$K/device_hmac_key.bin" --pub rsa.pub
+expect_err "not a signed app"
+expect_rc 2 "$E" verify se.img --pub rsa.pub
+cat app.bin | "$E" encrypt - "$K/rsa_pub_key.pem" - --sign-key p256.pem >pipe.img && pass ||
+    fail "encrypt --sign-key from a pipe"
+expect_rc 0 "$E" verify pipe.img "$K/rsa_priv_key.pem" --pub p256.pub
+expect_rc 3 "$E" encrypt app.bin "$K/device_pub_key.pem" x.img --sign-key rsa.pub
+expect_absent x.img
+# batch signs once, and every device's image holds the signed app
+mkdir fleet
+cp "$K/device_pub_key.pem" fleet/d1.pem
+cp "$K/rsa_pub_key.pem" fleet/d2.pem
+cp rsa.pem fleet/sign.pem
+printf '{"input": "../app.bin", "sign_key": "sign.pem", "devices": [{"id": "d1", "public_key": "d1.pem"}, {"id": "d2", "public_key": "d2.pem"}]}' >fleet/m.json
+expect_rc 0 "$E" batch fleet/m.json --out-dir bout --json
+[ "$("$JG" out.txt signed_size)" = 16384 ] && pass || fail "batch signed_size: $(cat out.txt)"
+expect_rc 0 "$E" verify bout/d1.bin "$K/device_hmac_key.bin" --pub rsa.pub
+expect_rc 0 "$E" verify bout/d2.bin "$K/rsa_priv_key.pem" --pub rsa.pub
+printf '{"input": "../app.bin", "sign_key": ["sign.pem", 3], "devices": []}' >fleet/bad.json
+expect_rc 3 "$E" batch fleet/bad.json --out-dir bout2
+expect_err "sign_key"
+
 # Espressif's espsecure, both ways, when ../shared has it
 esptool=$SRC/../shared/third_party/esptool-4.8.1.tar.gz
 espsecure() { (cd esptool-4.8.1 && /usr/bin/python3 -m espsecure "$@") >es.out 2>&1; }

@@ -614,13 +614,35 @@ static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
     free(img2);
     free(img);
 
+    /* sign-then-encrypt in one pass, then decryption that checks the signature too */
+    size_t cap = 3 * 4096 + 4096 + EEI_HEADER_SIZE;
+    recorder rec = {malloc(cap), cap, calloc(cap, 1), 0, 0, 0, 0};
+    eei_io enc_io = {.data = app, .size = sizeof(app), .write = record, .ctx = &rec};
+    uint64_t payload = 0;
+    CHECK(eei_encrypt_signed_stream(rsa_pub, signers + 1, 2, &enc_io, &payload, NULL) == EEI_OK);
+    CHECK(payload == 3 * 4096 + 4096);
+    eei_io dec_io = {.data = rec.buf, .size = (size_t)payload + EEI_HEADER_SIZE};
+    eei_decrypt_result res;
+    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, EEI_HASH_PLAINTEXT, verifiers + 2, 1, &res,
+                                    &rep, NULL) == EEI_OK);
+    CHECK(res.hashed && rep.count == 2 && rep.blocks[1].verified_by == 0);
+    eei_error err;
+    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, 0, verifiers, 1, &res, &rep, &err) ==
+          EEI_ERR_REJECTED);
+    CHECK(strstr(err.msg, "no signature block") && rep.count == 2);
+    rec.buf[EEI_HEADER_SIZE + 7] ^= 1; /* the tag fails before any signature is looked at */
+    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, 0, verifiers + 2, 1, &res, &rep, &err) ==
+          EEI_ERR_REJECTED);
+    CHECK(strstr(err.msg, "authentication failed") != NULL);
+    free(rec.buf);
+    free(rec.written);
+
     /* what cannot sign, what is not signed, and a signing-only key */
     CHECK(!sign_all(verifiers, 1, NULL, app, 100, &len, &st) && st == EEI_ERR_KEY);
     CHECK(!sign_all(signers, 1, NULL, app, 0, &len, &st) && st == EEI_ERR_FILE);
     CHECK(check_all(app, 8192, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no blocks */
     CHECK(check_all(app, 5000, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no sector */
     eei_encrypt_ctx *enc = NULL;
-    eei_error err;
     CHECK(eei_encrypt_begin(p384, &enc, &err) == EEI_ERR_KEY && strstr(err.msg, "P-384"));
     CHECK(eei_key_scheme(p384) == EEI_SCHEME_UNKNOWN);
     eei_key_free(p256);
