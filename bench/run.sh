@@ -166,7 +166,7 @@ read -r o_se o_seu o_ses o_se1 o_se3 <<<"$(median_of sign_encrypt)"
 {
     echo "## Throughput from outside, $n MiB"
     echo
-    echo "$rounds rounds of \`cp\`, \`encrypt\` and \`decrypt\` in turn (RSA-3072), a \`sync\` before each run, timed"
+    echo "$rounds rounds of \`cp\`, \`encrypt\`, \`decrypt\` and \`encrypt --sign-key\` in turn (RSA-3072), a \`sync\` before each run, timed"
     echo "by \`/usr/bin/time\`: the median run, its user and system time, and the spread of the middle half."
     echo
     echo "| command | median | user | sys | quartiles | ratio |"
