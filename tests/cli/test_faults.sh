@@ -81,12 +81,23 @@ expect_absent out.bin
 
 # Start a long command in the background and stop it once the output it writes in DIR (a file
 # with no name there yet) has grown: then whatever happens next happens in the middle of the work.
-start_and_pause() { # DIR CMD...
-    local dir=$1 fd
-    shift
-    "$@" >/dev/null 2>"$T/bg.err" &
+# With FEED, the command reads FEED's first 8 MiB from its stdin and then waits for more, so it is
+# caught mid-work however loaded the machine is (a file read at full speed may be done before the
+# first look). Sets $pid, and $feeder (0 without FEED).
+start_and_pause() { # DIR FEED|"" CMD...
+    local dir=$1 feed=$2 fd
+    shift 2
+    feeder=0
+    if [ -n "$feed" ]; then
+        rm -f "$T/feed.fifo" && mkfifo "$T/feed.fifo"
+        { head -c 8M "$feed"; exec sleep 300; } >"$T/feed.fifo" &
+        feeder=$!
+        "$@" <"$T/feed.fifo" >/dev/null 2>"$T/bg.err" &
+    else
+        "$@" >/dev/null 2>"$T/bg.err" &
+    fi
     pid=$!
-    for _ in $(seq 500); do
+    for _ in $(seq 3000); do
         for fd in /proc/$pid/fd/*; do
             case "$(readlink "$fd" 2>/dev/null)" in
             "$T/$dir/"*)
@@ -101,11 +112,12 @@ start_and_pause() { # DIR CMD...
     done
     return 1
 }
+stop_feeding() { [ "$feeder" = 0 ] || { kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null; }; }
 
 # -- an input that shrinks while it is read
 mkdir work
-truncate -s 400M big.bin
-if start_and_pause work "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
+truncate -s 2G big.bin
+if start_and_pause work "" "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
     truncate -s 1M big.bin
     kill -CONT $pid
     wait $pid
@@ -120,10 +132,10 @@ fi
 rm -f big.bin
 
 # -- SIGINT and SIGTERM in the middle of a large encrypt: the temporary file goes, OUT stays
-truncate -s 400M big.bin
+truncate -s 64M big.bin
 for sig in INT TERM; do
     printf 'old image' >work/out.img
-    if start_and_pause work "$E" encrypt big.bin rsa_pub_key.pem work/out.img; then
+    if start_and_pause work big.bin "$E" encrypt - rsa_pub_key.pem work/out.img; then
         kill -$sig $pid
         kill -CONT $pid
         wait $pid
@@ -136,6 +148,7 @@ for sig in INT TERM; do
         fail "SIG$sig: the encryption never got going"
         kill $pid 2>/dev/null
     fi
+    stop_feeding
 done
 
 # -- any signal in the middle of a decryption, SIGKILL included: the plaintext written so far is
@@ -143,7 +156,7 @@ done
 "$E" encrypt big.bin "$K/device_pub_key.pem" big.img
 rm -f big.bin
 for sig in KILL USR1 ALRM XFSZ INT; do
-    if start_and_pause work "$E" decrypt big.img "$K/device_hmac_key.bin" work/plain.bin; then
+    if start_and_pause work big.img "$E" decrypt - "$K/device_hmac_key.bin" work/plain.bin; then
         kill -$sig $pid
         kill -CONT $pid
         wait $pid
@@ -154,6 +167,8 @@ for sig in KILL USR1 ALRM XFSZ INT; do
         fail "SIG$sig: the decryption never got going"
         kill -KILL $pid 2>/dev/null
     fi
+    stop_feeding
+    rm -f work/plain.bin # one failure is reported once
 done
 rm -f big.img
 finish

@@ -9,7 +9,7 @@ make_input p 70000
 
 # a failed decrypt leaves no file and never clobbers an existing OUT
 cp good.img bad.img
-printf '\x00' | dd of=bad.img bs=1 seek=600 conv=notrunc 2>/dev/null
+flip_byte bad.img 600
 printf 'precious' >out/existing
 expect_rc 1 "$E" decrypt bad.img "$K/device_hmac_key.bin" out/existing
 expect_err "authentication failed"

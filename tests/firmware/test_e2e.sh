@@ -19,7 +19,7 @@ mkdir www
 "$E" encrypt v2.bin keys/device_pub_key.pem www/fw_v2.bin
 "$E" encrypt v3.bin keys/rsa_pub_key.pem www/fw_v3.bin
 cp www/fw_v3.bin www/fw_tampered.bin
-printf '\x42' | dd of=www/fw_tampered.bin bs=1 seek=200000 conv=notrunc 2>/dev/null
+flip_byte www/fw_tampered.bin 200000
 
 start_server www --self-signed 127.0.0.1 || exit 1
 CA=server_certs/ca_cert.pem

@@ -22,6 +22,7 @@ fi
 E=$B/esp_enc_img
 MKAPP=$B/tests/make_app_binary
 RELAY=$B/tests/tcp_relay
+. "$repo/tests/support/bytes.sh"
 for t in "$E" "$MKAPP" "$RELAY"; do
     [ -x "$t" ] || { echo "FAIL: $t is missing: build the project (with ../shared) first"; exit 1; }
 done
@@ -175,7 +176,7 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
     # what must fail: each rejected, and the next boot (the next check's) still runs 2.0.0
     "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" >/dev/null
     cp "$W/ecies3.img" "$www/fw.bin"
-    printf '\x5a' | dd of="$www/fw.bin" bs=1 seek=200000 conv=notrunc 2>/dev/null
+    flip_byte "$www/fw.bin" 200000
     boot ecies-flipped
     check "an image with one flipped byte is rejected" \
         said ecies-flipped "EEI_UPDATE rejected: authentication failed"

@@ -50,7 +50,7 @@ reject() { # WHY ARGS...
     expect_same after.bin v3.bin
 }
 cp v4.ecies tampered.ecies
-printf '\x55' | dd of=tampered.ecies bs=1 seek=100000 conv=notrunc 2>/dev/null
+flip_byte tampered.ecies 100000
 reject "authentication failed" --hmac-key "$K/device_hmac_key.bin" --image tampered.ecies --chunk 512
 reject "download failed" --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --cut-at 131072
 reject "download failed" --hmac-key "$K/device_hmac_key.bin" --image v4.ecies --cut-at 100

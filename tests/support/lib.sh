@@ -14,6 +14,8 @@ fails=0
 pass() { passes=$((passes + 1)); }
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
+. "$(dirname "${BASH_SOURCE[0]}")/bytes.sh"
+
 # run CMD...: sets $rc, and $T/out.txt and $T/err.txt
 run() {
     "$@" >"$T/out.txt" 2>"$T/err.txt"
