@@ -226,6 +226,7 @@ EEI_API eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *i
 
 /* What decrypting a whole image found, even when it failed. */
 typedef struct {
+    bool authentic; /* the tag matched: the plaintext is what was encrypted */
     uint8_t header[EEI_HEADER_SIZE];
     size_t header_len;     /* header bytes that arrived (512 for any image) */
     uint64_t image_size;   /* input bytes consumed */
@@ -340,6 +341,9 @@ typedef struct {
     unsigned count;       /* blocks present (usable or not), at most EEI_SB_BLOCKS_MAX */
     eei_sb_block_info blocks[EEI_SB_BLOCKS_MAX];
 } eei_sb_report;
+
+/* A report that says nothing was read: every block empty, none verified. */
+EEI_API void eei_sb_report_clear(eei_sb_report *rep);
 
 typedef struct eei_sb_check eei_sb_check;
 

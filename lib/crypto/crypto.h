@@ -39,6 +39,8 @@ void eei_crypto_key_free(eei_key *key);
 
 eei_key_type eei_crypto_key_type(const eei_key *key);
 bool eei_crypto_key_has_private(const eei_key *key);
+/* The key was derived from a 32-byte eFuse HMAC key (eei_crypto_key_from_hmac). */
+bool eei_crypto_key_from_hmac_key(const eei_key *key);
 
 /* Encodings written into a malloc'd buffer the caller frees (private PEM: wipe first). */
 int eei_crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);

@@ -26,6 +26,7 @@ struct eei_key {
     EVP_PKEY *pkey;
     eei_key_type type;
     bool has_private;
+    bool from_hmac; /* the device key derived from an eFuse HMAC key */
 };
 
 struct eei_crypto_gcm {
@@ -281,6 +282,9 @@ int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
         EVP_PKEY *pkey = p256_from_scalar(d);
         rc = pkey ? key_wrap(pkey, true, out, err)
                   : eei_fail(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
+        if (rc == 0) {
+            (*out)->from_hmac = true;
+        }
     }
     BN_clear_free(d);
     eei_crypto_wipe(scalar, sizeof(scalar));
@@ -314,6 +318,11 @@ eei_key_type eei_crypto_key_type(const eei_key *key)
 bool eei_crypto_key_has_private(const eei_key *key)
 {
     return key->has_private;
+}
+
+bool eei_crypto_key_from_hmac_key(const eei_key *key)
+{
+    return key->from_hmac;
 }
 
 /* An i2d encoding, moved from OpenSSL's allocator into a malloc'd buffer the caller frees. */
@@ -701,18 +710,18 @@ int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZ
         *len = EEI_SB_RSA_KEY_SIZE;
         return rsa_key_field(key, field, err);
     }
+    /* X and Y themselves: a key stored with a compressed point is fine too */
     size_t coord = ec_coord_size(key);
-    uint8_t enc[1 + 2 * 48];
-    size_t enc_len = 0;
-    if (!EVP_PKEY_get_octet_string_param(key->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, enc,
-                                         sizeof(enc), &enc_len) ||
-        enc_len != 1 + 2 * coord) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the EC public key");
+    BIGNUM *x = NULL, *y = NULL;
+    bool ok = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) &&
+              EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) &&
+              bn_le(x, field + 1, coord) && bn_le(y, field + 1 + coord, coord);
+    BN_free(x);
+    BN_free(y);
+    if (!ok) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "cannot read the EC public key");
     }
     field[0] = key->type == EEI_KEY_P384 ? EEI_SB_CURVE_P384 : EEI_SB_CURVE_P256;
-    memcpy(field + 1, enc + 1, 2 * coord);
-    reverse(field + 1, coord);
-    reverse(field + 1 + coord, coord);
     *len = EEI_SB_ECDSA_KEY_SIZE(coord);
     return 0;
 }

@@ -186,8 +186,10 @@ eei_status eei_decrypt_update(eei_decrypt_ctx *dec, const uint8_t *in, size_t le
 {
     EEI_ERROR_OR_LOCAL(err);
     *out_len = 0;
+    size_t shift = 0; /* in place, with the header's end in this piece: plaintext lands after it */
     if (!dec->header_done) {
         size_t take = eei_header_collect(dec->header_buf, &dec->header_fill, in, len);
+        shift = in == out ? take : 0;
         in += take;
         len -= take;
         if (dec->header_fill < EEI_HEADER_SIZE) {
@@ -200,8 +202,12 @@ eei_status eei_decrypt_update(eei_decrypt_ctx *dec, const uint8_t *in, size_t le
     if (len > dec->header.payload_len - dec->payload_seen) {
         return reject_format(err, EEI_FMT_TRAILING);
     }
-    if (eei_crypto_gcm_update(dec->gcm, in, out, len, err) != 0) {
+    /* the cipher works on the same bytes or separate ones, never on overlapping ones */
+    if (eei_crypto_gcm_update(dec->gcm, in, out + shift, len, err) != 0) {
         return eei_status_of(-1, err);
+    }
+    if (shift > 0) {
+        memmove(out, out + shift, len);
     }
     dec->payload_seen += len;
     *out_len = len;

@@ -1,5 +1,7 @@
 #include "engine/pipeline.h"
 
+#include "esp_enc_img/esp_enc_img.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ struct eei_pipeline {
     bool done;
     int result;
     eei_pipeline_consume consume;
+    size_t buffer_size;
     void *ctx;
 };
 
@@ -55,6 +58,7 @@ eei_pipeline *eei_pipeline_start(size_t buffer_size, eei_pipeline_consume consum
     }
     p->consume = consume;
     p->ctx = ctx;
+    p->buffer_size = buffer_size;
     bool ok = pthread_mutex_init(&p->lock, NULL) == 0;
     ok = ok && pthread_cond_init(&p->changed, NULL) == 0;
     for (int i = 0; ok && i < SLOTS; i++) {
@@ -109,7 +113,7 @@ int eei_pipeline_finish(eei_pipeline *p)
     pthread_join(p->thread, NULL);
     int rc = p->result;
     for (int i = 0; i < SLOTS; i++) {
-        free(p->buf[i]);
+        eei_free(p->buf[i], p->buffer_size); /* what was written may be firmware */
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->changed);

@@ -156,6 +156,11 @@ eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys, const uint8_
         if (!eei_crypto_key_has_private(keys[i])) {
             rc = eei_fail(err, EEI_ERR_KEY, "signing key %zu is a public key: give the private key",
                           i + 1);
+        } else if (eei_crypto_key_from_hmac_key(keys[i])) {
+            rc = eei_fail(err, EEI_ERR_KEY,
+                          "signing key %zu is 32 raw bytes, read as a device's eFuse HMAC key: a "
+                          "signing key is a PEM or DER private key",
+                          i + 1);
         }
         ctx->keys[ctx->nkeys++] = keys[i];
         sha384 |= eei_crypto_sb_digest_size(keys[i]) == 48;
@@ -230,10 +235,26 @@ void eei_sign_free(eei_sign_ctx *ctx)
 
 /* ---- checking a signed app ---- */
 
+void eei_sb_report_clear(eei_sb_report *rep)
+{
+    memset(rep, 0, sizeof(*rep));
+    for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) { /* nothing read: nothing verified */
+        rep->blocks[i].state = EEI_SB_EMPTY;
+        rep->blocks[i].verified_by = -1;
+    }
+}
+
+/*
+ * The last two sectors seen stay in the window: at the end, the last one is the signature
+ * sector, and the one before it must not be one too (an app signed twice, without --append:
+ * the device reads the first sector, after the app, not the last).
+ */
+#define WINDOW (2u * EEI_SB_SECTOR_SIZE)
+
 struct eei_sb_check {
     app_digests digests;
     uint64_t seen;
-    uint8_t window[EEI_SB_SECTOR_SIZE]; /* the last bytes seen: the signature sector, at the end */
+    uint8_t window[WINDOW];
     size_t fill;
 };
 
@@ -256,8 +277,8 @@ eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
 void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
 {
     chk->seen += len;
-    if (chk->fill + len > EEI_SB_SECTOR_SIZE) { /* what leaves the window is app */
-        size_t out = chk->fill + len - EEI_SB_SECTOR_SIZE;
+    if (chk->fill + len > WINDOW) { /* what leaves the window is app */
+        size_t out = chk->fill + len - WINDOW;
         size_t from_window = out < chk->fill ? out : chk->fill;
         digests_update(&chk->digests, chk->window, from_window);
         memmove(chk->window, chk->window + from_window, chk->fill - from_window);
@@ -292,7 +313,7 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
                                eei_sb_report *rep, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    memset(rep, 0, sizeof(*rep));
+    eei_sb_report_clear(rep);
     if (chk->seen < 2 * EEI_SB_SECTOR_SIZE || chk->seen % EEI_SB_SECTOR_SIZE != 0) {
         eei_fail(err, EEI_ERR_REJECTED,
                  "not a signed app: %llu bytes, where a signed app is a multiple of 4096 bytes "
@@ -301,13 +322,21 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
         return err->status;
     }
     rep->signed_size = chk->seen - EEI_SB_SECTOR_SIZE;
+    const uint8_t *sector = chk->window + chk->fill - EEI_SB_SECTOR_SIZE;
+    eei_sb_block first;
+    if (chk->fill == WINDOW && eei_sb_block_parse(chk->window, &first) == EEI_SB_OK) {
+        eei_fail(err, EEI_ERR_REJECTED,
+                 "signed twice: a signature sector follows another one (sign the unsigned app, or "
+                 "add blocks with --append); a device reads the first");
+        return err->status;
+    }
+    digests_update(&chk->digests, chk->window, chk->fill - EEI_SB_SECTOR_SIZE);
     uint8_t d256[32], d384[48];
     digests_finish(&chk->digests, d256, d384);
     for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         eei_sb_block_info *info = &rep->blocks[i];
         eei_sb_block b;
-        info->state = eei_sb_block_parse(chk->window + i * EEI_SB_BLOCK_SIZE, &b);
-        info->verified_by = -1;
+        info->state = eei_sb_block_parse(sector + i * EEI_SB_BLOCK_SIZE, &b);
         if (info->state == EEI_SB_EMPTY) {
             break;
         }

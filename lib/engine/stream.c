@@ -123,9 +123,9 @@ static uint8_t *buffers_next(buffers *b)
 static void buffers_free(buffers *b)
 {
     if (b->out != b->in) {
-        free(b->out);
+        eei_free(b->out, b->out ? EEI_IO_CHUNK : 0);
     }
-    free(b->in);
+    eei_free(b->in, b->in ? EEI_IO_CHUNK : 0); /* firmware passed through them */
 }
 
 static void report(const eei_io *io, uint64_t done)
@@ -273,6 +273,7 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     rc = sink_close(b.pl, &s, rc, err);
     if (rc == 0) {
         rc = eei_decrypt_finish(dec, err) == EEI_OK ? 0 : -1;
+        res->authentic = rc == 0;
     }
     if (dec) {
         res->header_len = eei_decrypt_header(dec, res->header);
@@ -299,7 +300,10 @@ eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsig
                                      eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    memset(rep, 0, sizeof(*rep));
+    eei_decrypt_result local;
+    res = res ? res : &local;
+    memset(res, 0, sizeof(*res));
+    eei_sb_report_clear(rep);
     eei_sb_check *chk = NULL;
     eei_status st = eei_sb_check_begin(&chk, err);
     if (st == EEI_OK) {
@@ -369,7 +373,7 @@ eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, siz
                                eei_sb_report *rep, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    memset(rep, 0, sizeof(*rep));
+    eei_sb_report_clear(rep);
     eei_sb_check *chk = NULL;
     uint8_t *buf = io->read ? malloc(EEI_IO_CHUNK) : NULL;
     int rc = io->read && !buf ? eei_fail(err, EEI_ERR_SYSTEM, "out of memory") : 0;

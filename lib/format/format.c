@@ -240,7 +240,9 @@ eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_blo
         if (!agree) {
             return EEI_SB_BAD_KIND;
         }
-        out->key_len = EEI_SB_ECDSA_KEY_SIZE(coord);
+        /* P-192 sits in P-256's fields, zero-padded: its key and digest cover all of them */
+        size_t field = coord < 32 ? 32 : coord;
+        out->key_len = EEI_SB_ECDSA_KEY_SIZE(field);
         out->sig = out->key + out->key_len;
         out->sig_len = 2 * coord;
     } else {

@@ -342,7 +342,7 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     int rc = 0;
     if (!in.regular) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
-    } else if (in.size > EEI_MAX_PAYLOAD) {
+    } else if (in.size > EEI_MAX_PAYLOAD || in.size > SIZE_MAX - EEI_SIGN_TAIL_MAX) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
     } else if (!(b->input = malloc(in.size + EEI_SIGN_TAIL_MAX))) {
         /* room for a signature after it; and a file that grew shows in the byte after it */

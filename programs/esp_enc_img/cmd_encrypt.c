@@ -92,11 +92,15 @@ static int run(const cli_args *args)
         loaded = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
     }
     if (loaded == 0 && input_open(&in, in_path, &err) == 0) {
-        if (in.regular && in.size > EEI_MAX_PAYLOAD) {
+        uint64_t holds = args->sign_keys.n ? eei_sb_padded_size(in.size) + EEI_SB_SECTOR_SIZE
+                                           : in.size; /* signed first: the signed app */
+        if (in.regular && holds > EEI_MAX_PAYLOAD) {
             eei_fail(&err, EEI_ERR_FILE,
-                     "%s: %llu bytes; the format's 32-bit length field allows at most 4294967295 "
-                     "(4 GiB - 1)",
-                     in.name, (unsigned long long)in.size);
+                     "%s: %llu bytes%s; the format's 32-bit length field allows at most "
+                     "4294967295 (4 GiB - 1)",
+                     in.name, (unsigned long long)holds, args->sign_keys.n ? " once signed" : "");
+        } else if (args->sign_keys.n && input_refuse_signed(&in, &err) != 0) {
+            /* said why */
         } else if (output_open(&out, out_path, &oo, &err) == 0) {
             progress p;
             progress_begin(&p, "encrypt", in.size, false, args->quiet);

@@ -1,6 +1,9 @@
 /* sign IN --key K...: Secure Boot V2 signature blocks appended to an app. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,7 +18,9 @@ static const char help[] =
     "Sign the app IN for ESP Secure Boot V2: pad it with 0xFF to a multiple of 4096 bytes and\n"
     "append a 4096-byte signature sector with one signature block per --key (RSA-3072 PSS,\n"
     "ECDSA P-256 or P-384 private keys; at most 3 blocks). What espsecure.py sign_data\n"
-    "--version 2 writes. OUT defaults to IN, replaced only once the signed app is complete.\n"
+    "--version 2 writes. OUT defaults to IN (the file a symlink leads to), replaced with the\n"
+    "same mode only once the signed app is complete. An app signed already is refused: a\n"
+    "device reads the first signature sector only; --append adds blocks to it instead.\n"
     "\n"
     "Options:\n"
     "  --key K                   a signing key (PEM or DER), given 1 to 3 times\n"
@@ -82,7 +87,11 @@ static int run(const cli_args *args)
         return cli_usage(args->cmd, "give the signing key with --key K (up to 3 times)");
     }
     const char *in_path = args->pos[0];
-    const char *out_path = args->output ? args->output : in_path;
+    /* signed in place by default: the file itself, where a symlink leads, keeps its mode */
+    char real_in[PATH_MAX];
+    const char *out_path = args->output                                              ? args->output
+                           : strcmp(in_path, "-") != 0 && realpath(in_path, real_in) ? real_in
+                                                                                     : in_path;
     if (args->json && strcmp(out_path, "-") == 0) {
         return cli_usage(args->cmd, "--json prints to stdout: OUT must be a file");
     }
@@ -90,7 +99,9 @@ static int run(const cli_args *args)
     eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
     input_file in = {.fd = -1};
     output_file out;
-    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
+    /* seekable: stdout is spooled, so a failure writes nothing there either */
+    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
+    struct stat st;
     uint8_t sector[EEI_SB_SECTOR_SIZE];
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int rc = 0;
@@ -99,6 +110,10 @@ static int run(const cli_args *args)
     }
     rc = rc == 0 ? input_open(&in, in_path, &err) : rc;
     rc = rc == 0 && args->append ? read_old_sector(&in, sector, &err) : rc;
+    rc = rc == 0 && !args->append ? input_refuse_signed(&in, &err) : rc;
+    if (rc == 0 && !args->output && in.regular && fstat(in.fd, &st) == 0) {
+        oo.mode = st.st_mode & 07777;
+    }
     rc = rc == 0 ? output_open(&out, out_path, &oo, &err) : rc;
     if (rc == 0) {
         file_stream fs;

@@ -60,7 +60,7 @@ static int authenticate(input_file *in, const eei_key *key, bool quiet, bool has
     if (st == EEI_ERR_REJECTED) {
         eei_error_prefix(err, in->name);
     }
-    v->authenticated = st == EEI_OK;
+    v->authenticated = res.authentic; /* the tag; with --pub, the signature is said apart */
     return st == EEI_OK ? 0 : -1;
 }
 

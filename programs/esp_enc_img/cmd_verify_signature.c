@@ -21,8 +21,9 @@ static const char help[] =
     "  -v, --verbose             print the crypto library's errors\n"
     "  -h, --help                this text\n"
     "\n"
-    "Exit status: 0 a block verified with a given key; 1 none did (or IN is not a signed app,\n"
-    "or a block was altered); 2 usage error; 3 file or key error.\n";
+    "Exit status: 0 a block verified with a given key; 1 none did (IN is not a signed app, or\n"
+    "signed twice, or every block made with a given key was altered); 2 usage error; 3 file or\n"
+    "key error.\n";
 
 /* A block's verdict, in words. */
 static const char *verdict(const eei_sb_block_info *b)

@@ -42,3 +42,24 @@ void file_stream_limit(file_stream *fs, uint64_t bytes)
 {
     fs->limit = bytes;
 }
+
+int input_refuse_signed(input_file *in, eei_error *err)
+{
+    uint8_t block[EEI_SB_BLOCK_SIZE];
+    eei_sb_block b;
+    size_t got = 0;
+    if (!in->regular || in->size < 2 * EEI_SB_SECTOR_SIZE || in->size % EEI_SB_SECTOR_SIZE != 0) {
+        return 0;
+    }
+    if (input_pread(in, block, sizeof(block), in->size - EEI_SB_SECTOR_SIZE, &got, err) != 0) {
+        return -1;
+    }
+    if (got == sizeof(block) && eei_sb_block_parse(block, &b) == EEI_SB_OK) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%s is signed already: a second signature sector after the first would "
+                        "not be read by a device. Add blocks with 'sign --append', or sign the "
+                        "unsigned app",
+                        in->name);
+    }
+    return 0;
+}

@@ -21,6 +21,9 @@ typedef struct {
 void file_stream_init(file_stream *fs, input_file *in, const uint8_t *data, size_t size,
                       output_file *out, progress *p);
 
+/* A regular file that ends with a signature sector must not be signed again (exit 1). */
+int input_refuse_signed(input_file *in, eei_error *err);
+
 /* Read only the first bytes of in (an app without the signature sector it is re-signed with). */
 void file_stream_limit(file_stream *fs, uint64_t bytes);
 

@@ -94,13 +94,47 @@ for at in 0 5000 10000 12287 $((sector + 4)) $((sector + 40)) $((sector + 900)) 
     $((sector + 1199)); do
     cp one.signed flip.signed
     [ "$at" -lt "$(stat -c %s flip.signed)" ] || continue
-    byte=$(od -An -tu1 -j "$at" -N1 flip.signed | tr -d ' ')
-    printf "\\$(printf '%03o' $((byte ^ 4)))" | dd of=flip.signed bs=1 seek="$at" conv=notrunc 2>/dev/null
+    flip_byte flip.signed "$at" 4
     expect_rc 1 "$E" verify-signature flip.signed --pub rsa.pub
     expect_err_lines 1
 done
 expect_rc 1 "$E" verify-signature app.bin --pub rsa.pub
 expect_err "multiple of 4096"
+
+# what a device would not read the way a check does: a signed app signed again, stacked sectors
+expect_rc 1 "$E" sign one.signed --key p256.pem -o x
+expect_err "signed already"
+expect_absent x
+expect_rc 1 "$E" encrypt one.signed "$K/rsa_pub_key.pem" x.img --sign-key p256.pem
+expect_err "signed already"
+expect_absent x.img
+cat one.signed <(tail -c 4096 app.p256.signed) >twice.signed
+expect_rc 1 "$E" verify-signature twice.signed --pub p256.pub
+expect_err "signed twice"
+# signing in place keeps the file where a symlink leads, and its mode; stdout gets nothing on failure
+cp app.bin target.bin
+chmod 640 target.bin
+ln -s target.bin link.bin
+expect_rc 0 "$E" sign link.bin --key p256.pem
+[ -L link.bin ] && pass || fail "the symlink was replaced"
+expect_mode target.bin 640
+expect_rc 0 "$E" verify-signature target.bin --pub p256.pub
+cp one.signed changed2.signed
+printf 'Y' | dd of=changed2.signed bs=1 seek=9 conv=notrunc 2>/dev/null
+"$E" sign changed2.signed --append --key p256.pem -o - >stdout.bin 2>/dev/null
+[ $? = 1 ] && [ ! -s stdout.bin ] && pass || fail "a failed sign wrote to stdout"
+# an HMAC key (32 raw bytes) does not sign, whatever its name
+head -c 32 /dev/urandom >thirtytwo.key
+expect_rc 3 "$E" sign app.bin --key thirtytwo.key -o x
+expect_err "eFuse HMAC key"
+# a key stored with a compressed point signs the same
+openssl ec -in p256.pem -conv_form compressed -out p256c.pem 2>/dev/null
+expect_rc 0 "$E" sign app.bin --key p256c.pem -o c.signed
+expect_rc 0 "$E" verify-signature c.signed --pub p256.pub
+expect_rc 0 "$E" digest p256c.pem
+cp out.txt dc.txt
+expect_rc 0 "$E" digest p256.pub
+expect_same out.txt dc.txt
 
 # sign-then-encrypt in one pass: the image holds the signed app
 expect_rc 0 "$E" encrypt app.bin "$K/device_pub_key.pem" se.img --sign-key rsa.pem --sign-key p384.pem --json
@@ -118,6 +152,9 @@ expect_rc 0 "$E" verify se.img "$K/device_hmac_key.bin" --pub rsa.pub --json
     pass || fail "verify --pub --json: $(cat out.txt)"
 expect_rc 1 "$E" verify se.img "$K/device_hmac_key.bin" --pub p256.pub
 expect_err "no signature block of the app verifies"
+expect_rc 1 "$E" verify se.img "$K/device_hmac_key.bin" --pub p256.pub --json
+[ "$("$JG" out.txt authenticated)" = true ] && [ "$("$JG" out.txt signature_verified)" = false ] &&
+    pass || fail "verify --json, authentic but not signed by P: $(cat out.txt)"
 expect_rc 0 "$E" encrypt app.bin "$K/device_pub_key.pem" plain.img
 expect_rc 1 "$E" verify plain.img "$K/device_hmac_key.bin" --pub rsa.pub
 expect_err "not a signed app"

