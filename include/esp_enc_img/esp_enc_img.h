@@ -376,6 +376,40 @@ EEI_API eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *i
 EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
                                      eei_error *err);
 
+/* ---- what an app binary says about itself (layout: format.h) ---- */
+
+typedef struct {
+    eei_app_err layout;    /* EEI_APP_NOT_APP: not an app binary, and nothing below applies */
+    eei_app_head head;     /* what its header and app descriptor say */
+    uint64_t size;         /* its bytes, the appended SHA-256 included (once layout is OK) */
+    bool hash_matches;     /* head.hash_appended, and that SHA-256 is the app's own */
+    bool signature_sector; /* a Secure Boot V2 signature sector ends the data: see sig */
+    eei_sb_report sig;
+} eei_app_info;
+
+/* Says nothing: not an app, no signature. */
+EEI_API void eei_app_info_clear(eei_app_info *info);
+
+typedef struct eei_app_scan eei_app_scan;
+
+/* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
+EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
+EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
+/* What was read; the signature blocks checked against keys (may be none), as eei_sb_check does. */
+EEI_API eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
+                                       eei_app_info *info, eei_error *err);
+EEI_API void eei_app_scan_free(eei_app_scan *scan);
+
+/*
+ * eei_decrypt_stream, with the plaintext read as an app binary: app says what it holds (filled
+ * once the image is authentic). With nsign > 0, as eei_decrypt_signed_stream: EEI_OK only when
+ * a signature block verifies with one of sign_keys.
+ */
+EEI_API eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                          const eei_key *const *sign_keys, size_t nsign,
+                                          eei_decrypt_result *res, eei_app_info *app,
+                                          eei_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,13 +70,24 @@ EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 #define EEI_APP_MAGIC 0xe9u
 #define EEI_APP_HEADER_SIZE 24u
 #define EEI_APP_SEGMENT_HEADER_SIZE 8u
+#define EEI_APP_OFF_SEGMENTS 1u
 #define EEI_APP_OFF_CHIP_ID 12u
+#define EEI_APP_OFF_HASH_APPENDED 23u /* 1: the SHA-256 of the app follows its checksum byte */
+#define EEI_APP_SEGMENTS_MAX 16u
+/*
+ * After the last segment: zero padding, then the checksum byte (0xEF XOR every segment data
+ * byte) ending a 16-byte block, then with hash_appended the SHA-256 of everything before it.
+ */
+#define EEI_APP_CHECKSUM_SEED 0xefu
+#define EEI_APP_CHECKSUM_ALIGN 16u
+#define EEI_APP_HASH_SIZE 32u
 #define EEI_APP_DESC_OFFSET (EEI_APP_HEADER_SIZE + EEI_APP_SEGMENT_HEADER_SIZE)
 #define EEI_APP_DESC_SIZE 256u
 #define EEI_APP_DESC_MAGIC 0xabcd5432u
 #define EEI_APP_DESC_OFF_SECURE_VERSION 4u
 #define EEI_APP_DESC_OFF_VERSION 16u
 #define EEI_APP_DESC_OFF_PROJECT 48u
+#define EEI_APP_DESC_OFF_IDF_VER 112u
 #define EEI_APP_DESC_TEXT_SIZE 32u
 /* Bytes of an app binary that hold everything eei_app_head_parse reads. */
 #define EEI_APP_HEAD_SIZE (EEI_APP_DESC_OFFSET + EEI_APP_DESC_SIZE)
@@ -148,10 +159,55 @@ EEI_API const char *eei_sb_scheme_name(uint8_t version, uint8_t curve);
 /* What the start of an app binary says about it. */
 typedef struct {
     uint16_t chip_id;
+    uint8_t segments;
+    bool hash_appended;
     uint32_t secure_version;
     char version[EEI_APP_DESC_TEXT_SIZE + 1]; /* NUL-terminated */
     char project[EEI_APP_DESC_TEXT_SIZE + 1];
+    char idf_version[EEI_APP_DESC_TEXT_SIZE + 1];
 } eei_app_head;
+
+/* How far the layout of an app binary holds, read start to end. */
+typedef enum {
+    EEI_APP_WALKING = 0,  /* read so far, nothing wrong yet, not at its end */
+    EEI_APP_OK,           /* segments, checksum byte (and the SHA-256's place) all there */
+    EEI_APP_NOT_APP,      /* no magic 0xE9, or no app descriptor at offset 32 */
+    EEI_APP_BAD_SEGMENTS, /* a segment count of 0 or above EEI_APP_SEGMENTS_MAX */
+    EEI_APP_TRUNCATED,    /* the data ends inside the app */
+    EEI_APP_BAD_CHECKSUM,
+} eei_app_err;
+
+/*
+ * An app binary's layout, walked as it streams by: segments, checksum, where the appended
+ * SHA-256 is. Its fields are the walker's own; read them through the functions below.
+ */
+typedef struct {
+    uint64_t pos;  /* bytes seen */
+    uint64_t next; /* where the part being read ends */
+    uint64_t end;  /* the end of the checksum block (what the SHA-256 covers); 0 until known */
+    uint8_t head[EEI_APP_HEAD_SIZE];
+    uint8_t seg_header[EEI_APP_SEGMENT_HEADER_SIZE];
+    uint8_t hash[EEI_APP_HASH_SIZE];
+    uint8_t part; /* which part is being read */
+    uint8_t segment;
+    uint8_t checksum;
+    eei_app_err state;
+} eei_app_walk;
+
+EEI_API void eei_app_walk_init(eei_app_walk *w);
+/*
+ * Walk len more bytes. Returns how many of them, from the first, lie in what the appended
+ * SHA-256 covers (every byte before the hash); 0 once the data is known not to be an app.
+ */
+EEI_API size_t eei_app_walk_update(eei_app_walk *w, const uint8_t *data, size_t len);
+/* At the end of the data: the verdict; head filled when the start was an app's. */
+EEI_API eei_app_err eei_app_walk_finish(eei_app_walk *w, eei_app_head *head);
+/* The app's size, its appended SHA-256 included (once EEI_APP_OK), and that SHA-256. */
+EEI_API uint64_t eei_app_walk_size(const eei_app_walk *w);
+EEI_API const uint8_t *eei_app_walk_hash(const eei_app_walk *w);
+EEI_API const char *eei_app_strerror(eei_app_err err);
+/* "esp32c3" for 5, and so on; NULL for an id this version does not know. */
+EEI_API const char *eei_app_chip_name(uint16_t chip_id);
 
 typedef enum {
     EEI_SCHEME_UNKNOWN = 0,

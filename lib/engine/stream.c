@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "engine/app_scan.h"
 #include "engine/pipeline.h"
 #include "error/error_internal.h"
 
@@ -19,7 +20,7 @@
 typedef struct {
     const eei_io *io;
     eei_sha256 *sha;
-    eei_sb_check *chk; /* the plaintext read as a signed app */
+    eei_app_scan *scan; /* the plaintext read as an app */
     eei_error err;
 } sink;
 
@@ -29,8 +30,8 @@ static int sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset
     if (s->sha) {
         eei_crypto_sha256_update(s->sha, data, len);
     }
-    if (s->chk) {
-        eei_sb_check_update(s->chk, data, len);
+    if (s->scan) {
+        eei_app_scan_update(s->scan, data, len);
     }
     if (!s->io->write || s->io->write(s->io->ctx, data, len, offset, &s->err) == 0) {
         return 0;
@@ -233,21 +234,21 @@ eei_status eei_encrypt_signed_stream(const eei_key *device_key, const eei_key *c
     return st;
 }
 
-/* Decrypt and authenticate io's image; with chk, the plaintext also goes through it. */
+/* Decrypt and authenticate io's image; with scan, the plaintext also goes through it. */
 static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                 eei_sb_check *chk, eei_decrypt_result *res, eei_error *err)
+                                 eei_app_scan *scan, eei_decrypt_result *res, eei_error *err)
 {
     eei_decrypt_result local;
     res = res ? res : &local;
     memset(res, 0, sizeof(*res));
     eei_decrypt_ctx *dec = NULL;
-    sink s = {.io = io, .chk = chk};
+    sink s = {.io = io, .scan = scan};
     buffers b = {0};
     int rc = eei_decrypt_begin(key, &dec, err) == EEI_OK ? 0 : -1;
     if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
         rc = eei_crypto_sha256_start(&s.sha, err);
     }
-    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha || chk, true, &s, err) : rc;
+    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha || scan, true, &s, err) : rc;
     uint64_t pos = 0;
     for (size_t n = 1; rc == 0;) {
         /*
@@ -295,34 +296,51 @@ eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned fla
     return decrypt_stream(key, io, flags, NULL, res, err);
 }
 
-eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                     const eei_key *const *sign_keys, size_t nsign,
-                                     eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
+/* Decrypt, reading the plaintext as an app; with need_signature, one of sign_keys signed it. */
+static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned flags,
+                              bool need_signature, const eei_key *const *sign_keys, size_t nsign,
+                              eei_decrypt_result *res, eei_app_info *app, eei_error *err)
 {
-    EEI_ERROR_OR_LOCAL(err);
     eei_decrypt_result local;
     res = res ? res : &local;
     memset(res, 0, sizeof(*res));
-    eei_sb_report_clear(rep);
-    eei_sb_check *chk = NULL;
-    eei_status st = eei_sb_check_begin(&chk, err);
+    eei_app_info_clear(app);
+    eei_app_scan *scan = NULL;
+    int rc = eei_app_scan_start(&scan, need_signature, err);
+    eei_status st = rc == 0 ? decrypt_stream(key, io, flags, scan, res, err) : err->status;
     if (st == EEI_OK) {
-        st = decrypt_stream(key, io, flags, chk, res, err);
-    }
-    if (st == EEI_OK) {
-        st = eei_sb_check_finish(chk, sign_keys, nsign, rep, err);
+        st = eei_app_scan_finish(scan, sign_keys, nsign, app, err);
     }
     bool verified = false;
-    for (unsigned i = 0; i < rep->count; i++) {
-        verified |= rep->blocks[i].verified_by >= 0;
+    for (unsigned i = 0; i < app->sig.count; i++) {
+        verified |= app->sig.blocks[i].verified_by >= 0;
     }
-    if (st == EEI_OK && !verified) {
+    if (st == EEI_OK && need_signature && !verified) {
         eei_fail(err, EEI_ERR_REJECTED,
                  "authentic, but no signature block of the app verifies with the signing keys "
                  "given");
         st = err->status;
     }
-    eei_sb_check_free(chk);
+    eei_app_scan_free(scan);
+    return st;
+}
+
+eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                  const eei_key *const *sign_keys, size_t nsign,
+                                  eei_decrypt_result *res, eei_app_info *app, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    return decrypt_app(key, io, flags, nsign > 0, sign_keys, nsign, res, app, err);
+}
+
+eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
+                                     const eei_key *const *sign_keys, size_t nsign,
+                                     eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    eei_app_info app;
+    eei_status st = decrypt_app(key, io, flags, true, sign_keys, nsign, res, &app, err);
+    *rep = app.sig;
     return st;
 }
 

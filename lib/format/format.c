@@ -181,10 +181,193 @@ bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out
         return false;
     }
     out->chip_id = (uint16_t)(head[EEI_APP_OFF_CHIP_ID] | head[EEI_APP_OFF_CHIP_ID + 1] << 8);
+    out->segments = head[EEI_APP_OFF_SEGMENTS];
+    out->hash_appended = head[EEI_APP_OFF_HASH_APPENDED] == 1;
     out->secure_version = eei_le32_get(desc + EEI_APP_DESC_OFF_SECURE_VERSION);
     desc_text(desc + EEI_APP_DESC_OFF_VERSION, out->version);
     desc_text(desc + EEI_APP_DESC_OFF_PROJECT, out->project);
+    desc_text(desc + EEI_APP_DESC_OFF_IDF_VER, out->idf_version);
     return true;
+}
+
+/* ---- an app binary's layout, walked ---- */
+
+/* The parts of an app binary, in order. */
+enum { PART_HEADER, PART_SEGMENT_HEADER, PART_SEGMENT_DATA, PART_CHECKSUM, PART_HASH, PART_DONE };
+
+void eei_app_walk_init(eei_app_walk *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->next = EEI_APP_HEADER_SIZE;
+    w->part = PART_HEADER;
+    w->checksum = EEI_APP_CHECKSUM_SEED;
+    w->state = EEI_APP_WALKING;
+}
+
+/* The part that ends at w->pos is complete: on to the next one. */
+static void walk_next_part(eei_app_walk *w)
+{
+    switch (w->part) {
+    case PART_HEADER:
+        if (w->head[0] != EEI_APP_MAGIC) {
+            w->state = EEI_APP_NOT_APP;
+            return;
+        }
+        if (w->head[EEI_APP_OFF_SEGMENTS] == 0 ||
+            w->head[EEI_APP_OFF_SEGMENTS] > EEI_APP_SEGMENTS_MAX) {
+            w->state = EEI_APP_BAD_SEGMENTS;
+            return;
+        }
+        w->part = PART_SEGMENT_HEADER;
+        w->next = w->pos + EEI_APP_SEGMENT_HEADER_SIZE;
+        return;
+    case PART_SEGMENT_HEADER:
+        w->part = PART_SEGMENT_DATA;
+        w->next = w->pos + eei_le32_get(w->seg_header + 4);
+        if (w->next > w->pos) {
+            return;
+        }
+        /* a segment with no data ends where it starts */
+        /* fall through */
+    case PART_SEGMENT_DATA:
+        if (++w->segment < w->head[EEI_APP_OFF_SEGMENTS]) {
+            w->part = PART_SEGMENT_HEADER;
+            w->next = w->pos + EEI_APP_SEGMENT_HEADER_SIZE;
+            return;
+        }
+        w->part = PART_CHECKSUM;
+        w->end = (w->pos + EEI_APP_CHECKSUM_ALIGN) & ~(uint64_t)(EEI_APP_CHECKSUM_ALIGN - 1);
+        w->next = w->end;
+        return;
+    case PART_CHECKSUM:
+        if (w->head[EEI_APP_OFF_HASH_APPENDED] == 1) {
+            w->part = PART_HASH;
+            w->next = w->pos + EEI_APP_HASH_SIZE;
+            return;
+        }
+        /* fall through */
+    default:
+        w->part = PART_DONE;
+        w->state = EEI_APP_OK;
+        return;
+    }
+}
+
+/* Take n bytes of the current part (n never passes its end). */
+static void walk_take(eei_app_walk *w, const uint8_t *data, size_t n)
+{
+    uint64_t at = w->pos;
+    switch (w->part) {
+    case PART_SEGMENT_HEADER:
+        memcpy(w->seg_header + (EEI_APP_SEGMENT_HEADER_SIZE - (w->next - at)), data, n);
+        break;
+    case PART_SEGMENT_DATA:
+        for (size_t i = 0; i < n; i++) {
+            w->checksum ^= data[i];
+        }
+        break;
+    case PART_CHECKSUM: /* zero padding, then the checksum byte last */
+        if (at + n == w->next && data[n - 1] != w->checksum) {
+            w->state = EEI_APP_BAD_CHECKSUM;
+        }
+        break;
+    case PART_HASH:
+        memcpy(w->hash + (EEI_APP_HASH_SIZE - (w->next - at)), data, n);
+        break;
+    default:
+        break;
+    }
+    w->pos += n;
+}
+
+size_t eei_app_walk_update(eei_app_walk *w, const uint8_t *data, size_t len)
+{
+    uint64_t start = w->pos;
+    if (start < EEI_APP_HEAD_SIZE) { /* the head is kept whatever part it belongs to */
+        size_t keep = EEI_APP_HEAD_SIZE - start < len ? (size_t)(EEI_APP_HEAD_SIZE - start) : len;
+        memcpy(w->head + start, data, keep);
+    }
+    for (size_t done = 0; done < len && w->state == EEI_APP_WALKING;) {
+        if (w->head[0] != EEI_APP_MAGIC) { /* not an app: known at the first byte */
+            w->state = EEI_APP_NOT_APP;
+            break;
+        }
+        uint64_t left = w->next - w->pos;
+        size_t n = len - done < left ? len - done : (size_t)left;
+        walk_take(w, data + done, n);
+        done += n;
+        if (w->pos == w->next && w->state == EEI_APP_WALKING) {
+            walk_next_part(w);
+        }
+    }
+    if (start + len >= EEI_APP_HEAD_SIZE &&
+        eei_le32_get(w->head + EEI_APP_DESC_OFFSET) != EEI_APP_DESC_MAGIC) {
+        w->state = EEI_APP_NOT_APP; /* no descriptor */
+    }
+    w->pos = start + len; /* with the bytes past the app's end */
+    if (w->state == EEI_APP_NOT_APP || w->state == EEI_APP_BAD_SEGMENTS) {
+        return 0;
+    }
+    uint64_t covered = w->end ? w->end : UINT64_MAX;
+    return start >= covered ? 0 : covered - start < len ? (size_t)(covered - start) : len;
+}
+
+eei_app_err eei_app_walk_finish(eei_app_walk *w, eei_app_head *head)
+{
+    memset(head, 0, sizeof(*head));
+    if (w->state == EEI_APP_NOT_APP || w->pos == 0 || !eei_app_head_parse(w->head, head)) {
+        memset(head, 0, sizeof(*head));
+        return w->state = EEI_APP_NOT_APP;
+    }
+    if (w->state == EEI_APP_WALKING) {
+        w->state = EEI_APP_TRUNCATED;
+    }
+    return w->state;
+}
+
+uint64_t eei_app_walk_size(const eei_app_walk *w)
+{
+    return w->state == EEI_APP_OK ? w->next : 0;
+}
+
+const uint8_t *eei_app_walk_hash(const eei_app_walk *w)
+{
+    return w->hash;
+}
+
+const char *eei_app_strerror(eei_app_err err)
+{
+    switch (err) {
+    case EEI_APP_WALKING:
+        return "not read to its end";
+    case EEI_APP_OK:
+        return "ok";
+    case EEI_APP_NOT_APP:
+        return "not an ESP app binary (no magic 0xE9 and app descriptor)";
+    case EEI_APP_BAD_SEGMENTS:
+        return "bad segment count";
+    case EEI_APP_TRUNCATED:
+        return "truncated: the data ends inside the app";
+    case EEI_APP_BAD_CHECKSUM:
+        return "checksum mismatch";
+    }
+    return "unknown app error";
+}
+
+const char *eei_app_chip_name(uint16_t chip_id)
+{
+    static const struct {
+        uint16_t id;
+        const char *name;
+    } chips[] = {{0, "esp32"},     {2, "esp32s2"},  {5, "esp32c3"},  {9, "esp32s3"},
+                 {12, "esp32c2"},  {13, "esp32c6"}, {16, "esp32h2"}, {18, "esp32p4"},
+                 {20, "esp32c61"}, {23, "esp32c5"}};
+    for (size_t i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+        if (chips[i].id == chip_id) {
+            return chips[i].name;
+        }
+    }
+    return NULL;
 }
 
 /* ---- Secure Boot V2 signature blocks ---- */

@@ -30,8 +30,8 @@ static int run(const cli_args *args)
     eei_inspection ins;
     if (cli_load_key(key_path, args, &key, &err) == 0 && input_open(&in, in_path, &err) == 0 &&
         /* a file's header and size are judged before any output exists */
-        (!in.regular ||
-         (inspect_input(&in, &ins, &err) == 0 && inspect_reject_keyed(&ins, in.name, &err) == 0)) &&
+        (!in.regular || (inspect_input(&in, NULL, 0, &ins, &err) == 0 &&
+                         inspect_reject_keyed(&ins, in.name, &err) == 0)) &&
         output_open(&out, out_path, &oo, &err) == 0) {
         progress p;
         progress_begin(&p, "decrypt", in.size, false, args->quiet);

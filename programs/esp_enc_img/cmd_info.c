@@ -1,4 +1,6 @@
-/* info IN: what the header says, without a key. */
+/* info IN: what an image's header, or an app binary, says, without a key. */
+#include <stdlib.h>
+
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -12,15 +14,70 @@ static const char help[] =
     "'unknown' when neither fits), payload size, file size and whether they agree, IV, tag,\n"
     "and for ECIES the server public key, whether it is on the curve, and the KDF salt.\n"
     "Warns about non-zero reserved bytes. IN may be '-'. Nothing is authenticated: use\n"
-    "'verify IN KEY' for that.\n"
+    "'verify IN KEY' for that (it also shows the app inside).\n"
+    "\n"
+    "When IN is an app binary (what idf.py builds, signed or not), show its app descriptor\n"
+    "(project, version, ESP-IDF version, secure version, chip), its layout (segments, checksum,\n"
+    "whether the appended SHA-256 matches) and its Secure Boot V2 signature blocks (scheme, key\n"
+    "digest, whether each signs this app; 'verify-signature' checks them against keys).\n"
     "\n"
     "Options:\n"
     "  --json          one JSON object on stdout (keys in docs/CLI.md)\n"
     "  -v, --verbose   print the crypto library's errors\n"
     "  -h, --help      this text\n"
     "\n"
-    "Exit status: 0 a structurally valid image; 1 not a valid image (bad magic, too short,\n"
-    "length mismatch, no scheme fits, point not on the curve); 2 usage error; 3 file error.\n";
+    "Exit status: 0 a structurally valid image or app; 1 neither (bad magic, too short, length\n"
+    "mismatch, no scheme fits, point not on the curve; an app whose layout, checksum or\n"
+    "appended SHA-256 is wrong); 2 usage error; 3 file error.\n";
+
+/* An app binary, first bytes read already (a regular file is read again from its start). */
+static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *json, eei_error *err)
+{
+    eei_app_scan *scan = NULL;
+    uint8_t *buf = malloc(EEI_IO_CHUNK);
+    int rc = buf ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    rc = rc == 0 && eei_app_scan_begin(&scan, err) != EEI_OK ? -1 : rc;
+    uint64_t size = 0;
+    if (rc == 0 && !in->regular) {
+        eei_app_scan_update(scan, first, got);
+        size = got;
+    }
+    for (size_t n = 1; rc == 0 && n > 0;) {
+        rc = input_read(in, buf, EEI_IO_CHUNK, &n, err);
+        if (rc == 0) {
+            eei_app_scan_update(scan, buf, n);
+            size += n;
+        }
+    }
+    eei_app_info app;
+    eei_app_info_clear(&app);
+    rc = rc == 0 && eei_app_scan_finish(scan, NULL, 0, &app, err) != EEI_OK ? -1 : rc;
+    eei_app_scan_free(scan);
+    free(buf);
+    if (rc != 0) {
+        return -1;
+    }
+    if (json) {
+        cJSON_AddStringToObject(json, "file", in->name);
+        cJSON_AddNumberToObject(json, "file_size", (double)size);
+        cJSON_AddArrayToObject(json, "warnings");
+        cJSON_AddStringToObject(json, "kind", "app");
+        app_to_json(&app, false, json);
+    } else if (app.layout != EEI_APP_NOT_APP) {
+        printf("file          %s\n", in->name);
+        printf("file size     %llu\n", (unsigned long long)size);
+        printf("kind          app binary (not encrypted)\n");
+        app_print(&app, false, stdout);
+    }
+    if (app.layout == EEI_APP_NOT_APP) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%s: bad magic: neither an encrypted image nor an app binary (0xE9, "
+                        "but no app descriptor)",
+                        in->name);
+    }
+    const char *problem = app_problem(&app);
+    return problem ? eei_fail(err, EEI_ERR_REJECTED, "%s: app binary: %s", in->name, problem) : 0;
+}
 
 static int run(const cli_args *args)
 {
@@ -30,10 +87,20 @@ static int run(const cli_args *args)
     eei_error err = {EEI_OK, ""};
     input_file in = {.fd = -1};
     eei_inspection ins;
+    uint8_t first[EEI_HEADER_SIZE];
+    size_t got = 0;
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    if (input_open(&in, args->pos[0], &err) == 0 && inspect_input(&in, &ins, &err) == 0) {
+    int rc = input_open(&in, args->pos[0], &err);
+    if (rc == 0) {
+        rc = in.regular ? input_pread(&in, first, sizeof(first), 0, &got, &err)
+                        : input_read(&in, first, sizeof(first), &got, &err);
+    }
+    if (rc == 0 && got > 0 && first[0] == EEI_APP_MAGIC) {
+        info_app(&in, first, got, json, &err);
+    } else if (rc == 0 && inspect_input(&in, in.regular ? NULL : first, got, &ins, &err) == 0) {
         if (json) {
             inspect_to_json(&ins, in.name, json);
+            cJSON_AddStringToObject(json, "kind", "image");
         } else {
             inspect_print(&ins, in.name, stdout);
         }

@@ -15,7 +15,9 @@ static const char help[] =
     "Without KEY: the structural checks of 'info' (magic, sizes, scheme, point on the curve).\n"
     "With KEY (the device's RSA private key, P-256 private key or HMAC key): full authenticated\n"
     "decryption with nothing written anywhere, reporting the payload size and the SHA-256 of\n"
-    "the plaintext, so CI can prove the image holds exactly the firmware it built. IN may be '-'.\n"
+    "the plaintext, so CI can prove the image holds exactly the firmware it built, and what the\n"
+    "app inside says (project, version, ESP-IDF version, secure version, chip, whether its\n"
+    "appended SHA-256 matches, its signature blocks). IN may be '-'.\n"
     "\n"
     "Options:\n"
     "  --pub P                   with KEY: the decrypted app must also be signed (Secure Boot\n"
@@ -36,7 +38,7 @@ typedef struct {
     uint8_t fingerprint[EEI_SHA256_SIZE];
     const eei_key *const *pubs; /* --pub: the app's signature is checked too */
     size_t npubs;
-    eei_sb_report sig;
+    eei_app_info app; /* the plaintext, read as an app binary */
 } verdict;
 
 static int authenticate(input_file *in, const eei_key *key, bool quiet, bool hash, verdict *v,
@@ -48,9 +50,8 @@ static int authenticate(input_file *in, const eei_key *key, bool quiet, bool has
     file_stream_init(&fs, in, NULL, 0, NULL, &p);
     eei_decrypt_result res;
     unsigned flags = hash ? EEI_HASH_PLAINTEXT : 0;
-    eei_status st = v->npubs ? eei_decrypt_signed_stream(key, &fs.io, flags, v->pubs, v->npubs,
-                                                         &res, &v->sig, err)
-                             : eei_decrypt_stream(key, &fs.io, flags, &res, err);
+    eei_status st =
+        eei_decrypt_app_stream(key, &fs.io, flags, v->pubs, v->npubs, &res, &v->app, err);
     progress_end(&p);
     memcpy(v->plain_sha, res.plaintext_sha256, sizeof(v->plain_sha));
     if (!v->inspected && res.image_size >= EEI_HEADER_SIZE) { /* a stream: judged as it went */
@@ -79,32 +80,33 @@ static void report_text(const verdict *v, const char *name, bool with_key, bool 
     }
     printf("%s: authentic: %s, %u payload bytes, plaintext sha256 %s\n", name,
            eei_scheme_name(ins->scheme), (unsigned)ins->header.payload_len, hex);
-    for (unsigned i = 0; v->npubs && i < v->sig.count; i++) {
-        const eei_sb_block_info *b = &v->sig.blocks[i];
-        if (b->verified_by >= 0) {
+    const eei_app_info *app = &v->app;
+    if (app->layout != EEI_APP_NOT_APP) {
+        const char *chip = eei_app_chip_name(app->head.chip_id);
+        const char *problem = app_problem(app);
+        printf("%s: app: %s %s (ESP-IDF %s, %s, secure version %u), %s%s\n", name,
+               app->head.project, app->head.version, app->head.idf_version,
+               chip ? chip : "unknown chip", (unsigned)app->head.secure_version,
+               problem                   ? problem
+               : app->head.hash_appended ? "appended SHA-256 matches"
+                                         : "no appended SHA-256",
+               app->signature_sector ? "" : ", not signed");
+    }
+    for (unsigned i = 0; app->signature_sector && i < app->sig.count; i++) {
+        const eei_sb_block_info *b = &app->sig.blocks[i];
+        char hex[2 * EEI_SHA256_SIZE + 1];
+        hex_encode(b->key_digest, sizeof(b->key_digest), hex);
+        if (b->state != EEI_SB_OK) {
+            printf("%s: signature block %u: %s\n", name, i, eei_sb_strerror(b->state));
+        } else if (b->verified_by >= 0) {
             printf("%s: signed: block %u (%s) verified with key %d\n", name, i,
                    eei_sb_scheme_name(b->version, b->curve), b->verified_by + 1);
+        } else {
+            printf("%s: signature block %u: %s, key digest %s%s\n", name, i,
+                   eei_sb_scheme_name(b->version, b->curve), hex,
+                   b->digest_matches ? "" : ", signs another app");
         }
     }
-}
-
-/* The app's signature blocks, for --json. */
-static void signature_to_json(const eei_sb_report *sig, cJSON *json)
-{
-    cJSON *blocks = cJSON_AddArrayToObject(json, "signature_blocks");
-    bool verified = false;
-    for (unsigned i = 0; i < sig->count; i++) {
-        const eei_sb_block_info *b = &sig->blocks[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddBoolToObject(o, "verified", b->verified_by >= 0);
-        if (b->state == EEI_SB_OK) {
-            cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
-            json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
-        }
-        cJSON_AddItemToArray(blocks, o);
-        verified |= b->verified_by >= 0;
-    }
-    cJSON_AddBoolToObject(json, "signature_verified", verified);
 }
 
 static int run(const cli_args *args)
@@ -120,6 +122,7 @@ static int run(const cli_args *args)
     eei_key *key = NULL, *pubs[EEI_SB_BLOCKS_MAX] = {NULL};
     input_file in = {.fd = -1};
     verdict v = {.pubs = (const eei_key *const *)pubs, .npubs = (size_t)args->pubs.n};
+    eei_app_info_clear(&v.app);
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
 
     int rc = with_key ? cli_load_key(args->pos[1], args, &key, &err) : 0;
@@ -131,7 +134,7 @@ static int run(const cli_args *args)
     }
     /* files and keyless checks: the structure first, before any decryption */
     if (rc == 0 && (in.regular || !with_key)) {
-        rc = inspect_input(&in, &v.ins, &err);
+        rc = inspect_input(&in, NULL, 0, &v.ins, &err);
         v.inspected = rc == 0;
         if (rc == 0) {
             rc = with_key ? inspect_reject_keyed(&v.ins, in.name, &err)
@@ -155,8 +158,19 @@ static int run(const cli_args *args)
         if (with_key && key) {
             json_add_hex(json, "key_fingerprint", v.fingerprint, sizeof(v.fingerprint));
         }
-        if (v.npubs && v.sig.count) {
-            signature_to_json(&v.sig, json);
+        if (v.npubs && v.app.sig.count) {
+            signature_to_json(&v.app.sig, true, json);
+        }
+        if (v.authenticated) {
+            app_to_json(&v.app, v.npubs > 0, json);
+            const char *problem = v.app.layout == EEI_APP_NOT_APP ? NULL : app_problem(&v.app);
+            if (problem) {
+                char w[160];
+                snprintf(w, sizeof(w), "the app inside: %s", problem);
+                cJSON *warnings = cJSON_GetObjectItem(json, "warnings");
+                warnings = warnings ? warnings : cJSON_AddArrayToObject(json, "warnings");
+                cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+            }
         }
     } else if (rc == 0) {
         report_text(&v, in.name, with_key, !args->no_hash);

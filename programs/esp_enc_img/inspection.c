@@ -5,7 +5,8 @@
 
 #include "json_out.h"
 
-int inspect_input(input_file *in, eei_inspection *ins, eei_error *err)
+int inspect_input(input_file *in, const uint8_t *prefix, size_t prefix_len, eei_inspection *ins,
+                  eei_error *err)
 {
     uint8_t header[EEI_HEADER_SIZE] = {0};
     size_t got = 0;
@@ -16,7 +17,10 @@ int inspect_input(input_file *in, eei_inspection *ins, eei_error *err)
         }
         size = in->size;
     } else {
-        if (input_read(in, header, sizeof(header), &got, err) != 0) {
+        if (prefix) { /* what was read already: a short prefix is the whole stream */
+            got = prefix_len < sizeof(header) ? prefix_len : sizeof(header);
+            memcpy(header, prefix, got);
+        } else if (input_read(in, header, sizeof(header), &got, err) != 0) {
             return -1;
         }
         size = got;
@@ -134,4 +138,111 @@ void inspect_to_json(const eei_inspection *ins, const char *name, cJSON *obj)
         cJSON_AddItemToArray(warnings,
                              cJSON_CreateString("the key block's ignored bytes are not zero"));
     }
+}
+
+const char *app_problem(const eei_app_info *app)
+{
+    if (app->layout != EEI_APP_OK) {
+        return eei_app_strerror(app->layout);
+    }
+    if (app->head.hash_appended && !app->hash_matches) {
+        return "its appended SHA-256 does not match (a device refuses it)";
+    }
+    return NULL;
+}
+
+void app_print(const eei_app_info *app, bool with_keys, FILE *out)
+{
+    const eei_app_head *h = &app->head;
+    const char *chip = eei_app_chip_name(h->chip_id);
+    fprintf(out, "project       %s\n", h->project);
+    fprintf(out, "version       %s\n", h->version);
+    fprintf(out, "ESP-IDF       %s\n", h->idf_version);
+    fprintf(out, "secure ver.   %u\n", (unsigned)h->secure_version);
+    fprintf(out, "chip          %s (chip id %u)\n", chip ? chip : "unknown", (unsigned)h->chip_id);
+    fprintf(out, "segments      %u\n", (unsigned)h->segments);
+    if (app->layout == EEI_APP_OK) {
+        fprintf(out, "layout        ok, %llu bytes\n", (unsigned long long)app->size);
+    } else {
+        fprintf(out, "layout        %s\n", eei_app_strerror(app->layout));
+    }
+    fprintf(out, "sha256        %s\n",
+            !h->hash_appended           ? "none appended"
+            : app->layout != EEI_APP_OK ? "appended, not checked"
+            : app->hash_matches         ? "appended, matches"
+                                        : "appended, DOES NOT MATCH");
+    if (!app->signature_sector) {
+        fprintf(out, "signature     none (no Secure Boot V2 signature sector)\n");
+        return;
+    }
+    fprintf(out, "signature     %u block%s\n", app->sig.count, app->sig.count == 1 ? "" : "s");
+    for (unsigned i = 0; i < app->sig.count; i++) {
+        const eei_sb_block_info *b = &app->sig.blocks[i];
+        if (b->state != EEI_SB_OK) {
+            fprintf(out, "  block %u     unreadable: %s\n", i, eei_sb_strerror(b->state));
+            continue;
+        }
+        char hex[2 * EEI_SHA256_SIZE + 1];
+        hex_encode(b->key_digest, EEI_SHA256_SIZE, hex);
+        fprintf(out, "  block %u     %s, key digest %s, %s%s\n", i,
+                eei_sb_scheme_name(b->version, b->curve), hex,
+                b->digest_matches ? "signs this app" : "signs another app",
+                !with_keys            ? ""
+                : b->verified_by >= 0 ? ", verified"
+                                      : ", not verified by the keys given");
+    }
+}
+
+void signature_to_json(const eei_sb_report *sig, bool with_keys, cJSON *obj)
+{
+    cJSON *blocks = cJSON_AddArrayToObject(obj, "signature_blocks");
+    bool verified = false;
+    for (unsigned i = 0; i < sig->count; i++) {
+        const eei_sb_block_info *b = &sig->blocks[i];
+        cJSON *o = cJSON_CreateObject();
+        if (with_keys) {
+            cJSON_AddBoolToObject(o, "verified", b->verified_by >= 0);
+        }
+        if (b->state == EEI_SB_OK) {
+            cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
+            json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
+            cJSON_AddBoolToObject(o, "digest_matches", b->digest_matches);
+        } else {
+            cJSON_AddStringToObject(o, "problem", eei_sb_strerror(b->state));
+        }
+        cJSON_AddItemToArray(blocks, o);
+        verified |= b->verified_by >= 0;
+    }
+    if (with_keys) {
+        cJSON_AddBoolToObject(obj, "signature_verified", verified);
+    }
+}
+
+void app_to_json(const eei_app_info *app, bool with_keys, cJSON *obj)
+{
+    if (app->layout == EEI_APP_NOT_APP) {
+        cJSON_AddNullToObject(obj, "app");
+        return;
+    }
+    const eei_app_head *h = &app->head;
+    const char *chip = eei_app_chip_name(h->chip_id);
+    cJSON *o = cJSON_AddObjectToObject(obj, "app");
+    cJSON_AddStringToObject(o, "project", h->project);
+    cJSON_AddStringToObject(o, "version", h->version);
+    cJSON_AddStringToObject(o, "idf_version", h->idf_version);
+    cJSON_AddNumberToObject(o, "secure_version", h->secure_version);
+    cJSON_AddNumberToObject(o, "chip_id", h->chip_id);
+    if (chip) {
+        cJSON_AddStringToObject(o, "chip", chip);
+    } else {
+        cJSON_AddNullToObject(o, "chip");
+    }
+    cJSON_AddNumberToObject(o, "segments", h->segments);
+    cJSON_AddBoolToObject(o, "layout_ok", app->layout == EEI_APP_OK);
+    cJSON_AddStringToObject(o, "layout", eei_app_strerror(app->layout));
+    cJSON_AddNumberToObject(o, "size", (double)app->size);
+    cJSON_AddBoolToObject(o, "sha256_appended", h->hash_appended);
+    cJSON_AddBoolToObject(o, "sha256_matches", app->hash_matches);
+    cJSON_AddBoolToObject(o, "signed", app->signature_sector);
+    signature_to_json(&app->sig, with_keys, o);
 }

@@ -9,8 +9,12 @@
 #include "esp_enc_img/esp_enc_img.h"
 #include "fileio.h"
 
-/* Read the header and measure the input (a stream is read as far as a verdict needs). */
-int inspect_input(input_file *in, eei_inspection *ins, eei_error *err);
+/*
+ * Read the header and measure the input (a stream is read as far as a verdict needs). A stream
+ * whose first bytes were read already passes them as prefix: 512, or fewer when that was all.
+ */
+int inspect_input(input_file *in, const uint8_t *prefix, size_t prefix_len, eei_inspection *ins,
+                  eei_error *err);
 
 /* "name: problem" as a rejection, when there is a problem (without a key: any problem). */
 int inspect_reject(const eei_inspection *ins, const char *name, eei_error *err);
@@ -22,5 +26,17 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
 
 void inspect_print(const eei_inspection *ins, const char *name, FILE *out);
 void inspect_to_json(const eei_inspection *ins, const char *name, cJSON *obj);
+
+/*
+ * An app binary (a plain file, or an image's plaintext): its descriptor, layout, appended
+ * SHA-256 and signature blocks; with_keys when its blocks were checked against keys.
+ */
+void app_print(const eei_app_info *app, bool with_keys, FILE *out);
+/* As "app" in obj: an object, or null when app is not an app binary. */
+void app_to_json(const eei_app_info *app, bool with_keys, cJSON *obj);
+/* The blocks as "signature_blocks", and "signature_verified" when with_keys. */
+void signature_to_json(const eei_sb_report *sig, bool with_keys, cJSON *obj);
+/* What is wrong with an app a device would refuse, or NULL. */
+const char *app_problem(const eei_app_info *app);
 
 #endif

@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # info, verify, encrypt --json, pubkey formats, and the progress line: text, JSON, exit codes.
 . "$(dirname "$0")/../support/lib.sh"
-JG=${EEI_JSON_GET:?}
 K=$SRC/keys
-jget() { "$JG" "$T/out.txt" "$1"; }
-expect_json() { # PATH VALUE
-    local got
-    got=$(jget "$1")
-    if [ "$got" = "$2" ]; then pass; else fail "json $1 = '$got', wanted '$2'"; fi
-}
 
 make_input app.bin 100003
 "$E" encrypt app.bin "$K/device_pub_key.pem" ecies.img

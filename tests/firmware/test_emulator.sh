@@ -23,7 +23,7 @@ E=$B/esp_enc_img
 MKAPP=$B/tests/make_app_binary
 RELAY=$B/tests/tcp_relay
 . "$repo/tests/support/bytes.sh"
-for t in "$E" "$MKAPP" "$RELAY"; do
+for t in "$E" "$MKAPP" "$RELAY" "$B/tests/json_get"; do
     [ -x "$t" ] || { echo "FAIL: $t is missing: build the project (with ../shared) first"; exit 1; }
 done
 W=$(mktemp -d "${TMPDIR:-/tmp}/eei-emulator.XXXXXX")
@@ -133,6 +133,18 @@ wait $ecies_build
 check "ECIES firmware 2.0.0" rebuild "$W/ecies1" 2.0.0 "$W/ecies2.bin"
 check "ECIES firmware 3.0.0" rebuild "$W/ecies1" 3.0.0 "$W/ecies3.bin"
 wait $rsa_builds
+# info reads what ESP-IDF wrote: the descriptor, the chip, the segments, the appended SHA-256
+app_info() { # BIN VERSION
+    "$E" info --json "$1" >"$1.json" || return 1
+    local want key
+    for want in project=esp_enc_img_fw version="$2" chip=esp32c3 layout_ok=true \
+        sha256_matches=true signed=false; do
+        key=${want%%=*}
+        [ "$("$B/tests/json_get" "$1.json" "app.$key")" = "${want#*=}" ] || return 1
+    done
+}
+check "info reads the app ESP-IDF built: its descriptor, layout and appended SHA-256" \
+    app_info "$W/rsa2.bin" 2.0.0
 cat "$W/1-builds.out" "$W/1-builds-rsa.out"
 echo "   ($(elapsed))"
 

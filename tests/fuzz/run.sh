@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor http signature)
+[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor http signature app)
 vectors=${EEI_VECTORS_DIR:-$PWD/tests/vectors}
 B=build-fuzz
 
@@ -23,7 +23,7 @@ for t in "${targets[@]}"; do
     corpus=$B/corpus/$t
     mkdir -p "$corpus" "$B/crashes/$t"
     for f in "$vectors"/kat/*.bin "$vectors"/negative/*.bin "$vectors"/upstream/image_*.bin; do
-        if [ "$t" = http ] || [ "$t" = signature ]; then # request heads, signed apps
+        if [ "$t" = http ] || [ "$t" = signature ] || [ "$t" = app ]; then # heads, apps
             cp tests/fuzz/seeds/$t/* "$corpus/"
             break
         elif [ "$t" = fw_decryptor ]; then # key choice and split seed come first

@@ -21,6 +21,13 @@ run() {
     "$@" >"$T/out.txt" 2>"$T/err.txt"
     rc=$?
 }
+# jget PATH: a value of the last command's JSON (stdout), with json_get (EEI_JSON_GET)
+jget() { "${EEI_JSON_GET:?}" "$T/out.txt" "$1"; }
+expect_json() { # PATH VALUE
+    local got
+    got=$(jget "$1")
+    if [ "$got" = "$2" ]; then pass; else fail "json $1 = '$got', wanted '$2'"; fi
+}
 expect_rc() {
     local want=$1
     shift

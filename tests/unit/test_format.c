@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include "esp_enc_img/format.h"
+#include "app_fixture.h"
 
 static void fill_bytes(uint8_t *p, size_t n, uint8_t start)
 {
@@ -255,6 +256,85 @@ static void test_sb_blocks(void)
     CHECK(strcmp(eei_sb_scheme_name(EEI_SB_VERSION_RSA, 0), "rsa-3072") == 0);
 }
 
+/* Walk n bytes in pieces of step; the bytes the hash covers, summed. */
+static eei_app_err walk(const uint8_t *buf, size_t n, size_t step, eei_app_head *head,
+                        size_t *covered, uint64_t *size)
+{
+    eei_app_walk w;
+    eei_app_walk_init(&w);
+    *covered = 0;
+    for (size_t at = 0; at < n; at += step) {
+        *covered += eei_app_walk_update(&w, buf + at, n - at < step ? n - at : step);
+    }
+    eei_app_err e = eei_app_walk_finish(&w, head);
+    *size = eei_app_walk_size(&w);
+    if (e == EEI_APP_OK && head->hash_appended) {
+        uint8_t want[EEI_APP_HASH_SIZE];
+        fill_bytes(want, sizeof(want), 0xa0);
+        CHECK(memcmp(eei_app_walk_hash(&w), want, sizeof(want)) == 0);
+    }
+    return e;
+}
+
+static void test_app_walk(void)
+{
+    static uint8_t buf[4096];
+    eei_app_head head;
+    size_t covered;
+    uint64_t size;
+    for (size_t len2 = 0; len2 < 40; len2 += 3) { /* each padding length */
+        size_t n = fixture_app(buf, len2);
+        for (size_t step = 1; step <= n + 100; step += step < 40 ? 1 : 97) {
+            CHECK(walk(buf, n, step, &head, &covered, &size) == EEI_APP_OK);
+            CHECK(size == n && covered == n - EEI_APP_HASH_SIZE);
+            /* the 0xFF after it (a signature's padding, say) is not the app's */
+            CHECK(walk(buf, sizeof(buf), step, &head, &covered, &size) == EEI_APP_OK);
+            CHECK(size == n && covered == n - EEI_APP_HASH_SIZE);
+        }
+    }
+    CHECK(head.chip_id == 5 && head.segments == 2 && head.hash_appended);
+    CHECK(head.secure_version == 7 && strcmp(head.version, "1.2.3") == 0);
+    CHECK(strcmp(head.project, "blinky") == 0 && strcmp(head.idf_version, "v6.0.2") == 0);
+    CHECK(strcmp(eei_app_chip_name(head.chip_id), "esp32c3") == 0 && !eei_app_chip_name(99));
+
+    /* cut anywhere: truncated once the descriptor's magic is in, not an app before */
+    size_t n = fixture_app(buf, 21);
+    for (size_t cut = 1; cut < n; cut++) {
+        eei_app_err e = walk(buf, cut, 64, &head, &covered, &size);
+        CHECK(e == (cut < EEI_APP_DESC_OFFSET + 4 ? EEI_APP_NOT_APP : EEI_APP_TRUNCATED));
+        CHECK(size == 0);
+    }
+    /* any changed segment byte: the checksum says so */
+    buf[EEI_APP_HEAD_SIZE + 3] ^= 0x10;
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_BAD_CHECKSUM);
+    buf[EEI_APP_HEAD_SIZE + 3] ^= 0x10;
+    /* no hash appended: the app ends with its checksum byte */
+    buf[EEI_APP_OFF_HASH_APPENDED] = 0;
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_OK);
+    CHECK(size == n - EEI_APP_HASH_SIZE && covered == size && !head.hash_appended);
+    buf[EEI_APP_OFF_HASH_APPENDED] = 1;
+    /* segment counts a device refuses */
+    buf[EEI_APP_OFF_SEGMENTS] = 0;
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_BAD_SEGMENTS && covered == 0);
+    buf[EEI_APP_OFF_SEGMENTS] = EEI_APP_SEGMENTS_MAX + 1;
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_BAD_SEGMENTS);
+    buf[EEI_APP_OFF_SEGMENTS] = 2;
+    /* not an app: known at the first byte, nothing covered */
+    buf[0] = 0xe8;
+    CHECK(walk(buf, n, 1000, &head, &covered, &size) == EEI_APP_NOT_APP && covered == 0);
+    CHECK(head.project[0] == '\0');
+    buf[0] = EEI_APP_MAGIC;
+    /* no descriptor */
+    buf[EEI_APP_DESC_OFFSET] ^= 1;
+    CHECK(walk(buf, n, 7, &head, &covered, &size) == EEI_APP_NOT_APP);
+    buf[EEI_APP_DESC_OFFSET] ^= 1;
+    /* a segment that claims more than there is (the second's header follows the first's data) */
+    eei_le32_put(buf + EEI_APP_HEAD_SIZE + 5 + 4, 0x7fffffffu);
+    CHECK(walk(buf, sizeof(buf), 512, &head, &covered, &size) == EEI_APP_TRUNCATED);
+    CHECK(strcmp(eei_app_strerror(EEI_APP_TRUNCATED), "truncated: the data ends inside the app") ==
+          0);
+}
+
 int main(void)
 {
     test_le32();
@@ -268,5 +348,6 @@ int main(void)
     test_crc32();
     test_sb_padding();
     test_sb_blocks();
+    test_app_walk();
     return check_summary();
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app_fixture.h"
 #include "esp_enc_img/esp_enc_img.h"
 
 static const char *vectors;
@@ -452,7 +453,7 @@ static void test_key_loading(void)
     CHECK(system(cmd) == 0);
     char enc_path[300];
     snprintf(enc_path, sizeof(enc_path), "%s.enc", pem_path);
-    eei_key_options opts = {NULL, pass_path, "use --pass"};
+    eei_key_options opts = {.passphrase_file = pass_path, .passphrase_hint = "use --pass"};
     CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK);
     uint8_t fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
     CHECK(eei_key_fingerprint(key, fa, NULL) == EEI_OK);
@@ -703,6 +704,89 @@ static void test_inspection(const eei_key *hmac)
     free(img);
 }
 
+/* A fixture app with its real SHA-256 appended; its length. */
+static size_t real_app(uint8_t *buf)
+{
+    size_t n = fixture_app(buf, 30);
+    eei_sha256 *sha = NULL;
+    CHECK(eei_sha256_new(&sha, NULL) == EEI_OK);
+    eei_sha256_update(sha, buf, n - EEI_APP_HASH_SIZE);
+    eei_sha256_final(sha, buf + n - EEI_APP_HASH_SIZE);
+    eei_sha256_free(sha);
+    return n;
+}
+
+static eei_status scan_all(const uint8_t *data, size_t len, size_t step, const eei_key *const *keys,
+                           size_t nkeys, eei_app_info *info)
+{
+    eei_app_scan *scan = NULL;
+    eei_status st = eei_app_scan_begin(&scan, NULL);
+    for (size_t at = 0; st == EEI_OK && at < len; at += step) {
+        eei_app_scan_update(scan, data + at, len - at < step ? len - at : step);
+    }
+    st = st == EEI_OK ? eei_app_scan_finish(scan, keys, nkeys, info, NULL) : st;
+    eei_app_scan_free(scan);
+    return st;
+}
+
+static void test_app_scan(const eei_key *rsa_priv, const eei_key *dev_pub, const eei_key *dev)
+{
+    static uint8_t app[FIXTURE_APP_BUF];
+    size_t n = real_app(app);
+    eei_app_info info;
+    for (size_t step = 1; step < n + 10; step += 37) {
+        CHECK(scan_all(app, n, step, NULL, 0, &info) == EEI_OK);
+        CHECK(info.layout == EEI_APP_OK && info.size == n && info.hash_matches);
+        CHECK(!info.signature_sector && info.sig.count == 0);
+    }
+    CHECK(strcmp(info.head.project, "blinky") == 0 && info.head.secure_version == 7);
+    /* a changed byte the checksum does not see (the descriptor's text is in it: the padding) */
+    app[n - EEI_APP_HASH_SIZE - 2] ^= 1;
+    CHECK(scan_all(app, n, 100, NULL, 0, &info) == EEI_OK);
+    CHECK(info.layout == EEI_APP_OK && !info.hash_matches);
+    app[n - EEI_APP_HASH_SIZE - 2] ^= 1;
+    /* not an app: said, and no error */
+    CHECK(scan_all(app + 1, n - 1, 100, NULL, 0, &info) == EEI_OK);
+    CHECK(info.layout == EEI_APP_NOT_APP && !info.signature_sector);
+
+    /* signed: the blocks are read; with the key, verified */
+    const eei_key *signers[1] = {rsa_priv};
+    size_t signed_len = 0;
+    eei_status st;
+    uint8_t *sapp = sign_all(signers, 1, NULL, app, n, &signed_len, &st);
+    CHECK(st == EEI_OK && signed_len == 8192);
+    CHECK(scan_all(sapp, signed_len, 4000, NULL, 0, &info) == EEI_OK);
+    CHECK(info.layout == EEI_APP_OK && info.hash_matches && info.signature_sector);
+    CHECK(info.sig.count == 1 && info.sig.blocks[0].digest_matches);
+    CHECK(info.sig.blocks[0].verified_by == -1);
+    CHECK(scan_all(sapp, signed_len, 4000, signers, 1, &info) == EEI_OK);
+    CHECK(info.sig.blocks[0].verified_by == 0);
+
+    /* inside an image: what the device will get */
+    uint8_t *img = malloc(signed_len + EEI_HEADER_SIZE);
+    size_t img_len = 0;
+    CHECK(eei_encrypt_buffer(dev_pub, sapp, signed_len, img, signed_len + EEI_HEADER_SIZE, &img_len,
+                             NULL) == EEI_OK);
+    eei_io io = {.data = img, .size = img_len};
+    eei_decrypt_result res;
+    CHECK(eei_decrypt_app_stream(dev, &io, 0, NULL, 0, &res, &info, NULL) == EEI_OK);
+    CHECK(res.authentic && info.layout == EEI_APP_OK && info.hash_matches);
+    CHECK(info.signature_sector && info.sig.count == 1);
+    CHECK(strcmp(info.head.version, "1.2.3") == 0);
+    CHECK(eei_decrypt_app_stream(dev, &io, 0, signers, 1, &res, &info, NULL) == EEI_OK);
+    CHECK(info.sig.blocks[0].verified_by == 0);
+    /* the unsigned app, with a signing key asked for: rejected */
+    CHECK(eei_encrypt_buffer(dev_pub, app, n, img, signed_len + EEI_HEADER_SIZE, &img_len, NULL) ==
+          EEI_OK);
+    io.size = img_len;
+    CHECK(eei_decrypt_app_stream(dev, &io, 0, signers, 1, &res, &info, NULL) == EEI_ERR_REJECTED);
+    CHECK(res.authentic && !info.signature_sector);
+    CHECK(eei_decrypt_app_stream(dev, &io, 0, NULL, 0, &res, &info, NULL) == EEI_OK);
+    CHECK(info.layout == EEI_APP_OK && !info.signature_sector);
+    free(img);
+    free(sapp);
+}
+
 static void test_errors(void)
 {
     CHECK(eei_fail(NULL, EEI_ERR_FILE, "nowhere to go") == -1);
@@ -749,6 +833,7 @@ int main(int argc, char **argv)
     test_exports(rsa_priv, rsa_pub);
     test_signing(rsa_priv, rsa_pub);
     test_inspection(hmac);
+    test_app_scan(rsa_priv, hmac_pub, hmac);
     test_errors();
 
     eei_key_free(rsa_priv);
