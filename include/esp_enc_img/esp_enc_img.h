@@ -96,11 +96,20 @@ typedef struct {
     const char *passphrase;      /* of an encrypted PEM key, or NULL */
     const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
     const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
+    const char *pin;             /* the user PIN of a PKCS#11 token, or NULL */
+    const char *pin_file;        /* or the first line of this file (when pin is NULL) */
 } eei_key_options;
+
+#define EEI_PKCS11_URI_PREFIX "pkcs11:"
 
 /*
  * A key from a file, as eei_key_load reads memory (opts may be NULL). A file named *.bin must
  * be a 32-byte HMAC key. Messages start with the path.
+ *
+ * Or a signing key that stays in a PKCS#11 token (an HSM), named by an RFC 7512 URI:
+ * "pkcs11:token=LABEL;object=KEY_LABEL" (or id=%01...), the module in "?module-path=/path.so"
+ * or $ESP_ENC_IMG_PKCS11_MODULE, the PIN from opts. It signs in the token (RSA-3072, P-256,
+ * P-384); it decrypts nothing, and its private half is never read.
  */
 EEI_API eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
                                      eei_error *err);

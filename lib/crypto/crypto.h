@@ -37,6 +37,13 @@ bool eei_crypto_p256_scalar_valid(const uint8_t scalar[32]);
 int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err);
 void eei_crypto_key_free(eei_key *key);
 
+/*
+ * A signing key that stays in a PKCS#11 token, named by an RFC 7512 URI ("pkcs11:token=...;
+ * object=...;id=...", the module in ?module-path=... or $ESP_ENC_IMG_PKCS11_MODULE). pin may be
+ * NULL for a token that needs no login. It signs in the token; its public half is read here.
+ */
+int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err);
+bool eei_crypto_key_in_token(const eei_key *key);
 eei_key_type eei_crypto_key_type(const eei_key *key);
 bool eei_crypto_key_has_private(const eei_key *key);
 /* The key was derived from a 32-byte eFuse HMAC key (eei_crypto_key_from_hmac). */

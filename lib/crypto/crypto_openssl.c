@@ -1,6 +1,7 @@
 /* The OpenSSL 3 backend of crypto.h: EVP for keys, ciphers and digests; BN and EC_POINT to
  * build a P-256 key from a derived scalar. */
 #include "crypto/crypto.h"
+#include "crypto/openssl_key.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -21,13 +22,6 @@
 
 #define P256_GROUP "prime256v1"
 #define P384_GROUP "secp384r1"
-
-struct eei_key {
-    EVP_PKEY *pkey;
-    eei_key_type type;
-    bool has_private;
-    bool from_hmac; /* the device key derived from an eFuse HMAC key */
-};
 
 struct eei_crypto_gcm {
     EVP_CIPHER_CTX *ctx;
@@ -62,7 +56,7 @@ void eei_crypto_report_errors(FILE *out)
 
 /* ---- keys ---- */
 
-static int key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err)
+int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err)
 {
     eei_key_type type;
     if (EVP_PKEY_is_a(pkey, "RSA")) {
@@ -199,7 +193,7 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
                         "not a key: expected a PEM or DER private key, a public key "
                         "(SubjectPublicKeyInfo) or a raw 32-byte HMAC key");
     }
-    return key_wrap(pkey, !is_public, out, err);
+    return eei_openssl_key_wrap(pkey, !is_public, out, err);
 }
 
 /* d must satisfy 1 <= d < n (the P-256 group order). */
@@ -280,7 +274,7 @@ int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     } else if (p256_scalar_check(d, err) == 0) {
         EVP_PKEY *pkey = p256_from_scalar(d);
-        rc = pkey ? key_wrap(pkey, true, out, err)
+        rc = pkey ? eei_openssl_key_wrap(pkey, true, out, err)
                   : eei_fail(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
         if (rc == 0) {
             (*out)->from_hmac = true;
@@ -299,15 +293,22 @@ int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
     if (!pkey) {
         return eei_fail(err, EEI_ERR_SYSTEM, "key generation failed");
     }
-    return key_wrap(pkey, true, out, err);
+    return eei_openssl_key_wrap(pkey, true, out, err);
 }
 
 void eei_crypto_key_free(eei_key *key)
 {
     if (key) {
         EVP_PKEY_free(key->pkey);
+        EVP_PKEY_free(key->signer);
+        eei_pkcs11_token_close(key->token); /* after the key that lives in it */
         free(key);
     }
+}
+
+bool eei_crypto_key_in_token(const eei_key *key)
+{
+    return key->token != NULL;
 }
 
 eei_key_type eei_crypto_key_type(const eei_key *key)
@@ -387,6 +388,9 @@ int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_le
 {
     if (!key->has_private) {
         return eei_fail(err, EEI_ERR_KEY, "this is a public key");
+    }
+    if (key->token) {
+        return eei_fail(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
     }
     /* secure memory BIO: the PEM text is wiped when the BIO is freed */
     BIO *bio = BIO_new(BIO_s_secmem());
@@ -729,7 +733,9 @@ int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZ
 /* A context for key with the signature's hash (and for RSA, PSS with a 32-byte salt). */
 static EVP_PKEY_CTX *sb_ctx(const eei_key *key, bool sign)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    /* a key in a token signs there; its public half, here, verifies */
+    EVP_PKEY *pkey = sign && key->signer ? key->signer : key->pkey;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     const EVP_MD *md = key->type == EEI_KEY_P384 ? EVP_sha384() : EVP_sha256();
     bool ok = ctx && (sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) > 0 &&
               EVP_PKEY_CTX_set_signature_md(ctx, md) > 0;

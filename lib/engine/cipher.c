@@ -132,6 +132,12 @@ eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_erro
                  "a public key cannot decrypt: give the device's private key or HMAC key");
         return err->status;
     }
+    if (eei_crypto_key_in_token(key)) {
+        eei_fail(err, EEI_ERR_KEY,
+                 "a key in a PKCS#11 token only signs here: give the device's "
+                 "private key or HMAC key to decrypt");
+        return err->status;
+    }
     eei_decrypt_ctx *dec = calloc(1, sizeof(*dec));
     if (!dec) {
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");

@@ -71,12 +71,13 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
 }
 
 /* The first line of the passphrase file, without its line ending. */
-static int read_passphrase(const char *path, char **out, eei_error *err)
+/* The first line of a passphrase or PIN file (what: for messages). */
+static int read_first_line(const char *path, const char *what, char **out, eei_error *err)
 {
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_small_file(path, PASSPHRASE_MAX, &data, &len, err) != 0) {
-        eei_error_prefix(err, "passphrase file");
+        eei_error_prefix(err, what);
         return -1;
     }
     size_t line = 0;
@@ -110,6 +111,22 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     return eei_status_of(rc, err);
 }
 
+/* A key in a PKCS#11 token: the PIN from opts, or from the first line of its file. */
+static eei_status load_from_token(const char *uri, const eei_key_options *opts, eei_key **out,
+                                  eei_error *err)
+{
+    char *pin = NULL;
+    int rc = 0;
+    if (opts && !opts->pin && opts->pin_file) {
+        rc = read_first_line(opts->pin_file, "PIN file", &pin, err);
+    }
+    if (rc == 0) {
+        rc = eei_crypto_key_from_pkcs11(uri, pin ? pin : opts ? opts->pin : NULL, out, err);
+    }
+    eei_free(pin, pin ? strlen(pin) : 0);
+    return eei_status_of(rc, err);
+}
+
 eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
                              eei_error *err)
 {
@@ -118,6 +135,9 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     size_t len = 0;
     char *pass = NULL;
     *out = NULL;
+    if (strncmp(path, EEI_PKCS11_URI_PREFIX, strlen(EEI_PKCS11_URI_PREFIX)) == 0) {
+        return load_from_token(path, opts, out, err);
+    }
     int rc = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
     if (rc != 0) {
         err->status = EEI_ERR_KEY;
@@ -127,7 +147,7 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
         if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_passphrase(opts->passphrase_file, &pass, err);
+            rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, err);
         }
         if (rc == 0) {
             rc = eei_crypto_key_parse(data, len,

@@ -27,6 +27,7 @@ static const option_spec cli_options[] = {
     TEXT("out-dir", 'd', out_dir, OPT_OUT_DIR),
     TEXT("output", 'o', output, OPT_OUTPUT),
     TEXT("passphrase-file", 'p', passphrase_file, OPT_PASSPHRASE),
+    TEXT("pin-file", 0, pin_file, OPT_PIN),
     FLAG("json", 0, json, OPT_JSON),
     FLAG("quiet", 'q', quiet, OPT_QUIET),
     {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, CLI_MAX_JOBS, OPT_JOBS},
@@ -115,6 +116,10 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
     };
     if (args && !opts.passphrase_file) {
         opts.passphrase = getenv("ESP_ENC_IMG_PASSPHRASE");
+    }
+    opts.pin_file = args ? args->pin_file : NULL;
+    if (args && !opts.pin_file) {
+        opts.pin = getenv("ESP_ENC_IMG_PKCS11_PIN");
     }
     return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
 }

@@ -30,6 +30,7 @@ enum {
     OPT_PUB = 1u << 12,
     OPT_APPEND = 1u << 13,
     OPT_SIGN_KEY = 1u << 14,
+    OPT_PIN = 1u << 15, /* --pin-file: keys in a PKCS#11 token */
 };
 
 /* --help lines that several commands share, word for word. */
@@ -38,6 +39,10 @@ enum {
 #define CLI_HELP_PASSPHRASE                                                                        \
     "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
     "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+#define CLI_HELP_PIN                                                                               \
+    "  --pin-file F              user PIN of a PKCS#11 token holding a key given as a\n"           \
+    "                            pkcs11: URI (first line of F); otherwise\n"                       \
+    "                            $ESP_ENC_IMG_PKCS11_PIN is used\n"
 #define CLI_HELP_VERBOSE_HELP                                                                      \
     "  -v, --verbose             print the crypto library's errors\n"                              \
     "  -h, --help                this text\n"
@@ -47,7 +52,7 @@ typedef struct {
     const char *cmd; /* the command's name, for messages */
     bool verbose, force, json, quiet, no_hash, append;
     long long jobs; /* 0: not given */
-    const char *format, *name, *out_dir, *output, *passphrase_file;
+    const char *format, *name, *out_dir, *output, *passphrase_file, *pin_file;
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
@@ -82,7 +87,8 @@ int cli_report(const eei_error *err, bool verbose);
 
 /*
  * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE (when
- * args is not NULL); "-" is refused: a key is a file.
+ * args is not NULL); "-" is refused: a key is a file. Or a key in a PKCS#11 token (a pkcs11:
+ * URI), with the PIN from --pin-file or $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 

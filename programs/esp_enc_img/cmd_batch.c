@@ -27,8 +27,8 @@ static const char help[] =
     "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
     "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
     "are still written. The input is read once; outputs are written atomically. A top-level\n"
-    "\"sign_key\" (a path, or a list of up to 3) signs the input for Secure Boot V2 once, and\n"
-    "every image holds the signed app.\n"
+    "\"sign_key\" (a path or a pkcs11: URI, or a list of up to 3) signs the input for Secure\n"
+    "Boot V2 once, and every image holds the signed app.\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -37,6 +37,8 @@ static const char help[] =
     "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
     "  -p, --passphrase-file F  passphrase of an encrypted sign_key (first line of F);\n"
     "                      otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+    "  --pin-file F        user PIN of the PKCS#11 token of a pkcs11: sign_key (first line of\n"
+    "                      F); otherwise $ESP_ENC_IMG_PKCS11_PIN is used\n"
     "  -v, --verbose       print the crypto library's errors\n"
     "  -h, --help          this text\n"
     "\n"
@@ -394,7 +396,12 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
           : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" is a key file, or a list of 1 to %u of them",
                      EEI_SB_BLOCKS_MAX);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *path = cJSON_IsString(list[i]) ? resolve(dir, list[i]->valuestring) : NULL;
+        /* a file relative to the manifest, or a key in a PKCS#11 token (a pkcs11: URI) */
+        const char *name = cJSON_IsString(list[i]) ? list[i]->valuestring : NULL;
+        char *path = !name ? NULL
+                     : strncmp(name, EEI_PKCS11_URI_PREFIX, strlen(EEI_PKCS11_URI_PREFIX)) == 0
+                         ? strdup(name)
+                         : resolve(dir, name);
         rc = path ? cli_load_key(path, args, &keys[i], err)
                   : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
         free(path);
@@ -535,5 +542,5 @@ done:
     return code;
 }
 
-const cli_command cmd_batch = {"batch", help,
-                               OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET | OPT_PASSPHRASE, run};
+const cli_command cmd_batch = {
+    "batch", help, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_PIN, run};

@@ -19,7 +19,7 @@ static const char help[] =
     "  -o, --output FILE         write the 32 bytes to FILE (never replaced without --force)\n"
     "  -f, --force               replace an existing FILE\n"
     "  --json                    one JSON object on stdout: the key and its digest in "
-    "hex\n" CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
+    "hex\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file or key error.\n";
 
 static int run(const cli_args *args)
@@ -51,5 +51,5 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_digest = {"digest", help, OPT_OUTPUT | OPT_FORCE | OPT_JSON | OPT_PASSPHRASE,
-                                run};
+const cli_command cmd_digest = {"digest", help,
+                                OPT_OUTPUT | OPT_FORCE | OPT_JSON | OPT_PASSPHRASE | OPT_PIN, run};

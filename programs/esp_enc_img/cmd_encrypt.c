@@ -25,7 +25,7 @@ static const char help[] =
     "                            the image holds the signed app ('sign', then 'encrypt')\n"
     "  --json                    a summary as one JSON object on stdout (OUT must not be '-'):\n"
     "                            scheme, sizes, SHA-256 of input and output, key "
-    "fingerprint\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
+    "fingerprint\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
 /* What --json reports besides the sizes: hashes of both files and the key's fingerprint. */
@@ -150,5 +150,5 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_encrypt = {"encrypt", help,
-                                 OPT_PASSPHRASE | OPT_JSON | OPT_QUIET | OPT_SIGN_KEY, run};
+const cli_command cmd_encrypt = {
+    "encrypt", help, OPT_PASSPHRASE | OPT_PIN | OPT_JSON | OPT_QUIET | OPT_SIGN_KEY, run};

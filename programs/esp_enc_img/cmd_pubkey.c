@@ -22,7 +22,7 @@ static const char help[] =
     "                            c: the DER as a 'const uint8_t NAME[]' array and its length\n"
     "  --name NAME               the C identifier for --format c (default: device_pub_key_der)\n"
     "  -o, --output OUT          write to OUT instead of stdout (never replaced without --force)\n"
-    "  -f, --force               replace an existing OUT\n" CLI_HELP_PASSPHRASE
+    "  -f, --force               replace an existing OUT\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN
         CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
@@ -116,4 +116,4 @@ static int run(const cli_args *args)
 }
 
 const cli_command cmd_pubkey = {
-    "pubkey", help, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE | OPT_FORMAT | OPT_NAME, run};
+    "pubkey", help, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE | OPT_PIN | OPT_FORMAT | OPT_NAME, run};

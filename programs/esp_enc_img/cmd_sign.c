@@ -28,7 +28,7 @@ static const char help[] =
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
-    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
+    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
     "2 usage error; 3 file, key or system error.\n";
 
@@ -156,5 +156,5 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_sign = {"sign", help,
-                              OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE, run};
+const cli_command cmd_sign = {
+    "sign", help, OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN, run};

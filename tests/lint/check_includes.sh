@@ -28,11 +28,17 @@ done
 for f in lib/error/*.[ch] lib/crypto/*.[ch] lib/engine/*.[ch]; do
     check "$f" include lib
 done
-# only the crypto backend speaks OpenSSL
-for f in $(grep -l '#include <openssl/' lib/*/*.[ch] 2>/dev/null); do
+# only the crypto backend speaks OpenSSL (and libp11, the backend's PKCS#11 tokens)
+for f in $(grep -l '#include <\(openssl/\|libp11\)' lib/*/*.[ch] 2>/dev/null); do
     checked=$((checked + 1))
-    case $f in lib/crypto/crypto_openssl.c) ;; *) complain "$f includes OpenSSL: only lib/crypto/ may" ;; esac
+    case $f in
+    lib/crypto/crypto_openssl.c | lib/crypto/pkcs11.c | lib/crypto/openssl_key.h) ;;
+    *) complain "$f includes OpenSSL or libp11: only the crypto backend may" ;;
+    esac
 done
+# and crypto.h, its interface, names no library's types
+grep -q '#include <' lib/crypto/crypto.h && grep '#include <' lib/crypto/crypto.h |
+    grep -qv '<std' && complain "lib/crypto/crypto.h includes a library's header"
 # a lower layer never reaches up
 for f in lib/error/*.[ch] lib/crypto/*.[ch]; do
     checked=$((checked + 1))

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Signing keys that never leave a PKCS#11 token: SoftHSM2 holds an RSA-3072 and a P-256 key made
+# inside it (OpenSC's pkcs11-tool); sign, encrypt --sign-key, batch "sign_key", pubkey and digest
+# use them by RFC 7512 URI, and their signatures verify like those of key files (with Espressif's
+# espsecure too, where ../shared has it). The PIN never goes on the command line.
+. "$(dirname "$0")/../support/lib.sh"
+K=$SRC/keys
+module=/usr/lib/softhsm/libsofthsm2.so
+if [ ! -f "$module" ] || ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null; then
+    echo "SKIPPED: needs SoftHSM2 and OpenSC's pkcs11-tool (Debian: softhsm2 opensc)"
+    exit 0
+fi
+printf 'x' >probe.bin
+if "$E" sign probe.bin --key "pkcs11:object=x" -o probe.out 2>&1 | grep -q "no PKCS#11 support"; then
+    echo "SKIPPED: this build has no PKCS#11 support (libp11-dev was missing when it was built)"
+    exit 0
+fi
+
+# a token of its own, and two key pairs generated inside it
+mkdir tokens
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" \
+    >softhsm2.conf
+export SOFTHSM2_CONF=$T/softhsm2.conf
+unset ESP_ENC_IMG_PKCS11_PIN ESP_ENC_IMG_PKCS11_MODULE
+softhsm2-util --init-token --free --label "release keys" --pin 2468 --so-pin 13579 >/dev/null ||
+    fail "setup: softhsm2-util"
+p11() { pkcs11-tool --module "$module" --token-label "release keys" --login --pin 2468 "$@"; }
+p11 --keypairgen --key-type rsa:3072 --id 01 --label fw-rsa >/dev/null 2>&1 || fail "setup: RSA key"
+p11 --keypairgen --key-type EC:prime256v1 --id 02 --label fw-p256 >/dev/null 2>&1 ||
+    fail "setup: P-256 key"
+printf '2468\n' >pin.txt
+rsa="pkcs11:token=release%20keys;object=fw-rsa?module-path=$module"
+p256="pkcs11:token=release%20keys;id=%02"
+export ESP_ENC_IMG_PKCS11_MODULE=$module
+
+make_input app.bin 70000
+# RSA-3072: the PIN from a file; the public half read out of the token
+expect_rc 0 "$E" sign app.bin --key "$rsa" --pin-file pin.txt -o rsa.signed
+expect_rc 0 "$E" pubkey "$rsa" --pin-file pin.txt -o rsa.pub
+expect_rc 0 "$E" verify-signature rsa.signed --pub rsa.pub
+expect_rc 0 "$E" digest "$rsa" --pin-file pin.txt --json
+rsa_digest=$(jget digest)
+expect_rc 0 "$E" digest rsa.pub --json
+expect_json digest "$rsa_digest"
+# P-256, picked by id: the PIN from the environment
+export ESP_ENC_IMG_PKCS11_PIN=2468
+expect_rc 0 "$E" sign app.bin --key "$p256" -o p256.signed
+expect_rc 0 "$E" pubkey "$p256" -o p256.pub
+expect_rc 0 "$E" verify-signature p256.signed --pub p256.pub
+# both in one sector, beside a key file: each block verifies with its own key
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out file.pem 2>/dev/null
+expect_rc 0 "$E" sign app.bin --key "$rsa" --key file.pem --key "$p256" -o three.signed
+expect_rc 0 "$E" verify-signature --json three.signed --pub rsa.pub --pub p256.pub
+expect_json blocks.0.verified true
+expect_json blocks.2.verified true
+# sign-then-encrypt, and a fleet
+expect_rc 0 "$E" encrypt app.bin "$K/device_pub_key.pem" app.img --sign-key "$p256"
+expect_rc 0 "$E" verify app.img "$K/device_hmac_key.bin" --pub p256.pub
+mkdir fleet
+cp "$K/rsa_pub_key.pem" fleet/d1.pem
+printf '{"input": "../app.bin", "sign_key": "%s", "devices": [{"id": "d1", "public_key": "d1.pem"}]}' \
+    "$rsa" >fleet/m.json
+expect_rc 0 "$E" batch fleet/m.json --out-dir out --quiet
+expect_rc 0 "$E" verify out/d1.bin "$K/rsa_priv_key.pem" --pub rsa.pub
+
+# what goes wrong says what to do, and the key stays where it is
+unset ESP_ENC_IMG_PKCS11_PIN
+expect_rc 3 "$E" sign app.bin --key "$rsa" -o x.signed
+expect_err "needs its user PIN: give --pin-file FILE or set \$ESP_ENC_IMG_PKCS11_PIN"
+printf '1111\n' >wrong.txt
+expect_rc 3 "$E" sign app.bin --key "$rsa" --pin-file wrong.txt -o x.signed
+expect_err "refused the PIN"
+expect_rc 2 "$E" sign app.bin --key "$rsa&pin-value=2468" -o x.signed
+expect_err "a PIN in the URI would be in the command line"
+export ESP_ENC_IMG_PKCS11_PIN=2468
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=nope" -o x.signed
+expect_err "no private key in token 'release keys' has that label"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=other;object=fw-rsa" -o x.signed
+expect_err "no token other in $module"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=fw-rsa;type=public" -o x.signed
+expect_err "type=public, where a signing key is type=private"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;slot-id=3;object=fw-rsa" -o x.signed
+expect_err "'slot-id' is not supported"
+expect_rc 3 env ESP_ENC_IMG_PKCS11_MODULE= "$E" sign app.bin --key "$p256" -o x.signed
+expect_err "which module?"
+expect_rc 3 "$E" decrypt app.img "$p256" x.bin
+expect_err "a key in a PKCS#11 token only signs here"
+expect_absent x.signed
+expect_absent x.bin
+
+# Espressif's espsecure accepts what the token signed
+esptool=$SRC/../shared/third_party/esptool-4.8.1.tar.gz
+espsecure() { (cd esptool-4.8.1 && /usr/bin/python3 -m espsecure "$@") >es.out 2>&1; }
+if [ -f "$esptool" ] && tar xzf "$esptool" && espsecure --help; then
+    for k in rsa p256; do
+        espsecure verify_signature --version 2 --keyfile "$T/$k.pub" "$T/$k.signed" && pass ||
+            fail "espsecure rejects the token's $k signature: $(tail -3 es.out)"
+    done
+else
+    echo "SKIP: espsecure cross-check (needs ../shared/third_party/esptool-4.8.1.tar.gz)"
+fi
+finish
