@@ -101,6 +101,8 @@ typedef struct {
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"
+/* The name is a PKCS#11 URI (its scheme in any case), not a file. */
+EEI_API bool eei_key_name_is_pkcs11(const char *name);
 
 /*
  * A key from a file, as eei_key_load reads memory (opts may be NULL). A file named *.bin must
@@ -404,6 +406,8 @@ typedef struct eei_app_scan eei_app_scan;
 /* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
 EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
 EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
+/* False once the data is known not to be an app: the rest need not be read. */
+EEI_API bool eei_app_scan_wants_more(const eei_app_scan *scan);
 /* What was read; the signature blocks checked against keys (may be none), as eei_sb_check does. */
 EEI_API eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
                                        eei_app_info *info, eei_error *err);

@@ -72,7 +72,8 @@ EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 #define EEI_APP_SEGMENT_HEADER_SIZE 8u
 #define EEI_APP_OFF_SEGMENTS 1u
 #define EEI_APP_OFF_CHIP_ID 12u
-#define EEI_APP_OFF_HASH_APPENDED 23u /* 1: the SHA-256 of the app follows its checksum byte */
+/* Not 0: the SHA-256 of the app follows its checksum byte (ESP-IDF reads any non-zero so). */
+#define EEI_APP_OFF_HASH_APPENDED 23u
 #define EEI_APP_SEGMENTS_MAX 16u
 /*
  * After the last segment: zero padding, then the checksum byte (0xEF XOR every segment data

@@ -3,6 +3,7 @@
  * libp11: the key is found by an RFC 7512 URI, signs in the token, and only its public half is
  * read out. Built when libp11 is found (EEI_HAVE_PKCS11); without it such a URI is refused.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "crypto/openssl_key.h"
 
 #include <stdlib.h>
@@ -71,9 +72,14 @@ void eei_pkcs11_token_close(eei_pkcs11_token *token)
     }
 }
 
-/* The module at path, loaded and its slots listed (a reference taken); call with the lock held. */
-static eei_pkcs11_token *module_open(const char *path, eei_error *err)
+/*
+ * The module at path, loaded and its slots listed (a reference taken); call with the lock held.
+ * Known by its real path: two spellings of one module are one module.
+ */
+static eei_pkcs11_token *module_open(const char *given, eei_error *err)
 {
+    char real[MODULE_PATH_MAX];
+    const char *path = realpath(given, real) ? real : given;
     for (eei_pkcs11_token *t = modules; t; t = t->next) {
         if (strcmp(t->module, path) == 0) {
             t->refs++;
@@ -94,7 +100,7 @@ static eei_pkcs11_token *module_open(const char *path, eei_error *err)
     }
     snprintf(t->module, sizeof(t->module), "%s", path);
     if (PKCS11_CTX_load(t->ctx, path) != 0) {
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot load the module %s", path);
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot load the module %s", given);
     } else if ((t->loaded = true, PKCS11_enumerate_slots(t->ctx, &t->slots, &t->nslots) != 0)) {
         t->slots = NULL;
         eei_fail(err, EEI_ERR_KEY, "PKCS#11: %s lists no slots", path);
@@ -111,7 +117,7 @@ static eei_pkcs11_token *module_open(const char *path, eei_error *err)
 /* What a URI names; an attribute not given is empty (id_len 0). */
 typedef struct {
     char token[ATTR_MAX], object[ATTR_MAX], serial[ATTR_MAX], manufacturer[ATTR_MAX],
-        model[ATTR_MAX], type[ATTR_MAX], module[ATTR_MAX];
+        model[ATTR_MAX], type[ATTR_MAX], module[MODULE_PATH_MAX];
     unsigned char id[ATTR_MAX];
     size_t id_len;
 } uri_parts;
@@ -124,13 +130,13 @@ static int hex_value(char c)
                                   : -1;
 }
 
-/* Percent-decode len chars at s into out (cap bytes); its length, or -1. */
+/* Percent-decode len chars at s into out (cap bytes); its length, -1 (bad), -2 (too long). */
 static long pct_decode(const char *s, size_t len, unsigned char *out, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++, n++) {
         if (n + 1 >= cap) {
-            return -1;
+            return -2;
         }
         if (s[i] != '%') {
             out[n] = (unsigned char)s[i];
@@ -161,18 +167,22 @@ static int uri_attribute(const char *at, size_t len, bool query, uri_parts *part
     static const struct {
         const char *name;
         bool query;
-        size_t offset;
+        size_t offset, size;
     } fields[] = {
-        {"token", false, offsetof(uri_parts, token)},
-        {"object", false, offsetof(uri_parts, object)},
-        {"serial", false, offsetof(uri_parts, serial)},
-        {"manufacturer", false, offsetof(uri_parts, manufacturer)},
-        {"model", false, offsetof(uri_parts, model)},
-        {"type", false, offsetof(uri_parts, type)},
-        {"id", false, offsetof(uri_parts, id)},
-        {"module-path", true, offsetof(uri_parts, module)},
+        {"token", false, offsetof(uri_parts, token), ATTR_MAX},
+        {"object", false, offsetof(uri_parts, object), ATTR_MAX},
+        {"serial", false, offsetof(uri_parts, serial), ATTR_MAX},
+        {"manufacturer", false, offsetof(uri_parts, manufacturer), ATTR_MAX},
+        {"model", false, offsetof(uri_parts, model), ATTR_MAX},
+        {"type", false, offsetof(uri_parts, type), ATTR_MAX},
+        {"id", false, offsetof(uri_parts, id), ATTR_MAX},
+        {"module-path", true, offsetof(uri_parts, module), MODULE_PATH_MAX},
     };
-    if (query && name_len == 9 && memcmp(at, "pin-value", 9) == 0) {
+    bool pin_attr = name_len >= 4;
+    for (size_t i = 0; pin_attr && i < 4; i++) { /* pin-value, pin-source, in any case */
+        pin_attr = (at[i] | 0x20) == "pin-"[i];
+    }
+    if (pin_attr) {
         return eei_fail(err, EEI_ERR_USAGE,
                         "PKCS#11 URI: a PIN in the URI would be in the command line, where "
                         "others can read it: give it with --pin-file FILE or "
@@ -182,9 +192,10 @@ static int uri_attribute(const char *at, size_t len, bool query, uri_parts *part
         if (fields[i].query == query && strlen(fields[i].name) == name_len &&
             memcmp(fields[i].name, at, name_len) == 0) {
             unsigned char *out = (unsigned char *)parts + fields[i].offset;
-            long n = pct_decode(value, value_len, out, ATTR_MAX);
+            long n = pct_decode(value, value_len, out, fields[i].size);
             if (n < 0) {
-                return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: bad value of %s", fields[i].name);
+                return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: the value of %s is %s",
+                                fields[i].name, n == -2 ? "too long" : "not well percent-encoded");
             }
             if (out == parts->id) {
                 parts->id_len = (size_t)n;
@@ -238,17 +249,32 @@ static bool matches(const char *want, const char *have)
     return !want[0] || (have && strcmp(want, have) == 0);
 }
 
-static PKCS11_SLOT *find_slot(eei_pkcs11_token *t, const uri_parts *parts)
+/* The one token the URI names, or NULL with err set (none, or several: never a guess). */
+static PKCS11_SLOT *find_slot(eei_pkcs11_token *t, const uri_parts *parts, eei_error *err)
 {
+    PKCS11_SLOT *found = NULL;
+    unsigned int nfound = 0;
     for (unsigned int i = 0; i < t->nslots; i++) {
         PKCS11_TOKEN *tok = t->slots[i].token;
         if (tok && tok->initialized && matches(parts->token, tok->label) &&
             matches(parts->serial, tok->serialnr) &&
             matches(parts->manufacturer, tok->manufacturer) && matches(parts->model, tok->model)) {
-            return &t->slots[i];
+            found = &t->slots[i];
+            nfound++;
         }
     }
-    return NULL;
+    if (nfound == 0) {
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: no token%s%s in %s", parts->token[0] ? " " : "",
+                 parts->token, t->module);
+        return NULL;
+    }
+    if (nfound > 1) { /* a PIN tried on the wrong token uses up one of its retries */
+        eei_fail(err, EEI_ERR_KEY,
+                 "PKCS#11: %u tokens in %s match: name one with token= or serial=", nfound,
+                 t->module);
+        return NULL;
+    }
+    return found;
 }
 
 /* The one private key the URI names, or NULL with err set. */
@@ -271,7 +297,10 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
     }
     if (nfound == 0) {
         eei_fail(err, EEI_ERR_KEY, "PKCS#11: no private key in token '%s' has that %s",
-                 slot->token->label, parts->object[0] ? "label (object=)" : "id");
+                 slot->token->label,
+                 parts->object[0] && parts->id_len ? "label (object=) and id"
+                 : parts->object[0]                ? "label (object=)"
+                                                   : "id");
         return NULL;
     }
     if (nfound > 1) {
@@ -300,10 +329,8 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs
         return NULL;
     }
     *token = t;
-    PKCS11_SLOT *slot = find_slot(t, parts);
+    PKCS11_SLOT *slot = find_slot(t, parts, err);
     if (!slot) {
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: no token%s%s in %s", parts->token[0] ? " " : "",
-                 parts->token, module);
         return NULL;
     }
     const char *label = slot->token->label;

@@ -64,6 +64,12 @@ void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len)
     }
 }
 
+bool eei_app_scan_wants_more(const eei_app_scan *scan)
+{
+    return scan->chk != NULL ||
+           (scan->walk.state != EEI_APP_NOT_APP && scan->walk.state != EEI_APP_BAD_SEGMENTS);
+}
+
 eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
                                eei_app_info *info, eei_error *err)
 {

@@ -72,7 +72,8 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
 
 /* The first line of the passphrase file, without its line ending. */
 /* The first line of a passphrase or PIN file (what: for messages). */
-static int read_first_line(const char *path, const char *what, char **out, eei_error *err)
+static int read_first_line(const char *path, const char *what, char **out, size_t *out_size,
+                           eei_error *err)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -96,6 +97,7 @@ static int read_first_line(const char *path, const char *what, char **out, eei_e
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     *out = pass;
+    *out_size = line + 1; /* what to wipe: a NUL inside the line does not hide the rest */
     return 0;
 }
 
@@ -111,19 +113,35 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     return eei_status_of(rc, err);
 }
 
+bool eei_key_name_is_pkcs11(const char *name)
+{
+    const char *scheme = EEI_PKCS11_URI_PREFIX; /* a URI's scheme is the same in any case */
+    size_t i = 0;
+    while (scheme[i] && name[i] && (name[i] | 0x20) == (scheme[i] | 0x20)) {
+        i++;
+    }
+    return scheme[i] == '\0';
+}
+
 /* A key in a PKCS#11 token: the PIN from opts, or from the first line of its file. */
 static eei_status load_from_token(const char *uri, const eei_key_options *opts, eei_key **out,
                                   eei_error *err)
 {
     char *pin = NULL;
+    size_t pin_size = 0;
     int rc = 0;
     if (opts && !opts->pin && opts->pin_file) {
-        rc = read_first_line(opts->pin_file, "PIN file", &pin, err);
+        rc = read_first_line(opts->pin_file, "PIN file", &pin, &pin_size, err);
+    }
+    const char *given = pin ? pin : opts ? opts->pin : NULL;
+    if (rc == 0 && given && !given[0]) { /* a try with nothing uses up one of the token's */
+        rc = eei_fail(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty%s%s", pin ? ": check " : "",
+                      pin ? opts->pin_file : "");
     }
     if (rc == 0) {
-        rc = eei_crypto_key_from_pkcs11(uri, pin ? pin : opts ? opts->pin : NULL, out, err);
+        rc = eei_crypto_key_from_pkcs11(uri, given, out, err);
     }
-    eei_free(pin, pin ? strlen(pin) : 0);
+    eei_free(pin, pin_size);
     return eei_status_of(rc, err);
 }
 
@@ -134,8 +152,9 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     uint8_t *data = NULL;
     size_t len = 0;
     char *pass = NULL;
+    size_t pass_size = 0;
     *out = NULL;
-    if (strncmp(path, EEI_PKCS11_URI_PREFIX, strlen(EEI_PKCS11_URI_PREFIX)) == 0) {
+    if (eei_key_name_is_pkcs11(path)) {
         return load_from_token(path, opts, out, err);
     }
     int rc = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
@@ -147,7 +166,7 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
         if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, err);
+            rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
         }
         if (rc == 0) {
             rc = eei_crypto_key_parse(data, len,
@@ -161,7 +180,7 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
             snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
         }
     }
-    eei_free(pass, pass ? strlen(pass) : 0);
+    eei_free(pass, pass_size);
     eei_free(data, len);
     if (rc != 0 && strncmp(err->msg, path, strlen(path)) != 0) {
         eei_error_prefix(err, path);

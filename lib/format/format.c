@@ -182,7 +182,7 @@ bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out
     }
     out->chip_id = (uint16_t)(head[EEI_APP_OFF_CHIP_ID] | head[EEI_APP_OFF_CHIP_ID + 1] << 8);
     out->segments = head[EEI_APP_OFF_SEGMENTS];
-    out->hash_appended = head[EEI_APP_OFF_HASH_APPENDED] == 1;
+    out->hash_appended = head[EEI_APP_OFF_HASH_APPENDED] != 0;
     out->secure_version = eei_le32_get(desc + EEI_APP_DESC_OFF_SECURE_VERSION);
     desc_text(desc + EEI_APP_DESC_OFF_VERSION, out->version);
     desc_text(desc + EEI_APP_DESC_OFF_PROJECT, out->project);
@@ -240,7 +240,7 @@ static void walk_next_part(eei_app_walk *w)
         w->next = w->end;
         return;
     case PART_CHECKSUM:
-        if (w->head[EEI_APP_OFF_HASH_APPENDED] == 1) {
+        if (w->head[EEI_APP_OFF_HASH_APPENDED] != 0) {
             w->part = PART_HASH;
             w->next = w->pos + EEI_APP_HASH_SIZE;
             return;

@@ -177,16 +177,6 @@ static const char *json_string(const cJSON *obj, const char *name)
 }
 
 /* An id as it can be shown: printable ASCII kept, anything else as \xNN, at most MAX_ID. */
-static void id_for_display(const char *id, char out[MAX_ID + 1])
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < MAX_ID; p++) {
-        n += (size_t)(*p >= 0x20 && *p < 0x7f ? snprintf(out + n, MAX_ID + 1 - n, "%c", *p)
-                                              : snprintf(out + n, MAX_ID + 1 - n, "\\x%02x", *p));
-    }
-    out[n] = '\0';
-}
-
 /* The devices of the manifest, with every problem found before work begins. */
 static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
 {
@@ -205,7 +195,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         const char *key = json_string(entry, "public_key");
         d->id_ok = id && id_valid(id);
         if (id) {
-            id_for_display(id, d->id); /* the id itself when it is valid */
+            text_for_display(id, d->id, sizeof(d->id)); /* the id itself when it is valid */
         } else {
             snprintf(d->id, sizeof(d->id), "#%zu", i); /* the manifest's entry number */
         }
@@ -398,10 +388,9 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
     for (size_t i = 0; rc == 0 && i < n; i++) {
         /* a file relative to the manifest, or a key in a PKCS#11 token (a pkcs11: URI) */
         const char *name = cJSON_IsString(list[i]) ? list[i]->valuestring : NULL;
-        char *path = !name ? NULL
-                     : strncmp(name, EEI_PKCS11_URI_PREFIX, strlen(EEI_PKCS11_URI_PREFIX)) == 0
-                         ? strdup(name)
-                         : resolve(dir, name);
+        char *path = !name                          ? NULL
+                     : eei_key_name_is_pkcs11(name) ? strdup(name)
+                                                    : resolve(dir, name);
         rc = path ? cli_load_key(path, args, &keys[i], err)
                   : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
         free(path);

@@ -19,7 +19,8 @@ static const char help[] =
     "When IN is an app binary (what idf.py builds, signed or not), show its app descriptor\n"
     "(project, version, ESP-IDF version, secure version, chip), its layout (segments, checksum,\n"
     "whether the appended SHA-256 matches) and its Secure Boot V2 signature blocks (scheme, key\n"
-    "digest, whether each signs this app; 'verify-signature' checks them against keys).\n"
+    "digest, whether its digest is this app's; the signatures themselves are checked by\n"
+    "'verify-signature' against keys).\n"
     "\n"
     "Options:\n"
     "  --json          one JSON object on stdout (keys in docs/CLI.md)\n"
@@ -42,7 +43,8 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
         eei_app_scan_update(scan, first, got);
         size = got;
     }
-    for (size_t n = 1; rc == 0 && n > 0;) {
+    /* to the end, or until the data is known not to be an app (an endless input ends too) */
+    for (size_t n = 1; rc == 0 && n > 0 && eei_app_scan_wants_more(scan);) {
         rc = input_read(in, buf, EEI_IO_CHUNK, &n, err);
         if (rc == 0) {
             eei_app_scan_update(scan, buf, n);
@@ -59,13 +61,13 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
     }
     if (json) {
         cJSON_AddStringToObject(json, "file", in->name);
-        cJSON_AddNumberToObject(json, "file_size", (double)size);
+        cJSON_AddNumberToObject(json, "file_size", (double)(in->regular ? in->size : size));
         cJSON_AddArrayToObject(json, "warnings");
-        cJSON_AddStringToObject(json, "kind", "app");
+        cJSON_AddStringToObject(json, "kind", app.layout == EEI_APP_NOT_APP ? "unknown" : "app");
         app_to_json(&app, false, json);
     } else if (app.layout != EEI_APP_NOT_APP) {
         printf("file          %s\n", in->name);
-        printf("file size     %llu\n", (unsigned long long)size);
+        printf("file size     %llu\n", (unsigned long long)(in->regular ? in->size : size));
         printf("kind          app binary (not encrypted)\n");
         app_print(&app, false, stdout);
     }

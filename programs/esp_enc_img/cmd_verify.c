@@ -84,9 +84,11 @@ static void report_text(const verdict *v, const char *name, bool with_key, bool 
     if (app->layout != EEI_APP_NOT_APP) {
         const char *chip = eei_app_chip_name(app->head.chip_id);
         const char *problem = app_problem(app);
-        printf("%s: app: %s %s (ESP-IDF %s, %s, secure version %u), %s%s\n", name,
-               app->head.project, app->head.version, app->head.idf_version,
-               chip ? chip : "unknown chip", (unsigned)app->head.secure_version,
+        app_texts t;
+        app_texts_of(&app->head, &t);
+        printf("%s: app: %s %s (ESP-IDF %s, %s, secure version %u), %s%s\n", name, t.project,
+               t.version, t.idf_version, chip ? chip : "unknown chip",
+               (unsigned)app->head.secure_version,
                problem                   ? problem
                : app->head.hash_appended ? "appended SHA-256 matches"
                                          : "no appended SHA-256",
@@ -104,7 +106,7 @@ static void report_text(const verdict *v, const char *name, bool with_key, bool 
         } else {
             printf("%s: signature block %u: %s, key digest %s%s\n", name, i,
                    eei_sb_scheme_name(b->version, b->curve), hex,
-                   b->digest_matches ? "" : ", signs another app");
+                   b->digest_matches ? "" : ", covers another app");
         }
     }
 }

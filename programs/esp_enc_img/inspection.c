@@ -151,13 +151,22 @@ const char *app_problem(const eei_app_info *app)
     return NULL;
 }
 
+void app_texts_of(const eei_app_head *head, app_texts *out)
+{
+    text_for_display(head->project, out->project, sizeof(out->project));
+    text_for_display(head->version, out->version, sizeof(out->version));
+    text_for_display(head->idf_version, out->idf_version, sizeof(out->idf_version));
+}
+
 void app_print(const eei_app_info *app, bool with_keys, FILE *out)
 {
     const eei_app_head *h = &app->head;
     const char *chip = eei_app_chip_name(h->chip_id);
-    fprintf(out, "project       %s\n", h->project);
-    fprintf(out, "version       %s\n", h->version);
-    fprintf(out, "ESP-IDF       %s\n", h->idf_version);
+    app_texts t;
+    app_texts_of(h, &t);
+    fprintf(out, "project       %s\n", t.project);
+    fprintf(out, "version       %s\n", t.version);
+    fprintf(out, "ESP-IDF       %s\n", t.idf_version);
     fprintf(out, "secure ver.   %u\n", (unsigned)h->secure_version);
     fprintf(out, "chip          %s (chip id %u)\n", chip ? chip : "unknown", (unsigned)h->chip_id);
     fprintf(out, "segments      %u\n", (unsigned)h->segments);
@@ -186,7 +195,7 @@ void app_print(const eei_app_info *app, bool with_keys, FILE *out)
         hex_encode(b->key_digest, EEI_SHA256_SIZE, hex);
         fprintf(out, "  block %u     %s, key digest %s, %s%s\n", i,
                 eei_sb_scheme_name(b->version, b->curve), hex,
-                b->digest_matches ? "signs this app" : "signs another app",
+                b->digest_matches ? "covers this app" : "covers another app",
                 !with_keys            ? ""
                 : b->verified_by >= 0 ? ", verified"
                                       : ", not verified by the keys given");
@@ -226,10 +235,12 @@ void app_to_json(const eei_app_info *app, bool with_keys, cJSON *obj)
     }
     const eei_app_head *h = &app->head;
     const char *chip = eei_app_chip_name(h->chip_id);
+    app_texts t;
+    app_texts_of(h, &t);
     cJSON *o = cJSON_AddObjectToObject(obj, "app");
-    cJSON_AddStringToObject(o, "project", h->project);
-    cJSON_AddStringToObject(o, "version", h->version);
-    cJSON_AddStringToObject(o, "idf_version", h->idf_version);
+    cJSON_AddStringToObject(o, "project", t.project);
+    cJSON_AddStringToObject(o, "version", t.version);
+    cJSON_AddStringToObject(o, "idf_version", t.idf_version);
     cJSON_AddNumberToObject(o, "secure_version", h->secure_version);
     cJSON_AddNumberToObject(o, "chip_id", h->chip_id);
     if (chip) {

@@ -36,6 +36,13 @@ void app_print(const eei_app_info *app, bool with_keys, FILE *out);
 void app_to_json(const eei_app_info *app, bool with_keys, cJSON *obj);
 /* The blocks as "signature_blocks", and "signature_verified" when with_keys. */
 void signature_to_json(const eei_sb_report *sig, bool with_keys, cJSON *obj);
+/* The descriptor's texts, safe to print (text_for_display). */
+typedef struct {
+    char project[4 * EEI_APP_DESC_TEXT_SIZE + 1];
+    char version[4 * EEI_APP_DESC_TEXT_SIZE + 1];
+    char idf_version[4 * EEI_APP_DESC_TEXT_SIZE + 1];
+} app_texts;
+void app_texts_of(const eei_app_head *head, app_texts *out);
 /* What is wrong with an app a device would refuse, or NULL. */
 const char *app_problem(const eei_app_info *app);
 

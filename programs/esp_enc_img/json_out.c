@@ -5,6 +5,20 @@
 
 #include "cli.h"
 
+void text_for_display(const char *text, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        bool plain = *p >= 0x20 && *p < 0x7f;
+        if (n + (plain ? 1 : 4) + 1 > cap) {
+            break;
+        }
+        n += (size_t)(plain ? snprintf(out + n, cap - n, "%c", *p)
+                            : snprintf(out + n, cap - n, "\\x%02x", *p));
+    }
+    out[n] = '\0';
+}
+
 void hex_encode(const uint8_t *bytes, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -10,6 +10,13 @@
 
 #include "esp_enc_img/esp_enc_img.h"
 
+/*
+ * Text from a file or a manifest made safe to print and to put in JSON: printable ASCII as it
+ * is, every other byte as \xNN (a newline cannot forge a line, invalid UTF-8 cannot break the
+ * JSON). Cut to fit cap bytes, NUL included.
+ */
+void text_for_display(const char *text, char *out, size_t cap);
+
 /* Lowercase hex of n bytes into out (2n + 1 chars). */
 void hex_encode(const uint8_t *bytes, size_t n, char *out);
 void json_add_hex(cJSON *obj, const char *name, const uint8_t *bytes, size_t n);

@@ -52,8 +52,27 @@ flip_byte sum.bin 50000
 expect_rc 1 "$E" info sum.bin
 expect_err "checksum mismatch"
 head -c 400 /dev/zero | tr '\0' '\351' >e9.bin # 0xE9, then no descriptor
-expect_rc 1 "$E" info e9.bin
+expect_rc 1 "$E" info --json e9.bin
 expect_err "neither an encrypted image nor an app binary"
+expect_json kind unknown
+expect_json app null
+# an endless input is read only until it cannot be an app
+expect_rc 1 timeout 20 bash -c "(printf '\351'; cat /dev/zero) | '$E' info -"
+expect_err "neither an encrypted image nor an app binary"
+# the descriptor's text is shown, never obeyed: a newline or bytes that are not UTF-8 are escaped
+cp app.bin odd.bin
+printf 'v1\nsignature     3 blocks\377' | dd of=odd.bin bs=1 seek=$((32 + 16)) conv=notrunc 2>/dev/null
+expect_rc 1 "$E" info odd.bin # (the hash no longer matches)
+grep -qF 'version       v1\x0asignature     3 blocks\xff' out.txt && pass || fail "escaping: $(cat out.txt)"
+expect_rc 1 "$E" info --json odd.bin
+expect_json app.version 'v1\x0asignature     3 blocks\xff'
+# any non-zero hash flag means a SHA-256 follows, as ESP-IDF reads it
+cp app.bin flag.bin
+printf '\002' | dd of=flag.bin bs=1 seek=23 conv=notrunc 2>/dev/null
+expect_rc 1 "$E" info --json flag.bin # (the flag is under the hash too)
+expect_json app.sha256_appended true
+expect_json app.layout_ok true
+expect_json app.size "$size"
 
 # a signed app: its blocks, their key digests as 'digest' computes them
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.pem 2>/dev/null
@@ -70,7 +89,7 @@ d1=$(jget app.signature_blocks.1.key_digest)
 expect_rc 0 "$E" digest p256.pub --json
 [ "$(jget digest)" = "$d1" ] && pass || fail "key digest $d1, digest says $(jget digest)"
 expect_rc 0 "$E" info app.signed
-grep -qE "^  block 1     ecdsa-p256, key digest $d1, signs this app$" out.txt && pass ||
+grep -qE "^  block 1     ecdsa-p256, key digest $d1, covers this app$" out.txt && pass ||
     fail "info: $(cat out.txt)"
 
 # verify: the app inside the image

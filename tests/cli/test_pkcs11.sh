@@ -76,11 +76,32 @@ export ESP_ENC_IMG_PKCS11_PIN=2468
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=nope" -o x.signed
 expect_err "no private key in token 'release keys' has that label"
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=other;object=fw-rsa" -o x.signed
-expect_err "no token other in $module"
+expect_err "no token other in "
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=fw-rsa;type=public" -o x.signed
 expect_err "type=public, where a signing key is type=private"
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;slot-id=3;object=fw-rsa" -o x.signed
 expect_err "'slot-id' is not supported"
+expect_rc 2 "$E" sign app.bin --key "$rsa&PIN-Source=file:pin.txt" -o x.signed
+expect_err "a PIN in the URI"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:object=$(printf 'k%.0s' $(seq 300))" -o x.signed
+expect_err "the value of object is too long"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:object=fw%zzrsa" -o x.signed
+expect_err "the value of object is not well percent-encoded"
+: >empty.txt
+expect_rc 3 "$E" sign app.bin --key "$rsa" --pin-file empty.txt -o x.signed
+expect_err "the PKCS#11 PIN is empty: check empty.txt"
+# the scheme in any case; one module under two names is one module (one session for both keys)
+ln -s "$module" alias.so
+expect_rc 0 env ESP_ENC_IMG_PKCS11_MODULE="$T/alias.so" "$E" sign app.bin \
+    --key "PKCS11:token=release%20keys;object=fw-rsa?module-path=$module" --key "$p256" -o two.signed
+expect_rc 0 "$E" verify-signature --json two.signed --pub rsa.pub --pub p256.pub
+expect_json blocks.1.verified true
+# a URI that names no one token: refused before any PIN is tried
+softhsm2-util --init-token --free --label "other keys" --pin 1357 --so-pin 13579 >/dev/null ||
+    fail "setup: second token"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:object=fw-rsa" -o x.signed
+expect_err "2 tokens in"
+expect_err "match: name one with token= or serial="
 expect_rc 3 env ESP_ENC_IMG_PKCS11_MODULE= "$E" sign app.bin --key "$p256" -o x.signed
 expect_err "which module?"
 expect_rc 3 "$E" decrypt app.img "$p256" x.bin
