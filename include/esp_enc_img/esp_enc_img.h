@@ -406,7 +406,10 @@ typedef struct eei_app_scan eei_app_scan;
 /* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
 EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
 EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
-/* False once the data is known not to be an app: the rest need not be read. */
+/*
+ * False once more data cannot change what eei_app_scan_finish says: the data is not an app, or a
+ * broken one, or it runs past where a signature sector would end (an endless input ends too).
+ */
 EEI_API bool eei_app_scan_wants_more(const eei_app_scan *scan);
 /* What was read; the signature blocks checked against keys (may be none), as eei_sb_check does. */
 EEI_API eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,

@@ -66,8 +66,18 @@ void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len)
 
 bool eei_app_scan_wants_more(const eei_app_scan *scan)
 {
-    return scan->chk != NULL ||
-           (scan->walk.state != EEI_APP_NOT_APP && scan->walk.state != EEI_APP_BAD_SEGMENTS);
+    const eei_app_walk *w = &scan->walk;
+    if (scan->need_signature) {
+        return true;
+    }
+    switch (w->state) {
+    case EEI_APP_WALKING:
+        return true;
+    case EEI_APP_OK: /* a signature sector ends a sector after the padded app, or there is none */
+        return w->pos <= eei_sb_padded_size(eei_app_walk_size(w)) + EEI_SB_SECTOR_SIZE;
+    default: /* not an app, or a broken one: nothing after it changes the verdict */
+        return false;
+    }
 }
 
 eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,

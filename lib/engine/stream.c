@@ -248,7 +248,11 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
         rc = eei_crypto_sha256_start(&s.sha, err);
     }
-    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha || scan, true, &s, err) : rc;
+    /*
+     * A helper thread for writing and hashing; the app scan alone stays inline (data that is not
+     * an app ends it at the first byte: a thread would only add hand-overs to a bare verify).
+     */
+    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha, true, &s, err) : rc;
     uint64_t pos = 0;
     for (size_t n = 1; rc == 0;) {
         /*

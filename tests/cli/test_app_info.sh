@@ -91,6 +91,10 @@ expect_rc 0 "$E" digest p256.pub --json
 expect_rc 0 "$E" info app.signed
 grep -qE "^  block 1     ecdsa-p256, key digest $d1, covers this app$" out.txt && pass ||
     fail "info: $(cat out.txt)"
+# a signed app, then an endless input: read as far as a signature sector could end
+expect_rc 0 timeout 20 bash -c "cat app.signed /dev/zero | '$E' info --json -"
+expect_json app.sha256_matches true
+expect_json app.signed false
 
 # verify: the app inside the image
 expect_rc 0 "$E" encrypt app.signed "$K/device_pub_key.pem" signed.img
