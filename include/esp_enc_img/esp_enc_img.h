@@ -30,6 +30,8 @@ extern "C" {
 
 /* The library's version: "MAJOR.MINOR.PATCH". */
 EEI_API const char *eei_version(void);
+/* The crypto library it runs with, as that library names itself ("OpenSSL 3.0.19 27 Jan 2026"). */
+EEI_API const char *eei_crypto_library(void);
 
 /* ---- errors ---- */
 

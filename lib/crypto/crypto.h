@@ -12,6 +12,9 @@
 
 #include "esp_enc_img/esp_enc_img.h"
 
+/* The crypto library this runs with, as it names itself. */
+const char *eei_crypto_library_name(void);
+
 /* Random bytes from the library's CSPRNG. */
 int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err);
 

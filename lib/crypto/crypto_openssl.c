@@ -32,6 +32,11 @@ struct eei_sha256 { /* SHA-256, or SHA-384 for Secure Boot V2's P-384 signatures
     EVP_MD_CTX *ctx;
 };
 
+const char *eei_crypto_library_name(void)
+{
+    return OpenSSL_version(OPENSSL_VERSION); /* the one loaded, not the headers' */
+}
+
 int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err)
 {
     if (len > INT_MAX || RAND_bytes(buf, (int)len) != 1) {

@@ -297,6 +297,11 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     out->cleanup_slot = -1;
     out->fd = -1;
     if (strcmp(path, "-") == 0) {
+        if (!opts->text && isatty(STDOUT_FILENO)) {
+            return eei_fail(err, EEI_ERR_USAGE,
+                            "stdout is a terminal: refusing to write binary data to it (redirect "
+                            "it to a file or a pipe, or give a file name)");
+        }
         out->to_stdout = true;
         out->name = "stdout";
         if (opts->seekable) {

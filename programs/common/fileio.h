@@ -38,6 +38,7 @@ typedef struct {
     mode_t mode;     /* of the final file */
     bool no_clobber; /* fail if the target exists (key files without --force) */
     bool seekable;   /* the writer will pwrite; "-" is spooled through a temporary file */
+    bool text;       /* printable: "-" may be a terminal (binary data to one is refused) */
 } output_options;
 
 typedef struct {

@@ -53,6 +53,70 @@ static void set_value(const option_spec *s, const char *arg, void *values)
     }
 }
 
+#define WORD_MAX 48
+
+/* Edits from a to b: insertions, deletions, substitutions and swaps of neighbours. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t d[WORD_MAX + 1][WORD_MAX + 1];
+    for (size_t i = 0; i <= la; i++) {
+        for (size_t j = 0; j <= lb; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = i + j;
+                continue;
+            }
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best) {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *options_closest(const char *word, size_t word_len, const char *const *candidates,
+                            size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < n && word_len <= WORD_MAX; i++) {
+        size_t len = strlen(candidates[i]);
+        size_t dist = len <= WORD_MAX ? edit_distance(word, word_len, candidates[i], len) : 3;
+        if (dist < best_d && 2 * dist < word_len) {
+            best = candidates[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
+/* ", did you mean '--NAME'?" for an unknown long option near one the command takes, or "". */
+static void suggest_option(const char *given, const option_spec *specs, unsigned allowed, char *out,
+                           size_t cap)
+{
+    const char *names[MAX_OPTIONS + 1];
+    size_t n = 0;
+    out[0] = '\0';
+    if (strncmp(given, "--", 2) != 0) {
+        return;
+    }
+    for (const option_spec *s = specs; s->name && n < MAX_OPTIONS; s++) {
+        if (!s->group || (allowed & s->group)) {
+            names[n++] = s->name;
+        }
+    }
+    names[n++] = "help";
+    const char *word = given + 2;
+    const char *best = options_closest(word, strcspn(word, "="), names, n);
+    if (best) {
+        snprintf(out, cap, " (did you mean '--%s'?)", best);
+    }
+}
+
 options_result options_parse(int argc, char **argv, const option_spec *specs, unsigned allowed,
                              void *values, options_outcome *out)
 {
@@ -88,7 +152,9 @@ options_result options_parse(int argc, char **argv, const option_spec *specs, un
             return OPTIONS_USAGE;
         }
         if (!s) {
-            snprintf(out->why, sizeof(out->why), "unknown option '%s'", given);
+            char hint[80];
+            suggest_option(given, specs, allowed, hint, sizeof(hint));
+            snprintf(out->why, sizeof(out->why), "unknown option '%.60s'%s", given, hint);
             return OPTIONS_USAGE;
         }
         if (s->group && !(allowed & s->group)) {

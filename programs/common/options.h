@@ -50,4 +50,12 @@ typedef struct {
 options_result options_parse(int argc, char **argv, const option_spec *specs, unsigned allowed,
                              void *values, options_outcome *out);
 
+/*
+ * The candidate nearest to word, when it is near enough to be a typo of it: at most two edits
+ * (a letter added, dropped or changed, or two neighbours swapped), and fewer than half its
+ * letters. NULL otherwise.
+ */
+const char *options_closest(const char *word, size_t word_len, const char *const *candidates,
+                            size_t n);
+
 #endif

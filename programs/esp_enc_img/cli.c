@@ -45,6 +45,7 @@ static const option_spec cli_options[] = {
     TEXT("cert-dir", 0, cert_dir, OPT_SERVE),
     NUMBER("timeout", timeout, 1, 3600, OPT_SERVE),
     NUMBER("max-clients", max_clients, 1, 4096, OPT_SERVE),
+    NUMBER("days", days, 1, 36500, OPT_SERVE),
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
@@ -102,6 +103,31 @@ int cli_report(const eei_error *err, bool verbose)
     }
     eei_report_crypto_errors(verbose ? stderr : NULL);
     return cli_exit_code(err->status);
+}
+
+int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
+                     eei_error *err)
+{
+    if (cli_load_key(args->pos[key_pos], args, out, err) == 0) {
+        return 0;
+    }
+    if (err->status != EEI_ERR_KEY && err->status != EEI_ERR_FILE) {
+        return -1;
+    }
+    for (int i = 0; i < args->npos; i++) { /* is the key given in another place? */
+        eei_key *other = NULL;
+        eei_error quiet = {EEI_OK, ""};
+        if (i == key_pos || strcmp(args->pos[i], "-") == 0 ||
+            cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
+            continue;
+        }
+        eei_key_free(other);
+        return eei_fail(err, EEI_ERR_USAGE,
+                        "argument %d '%s' is not a key, but argument %d '%s' is: the order is "
+                        "'%s %s'",
+                        key_pos + 1, args->pos[key_pos], i + 1, args->pos[i], args->cmd, order);
+    }
+    return -1;
 }
 
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)

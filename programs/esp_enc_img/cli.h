@@ -56,7 +56,7 @@ typedef struct {
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
-    long long port, timeout, max_clients;
+    long long port, timeout, max_clients, days;
     int npos;
     char **pos;
 } cli_args;
@@ -91,5 +91,13 @@ int cli_report(const eei_error *err, bool verbose);
  * URI), with the PIN from --pin-file or $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
+
+/*
+ * The key at positional argument key_pos, as cli_load_key. When it is not a key but another
+ * positional argument is, the error is a usage error that names both and gives order (e.g.
+ * "IN KEY OUT").
+ */
+int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
+                     eei_error *err);
 
 #endif

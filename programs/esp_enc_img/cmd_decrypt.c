@@ -1,4 +1,6 @@
 /* decrypt IN KEY OUT: authenticated decryption; OUT appears only for an authentic image. */
+#include <string.h>
+
 #include "cli.h"
 #include "file_stream.h"
 #include "inspection.h"
@@ -16,22 +18,63 @@ static const char help[] =
     "Exit status: 0 authentic and written; 1 image rejected (bad magic, wrong length, wrong\n"
     "key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
 
+/* A regular file that starts as an encrypted image does. */
+static bool looks_like_image(const char *path)
+{
+    input_file f = {.fd = -1};
+    eei_error quiet = {EEI_OK, ""};
+    uint8_t header[EEI_HEADER_SIZE];
+    size_t got = 0;
+    eei_inspection ins;
+    bool yes = strcmp(path, "-") != 0 && input_open(&f, path, &quiet) == 0 && f.regular &&
+               input_pread(&f, header, sizeof(header), 0, &got, &quiet) == 0;
+    if (yes) {
+        eei_inspect(header, got, f.size, &ins);
+        yes = ins.verdict != EEI_FMT_BAD_MAGIC;
+    }
+    input_close(&f);
+    return yes;
+}
+
+/*
+ * A file's header and size are judged before any output exists. No image at IN but one at OUT
+ * (which would be replaced): IN and OUT were swapped.
+ */
+static int judge_input(input_file *in, const char *out_path, eei_error *err)
+{
+    eei_inspection ins;
+    if (!in->regular) {
+        return 0;
+    }
+    if (inspect_input(in, NULL, 0, &ins, err) != 0) {
+        return -1;
+    }
+    if (inspect_reject_keyed(&ins, in->name, err) == 0) {
+        return 0;
+    }
+    bool no_image = !ins.header_read || ins.verdict == EEI_FMT_BAD_MAGIC;
+    if (no_image && looks_like_image(out_path)) {
+        return eei_fail(err, EEI_ERR_USAGE,
+                        "%s is not an encrypted image, but OUT %s is: the order is 'decrypt IN "
+                        "KEY OUT' (OUT is replaced)",
+                        in->name, out_path);
+    }
+    return -1;
+}
+
 static int run(const cli_args *args)
 {
     if (args->npos != 3) {
         return cli_usage(args->cmd, "expected IN KEY OUT");
     }
-    const char *in_path = args->pos[0], *key_path = args->pos[1], *out_path = args->pos[2];
+    const char *in_path = args->pos[0], *out_path = args->pos[2];
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL;
     input_file in = {.fd = -1};
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
-    eei_inspection ins;
-    if (cli_load_key(key_path, args, &key, &err) == 0 && input_open(&in, in_path, &err) == 0 &&
-        /* a file's header and size are judged before any output exists */
-        (!in.regular || (inspect_input(&in, NULL, 0, &ins, &err) == 0 &&
-                         inspect_reject_keyed(&ins, in.name, &err) == 0)) &&
+    if (cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err) == 0 &&
+        input_open(&in, in_path, &err) == 0 && judge_input(&in, out_path, &err) == 0 &&
         output_open(&out, out_path, &oo, &err) == 0) {
         progress p;
         progress_begin(&p, "decrypt", in.size, false, args->quiet);

@@ -77,7 +77,7 @@ static int run(const cli_args *args)
     if (args->npos != 3) {
         return cli_usage(args->cmd, "expected IN KEY OUT");
     }
-    const char *in_path = args->pos[0], *key_path = args->pos[1], *out_path = args->pos[2];
+    const char *in_path = args->pos[0], *out_path = args->pos[2];
     if (args->json && (strcmp(out_path, "-") == 0 || strcmp(in_path, "-") == 0)) {
         return cli_usage(args->cmd, "--json prints to stdout: IN and OUT must be files");
     }
@@ -87,7 +87,7 @@ static int run(const cli_args *args)
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    int loaded = cli_load_key(key_path, args, &key, &err);
+    int loaded = cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err);
     for (int i = 0; loaded == 0 && i < args->sign_keys.n; i++) {
         loaded = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
     }

@@ -31,6 +31,9 @@ static const char help[] =
     "                        subjectAltName are HOST (an IP address or DNS name) in\n"
     "                        DIR/../server_certs, or in --cert-dir D; the certificate is what\n"
     "                        the firmware embeds\n"
+    "  --days N              with --self-signed: how long a new certificate is valid (default\n"
+    "                        825 days; an existing one is reused as it is, and its last day\n"
+    "                        printed)\n"
     "  --timeout SECONDS     drop a client silent this long (default 10)\n"
     "  --max-clients N       connections served at once (default 64)\n"
     "  -v, --verbose         print the crypto library's errors\n"
@@ -134,6 +137,9 @@ static int run(const cli_args *args)
         (!args->self_signed && !(args->cert && key_given))) {
         return cli_usage(args->cmd, "give --cert CERT.pem --key KEY.pem, or --self-signed HOST");
     }
+    if (args->days && !args->self_signed) {
+        return cli_usage(args->cmd, "--days goes with --self-signed");
+    }
     if (args->cert_dir && !args->self_signed) {
         return cli_usage(args->cmd, "--cert-dir goes with --self-signed");
     }
@@ -147,17 +153,19 @@ static int run(const cli_args *args)
     }
     if (args->self_signed) {
         bool reused;
-        char parent[PATH_MAX];
+        char parent[PATH_MAX], until[11];
         snprintf(parent, sizeof(parent), "%s", root);
         snprintf(dir, sizeof(dir), "%s/server_certs", dirname(parent));
         const char *cert_dir = args->cert_dir ? args->cert_dir : dir;
         if (refuse_key_inside(root, "the certificate folder", cert_dir, &err) != 0 ||
-            cert_self_signed(args->self_signed, cert_dir, cert, key, &reused, &err) != 0) {
+            cert_self_signed(args->self_signed, cert_dir,
+                             args->days ? args->days : CERT_DAYS_DEFAULT, cert, key, &reused, until,
+                             &err) != 0) {
             return cli_report(&err, args->verbose);
         }
-        printf("%s certificate for %s: %s\n(embed it in the firmware as "
+        printf("%s certificate for %s, valid until %s: %s\n(embed it in the firmware as "
                "firmware/server_certs/ca_cert.pem)\n",
-               reused ? "using the" : "made a", args->self_signed, cert);
+               reused ? "using the" : "made a", args->self_signed, until, cert);
         cert_path = cert;
         key_path = key;
     } else if (refuse_key_inside(root, "the key", key_path, &err) != 0) {

@@ -127,7 +127,7 @@ static int run(const cli_args *args)
     eei_app_info_clear(&v.app);
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
 
-    int rc = with_key ? cli_load_key(args->pos[1], args, &key, &err) : 0;
+    int rc = with_key ? cli_load_key_arg(args, 1, "IN KEY", &key, &err) : 0;
     for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
         rc = cli_load_key(args->pubs.v[i], args, &pubs[i], &err);
     }

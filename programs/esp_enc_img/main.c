@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+#include "eei_build_info.h"
 #include "fileio.h"
 
 #ifndef EEI_VERSION
@@ -33,7 +36,8 @@ static const char main_help[] =
     "  --generate_ecc_key   same as 'keygen hmac' in the current directory\n"
     "\n"
     "  -h, --help      this text; 'esp_enc_img COMMAND --help' for a command\n"
-    "  -V, --version   the version\n"
+    "  -V, --version   the version, the commit it was built from, and the OpenSSL and cJSON\n"
+    "                  it runs with\n"
     "\n"
     "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error.\n";
 
@@ -65,7 +69,8 @@ int main(int argc, char **argv)
         return cli_exit_code(EEI_OK);
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
-        printf("esp_enc_img %s\n", EEI_VERSION);
+        printf("esp_enc_img %s\ncommit %s\n%s\ncJSON %s\n", EEI_VERSION, EEI_GIT_COMMIT,
+               eei_crypto_library(), cJSON_Version());
         return cli_exit_code(EEI_OK);
     }
     fileio_init();
@@ -74,6 +79,15 @@ int main(int argc, char **argv)
             return cli_run(commands[i], argc - 1, argv + 1);
         }
     }
-    fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", EEI_PROG, name, EEI_PROG);
+    const char *names[sizeof(commands) / sizeof(commands[0])];
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        names[i] = commands[i]->name;
+    }
+    const char *best = options_closest(name, strlen(name), names, sizeof(names) / sizeof(names[0]));
+    if (best) {
+        fprintf(stderr, "%s: unknown command '%s': did you mean '%s'?\n", EEI_PROG, name, best);
+    } else {
+        fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", EEI_PROG, name, EEI_PROG);
+    }
     return cli_exit_code(EEI_ERR_USAGE);
 }

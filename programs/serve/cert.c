@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,6 @@
 
 #include "fileio.h"
 #include "key_files.h"
-
-#define VALID_DAYS 825
 
 static bool is_ip(const char *host)
 {
@@ -55,7 +54,7 @@ static int add_ext(X509 *cert, int nid, const char *value)
     return ok;
 }
 
-static X509 *make_cert(EVP_PKEY *key, const char *host)
+static X509 *make_cert(EVP_PKEY *key, const char *host, long days)
 {
     X509 *cert = X509_new();
     ASN1_INTEGER *serial = ASN1_INTEGER_new();
@@ -67,7 +66,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *host)
         cert && serial && bn && name && X509_set_version(cert, 2) &&
         BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) && BN_to_ASN1_INTEGER(bn, serial) &&
         X509_set_serialNumber(cert, serial) && X509_gmtime_adj(X509_getm_notBefore(cert), -3600) &&
-        X509_gmtime_adj(X509_getm_notAfter(cert), 60L * 60 * 24 * VALID_DAYS) &&
+        X509_gmtime_adj(X509_getm_notAfter(cert), 60L * 60 * 24 * days) &&
         X509_set_pubkey(cert, key) &&
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)host, -1, -1,
                                    0) &&
@@ -107,10 +106,22 @@ static int emit_cert(BIO *bio, void *cert)
     return PEM_write_bio_X509(bio, cert);
 }
 
-int cert_self_signed(const char *host, const char *dir, char cert_path[PATH_MAX],
-                     char key_path[PATH_MAX], bool *reused, eei_error *err)
+/* The certificate's last day, "YYYY-MM-DD" ("unknown" when it cannot be read). */
+static void not_after(X509 *cert, char until[11])
+{
+    struct tm tm;
+    snprintf(until, 11, "unknown");
+    if (cert && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1 &&
+        strftime(until, 11, "%Y-%m-%d", &tm) == 0) {
+        snprintf(until, 11, "unknown");
+    }
+}
+
+int cert_self_signed(const char *host, const char *dir, long days, char cert_path[PATH_MAX],
+                     char key_path[PATH_MAX], bool *reused, char until[11], eei_error *err)
 {
     *reused = false;
+    snprintf(until, 11, "unknown");
     if (!is_ip(host) && !is_dns_name(host)) {
         return eei_fail(err, EEI_ERR_USAGE, "--self-signed %s: not a host name or address", host);
     }
@@ -123,6 +134,7 @@ int cert_self_signed(const char *host, const char *dir, char cert_path[PATH_MAX]
             fclose(f);
         }
         bool same = cert && cert_names_host(cert, host) && path_exists(key_path);
+        not_after(cert, until);
         X509_free(cert);
         ERR_clear_error();
         if (!same) {
@@ -138,7 +150,8 @@ int cert_self_signed(const char *host, const char *dir, char cert_path[PATH_MAX]
         return -1;
     }
     EVP_PKEY *key = EVP_RSA_gen(2048); /* what every ESP-IDF TLS configuration accepts */
-    X509 *cert = key ? make_cert(key, host) : NULL;
+    X509 *cert = key ? make_cert(key, host, days) : NULL;
+    not_after(cert, until);
     const uint8_t *key_pem = NULL, *cert_pem = NULL;
     size_t key_len = 0, cert_len = 0;
     BIO *key_bio = cert ? encode_pem(true, emit_key, key, &key_pem, &key_len) : NULL;

@@ -7,12 +7,15 @@
 
 #include "esp_enc_img/esp_enc_img.h"
 
+#define CERT_DAYS_DEFAULT 825 /* the longest validity the CA/Browser baseline allowed */
+
 /*
- * In dir: ca_cert.pem (CN and subjectAltName = host, IP or DNS) and ca_key.pem (0600). An
- * existing pair for the same host is reused, so devices that embed the certificate keep
- * trusting the server; a pair for another host is refused.
+ * In dir: ca_cert.pem (CN and subjectAltName = host, IP or DNS; valid for days days) and
+ * ca_key.pem (0600). An existing pair for the same host is reused, whatever days says, so
+ * devices that embed the certificate keep trusting the server; a pair for another host is
+ * refused. until: the certificate's last day, "YYYY-MM-DD".
  */
-int cert_self_signed(const char *host, const char *dir, char cert_path[PATH_MAX],
-                     char key_path[PATH_MAX], bool *reused, eei_error *err);
+int cert_self_signed(const char *host, const char *dir, long days, char cert_path[PATH_MAX],
+                     char key_path[PATH_MAX], bool *reused, char until[11], eei_error *err);
 
 #endif

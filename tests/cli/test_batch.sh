@@ -107,6 +107,13 @@ expect_err "batch: a b: bad id"
 [ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
 expect_only stale ok.bin manifest.json
 [ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+# the longest id (128 characters) names its image whole
+long=$(printf 'd%.0s' $(seq 128))
+printf '{"input": "../app.bin", "devices": [{"id": "%s", "public_key": "../keys/dev-01.pem"}]}' \
+    "$long" >fleet/long.json
+expect_rc 0 "$E" batch fleet/long.json --out-dir longout --quiet
+expect_only longout "$long.bin" manifest.json
+[ "$("$JG" longout/manifest.json devices.0.id)" = "$long" ] && pass || fail "the long id, cut"
 # a NUL spelled in JSON would cut an id or a path short: the manifest is refused, with where
 printf '{"input": "../app.bin",\n "devices": [{"id": "ok\\u0000../../x", "public_key": "k"}]}\n' \
     >fleet/nul.json

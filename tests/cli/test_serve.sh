@@ -127,6 +127,19 @@ expect_err "not as a certificate and key for updates.example.com"
 expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed updates.example.com --cert-dir other --port 0
 grep -q "DNS:updates.example.com" <(openssl x509 -in other/ca_cert.pem -noout -text) && pass ||
     fail "DNS subjectAltName"
+# its validity: 825 days unless --days says otherwise, and the last day is printed
+expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed 127.0.0.1 --cert-dir d3 --days 3 --port 0
+want=$(date -u -d '+3 days' +%F)
+grep -q "made a certificate for 127.0.0.1, valid until $want" out.txt && pass || fail "days: $(cat out.txt)"
+end=$(date -u -d "$(openssl x509 -in d3/ca_cert.pem -noout -enddate | cut -d= -f2)" +%F)
+[ "$end" = "$want" ] && pass || fail "--days 3: the certificate ends $end"
+expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed 127.0.0.1 --cert-dir d3 --days 99 --port 0
+grep -q "using the certificate for 127.0.0.1, valid until $want" out.txt && pass || fail "reused: $(cat out.txt)"
+expect_rc 0 timeout --preserve-status -s INT 1 "$E" serve www --self-signed 127.0.0.1 --cert-dir d825 --port 0
+end=$(date -u -d "$(openssl x509 -in d825/ca_cert.pem -noout -enddate | cut -d= -f2)" +%F)
+[ "$end" = "$(date -u -d '+825 days' +%F)" ] && pass || fail "the default validity ends $end"
+expect_rc 2 "$E" serve www --cert x.pem --key y.pem --days 3
+expect_err "--days goes with --self-signed"
 
 # slow and idle peers: a request head (TLS handshake included) has --timeout in all, however
 # slowly its bytes drip; when every place is taken, the longest-idle peer gives its place up

@@ -6,6 +6,11 @@ expect_rc 0 "$E" --help
 grep -q "Usage: esp_enc_img COMMAND" "$T/out.txt" && pass || fail "--help text"
 expect_rc 0 "$E" --version
 grep -Eq "^esp_enc_img [0-9]+\.[0-9]+\.[0-9]+$" "$T/out.txt" && pass || fail "--version text"
+# the commit of the source it was built from, and the libraries it runs with
+want=$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
+grep -Eq "^commit ($want|unknown)" "$T/out.txt" && pass || fail "--version commit: $(cat "$T/out.txt")"
+grep -Eq "^OpenSSL 3\.[0-9]+\.[0-9]+" "$T/out.txt" && pass || fail "--version OpenSSL"
+grep -Eq "^cJSON [0-9]+\.[0-9]+\.[0-9]+$" "$T/out.txt" && pass || fail "--version cJSON"
 for cmd in keygen pubkey encrypt decrypt; do
     expect_rc 0 "$E" $cmd --help
     grep -q "Usage: esp_enc_img $cmd" "$T/out.txt" && pass || fail "$cmd --help"
@@ -34,4 +39,42 @@ expect_err "option '--passphrase-file' does not apply"
 expect_rc 2 "$E" info -o x.json image.bin
 expect_err "option '--output' does not apply"
 expect_rc 2 "$E" --generate_rsa_key extra
+# typos: the nearest command or option, when one is near; none for a word near nothing
+expect_rc 2 "$E" encrpyt a b c
+expect_err "unknown command 'encrpyt': did you mean 'encrypt'?"
+expect_rc 2 "$E" verfy-signature x
+expect_err "did you mean 'verify-signature'?"
+expect_rc 2 "$E" info --jsno x.img
+expect_err "unknown option '--jsno' (did you mean '--json'?)"
+expect_rc 2 "$E" sign app.bin --kye k.pem
+expect_err "(did you mean '--key'?)"
+expect_rc 2 "$E" encrypt --bogus a b c
+grep -q "did you mean" "$T/err.txt" && fail "a suggestion for --bogus" || pass
+grep -q "did you mean" <("$E" frobnicate 2>&1) && fail "a suggestion for frobnicate" || pass
+# binary data is never written to a terminal; text (a PEM public key) is
+on_tty() { script -qec "$*" /dev/null >"$T/tty.txt" 2>&1; }
+printf 'firmware' >fw.bin
+"$E" encrypt fw.bin "$SRC/keys/rsa_pub_key.pem" fw.img >/dev/null 2>&1
+on_tty "'$E' decrypt fw.img '$SRC/keys/rsa_priv_key.pem' -"
+[ $? = 2 ] && grep -q "stdout is a terminal: refusing to write binary data" "$T/tty.txt" && pass ||
+    fail "decrypt to a terminal: $(cat "$T/tty.txt")"
+on_tty "'$E' encrypt fw.bin '$SRC/keys/rsa_pub_key.pem' -"
+[ $? = 2 ] && pass || fail "encrypt to a terminal: $(cat "$T/tty.txt")"
+on_tty "'$E' pubkey '$SRC/keys/rsa_priv_key.pem' --format der"
+[ $? = 2 ] && pass || fail "DER to a terminal: $(cat "$T/tty.txt")"
+on_tty "'$E' pubkey '$SRC/keys/rsa_priv_key.pem'"
+[ $? = 0 ] && grep -q "BEGIN PUBLIC KEY" "$T/tty.txt" && pass || fail "PEM to a terminal"
+expect_rc 0 "$E" decrypt fw.img "$SRC/keys/rsa_priv_key.pem" - # a pipe or file is fine
+# arguments in the wrong order: named, with the order, before anything is written
+expect_rc 2 "$E" encrypt "$SRC/keys/rsa_pub_key.pem" fw.bin out.img
+expect_err "argument 2 'fw.bin' is not a key, but argument 1 '$SRC/keys/rsa_pub_key.pem' is: the order is 'encrypt IN KEY OUT'"
+expect_absent out.img
+expect_rc 2 "$E" verify "$SRC/keys/rsa_priv_key.pem" fw.img
+expect_err "the order is 'verify IN KEY'"
+cp fw.img keep.img
+expect_rc 2 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" keep.img
+expect_err "fw.bin is not an encrypted image, but OUT keep.img is: the order is 'decrypt IN KEY OUT'"
+expect_same keep.img fw.img
+expect_rc 3 "$E" encrypt fw.bin missing.pem out.img # no key anywhere: the file's own error
+expect_err "missing.pem"
 finish

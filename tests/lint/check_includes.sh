@@ -14,6 +14,7 @@ check() {
     while IFS= read -r inc; do
         checked=$((checked + 1))
         found=false
+        [ "$inc" = eei_build_info.h ] && continue # generated in the build tree (--version)
         for dir in "$(dirname "$file")" "$@"; do
             [ -f "$dir/$inc" ] && found=true
         done
