@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
@@ -117,8 +118,10 @@ int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_k
     for (int i = 0; i < args->npos; i++) { /* is the key given in another place? */
         eei_key *other = NULL;
         eei_error quiet = {EEI_OK, ""};
-        if (i == key_pos || strcmp(args->pos[i], "-") == 0 ||
-            cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
+        struct stat st;
+        /* only small regular files are looked at: never stdin, a FIFO, a device or a token */
+        if (i == key_pos || stat(args->pos[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_size > 64 * 1024 || cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
             continue;
         }
         eei_key_free(other);

@@ -77,4 +77,7 @@ expect_err "fw.bin is not an encrypted image, but OUT keep.img is: the order is 
 expect_same keep.img fw.img
 expect_rc 3 "$E" encrypt fw.bin missing.pem out.img # no key anywhere: the file's own error
 expect_err "missing.pem"
+mkfifo in.fifo # the search for the key never reads a FIFO (it would block, and eat the input)
+expect_rc 3 timeout 10 "$E" encrypt in.fifo missing.pem out.img
+expect_err "missing.pem"
 finish
