@@ -3,7 +3,12 @@
 execute_process(COMMAND git -C "${SOURCE}" rev-parse --short=12 HEAD
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE
                 RESULT_VARIABLE rc ERROR_QUIET)
-if(NOT rc EQUAL 0 OR commit STREQUAL "")
+# only the source's own checkout counts, not one it was unpacked inside
+execute_process(COMMAND git -C "${SOURCE}" rev-parse --show-toplevel
+                OUTPUT_VARIABLE top OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+get_filename_component(top "${top}" REALPATH)
+get_filename_component(source_real "${SOURCE}" REALPATH)
+if(NOT rc EQUAL 0 OR commit STREQUAL "" OR NOT top STREQUAL source_real)
   set(commit "unknown (not built from a git checkout)")
 else()
   execute_process(COMMAND git -C "${SOURCE}" status --porcelain --untracked-files=no

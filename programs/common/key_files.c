@@ -2,14 +2,11 @@
 
 #include "fileio.h"
 
-int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool force,
-                   eei_error *err)
+int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool text,
+                   bool force, eei_error *err)
 {
     output_options opts = {.mode = secret ? 0600 : 0644, .no_clobber = !force, .seekable = false};
-    opts.text = true; /* PEM, C, hex: a terminal may show it; DER or raw bytes may not go there */
-    for (size_t i = 0; i < len && opts.text; i++) {
-        opts.text = (data[i] >= 0x20 && data[i] < 0x7f) || data[i] == '\n' || data[i] == '\t';
-    }
+    opts.text = text;
     output_file out;
     if (output_open(&out, path, &opts, err) != 0) {
         return -1;

@@ -8,9 +8,12 @@
 
 #include "esp_enc_img/esp_enc_img.h"
 
-/* Write a key file ("-": stdout); secret files get mode 0600, public ones 0644. */
-int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool force,
-                   eei_error *err);
+/*
+ * Write a key file ("-": stdout); secret files get mode 0600, public ones 0644. text: PEM, C or
+ * hex, which may go to a terminal; binary data (DER, raw bytes) to a terminal is refused.
+ */
+int key_file_write(const char *path, const uint8_t *data, size_t len, bool secret, bool text,
+                   bool force, eei_error *err);
 /*
  * A private key (0600) and its public key (0644), in place together or not at all: an existing
  * pair (with force) is replaced only once both new files are complete, and stays as it was when

@@ -119,9 +119,13 @@ int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_k
         eei_key *other = NULL;
         eei_error quiet = {EEI_OK, ""};
         struct stat st;
-        /* only small regular files are looked at: never stdin, a FIFO, a device or a token */
+        /*
+         * Only small regular files are looked at (never stdin, a FIFO, a device or a token),
+         * and not 32-byte ones: any 32 bytes read as an HMAC key, so they prove nothing.
+         */
         if (i == key_pos || stat(args->pos[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-            st.st_size > 64 * 1024 || cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
+            st.st_size > 64 * 1024 || st.st_size == EEI_HMAC_KEY_SIZE ||
+            cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
             continue;
         }
         eei_key_free(other);

@@ -1,5 +1,6 @@
 /* decrypt IN KEY OUT: authenticated decryption; OUT appears only for an authentic image. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "file_stream.h"
@@ -18,19 +19,23 @@ static const char help[] =
     "Exit status: 0 authentic and written; 1 image rejected (bad magic, wrong length, wrong\n"
     "key, failed tag, invalid point); 2 usage error; 3 file, key or system error.\n";
 
-/* A regular file that starts as an encrypted image does. */
+/* A regular file (never opened otherwise: a FIFO would block) with a whole image header. */
 static bool looks_like_image(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)EEI_HEADER_SIZE) {
+        return false;
+    }
     input_file f = {.fd = -1};
     eei_error quiet = {EEI_OK, ""};
     uint8_t header[EEI_HEADER_SIZE];
     size_t got = 0;
     eei_inspection ins;
-    bool yes = strcmp(path, "-") != 0 && input_open(&f, path, &quiet) == 0 && f.regular &&
+    bool yes = input_open(&f, path, &quiet) == 0 && f.regular &&
                input_pread(&f, header, sizeof(header), 0, &got, &quiet) == 0;
     if (yes) {
         eei_inspect(header, got, f.size, &ins);
-        yes = ins.verdict != EEI_FMT_BAD_MAGIC;
+        yes = ins.header_read && ins.verdict != EEI_FMT_BAD_MAGIC;
     }
     input_close(&f);
     return yes;
@@ -52,8 +57,7 @@ static int judge_input(input_file *in, const char *out_path, eei_error *err)
     if (inspect_reject_keyed(&ins, in->name, err) == 0) {
         return 0;
     }
-    bool no_image = !ins.header_read || ins.verdict == EEI_FMT_BAD_MAGIC;
-    if (no_image && looks_like_image(out_path)) {
+    if (ins.verdict == EEI_FMT_BAD_MAGIC && looks_like_image(out_path)) {
         return eei_fail(err, EEI_ERR_USAGE,
                         "%s is not an encrypted image, but OUT %s is: the order is 'decrypt IN "
                         "KEY OUT' (OUT is replaced)",

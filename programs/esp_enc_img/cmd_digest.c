@@ -36,7 +36,7 @@ static int run(const cli_args *args)
         eei_key_sb_digest(key, digest, &err) == EEI_OK) {
         hex_encode(digest, sizeof(digest), hex);
         if (args->output) {
-            key_file_write(args->output, digest, sizeof(digest), false, args->force, &err);
+            key_file_write(args->output, digest, sizeof(digest), false, false, args->force, &err);
         } else if (!json) {
             printf("%s\n", hex);
         }

@@ -106,8 +106,9 @@ static int run(const cli_args *args)
         rc = der_as_c(encoded, encoded_len, name, args->pos[0], &data, &len, &err);
     }
     if (rc == 0) {
+        bool text = as_c || formats[f].export == EEI_EXPORT_PUBLIC_PEM;
         key_file_write(args->output ? args->output : "-", as_c ? data : encoded,
-                       as_c ? len : encoded_len, false, args->force, &err);
+                       as_c ? len : encoded_len, false, text, args->force, &err);
     }
     free(data);
     eei_free(encoded, encoded_len);

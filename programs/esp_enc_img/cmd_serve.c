@@ -14,7 +14,8 @@
 
 static const char help[] =
     "Usage: esp_enc_img serve DIR [--bind ADDR] [--port PORT]\n"
-    "                         (--cert CERT.pem --key KEY.pem | --self-signed HOST [--cert-dir D])\n"
+    "                         (--cert CERT.pem --key KEY.pem |\n"
+    "                          --self-signed HOST [--cert-dir D] [--days N])\n"
     "                         [--timeout SECONDS] [--max-clients N]\n"
     "\n"
     "Serve the regular files of DIR over HTTPS (TLS 1.2 and 1.3): GET and HEAD, with\n"
@@ -166,6 +167,12 @@ static int run(const cli_args *args)
         printf("%s certificate for %s, valid until %s: %s\n(embed it in the firmware as "
                "firmware/server_certs/ca_cert.pem)\n",
                reused ? "using the" : "made a", args->self_signed, until, cert);
+        if (reused && args->days) {
+            fprintf(stderr,
+                    "%s: serve: --days applies to a new certificate; this one is kept as "
+                    "it is (remove it to make another)\n",
+                    EEI_PROG);
+        }
         cert_path = cert;
         key_path = key;
     } else if (refuse_key_inside(root, "the key", key_path, &err) != 0) {

@@ -66,7 +66,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *host, long days)
         cert && serial && bn && name && X509_set_version(cert, 2) &&
         BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) && BN_to_ASN1_INTEGER(bn, serial) &&
         X509_set_serialNumber(cert, serial) && X509_gmtime_adj(X509_getm_notBefore(cert), -3600) &&
-        X509_gmtime_adj(X509_getm_notAfter(cert), 60L * 60 * 24 * days) &&
+        X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL) &&
         X509_set_pubkey(cert, key) &&
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)host, -1, -1,
                                    0) &&

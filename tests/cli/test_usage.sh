@@ -72,12 +72,24 @@ expect_absent out.img
 expect_rc 2 "$E" verify "$SRC/keys/rsa_priv_key.pem" fw.img
 expect_err "the order is 'verify IN KEY'"
 cp fw.img keep.img
-expect_rc 2 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" keep.img
-expect_err "fw.bin is not an encrypted image, but OUT keep.img is: the order is 'decrypt IN KEY OUT'"
+head -c 2000 /dev/zero >app.bin
+expect_rc 2 "$E" decrypt app.bin "$SRC/keys/rsa_priv_key.pem" keep.img
+expect_err "app.bin is not an encrypted image, but OUT keep.img is: the order is 'decrypt IN KEY OUT'"
 expect_same keep.img fw.img
 expect_rc 3 "$E" encrypt fw.bin missing.pem out.img # no key anywhere: the file's own error
 expect_err "missing.pem"
 mkfifo in.fifo # the search for the key never reads a FIFO (it would block, and eat the input)
 expect_rc 3 timeout 10 "$E" encrypt in.fifo missing.pem out.img
 expect_err "missing.pem"
+head -c 32 /dev/urandom >raw32.bin # any 32 bytes read as an HMAC key: no proof of a misplaced key
+expect_rc 3 "$E" encrypt raw32.bin missing.pem out.img
+expect_err "missing.pem"
+mkfifo out.fifo # an OUT that is a FIFO is never opened to look for an image
+expect_rc 1 timeout 10 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" out.fifo
+: >empty.out # nor is an empty OUT taken for one
+expect_rc 1 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" empty.out
+grep -q "the order is" "$T/err.txt" && fail "an empty OUT taken for an image" || pass
+mkdir clés && cp "$SRC/keys/rsa_pub_key.pem" clés/
+on_tty "'$E' pubkey --format c clés/rsa_pub_key.pem"
+[ $? = 0 ] && grep -q "clés" "$T/tty.txt" && pass || fail "C text with a UTF-8 path to a terminal"
 finish
