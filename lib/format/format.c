@@ -222,6 +222,10 @@ static void walk_next_part(eei_app_walk *w)
         w->next = w->pos + EEI_APP_SEGMENT_HEADER_SIZE;
         return;
     case PART_SEGMENT_HEADER:
+        if (w->segment == 0 && eei_le32_get(w->seg_header + 4) < EEI_APP_DESC_SIZE) {
+            w->state = EEI_APP_NOT_APP; /* the descriptor opens the first segment */
+            return;
+        }
         w->part = PART_SEGMENT_DATA;
         w->next = w->pos + eei_le32_get(w->seg_header + 4);
         if (w->next > w->pos) {

@@ -324,6 +324,11 @@ static void test_app_walk(void)
     CHECK(walk(buf, n, 1000, &head, &covered, &size) == EEI_APP_NOT_APP && covered == 0);
     CHECK(head.project[0] == '\0');
     buf[0] = EEI_APP_MAGIC;
+    /* a first segment too short to hold the descriptor: its magic alone is not one */
+    eei_le32_put(buf + EEI_APP_HEADER_SIZE + 4, EEI_APP_DESC_SIZE - 1);
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_NOT_APP && size == 0);
+    eei_le32_put(buf + EEI_APP_HEADER_SIZE + 4, EEI_APP_DESC_SIZE + 5);
+    CHECK(walk(buf, n, 100, &head, &covered, &size) == EEI_APP_OK);
     /* no descriptor */
     buf[EEI_APP_DESC_OFFSET] ^= 1;
     CHECK(walk(buf, n, 7, &head, &covered, &size) == EEI_APP_NOT_APP);
