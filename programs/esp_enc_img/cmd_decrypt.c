@@ -28,15 +28,10 @@ static bool looks_like_image(const char *path)
     }
     input_file f = {.fd = -1};
     eei_error quiet = {EEI_OK, ""};
-    uint8_t header[EEI_HEADER_SIZE];
-    size_t got = 0;
     eei_inspection ins;
     bool yes = input_open(&f, path, &quiet) == 0 && f.regular &&
-               input_pread(&f, header, sizeof(header), 0, &got, &quiet) == 0;
-    if (yes) {
-        eei_inspect(header, got, f.size, &ins);
-        yes = ins.header_read && ins.verdict != EEI_FMT_BAD_MAGIC;
-    }
+               inspect_input(&f, NULL, 0, &ins, &quiet) == 0 && ins.header_read &&
+               ins.verdict != EEI_FMT_BAD_MAGIC;
     input_close(&f);
     return yes;
 }
