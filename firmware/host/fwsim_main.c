@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eei_decryptor.h"
+#include "esp_enc_img/esp_enc_img.h"
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
 #include "https_source.h"
@@ -24,7 +25,7 @@ static const char usage[] =
     "                    --image IMG [--chunk N | --random-chunks SEED] [--cut-at BYTES]\n"
     "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
     "                    [--efuse-secure-version N] [--skip-version-check] [--no-confirm]\n"
-    "                    [--verbose]\n"
+    "                    [--trust-key PUB]... [--efuse-revoke-key N]... [--verbose]\n"
     "                    [--power-cut-at BYTES | --power-cut-in-otadata N]\n"
     "  esp_enc_img_fwsim --flash FLASH.img (key as above) --url https://HOST:PORT/IMG --ca CERT\n"
     "                    [--range-size BYTES] [--rate BYTES_PER_SECOND] [--drop-every BYTES]\n"
@@ -45,7 +46,11 @@ static const char usage[] =
     "every BYTES bytes, and the update resumes it with Range requests. --power-cut-at kills the\n"
     "device (SIGKILL, no cleanup) once BYTES bytes have arrived; --power-cut-in-otadata N kills\n"
     "it between erasing and writing the Nth otadata sector of the run. CHIP defaults to\n"
-    "esp32c3. --efuse-secure-version sets the chip's anti-rollback counter. --url downloads\n"
+    "esp32c3. --efuse-secure-version sets the chip's anti-rollback counter. --trust-key (up to\n"
+    "three) builds the firmware with the key digests of these signing keys (public or private,\n"
+    "as `esp_enc_img digest` computes them for Kconfig): an update must then carry a Secure\n"
+    "Boot V2 signature by one of them; --efuse-revoke-key N burns SECURE_BOOT_KEY_REVOKEn, and\n"
+    "key N (counted from 0 in --trust-key order) no longer counts. --url downloads\n"
     "over HTTPS, trusting the server only if CERT vouches for it; --range-size fetches it in\n"
     "Range requests like ESP-IDF's partial download; --rate slows the link down.\n"
     "\n"
@@ -126,6 +131,7 @@ typedef struct {
     long long random_seed; /* < 0: not given */
     long long cut_at, power_cut_at, power_cut_otadata;
     bool boot, confirm, no_confirm, boot_slot, skip_version, verbose;
+    option_list trust_keys, revoke;
 } options;
 
 #define TEXT(name, field)                                                                          \
@@ -169,6 +175,8 @@ static const option_spec specs[] = {
     TEXT("dump-slot", dump),
     TEXT("export-pubkey", export_pub),
     FLAG("verbose", verbose),
+    {"trust-key", 0, OPTION_LIST, offsetof(options, trust_keys), 0, EEI_SIG_KEYS_MAX, 0},
+    {"efuse-revoke-key", 0, OPTION_LIST, offsetof(options, revoke), 0, EEI_SIG_KEYS_MAX, 0},
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
@@ -223,6 +231,33 @@ static int parse(int argc, char **argv, options *o)
     }
     if (sim_chip_id(o->target) < 0) {
         return fail(2, "usage", "unknown --target");
+    }
+    for (int i = 0; i < o->revoke.n; i++) {
+        const char *n = o->revoke.v[i];
+        if (n[0] < '0' || n[0] >= (char)('0' + EEI_SIG_KEYS_MAX) || n[1] != '\0') {
+            return fail(2, "usage", "--efuse-revoke-key is 0, 1 or 2");
+        }
+    }
+    return -1;
+}
+
+/* What the firmware's build would take from Kconfig: the trusted signing keys' digests. */
+static int configure_trust(const options *o, eei_sig_trust *trust)
+{
+    memset(trust, 0, sizeof(*trust));
+    for (int i = 0; i < o->trust_keys.n; i++) {
+        eei_error err = {EEI_OK, ""};
+        eei_key *key = NULL;
+        if (eei_key_load_file(o->trust_keys.v[i], NULL, &key, &err) != EEI_OK ||
+            eei_key_sb_digest(key, trust->keys[i].digest, &err) != EEI_OK) {
+            eei_key_free(key);
+            return fail(3, o->trust_keys.v[i], err.msg);
+        }
+        eei_key_free(key);
+        trust->count++;
+    }
+    for (int i = 0; i < o->revoke.n; i++) {
+        sim_efuse_revoke_key_digest((unsigned)(o->revoke.v[i][0] - '0'));
     }
     return -1;
 }
@@ -294,8 +329,12 @@ static int dump_slot(const esp_partition_t *p, const char *out)
 static int update(const options *o)
 {
     eei_dec_config key;
+    eei_sig_trust trust;
     char *pem = NULL;
     int rc = configure_key(o, &key, &pem);
+    if (rc < 0) {
+        rc = configure_trust(o, &trust);
+    }
     if (rc >= 0) {
         free(pem);
         return rc;
@@ -327,7 +366,8 @@ static int update(const options *o)
         snprintf(why, sizeof(why), "%s%s", web.why,
                  pending && !self_test ? "; the app stays unconfirmed" : "");
     } else if (r == OTA_UPDATE_OK) {
-        ota_update_config_t cfg = {.key = key, .skip_version_check = o->skip_version};
+        ota_update_config_t cfg = {
+            .key = key, .skip_version_check = o->skip_version, .trust = trust};
         r = ota_update_run(&cfg, &source, why, sizeof(why));
         if (o->url && r != OTA_UPDATE_OK && web.why[0]) {
             snprintf(why, sizeof(why), "%s", web.why);

@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "eei_decryptor.h"
 #include "esp_app_desc.h"
@@ -48,6 +49,28 @@ static eei_dec_config key_config(void)
     return cfg;
 }
 
+/* The signing keys an update must be signed by (Kconfig); false when a digest is unreadable. */
+static bool trust_config(eei_sig_trust *trust)
+{
+    memset(trust, 0, sizeof(*trust));
+#if CONFIG_EEI_VERIFY_SIGNATURE
+    const char *hex[EEI_SIG_KEYS_MAX] = {CONFIG_EEI_TRUSTED_KEY_DIGEST0,
+                                         CONFIG_EEI_TRUSTED_KEY_DIGEST1,
+                                         CONFIG_EEI_TRUSTED_KEY_DIGEST2};
+    for (size_t i = 0; i < EEI_SIG_KEYS_MAX && hex[i][0]; i++) {
+        if (!eei_sig_digest_from_hex(hex[i], trust->keys[i].digest)) {
+            ESP_LOGE(TAG, "CONFIG_EEI_TRUSTED_KEY_DIGEST%u is not 64 hex digits", (unsigned)i);
+            return false;
+        }
+        trust->count++;
+    }
+    ESP_LOGI(TAG, "updates must be signed by one of %u trusted keys", (unsigned)trust->count);
+    return trust->count > 0;
+#else
+    return true;
+#endif
+}
+
 /* The public key CI must encrypt to, for the engineer to compare with device_pub_key.pem. */
 static void log_device_public_key(const eei_dec_config *cfg)
 {
@@ -85,6 +108,11 @@ static void update(void)
     }
     ota_update_config_t cfg = {.key = key_config(), .skip_version_check = SKIP_VERSION_CHECK};
     log_device_public_key(&cfg.key);
+    if (!trust_config(&cfg.trust)) {
+        printf("EEI_UPDATE error: the trusted signing keys are misconfigured%s\n",
+               pending ? "; not confirmed" : "");
+        return;
+    }
 
     http_source_t http;
     if (http_source_open(&http, CONFIG_EEI_FIRMWARE_URL, server_cert_start,

@@ -9,6 +9,7 @@
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "sdkconfig.h"
+#include "soc/soc_caps.h"
 
 static const char *TAG = "ota_update";
 
@@ -30,7 +31,8 @@ typedef struct {
     const ota_update_config_t *cfg;
     const esp_partition_t *target;
     esp_ota_handle_t ota;
-    bool begun; /* esp_ota_begin: only once the head showed an app this device may run */
+    bool begun;    /* esp_ota_begin: only once the head showed an app this device may run */
+    uint32_t size; /* the decrypted image's bytes, once the header is in */
     app_head head;
     char *why;
     size_t why_len;
@@ -70,10 +72,10 @@ static ota_update_result_t check_app(update *u)
     const esp_app_desc_t *now = esp_app_get_description();
     ESP_LOGI(TAG, "new firmware version %s, secure version %" PRIu32 " (running %.32s)",
              app.version, app.secure_version, now->version);
-    uint32_t size = eei_dec_header(&s_dec)->payload_len;
-    if (size > u->target->size) {
+    u->size = eei_dec_header(&s_dec)->payload_len;
+    if (u->size > u->target->size) {
         char v[64];
-        snprintf(v, sizeof(v), "%" PRIu32 " bytes, the slot %" PRIu32, size, u->target->size);
+        snprintf(v, sizeof(v), "%" PRIu32 " bytes, the slot %" PRIu32, u->size, u->target->size);
         return say(u, OTA_UPDATE_REJECTED, "the app is larger than the OTA slot (%s)", v);
     }
     if (app.chip_id != running_chip_id()) {
@@ -148,6 +150,49 @@ static bool resume(const ota_source_t *src, uint64_t offset, int *attempts)
     return false;
 }
 
+static int read_slot(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
+{
+    const esp_partition_t *p = ctx;
+    bool inside = offset <= p->size && len <= p->size - offset;
+    return inside && esp_partition_read(p, (size_t)offset, buf, len) == ESP_OK ? 0 : -1;
+}
+
+/* The app as written to the slot, read back: signed by a trusted key that is not revoked. */
+static ota_update_result_t check_signature(update *u)
+{
+    _Static_assert(sizeof(s_buf) >= EEI_SIG_BUF_MIN, "the download buffer holds a signature block");
+    eei_sig_trust trust = u->cfg->trust;
+#if SOC_SUPPORT_SECURE_BOOT_REVOKE_KEY
+    for (size_t i = 0; i < trust.count; i++) {
+        trust.keys[i].revoked = esp_efuse_get_digest_revoke((unsigned)i);
+    }
+#endif
+    int slot = -1;
+    eei_sig_err se =
+        eei_sig_check(&trust, u->size, read_slot, (void *)u->target, s_buf, sizeof(s_buf), &slot);
+    if (se == EEI_SIG_ERR_READ || se == EEI_SIG_ERR_CRYPTO || se == EEI_SIG_ERR_ARG) {
+        return say(u, OTA_UPDATE_ERROR, "signature check: %s", eei_sig_strerror(se));
+    }
+    if (se != EEI_SIG_OK) {
+        return say(u, OTA_UPDATE_REJECTED, "%s", eei_sig_strerror(se));
+    }
+    ESP_LOGI(TAG, "Secure Boot V2 signature verified with trusted key %d", slot);
+    return OTA_UPDATE_OK;
+}
+
+/*
+ * A rejected image may have reached the slot: its first sector is erased, so that no bootloader
+ * fallback can ever find an app there.
+ */
+static void invalidate_slot(const update *u)
+{
+    esp_err_t err = esp_partition_erase_range(u->target, 0, u->target->erase_size);
+    if (err != ESP_OK) {
+        ESP_LOGW(TAG, "cannot erase the rejected image in %s: %s", u->target->label,
+                 esp_err_to_name(err));
+    }
+}
+
 static ota_update_result_t decrypt_and_write(update *u, const ota_source_t *src)
 {
     uint64_t received = 0;
@@ -208,14 +253,21 @@ ota_update_result_t ota_update_run(const ota_update_config_t *cfg, const ota_sou
     if (r != OTA_UPDATE_OK) {
         if (u.begun) {
             esp_ota_abort(u.ota);
+            invalidate_slot(&u);
         }
         return r;
     }
-    /* authenticated: now the image itself must be valid before the slot may boot */
+    /* authenticated: now the image itself must be valid (and signed) before the slot may boot */
     esp_err_t err = esp_ota_end(u.ota);
     if (err != ESP_OK) {
+        invalidate_slot(&u);
         return say(&u, err == ESP_ERR_OTA_VALIDATE_FAILED ? OTA_UPDATE_REJECTED : OTA_UPDATE_ERROR,
                    "esp_ota_end: %s", esp_err_to_name(err));
+    }
+    r = cfg->trust.count > 0 ? check_signature(&u) : OTA_UPDATE_OK;
+    if (r != OTA_UPDATE_OK) {
+        invalidate_slot(&u);
+        return r;
     }
     err = esp_ota_set_boot_partition(u.target);
     if (err != ESP_OK) {

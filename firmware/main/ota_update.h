@@ -2,7 +2,9 @@
  * The update path, the same code on the chip and in the host simulator: read the encrypted
  * image from a source into one fixed buffer, decrypt it in place, check the app it holds before
  * writing any of it, write it to the next OTA slot, and select that slot for boot only once the
- * image is authenticated and valid. A transfer that breaks off is resumed where it stopped.
+ * image is authenticated and valid (and, when keys are trusted, signed by one of them). A
+ * rejected image that reached the slot is invalidated there. A transfer that breaks off is
+ * resumed where it stopped.
  */
 #pragma once
 
@@ -11,6 +13,7 @@
 #include <stdint.h>
 
 #include "eei_decryptor.h"
+#include "eei_signature.h"
 
 typedef struct {
     /* Read up to cap bytes: the count (> 0), 0 at the end of the image, < 0 on failure. */
@@ -26,6 +29,11 @@ typedef struct {
 typedef struct {
     eei_dec_config key;
     bool skip_version_check; /* allow the version that is running now */
+    /*
+     * Keys whose Secure Boot V2 signature the app must carry (count 0: no check). Their
+     * revocation is read from eFuse at each update, where the chip has revocation bits.
+     */
+    eei_sig_trust trust;
 } ota_update_config_t;
 
 typedef enum {

@@ -2,7 +2,8 @@
 # ESP-IDF's own configure and a compile of the project's sources with IDF's flags for esp32c3
 # (../shared/tools/idf-check), on ESP-IDF v5.5 (Mbed TLS 3.6) and v6.0 (TF-PSA-Crypto):
 #   - the firmware as shipped (ECIES with the eFuse HMAC key), without a server certificate;
-#   - the firmware with RSA-3072 and the esp_https_ota adapter (idf/rsa_https_ota.defaults);
+#   - the firmware with RSA-3072, the esp_https_ota adapter and the signature check
+#     (idf/rsa_https_ota.defaults), and a trusted key digest that is not one;
 #   - the decryptor component copied into another project (idf/standalone).
 # Usage: tests/firmware/idf_check.sh [IDF_CHECK]   (default: ../shared/tools/idf-check)
 # Prints one line per check; exits 1 if any fails, 0 with "skipped" if idf-check is not there.
@@ -35,7 +36,7 @@ check() { # NAME ARGS...
 }
 for v in 5.5 6.0; do
     check "v$v firmware (ECIES, HMAC key)" --idf $v --project "$repo/firmware"
-    check "v$v firmware (RSA-3072, esp_https_ota adapter)" --idf $v --project "$repo/firmware" \
+    check "v$v firmware (RSA-3072, esp_https_ota adapter, signature check)" --idf $v --project "$repo/firmware" \
         --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
     check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \
         --copy-root "$work/standalone" --cmake-arg "-DESP_ENC_IMG_DIR=$repo"
@@ -49,6 +50,19 @@ elif grep -q "set ESP_ENC_IMG_DIR" "$work/nodir.log"; then
     echo "ok     v5.5 the component without ESP_ENC_IMG_DIR: a configure error that says what to set"
 else
     echo "FAILED the component without ESP_ENC_IMG_DIR: $(grep -m1 -i error "$work/nodir.log")"
+    failed=1
+fi
+# a trusted key digest that is not 64 hex digits stops the configure, and says which
+cp "$repo/tests/firmware/idf/rsa_https_ota.defaults" "$work/bad_digest.defaults"
+echo 'CONFIG_EEI_TRUSTED_KEY_DIGEST1="50c75fbb"' >>"$work/bad_digest.defaults"
+if "$tool" --idf 6.0 --project "$repo/firmware" --defaults "$work/bad_digest.defaults" \
+    >"$work/bad_digest.log" 2>&1; then
+    echo "FAILED a short trusted key digest configured"
+    failed=1
+elif grep -q "CONFIG_EEI_TRUSTED_KEY_DIGEST1 is not 64 hex digits" "$work/bad_digest.log"; then
+    echo "ok     v6.0 a short trusted key digest: a configure error that names it"
+else
+    echo "FAILED a short trusted key digest: $(grep -m1 -i error "$work/bad_digest.log")"
     failed=1
 fi
 exit $failed

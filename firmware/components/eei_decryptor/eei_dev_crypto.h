@@ -16,11 +16,13 @@
 #include "esp_enc_img/format.h"
 
 #define EEI_DEV_OK 0
-#define EEI_DEV_E_CRYPTO (-1) /* the library failed */
-#define EEI_DEV_E_KEY (-2)    /* a key is unusable (wrong type, size, or range) */
-#define EEI_DEV_E_POINT (-3)  /* the peer point is not on P-256 */
-#define EEI_DEV_E_UNWRAP (-4) /* RSA unwrap failed: wrong key or altered key block */
-#define EEI_DEV_E_AUTH (-5)   /* GCM tag mismatch */
+#define EEI_DEV_E_CRYPTO (-1)    /* the library failed */
+#define EEI_DEV_E_KEY (-2)       /* a key is unusable (wrong type, size, or range) */
+#define EEI_DEV_E_POINT (-3)     /* the peer point is not on P-256 */
+#define EEI_DEV_E_UNWRAP (-4)    /* RSA unwrap failed: wrong key or altered key block */
+#define EEI_DEV_E_AUTH (-5)      /* GCM tag mismatch */
+#define EEI_DEV_E_SIGNATURE (-6) /* a Secure Boot V2 signature does not verify */
+#define EEI_DEV_E_READ (-7)      /* the reader of eei_dev_hash_read failed */
 
 typedef struct eei_dev_rsa eei_dev_rsa;
 typedef struct eei_dev_gcm eei_dev_gcm;
@@ -76,5 +78,26 @@ void eei_dev_gcm_free(eei_dev_gcm *gcm); /* NULL is fine; wipes the key schedule
 
 /* Shared by the backends: the chip's GCM rule above. */
 bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended);
+
+/*
+ * Secure Boot V2 signatures (the layout is format.h's). Hashes run over a reader in pieces of
+ * the caller's buffer, and verification takes the block as it lies in flash: nothing is
+ * allocated per piece; a verification imports its key once.
+ */
+/* len bytes at offset into buf: 0, or < 0 when they cannot be read. */
+typedef int (*eei_dev_read_fn)(void *ctx, uint64_t offset, uint8_t *buf, size_t len);
+/* SHA-256 (digest_len 32) or SHA-384 (48) of len bytes read through buf, buf_size at a time. */
+int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
+                      uint8_t *buf, size_t buf_size, uint8_t *digest);
+int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32]);
+/*
+ * A parsed block's signature over digest (block->digest_len bytes, the padded app's) with the
+ * block's own key: RSA-3072 PSS (MGF1-SHA256, 32-byte salt), ECDSA P-256/SHA-256 or
+ * P-384/SHA-384. E_SIGNATURE when it does not verify; E_KEY for a key the library refuses or a
+ * curve it does not do (P-192).
+ */
+int eei_dev_sb_verify(const eei_sb_block *block, const uint8_t *digest);
+/* Shared by the backends: n bytes of in, last first (the block's numbers are little-endian). */
+void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n);
 
 #endif

@@ -1,4 +1,7 @@
-/* What both crypto backends share: wiping, the unwrapped key's check, and the chip's GCM rule. */
+/*
+ * What both crypto backends share: wiping, the unwrapped key's check, the chip's GCM rule, and
+ * the byte order of Secure Boot V2 numbers.
+ */
 #include "eei_dev_crypto.h"
 
 #include <string.h>
@@ -39,4 +42,11 @@ bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended)
     }
     *ended = last;
     return true;
+}
+
+void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = in[n - 1 - i];
+    }
 }

@@ -8,11 +8,15 @@
 
 #include "eei_dev_crypto.h"
 #include "mbedtls/ecdh.h"
+#include "mbedtls/ecdsa.h"
 #include "mbedtls/ecp.h"
 #include "mbedtls/gcm.h"
 #include "mbedtls/hkdf.h"
 #include "mbedtls/md.h"
 #include "mbedtls/pk.h"
+#include "mbedtls/rsa.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/sha512.h"
 
 #ifdef ESP_PLATFORM
 #include "esp_random.h"
@@ -256,6 +260,109 @@ void eei_dev_gcm_free(eei_dev_gcm *g)
         mbedtls_gcm_free(&g->gcm); /* zeroizes the key schedule */
         free(g);
     }
+}
+
+/* The SHA-256 and SHA-512 contexts hold their state inline: hashing allocates nothing. */
+int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
+                      uint8_t *buf, size_t buf_size, uint8_t *digest)
+{
+    bool sha384 = digest_len == 48;
+    if ((!sha384 && digest_len != 32) || buf_size == 0) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    mbedtls_sha256_context s256;
+    mbedtls_sha512_context s512;
+    mbedtls_sha256_init(&s256);
+    mbedtls_sha512_init(&s512);
+    int rc = (sha384 ? mbedtls_sha512_starts(&s512, 1) : mbedtls_sha256_starts(&s256, 0)) == 0
+                 ? EEI_DEV_OK
+                 : EEI_DEV_E_CRYPTO;
+    for (uint64_t off = 0; rc == EEI_DEV_OK && off < len;) {
+        size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
+        if (read(ctx, off, buf, n) != 0) {
+            rc = EEI_DEV_E_READ;
+        } else if ((sha384 ? mbedtls_sha512_update(&s512, buf, n)
+                           : mbedtls_sha256_update(&s256, buf, n)) != 0) {
+            rc = EEI_DEV_E_CRYPTO;
+        }
+        off += n;
+    }
+    if (rc == EEI_DEV_OK && (sha384 ? mbedtls_sha512_finish(&s512, digest)
+                                    : mbedtls_sha256_finish(&s256, digest)) != 0) {
+        rc = EEI_DEV_E_CRYPTO;
+    }
+    mbedtls_sha256_free(&s256);
+    mbedtls_sha512_free(&s512);
+    return rc;
+}
+
+int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
+{
+    return mbedtls_sha256(data, len, digest, 0) == 0 ? EEI_DEV_OK : EEI_DEV_E_CRYPTO;
+}
+
+static int sb_rsa_verify(const eei_sb_block *b, const uint8_t *digest)
+{
+    uint8_t n[EEI_SB_RSA_BYTES], e[4], sig[EEI_SB_RSA_BYTES];
+    eei_dev_reversed(b->key, n, sizeof(n));
+    eei_dev_reversed(b->key + EEI_SB_RSA_BYTES, e, sizeof(e));
+    eei_dev_reversed(b->sig, sig, sizeof(sig));
+    mbedtls_rsa_context rsa;
+    mbedtls_rsa_init(&rsa);
+    int rc = EEI_DEV_E_KEY;
+    if (mbedtls_rsa_import_raw(&rsa, n, sizeof(n), NULL, 0, NULL, 0, NULL, 0, e, sizeof(e)) == 0 &&
+        mbedtls_rsa_complete(&rsa) == 0 && mbedtls_rsa_check_pubkey(&rsa) == 0 &&
+        mbedtls_rsa_get_len(&rsa) == EEI_SB_RSA_BYTES) {
+        rc = mbedtls_rsa_rsassa_pss_verify_ext(&rsa, MBEDTLS_MD_SHA256, 32, digest,
+                                               MBEDTLS_MD_SHA256, 32, sig) == 0
+                 ? EEI_DEV_OK
+                 : EEI_DEV_E_SIGNATURE;
+    }
+    mbedtls_rsa_free(&rsa);
+    return rc;
+}
+
+static int sb_ecdsa_verify(const eei_sb_block *b, const uint8_t *digest)
+{
+    size_t coord = (b->key_len - 1) / 2;
+    mbedtls_ecp_group_id id = b->curve == EEI_SB_CURVE_P256   ? MBEDTLS_ECP_DP_SECP256R1
+                              : b->curve == EEI_SB_CURVE_P384 ? MBEDTLS_ECP_DP_SECP384R1
+                                                              : MBEDTLS_ECP_DP_NONE;
+    uint8_t point[1 + 2 * 48];
+    if (id == MBEDTLS_ECP_DP_NONE || 2 * coord + 1 > sizeof(point)) {
+        return EEI_DEV_E_KEY;
+    }
+    point[0] = 0x04; /* uncompressed */
+    eei_dev_reversed(b->key + 1, point + 1, coord);
+    eei_dev_reversed(b->key + 1 + coord, point + 1 + coord, coord);
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi r, s;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    int rc = EEI_DEV_E_KEY;
+    if (mbedtls_ecp_group_load(&grp, id) == 0 &&
+        mbedtls_ecp_point_read_binary(&grp, &q, point, 1 + 2 * coord) == 0 &&
+        mbedtls_ecp_check_pubkey(&grp, &q) == 0) {
+        rc = mbedtls_mpi_read_binary_le(&r, b->sig, coord) == 0 &&
+                     mbedtls_mpi_read_binary_le(&s, b->sig + coord, coord) == 0 &&
+                     mbedtls_ecdsa_verify(&grp, digest, b->digest_len, &q, &r, &s) == 0
+                 ? EEI_DEV_OK
+                 : EEI_DEV_E_SIGNATURE;
+    }
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return rc;
+}
+
+int eei_dev_sb_verify(const eei_sb_block *block, const uint8_t *digest)
+{
+    return block->version == EEI_SB_VERSION_RSA ? sb_rsa_verify(block, digest)
+                                                : sb_ecdsa_verify(block, digest);
 }
 
 #endif /* EEI_DEV_CRYPTO_MBEDTLS3 */

@@ -1,7 +1,8 @@
 /*
  * eei_dev_crypto.h over the PSA Crypto API of TF-PSA-Crypto (mbedTLS 4, ESP-IDF 6): psa_aead_*
  * for GCM, psa_asymmetric_decrypt for the RSA key unwrap, psa_raw_key_agreement for ECDH,
- * psa_key_derivation_* for HKDF-SHA256, psa_export_public_key for the device key. Keys live in
+ * psa_key_derivation_* for HKDF-SHA256, psa_export_public_key for the device key, psa_hash_*
+ * and psa_verify_hash for Secure Boot V2 signatures. Keys live in
  * the PSA key store as volatile keys, destroyed (and wiped) as soon as they are not needed.
  */
 #include "eei_dev_crypto_backend.h"
@@ -281,6 +282,128 @@ void eei_dev_gcm_free(eei_dev_gcm *g)
         eei_dev_wipe(g->bounce, sizeof(g->bounce));
         free(g);
     }
+}
+
+/* PSA hash operations hold their state inline: hashing allocates nothing. */
+int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
+                      uint8_t *buf, size_t buf_size, uint8_t *digest)
+{
+    if ((digest_len != 32 && digest_len != 48) || buf_size == 0) {
+        return EEI_DEV_E_CRYPTO;
+    }
+    psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+    int rc =
+        psa_hash_setup(&op, digest_len == 48 ? PSA_ALG_SHA_384 : PSA_ALG_SHA_256) == PSA_SUCCESS
+            ? EEI_DEV_OK
+            : EEI_DEV_E_CRYPTO;
+    for (uint64_t off = 0; rc == EEI_DEV_OK && off < len;) {
+        size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
+        if (read(ctx, off, buf, n) != 0) {
+            rc = EEI_DEV_E_READ;
+        } else if (psa_hash_update(&op, buf, n) != PSA_SUCCESS) {
+            rc = EEI_DEV_E_CRYPTO;
+        }
+        off += n;
+    }
+    size_t olen = 0;
+    if (rc == EEI_DEV_OK &&
+        (psa_hash_finish(&op, digest, digest_len, &olen) != PSA_SUCCESS || olen != digest_len)) {
+        rc = EEI_DEV_E_CRYPTO;
+    }
+    psa_hash_abort(&op);
+    return rc;
+}
+
+int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
+{
+    size_t olen = 0;
+    return psa_hash_compute(PSA_ALG_SHA_256, data, len, digest, 32, &olen) == PSA_SUCCESS &&
+                   olen == 32
+               ? EEI_DEV_OK
+               : EEI_DEV_E_CRYPTO;
+}
+
+/* RSAPublicKey DER (SEQUENCE of INTEGER n, INTEGER e), what PSA imports, from the block's key. */
+#define RSA_PUBLIC_DER_MAX (4u + 4u + 1u + EEI_SB_RSA_BYTES + 2u + 5u)
+static size_t rsa_public_der(const uint8_t *key, uint8_t der[RSA_PUBLIC_DER_MAX])
+{
+    uint8_t e[4];
+    eei_dev_reversed(key + EEI_SB_RSA_BYTES, e, sizeof(e));
+    size_t skip = 0;
+    while (skip < sizeof(e) - 1 && e[skip] == 0) {
+        skip++;
+    }
+    size_t e_len = sizeof(e) - skip, e_pad = e[skip] & 0x80 ? 1 : 0;
+    size_t n_len = 1 + EEI_SB_RSA_BYTES; /* a zero byte keeps a 3072-bit n positive */
+    size_t body = 4 + n_len + 2 + e_pad + e_len;
+    uint8_t *p = der;
+    *p++ = 0x30; /* SEQUENCE, two length bytes */
+    *p++ = 0x82;
+    *p++ = (uint8_t)(body >> 8);
+    *p++ = (uint8_t)body;
+    *p++ = 0x02; /* INTEGER n */
+    *p++ = 0x82;
+    *p++ = (uint8_t)(n_len >> 8);
+    *p++ = (uint8_t)n_len;
+    *p++ = 0x00;
+    eei_dev_reversed(key, p, EEI_SB_RSA_BYTES);
+    p += EEI_SB_RSA_BYTES;
+    *p++ = 0x02; /* INTEGER e */
+    *p++ = (uint8_t)(e_pad + e_len);
+    if (e_pad) {
+        *p++ = 0x00;
+    }
+    memcpy(p, e + skip, e_len);
+    p += e_len;
+    return (size_t)(p - der);
+}
+
+int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
+{
+    uint8_t key_data[RSA_PUBLIC_DER_MAX], sig[EEI_SB_RSA_BYTES];
+    size_t key_len = 0, sig_len = 0, bits = 0;
+    psa_key_type_t type;
+    psa_algorithm_t alg;
+    if (b->version == EEI_SB_VERSION_RSA) {
+        key_len = rsa_public_der(b->key, key_data);
+        type = PSA_KEY_TYPE_RSA_PUBLIC_KEY;
+        bits = 8 * EEI_SB_RSA_BYTES;
+        alg = PSA_ALG_RSA_PSS(PSA_ALG_SHA_256); /* salt as long as the hash: 32 bytes */
+        sig_len = EEI_SB_RSA_BYTES;
+        eei_dev_reversed(b->sig, sig, sig_len);
+    } else {
+        size_t coord = (b->key_len - 1) / 2;
+        if ((b->curve != EEI_SB_CURVE_P256 && b->curve != EEI_SB_CURVE_P384) ||
+            1 + 2 * coord > sizeof(key_data)) {
+            return EEI_DEV_E_KEY;
+        }
+        key_data[0] = 0x04; /* uncompressed */
+        eei_dev_reversed(b->key + 1, key_data + 1, coord);
+        eei_dev_reversed(b->key + 1 + coord, key_data + 1 + coord, coord);
+        key_len = 1 + 2 * coord;
+        type = PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1);
+        bits = 8 * coord;
+        alg = PSA_ALG_ECDSA(b->digest_len == 48 ? PSA_ALG_SHA_384 : PSA_ALG_SHA_256);
+        sig_len = 2 * coord;
+        eei_dev_reversed(b->sig, sig, coord);
+        eei_dev_reversed(b->sig + coord, sig + coord, coord);
+    }
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, type);
+    psa_set_key_bits(&attr, bits);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_VERIFY_HASH);
+    psa_set_key_algorithm(&attr, alg);
+    psa_key_id_t key = PSA_KEY_ID_NULL;
+    psa_status_t st = psa_import_key(&attr, key_data, key_len, &key);
+    psa_reset_key_attributes(&attr);
+    if (st != PSA_SUCCESS) {
+        return st == PSA_ERROR_NOT_SUPPORTED ? EEI_DEV_E_CRYPTO : EEI_DEV_E_KEY;
+    }
+    st = psa_verify_hash(key, alg, digest, b->digest_len, sig, sig_len);
+    psa_destroy_key(key);
+    return st == PSA_SUCCESS                   ? EEI_DEV_OK
+           : st == PSA_ERROR_INVALID_SIGNATURE ? EEI_DEV_E_SIGNATURE
+                                               : EEI_DEV_E_CRYPTO;
 }
 
 #endif /* EEI_DEV_CRYPTO_PSA */

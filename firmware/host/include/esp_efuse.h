@@ -31,3 +31,5 @@ typedef enum {
 esp_efuse_purpose_t esp_efuse_get_key_purpose(esp_efuse_block_t block);
 /* The anti-rollback counter: the lowest secure_version this chip may run. */
 uint32_t esp_efuse_read_secure_version(void);
+/* SECURE_BOOT_KEY_REVOKEn (SOC_SUPPORT_SECURE_BOOT_REVOKE_KEY): key digest n no longer counts. */
+bool esp_efuse_get_digest_revoke(unsigned num_digest);

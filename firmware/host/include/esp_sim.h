@@ -44,6 +44,8 @@ esp_err_t sim_boot(bool write, sim_boot_result *out);
 void sim_efuse_burn_key(int index, const uint8_t key[EEI_HMAC_KEY_SIZE],
                         esp_efuse_purpose_t purpose);
 void sim_efuse_set_secure_version(uint32_t version);
+/* Burn SECURE_BOOT_KEY_REVOKEn (n < SOC_EFUSE_SECURE_BOOT_KEY_DIGESTS). */
+void sim_efuse_revoke_key_digest(unsigned n);
 
 /* Partition helpers for the tools. */
 const esp_partition_t *sim_partition_by_label(const char *label);

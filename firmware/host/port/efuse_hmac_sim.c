@@ -9,6 +9,7 @@
 #include "esp_efuse.h"
 #include "esp_hmac.h"
 #include "esp_sim.h"
+#include "soc/soc_caps.h"
 
 #define KEY_BLOCKS 6
 
@@ -17,6 +18,7 @@ static struct {
     esp_efuse_purpose_t purpose;
 } blocks[KEY_BLOCKS];
 static uint32_t secure_version;
+static bool digest_revoked[SOC_EFUSE_SECURE_BOOT_KEY_DIGESTS];
 
 void sim_efuse_burn_key(int index, const uint8_t key[EEI_HMAC_KEY_SIZE],
                         esp_efuse_purpose_t purpose)
@@ -35,6 +37,18 @@ void sim_efuse_set_secure_version(uint32_t version)
 uint32_t esp_efuse_read_secure_version(void)
 {
     return secure_version;
+}
+
+void sim_efuse_revoke_key_digest(unsigned n)
+{
+    if (n < SOC_EFUSE_SECURE_BOOT_KEY_DIGESTS) {
+        digest_revoked[n] = true;
+    }
+}
+
+bool esp_efuse_get_digest_revoke(unsigned num_digest)
+{
+    return num_digest < SOC_EFUSE_SECURE_BOOT_KEY_DIGESTS && digest_revoked[num_digest];
 }
 
 esp_efuse_purpose_t esp_efuse_get_key_purpose(esp_efuse_block_t block)

@@ -170,3 +170,12 @@ esp_err_t esp_partition_read(const esp_partition_t *p, size_t off, void *dst, si
     }
     return sim_flash_read(p->address + (uint32_t)off, dst, size);
 }
+
+esp_err_t esp_partition_erase_range(const esp_partition_t *p, size_t off, size_t size)
+{
+    if (!p || off > p->size || size > p->size - off || off % p->erase_size ||
+        size % p->erase_size) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    return sim_flash_erase(p->address + (uint32_t)off, size);
+}

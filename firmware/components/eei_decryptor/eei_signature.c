@@ -1,0 +1,200 @@
+/* The firmware's Secure Boot V2 check (eei_signature.h), over the device crypto interface. */
+#include "eei_signature.h"
+
+#include <string.h>
+
+#include "eei_dev_crypto.h"
+
+/* The padded app's digests, each computed once, when a block first needs it. */
+typedef struct {
+    eei_sig_read_fn read;
+    void *ctx;
+    uint64_t app_len;
+    uint8_t *buf;
+    size_t buf_size;
+    uint8_t sha256[32], sha384[48];
+    bool have256, have384;
+} app_digests;
+
+static int app_digest(app_digests *d, size_t len, const uint8_t **out)
+{
+    bool *have = len == 48 ? &d->have384 : &d->have256;
+    uint8_t *digest = len == 48 ? d->sha384 : d->sha256;
+    if (!*have) {
+        int rc = eei_dev_hash_read(len, d->read, d->ctx, d->app_len, d->buf, d->buf_size, digest);
+        if (rc != EEI_DEV_OK) {
+            return rc;
+        }
+        *have = true;
+    }
+    *out = digest;
+    return EEI_DEV_OK;
+}
+
+static int trusted_slot(const eei_sig_trust *trust, const uint8_t key_digest[32])
+{
+    for (size_t i = 0; i < trust->count; i++) {
+        if (memcmp(trust->keys[i].digest, key_digest, EEI_SIG_KEY_DIGEST_SIZE) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static eei_sig_err from_dev(int rc)
+{
+    return rc == EEI_DEV_E_READ ? EEI_SIG_ERR_READ : EEI_SIG_ERR_CRYPTO;
+}
+
+/*
+ * One block, read into d->buf: how far it gets. The app's hash reuses the buffer, so the block
+ * is read again before its signature is checked.
+ */
+static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint64_t at, int *slot)
+{
+    eei_sb_block b;
+    if (d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
+        return EEI_SIG_ERR_READ;
+    }
+    eei_sb_err pe = eei_sb_block_parse(d->buf, &b);
+    if (pe == EEI_SB_EMPTY) {
+        return EEI_SIG_ERR_UNSIGNED;
+    }
+    if (pe != EEI_SB_OK) {
+        return EEI_SIG_ERR_DAMAGED;
+    }
+    uint8_t key_digest[32];
+    int rc = eei_dev_sha256(b.key, b.key_len, key_digest);
+    if (rc != EEI_DEV_OK) {
+        return from_dev(rc);
+    }
+    *slot = trusted_slot(trust, key_digest);
+    if (*slot < 0) {
+        return EEI_SIG_ERR_UNTRUSTED;
+    }
+    if (trust->keys[*slot].revoked) {
+        return EEI_SIG_ERR_REVOKED;
+    }
+    if (b.version == EEI_SB_VERSION_ECDSA && b.curve == EEI_SB_CURVE_P192) {
+        return EEI_SIG_ERR_SCHEME;
+    }
+    const uint8_t *digest = NULL;
+    rc = app_digest(d, b.digest_len, &digest);
+    if (rc == EEI_DEV_OK && d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
+        rc = EEI_DEV_E_READ;
+    }
+    if (rc != EEI_DEV_OK) {
+        return from_dev(rc);
+    }
+    /* read a second time, it must still be a block of the same trusted key */
+    uint8_t again[32];
+    if (eei_sb_block_parse(d->buf, &b) != EEI_SB_OK) {
+        return EEI_SIG_ERR_DAMAGED;
+    }
+    rc = eei_dev_sha256(b.key, b.key_len, again);
+    if (rc != EEI_DEV_OK) {
+        return from_dev(rc);
+    }
+    if (memcmp(again, key_digest, sizeof(again)) != 0) {
+        return EEI_SIG_ERR_UNTRUSTED;
+    }
+    if (memcmp(b.digest, digest, b.digest_len) != 0) {
+        return EEI_SIG_ERR_DIGEST;
+    }
+    rc = eei_dev_sb_verify(&b, digest);
+    if (rc == EEI_DEV_E_SIGNATURE || rc == EEI_DEV_E_KEY) {
+        return EEI_SIG_ERR_SIGNATURE; /* a key no library takes signs nothing */
+    }
+    return rc == EEI_DEV_OK ? EEI_SIG_OK : EEI_SIG_ERR_CRYPTO;
+}
+
+eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_read_fn read,
+                          void *ctx, uint8_t *buf, size_t buf_size, int *slot)
+{
+    if (slot) {
+        *slot = -1;
+    }
+    if (!trust || trust->count == 0 || trust->count > EEI_SIG_KEYS_MAX || !read || !buf ||
+        buf_size < EEI_SIG_BUF_MIN) {
+        return EEI_SIG_ERR_ARG;
+    }
+    if (size < 2 * EEI_SB_SECTOR_SIZE || size % EEI_SB_SECTOR_SIZE != 0) {
+        return EEI_SIG_ERR_UNSIGNED;
+    }
+    app_digests d = {.read = read,
+                     .ctx = ctx,
+                     .app_len = size - EEI_SB_SECTOR_SIZE,
+                     .buf = buf,
+                     .buf_size = buf_size};
+    eei_sig_err furthest = EEI_SIG_ERR_UNSIGNED;
+    for (unsigned i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
+        int s = -1;
+        eei_sig_err e = check_block(trust, &d, d.app_len + (uint64_t)i * EEI_SB_BLOCK_SIZE, &s);
+        if (e == EEI_SIG_OK) {
+            if (slot) {
+                *slot = s;
+            }
+            return EEI_SIG_OK;
+        }
+        if (e == EEI_SIG_ERR_READ || e == EEI_SIG_ERR_CRYPTO) {
+            return e;
+        }
+        if (e == EEI_SIG_ERR_UNSIGNED) {
+            break; /* the blocks end at the first empty place */
+        }
+        furthest = e > furthest ? e : furthest;
+    }
+    return furthest;
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+bool eei_sig_digest_from_hex(const char *hex, uint8_t digest[EEI_SIG_KEY_DIGEST_SIZE])
+{
+    if (!hex || strlen(hex) != 2 * EEI_SIG_KEY_DIGEST_SIZE) {
+        return false;
+    }
+    for (size_t i = 0; i < EEI_SIG_KEY_DIGEST_SIZE; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return false;
+        }
+        digest[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+const char *eei_sig_strerror(eei_sig_err err)
+{
+    switch (err) {
+    case EEI_SIG_OK:
+        return "signature verified";
+    case EEI_SIG_ERR_ARG:
+        return "no trusted signing key is configured";
+    case EEI_SIG_ERR_READ:
+        return "the written app cannot be read back";
+    case EEI_SIG_ERR_CRYPTO:
+        return "the crypto library failed to check the signature";
+    case EEI_SIG_ERR_UNSIGNED:
+        return "the app is not signed (no Secure Boot V2 signature block)";
+    case EEI_SIG_ERR_DAMAGED:
+        return "the signature block is damaged (CRC, version or curve)";
+    case EEI_SIG_ERR_UNTRUSTED:
+        return "the app is signed by a key this device does not trust";
+    case EEI_SIG_ERR_REVOKED:
+        return "the app is signed by a revoked key";
+    case EEI_SIG_ERR_SCHEME:
+        return "the trusted key's scheme (ECDSA P-192) is not checked by this firmware";
+    case EEI_SIG_ERR_DIGEST:
+        return "the signature block signs another app";
+    case EEI_SIG_ERR_SIGNATURE:
+        return "the signature does not verify";
+    }
+    return "unknown signature error";
+}

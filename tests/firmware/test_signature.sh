@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The firmware's own Secure Boot V2 check (eei_signature.h) on the simulated device: an update
+# boots only when a block of its signature sector verifies with a trusted key that is not
+# revoked; anything else is rejected, the boot slot unchanged and the written slot invalidated.
+# Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR ESP_ENC_IMG_FWSIM MAKE_APP_BINARY
+SIM=$(readlink -f "$4")
+MKAPP=$(readlink -f "$5")
+RESEAL=$(dirname "$MKAPP")/sb_reseal
+. "$(dirname "$0")/../support/lib.sh"
+K=$SRC/keys
+OTA0=$((0x110000)) OTA1=$((0x210000)) # firmware/partitions.csv
+
+"$E" keygen rsa --out-dir a >/dev/null    # trusted key 0
+"$E" keygen ecc --out-dir b >/dev/null    # trusted key 1
+"$E" keygen ecc384 --out-dir c >/dev/null # trusted key 2
+"$E" keygen rsa --out-dir d >/dev/null    # nobody's
+trust=(--trust-key a/rsa_pub_key.pem --trust-key b/ecc_pub_key.pem --trust-key c/ecc384_pub_key.pem)
+update() { "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" "${trust[@]}" "$@"; }
+image() { # APP OUT [SIGN_KEY...]: sign APP with each key in turn, then encrypt for the device
+    local app=$1 out=$2 k
+    shift 2
+    cp "$app" "$out.signed"
+    for k in "$@"; do
+        if [ "$k" = "$1" ]; then
+            "$E" sign "$out.signed" --key "$k" >/dev/null
+        else
+            "$E" sign "$out.signed" --key "$k" --append >/dev/null
+        fi
+    done
+    "$E" encrypt "$out.signed" "$K/device_pub_key.pem" "$out" >/dev/null
+}
+boots() { # SLOT: what the next power-on runs
+    local got
+    got=$("$SIM" --flash dev.img --boot-slot)
+    if [ "$got" = "$1" ]; then pass; else fail "boot slot $got, wanted $1"; fi
+}
+erased_at() { # OFFSET: the slot there holds no app any more (its first byte is erased flash)
+    if [ "$(od -An -tx1 -j "$1" -N1 dev.img | tr -d ' ')" = ff ]; then pass; else
+        fail "the slot at $1 still holds the rejected image"
+    fi
+}
+for v in 2 3 4 5 6 7 8 9; do
+    "$MKAPP" v$v.bin --size $((150000 + v * 1000)) --version $v.0.0 --seed $v >/dev/null
+done
+
+# signed by each trusted key, in each scheme: accepted, the slot holds the app byte for byte
+image v2.bin v2.img a/rsa_priv_key.pem
+expect_rc 0 update --image v2.img --chunk 1000
+boots ota_0
+"$SIM" --flash dev.img --dump-slot now.bin && expect_same now.bin v2.bin
+expect_rc 0 "$SIM" --flash dev.img --confirm
+image v3.bin v3.img b/ecc_priv_key.pem
+expect_rc 0 update --image v3.img --random-chunks 3
+boots ota_1
+expect_rc 0 "$SIM" --flash dev.img --confirm
+image v4.bin v4.img c/ecc384_priv_key.pem
+expect_rc 0 update --image v4.img
+boots ota_0
+expect_rc 0 "$SIM" --flash dev.img --confirm
+# a block by an unknown key first, then one by a trusted key: the second counts
+image v5.bin v5.img d/rsa_priv_key.pem b/ecc_priv_key.pem
+expect_rc 0 update --image v5.img
+boots ota_1
+expect_rc 0 "$SIM" --flash dev.img --confirm
+
+# what must fail: rejected (exit 1, one line), ota_1 still boots, and ota_0 holds no app
+reject() { # WHY IMAGE [ARGS...]
+    local why=$1 img=$2
+    shift 2
+    expect_rc 1 update --image "$img" "$@"
+    expect_err "$why"
+    expect_err_lines 1
+    boots ota_1
+    erased_at $OTA0
+}
+"$E" encrypt v6.bin "$K/device_pub_key.pem" unsigned.img
+reject "not signed" unsigned.img
+image v6.bin other.img d/rsa_priv_key.pem
+reject "does not trust" other.img
+image v6.bin revoked.img a/rsa_priv_key.pem
+reject "revoked key" revoked.img --efuse-revoke-key 0
+# two trusted keys, the first revoked: the second still counts
+image v6.bin two.img a/rsa_priv_key.pem c/ecc384_priv_key.pem
+expect_rc 0 update --image two.img --efuse-revoke-key 0
+boots ota_0
+expect_rc 0 "$SIM" --flash dev.img --confirm
+"$SIM" --flash dev.img --dump-slot now.bin && expect_same now.bin v6.bin
+
+# altered blocks and apps, each in the plaintext, then encrypted: the tag holds, the signature not
+reject_at() { # WHY SIGNED_APP ALTER OFFSET
+    cp "$2" alt.signed
+    "$3" alt.signed "$4" || fail "cannot alter $2 at $4"
+    "$E" encrypt alt.signed "$K/device_pub_key.pem" alt.img >/dev/null
+    expect_rc 1 update --image alt.img
+    expect_err "$1"
+    boots ota_0
+    erased_at $OTA1
+}
+image v7.bin v7.img a/rsa_priv_key.pem
+image v8.bin v8.img b/ecc_priv_key.pem
+for app in v7.img.signed v8.img.signed; do
+    sector=$(($(stat -c %s $app) - 4096))
+    reject_at "signs another app" $app flip_byte $((sector - 100)) # the 0xFF padding
+    reject_at "damaged" $app flip_byte $((sector + 500))           # any byte of the block: CRC
+    reject_at "damaged" $app flip_byte $((sector + 1197))          # the CRC itself
+    reject_at "signs another app" $app "$RESEAL" $((sector + 10))  # the digest, sealed again
+    reject_at "does not trust" $app "$RESEAL" $((sector + 40))     # the key, sealed again
+done
+reject_at "does not verify" v7.img.signed "$RESEAL" $(($(stat -c %s v7.img.signed) - 4096 + 900))
+reject_at "does not verify" v8.img.signed "$RESEAL" $(($(stat -c %s v8.img.signed) - 4096 + 110))
+
+# without --trust-key the firmware checks no signature: an unsigned app installs
+"$E" encrypt v9.bin "$K/device_pub_key.pem" plain.img
+expect_rc 0 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image plain.img
+boots ota_1
+expect_rc 2 update --image plain.img --efuse-revoke-key 3
+expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image plain.img --trust-key v9.bin
+expect_err "v9.bin"
+finish

@@ -1,0 +1,43 @@
+/*
+ * Alter a signed app's signature block and seal it again, so that its CRC holds and only what
+ * the block says is wrong (a signature that does not verify, a digest of another app):
+ *
+ *   sb_reseal FILE OFFSET
+ *
+ * XORs the byte at OFFSET with 0x01; OFFSET lies in a block of the signature sector that ends
+ * FILE, before the CRC. The block's CRC and padding are then written again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "esp_enc_img/format.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: sb_reseal FILE OFFSET\n");
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "r+b");
+    long at = strtol(argv[2], NULL, 10);
+    if (!f || fseek(f, 0, SEEK_END) != 0) {
+        perror(argv[1]);
+        return 3;
+    }
+    long sector = ftell(f) - (long)EEI_SB_SECTOR_SIZE;
+    long block = sector + (at - sector) / (long)EEI_SB_BLOCK_SIZE * (long)EEI_SB_BLOCK_SIZE;
+    uint8_t b[EEI_SB_BLOCK_SIZE];
+    if (sector < 0 || at < sector || at - block >= (long)EEI_SB_CRC_SPAN ||
+        fseek(f, block, SEEK_SET) != 0 || fread(b, 1, sizeof(b), f) != sizeof(b)) {
+        fprintf(stderr, "sb_reseal: offset %ld is not in a block of %s\n", at, argv[1]);
+        return 3;
+    }
+    b[at - block] ^= 0x01;
+    eei_sb_block_seal(b);
+    if (fseek(f, block, SEEK_SET) != 0 || fwrite(b, 1, sizeof(b), f) != sizeof(b) ||
+        fclose(f) != 0) {
+        perror(argv[1]);
+        return 3;
+    }
+    return 0;
+}
