@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor http signature app)
+[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor fw_signature http signature app)
 vectors=${EEI_VECTORS_DIR:-$PWD/tests/vectors}
 B=build-fuzz
 
@@ -25,6 +25,9 @@ for t in "${targets[@]}"; do
     for f in "$vectors"/kat/*.bin "$vectors"/negative/*.bin "$vectors"/upstream/image_*.bin; do
         if [ "$t" = http ] || [ "$t" = signature ] || [ "$t" = app ]; then # heads, apps
             cp tests/fuzz/seeds/$t/* "$corpus/"
+            break
+        elif [ "$t" = fw_signature ]; then # signed apps, as the host's signature target
+            cp tests/fuzz/seeds/signature/* "$corpus/"
             break
         elif [ "$t" = fw_decryptor ]; then # key choice and split seed come first
             { printf '\x01\x11\x22\x33\x44'; cat "$f"; } >"$corpus/rsa-$(basename "$f")"
