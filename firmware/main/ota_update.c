@@ -161,6 +161,7 @@ static int read_slot(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
 static ota_update_result_t check_signature(update *u)
 {
     _Static_assert(sizeof(s_buf) >= EEI_SIG_BUF_MIN, "the download buffer holds a signature block");
+    ESP_LOGI(TAG, "checking the Secure Boot V2 signature of the app in %s", u->target->label);
     eei_sig_trust trust = u->cfg->trust;
 #if SOC_SUPPORT_SECURE_BOOT_REVOKE_KEY
     for (size_t i = 0; i < trust.count; i++) {

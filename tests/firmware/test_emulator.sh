@@ -77,6 +77,12 @@ mkdir -p "$W/tree" # the firmware's own files only, so each build copies little
 (cd "$repo" && cp -r firmware lib include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
 "$E" keygen hmac --out-dir "$W/device" >/dev/null
 "$E" keygen hmac --out-dir "$W/other" >/dev/null
+# the firmware's own signature check: each device trusts one signing key, in its own scheme
+"$E" keygen ecc --out-dir "$W/sign-ecc" >/dev/null
+"$E" keygen rsa --out-dir "$W/sign-rsa" >/dev/null
+"$E" keygen ecc --out-dir "$W/sign-other" >/dev/null
+SIGN_ECC=(--sign-key "$W/sign-ecc/ecc_priv_key.pem")
+SIGN_RSA=(--sign-key "$W/sign-rsa/rsa_priv_key.pem")
 for s in ecies rsa; do
     port=$base
     [ $s = rsa ] && port=$((base + 1))
@@ -84,8 +90,11 @@ for s in ecies rsa; do
 CONFIG_EEI_SERVER_CERT_FILE="$CA"
 CONFIG_EEI_FIRMWARE_URL="https://10.0.2.2:$port/fw.bin"
 CONFIG_EEI_RECV_TIMEOUT_MS=3000
+CONFIG_EEI_VERIFY_SIGNATURE=y
 EOF
 done
+echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-ecc/ecc_pub_key.pem")\"" >>"$W/ecies.defaults"
+echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-rsa/rsa_pub_key.pem")\"" >>"$W/rsa.defaults"
 printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
     "$repo" >>"$W/rsa.defaults"
 build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.kept)
@@ -172,12 +181,15 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
     OUT=$W/2-ecies.out
     local flash=$W/ecies-flash.bin efuse=$W/ecies-efuse.bin www=$W/ecies.www port=$base
     cp "$W/ecies1/flash.bin" "$flash"
-    "$E" encrypt "$W/ecies2.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    "$E" encrypt "$W/ecies2.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
     cp "$www/fw.bin" "$W/ecies2.img"
     boot ecies-1 --burn-hmac-key "$W/device/device_hmac_key.bin"
     check "1.0.0 boots from factory" said ecies-1 "EEI_BOOT version=1.0.0 partition=factory"
     check "it downloads 2.0.0, decrypts it with its eFuse key, selects ota_0" \
         said ecies-1 "EEI_UPDATE ok: ota_0 selected"
+    check "once its P-256 signature verified with the trusted key (PSA ECDSA)" \
+        said ecies-1 "signature verified with trusted key 0"
     check "ota_0 holds 2.0.0 byte for byte" slot_holds $((0x110000)) "$W/ecies2.bin"
     boot ecies-2
     check "the next boot runs 2.0.0 from ota_0, pending" \
@@ -186,19 +198,34 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
     check "and refuses the version it runs" said ecies-2 "rejected: version 2.0.0 is already running"
 
     # what must fail: each rejected, and the next boot (the next check's) still runs 2.0.0
-    "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" >/dev/null
+    "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    boot ecies-unsigned
+    check "an authentic 3.0.0 that is not signed is rejected" \
+        said ecies-unsigned "EEI_UPDATE rejected: the app is not signed"
+    check "and erased from ota_1, where it was written" \
+        cmp -s -n 4096 <(head -c 4096 /dev/zero | tr '\0' '\377') <(tail -c +$((0x210000 + 1)) "$flash")
+    "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" \
+        --sign-key "$W/sign-other/ecc_priv_key.pem" >/dev/null
+    boot ecies-untrusted
+    check "2.0.0 still runs" said ecies-untrusted "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "a 3.0.0 signed by a key it does not trust is rejected" \
+        said ecies-untrusted "EEI_UPDATE rejected: the app is signed by a key this device does not trust"
+    "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" "${SIGN_ECC[@]}" \
+        >/dev/null
     cp "$W/ecies3.img" "$www/fw.bin"
     flip_byte "$www/fw.bin" 200000
     boot ecies-flipped
     check "an image with one flipped byte is rejected" \
         said ecies-flipped "EEI_UPDATE rejected: authentication failed"
-    "$E" encrypt "$W/ecies3.bin" "$W/other/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    "$E" encrypt "$W/ecies3.bin" "$W/other/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
     boot ecies-other
     check "2.0.0 still runs" said ecies-other "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
     check "an image for another device's key is rejected" said ecies-other "EEI_UPDATE rejected:"
     cp "$W/ecies3.bin" "$W/broken.bin"
     printf '\0\0\0\0' | dd of="$W/broken.bin" bs=1 seek=100000 conv=notrunc 2>/dev/null
-    "$E" encrypt "$W/broken.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    "$E" encrypt "$W/broken.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
     boot ecies-invalid
     check "2.0.0 still runs" said ecies-invalid "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
     check "an authentic image whose app is not valid is rejected (esp_ota_end)" \
@@ -231,13 +258,16 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
     flash=$W/big-flash.bin
     cp "$W/ecies-flash.bin" "$flash"
     "$MKAPP" "$W/big.bin" --size 1000000 --chip esp32c3 --version 9.0.0 --seed 9 >/dev/null
-    "$E" encrypt "$W/big.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
+    "$E" encrypt "$W/big.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
     boot ecies-1mib
     check "a 1 MiB image is decrypted, written, validated and selected" \
         said ecies-1mib "EEI_UPDATE ok: ota_1 selected"
     check "ota_1 holds it byte for byte" slot_holds $((0x210000)) "$W/big.bin"
     {
         echo "RESULT update_1mib_ms=$(update_ms ecies-1mib) image_bytes=$(stat -c %s "$www/fw.bin")"
+        echo "RESULT signature_check_1mib_ms=$(($(log_ms ecies-1mib "ota_update: Secure Boot V2 signature verified") -
+            $(log_ms ecies-1mib "ota_update: checking the Secure Boot V2 signature")))"
         echo "RESULT update_2_0_0_ms=$(update_ms ecies-1) image_bytes=$(stat -c %s "$W/ecies2.img")"
         sed -n 's/^EEI_BOOT .*heap_free=\([0-9]*\).*/RESULT heap_free_at_boot=\1/p' "$W/ecies-1mib.log"
         sed -n 's/^EEI_RESOURCES \(.*\)/RESULT ecies \1/p' "$W/ecies-1mib.log"
@@ -248,7 +278,7 @@ rsa() { # the private key built into the firmware; anti-rollback on (no factory 
     OUT=$W/3-rsa.out
     local flash=$W/rsa-flash.bin efuse=$W/rsa-efuse.bin www=$W/rsa.www
     cp "$W/rsa1/flash.bin" "$flash"
-    "$E" encrypt "$W/rsa2.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" >/dev/null
+    "$E" encrypt "$W/rsa2.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" "${SIGN_RSA[@]}" >/dev/null
     boot rsa-1
     check "1.0.0 boots from ota_0 (anti-rollback wants no factory app), secure version 1" \
         said rsa-1 "EEI_BOOT version=1.0.0 partition=ota_0 state=[a-z]+ secure_version=1"
@@ -256,6 +286,8 @@ rsa() { # the private key built into the firmware; anti-rollback on (no factory 
         said rsa-1 "efuse_secure_version=1"
     check "it unwraps the key with RSA-3072 and updates to 2.0.0 in ota_1" \
         said rsa-1 "EEI_UPDATE ok: ota_1 selected"
+    check "once its RSA-3072 PSS signature verified with the trusted key" \
+        said rsa-1 "signature verified with trusted key 0"
     check "ota_1 holds 2.0.0 byte for byte" slot_holds $((0x190000)) "$W/rsa2.bin"
     boot rsa-2
     check "2.0.0 boots pending and confirms itself" said rsa-2 "EEI_CONFIRMED ota_1"
