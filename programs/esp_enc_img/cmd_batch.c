@@ -21,14 +21,15 @@ static const char help[] =
     "\n"
     "Encrypt one build for many devices, each to its own key with its own fresh key material.\n"
     "MANIFEST.json: {\"input\": \"app.bin\", \"devices\": [{\"id\": \"dev-0001\", \"public_key\":\n"
-    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. Keys may be RSA-3072 or\n"
-    "P-256 (plain or HMAC-derived), mixed. Writes DIR/<id>.bin per device and DIR/manifest.json\n"
-    "(per device: id, scheme, output, size, sha256, key fingerprint, status). Ids are letters,\n"
-    "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
-    "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
-    "are still written. The input is read once; outputs are written atomically. A top-level\n"
-    "\"sign_key\" (a path or a pkcs11: URI, or a list of up to 3) signs the input for Secure\n"
-    "Boot V2 once, and every image holds the signed app.\n"
+    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. A public_key is the device's\n"
+    "public key (what 'esp_enc_img pubkey' gives): RSA-3072 or P-256 (plain or HMAC-derived),\n"
+    "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
+    "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
+    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
+    "A device whose id or key is bad is reported as failed, its stale DIR/<id>.bin (from an\n"
+    "earlier run) removed, and the others are still written. The input is read once; outputs\n"
+    "are written atomically. A top-level \"sign_key\" (a path or a pkcs11: URI, or a list of\n"
+    "up to 3) signs the input for Secure Boot V2 once, and every image holds the signed app.\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -102,6 +103,23 @@ static int output_path(const batch *b, const device *d, const char *suffix, char
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+/*
+ * A manifest names public keys: 32 raw bytes are a chip's secret HMAC key (the library reads
+ * them as one), which has no place in a build's inputs, though its public half would do.
+ */
+static int refuse_secret(const device *d, const eei_key *key, eei_error *err)
+{
+    if (!eei_key_is_hmac_derived(key)) {
+        return 0;
+    }
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s: 32 raw bytes, a device's secret eFuse HMAC key ('keygen hmac' writes it "
+                    "as device_hmac_key.bin), not a public key: give the device's public key "
+                    "PEM, from 'esp_enc_img pubkey %s -o %s.pem', and keep the secret out of the "
+                    "build",
+                    d->key_path, d->key_path, d->id);
+}
+
 /* One device: its key, its image, its hashes. The stale image of a failed device goes. */
 static void run_device(batch *b, device *d)
 {
@@ -120,6 +138,7 @@ static void run_device(batch *b, device *d)
         eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
                  strsignal(stop_signal));
     } else if (cli_load_key(d->key_path, NULL, &key, &err) == 0 &&
+               refuse_secret(d, key, &err) == 0 &&
                eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
                output_open(&out, path, &oo, &err) == 0) {
         file_stream fs;

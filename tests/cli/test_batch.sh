@@ -107,6 +107,18 @@ expect_err "batch: a b: bad id"
 [ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
 expect_only stale ok.bin manifest.json
 [ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+# a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
+# and what to give instead, whatever the file is called; its public key PEM works
+cp dev/01/device_hmac_key.bin keys/secret.key
+printf '{"input": "../app.bin", "devices": [%s, %s]}\n' \
+    '{"id": "leak", "public_key": "../keys/secret.key"}' \
+    '{"id": "fine", "public_key": "../keys/dev-01.pem"}' >fleet/secret.json
+expect_rc 1 "$E" batch fleet/secret.json --out-dir secret
+expect_err "batch: leak: fleet/../keys/secret.key: 32 raw bytes, a device's secret eFuse HMAC key"
+expect_err "not a public key: give the device's public key PEM, from 'esp_enc_img pubkey"
+expect_only secret fine.bin manifest.json
+"$JG" secret/manifest.json devices.0.error | grep -q "secret eFuse HMAC key" && pass ||
+    fail "the manifest does not say why leak failed"
 # the longest id (128 characters) names its image whole
 long=$(printf 'd%.0s' $(seq 128))
 printf '{"input": "../app.bin", "devices": [{"id": "%s", "public_key": "../keys/dev-01.pem"}]}' \
