@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "file_stream.h"
+#include "json_file.h"
 #include "json_out.h"
 
 static const char help[] =
@@ -27,9 +28,11 @@ static const char help[] =
     "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
     "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
     "A device whose id or key is bad is reported as failed, its stale DIR/<id>.bin (from an\n"
-    "earlier run) removed, and the others are still written. The input is read once; outputs\n"
-    "are written atomically. A top-level \"sign_key\" (a path or a pkcs11: URI, or a list of\n"
-    "up to 3) signs the input for Secure Boot V2 once, and every image holds the signed app.\n"
+    "earlier run) removed, and the others are still written. A manifest that is not JSON is\n"
+    "refused with the place of the mistake (MANIFEST.json:LINE:COLUMN). The input is read\n"
+    "once; outputs are written atomically. A top-level \"sign_key\" (a path or a pkcs11:\n"
+    "URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every image holds\n"
+    "the signed app.\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -47,6 +50,7 @@ static const char help[] =
     "3 manifest, input or system error.\n";
 
 #define MAX_ID 128
+#define MANIFEST_MAX (64u << 20)
 #define MAX_JOBS CLI_MAX_JOBS
 
 typedef struct {
@@ -249,34 +253,6 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     return 0;
 }
 
-/*
- * JSON can spell a NUL inside a string (\u0000), and C strings cannot hold one: an id or a
- * path would be cut short without a word. Such a manifest is refused, with where.
- */
-static int refuse_nul_escapes(const char *text, size_t len, const char *name, eei_error *err)
-{
-    size_t line = 1, col = 1;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++, col++) {
-        if (text[i] == '\n') {
-            line++;
-            col = 0;
-        } else if (text[i] == '"') {
-            in_string = !in_string;
-        } else if (in_string && text[i] == '\\' && i + 1 < len) {
-            if (text[i + 1] == 'u' && i + 5 < len && strncmp(text + i + 2, "0000", 4) == 0) {
-                return eei_fail(err, EEI_ERR_FILE,
-                                "%s: line %zu, column %zu: \\u0000 (a NUL character) cannot be "
-                                "part of an id or a path",
-                                name, line, col);
-            }
-            i++; /* the escaped character, a quote included */
-            col++;
-        }
-    }
-    return 0;
-}
-
 static cJSON *result_json(const batch *b, const char *input,
                           const uint8_t input_sha[EEI_SHA256_SIZE])
 {
@@ -440,30 +416,6 @@ static size_t jobs_for(const cli_args *args)
     return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
-static int write_manifest(const batch *b, cJSON *result, eei_error *err)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/manifest.json", b->out_dir);
-    char *text = cJSON_Print(result);
-    if (!text) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
-    output_file out;
-    int rc = output_open(&out, path, &oo, err);
-    if (rc == 0) {
-        rc = output_write(&out, (const uint8_t *)text, strlen(text), err);
-        rc = rc == 0 ? output_write(&out, (const uint8_t *)"\n", 1, err) : rc;
-        if (rc == 0) {
-            rc = output_commit(&out, err);
-        } else {
-            output_abort(&out);
-        }
-    }
-    free(text);
-    return rc;
-}
-
 static int run(const cli_args *args)
 {
     if (args->npos != 1 || !args->out_dir) {
@@ -481,11 +433,9 @@ static int run(const cli_args *args)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
 
-    if (file_read_all(args->pos[0], 64u << 20, &text, &len, &err) != 0 ||
-        refuse_nul_escapes((const char *)text, len, args->pos[0], &err) != 0) {
+    if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0) {
         goto done;
     }
-    manifest = cJSON_ParseWithLength((const char *)text, len);
     const char *input_name = json_string(manifest, "input");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(manifest, "devices");
     if (!manifest || !input_name || !cJSON_IsArray(list)) {
@@ -507,7 +457,9 @@ static int run(const cli_args *args)
     sigaction(SIGHUP, &sa, NULL);
     run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args->quiet);
     result = result_json(&b, input_name, input_sha);
-    if (write_manifest(&b, result, &err) != 0) {
+    char result_path[PATH_MAX];
+    snprintf(result_path, sizeof(result_path), "%s/manifest.json", b.out_dir);
+    if (json_file_write(result_path, result, &err) != 0) {
         goto done;
     }
     size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));

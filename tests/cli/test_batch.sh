@@ -130,8 +130,28 @@ expect_only longout "$long.bin" manifest.json
 printf '{"input": "../app.bin",\n "devices": [{"id": "ok\\u0000../../x", "public_key": "k"}]}\n' \
     >fleet/nul.json
 expect_rc 3 "$E" batch fleet/nul.json --out-dir nul
-expect_err "fleet/nul.json: line 2, column 24: \\u0000"
+expect_err "fleet/nul.json:2:24: \\u0000"
 expect_absent nul
+# a JSON mistake is said with its file, line and column, and the text there
+printf '{"input": "../app.bin",\n "devices": [\n  {"id": "a", "public_key": "k"},\n  {"id": "b" "public_key": "k"}\n]}\n' \
+    >fleet/syntax.json
+expect_rc 3 "$E" batch fleet/syntax.json --out-dir syntax
+expect_err "esp_enc_img: fleet/syntax.json:4:14: JSON syntax error near '\"public_key\": \"k\"}'"
+expect_err_lines 1
+expect_absent syntax
+printf '{"input": "../app.bin",\n "devices": [],\n}\n' >fleet/comma.json # a comma too many
+expect_rc 3 "$E" batch fleet/comma.json --out-dir syntax
+expect_err "fleet/comma.json:3:1: JSON syntax error near '}'"
+printf '{"input": "../app.bin",\n "devices": [\n' >fleet/cut.json
+expect_rc 3 "$E" batch fleet/cut.json --out-dir syntax
+expect_err "fleet/cut.json:3:1: JSON syntax error at the end of the file"
+printf '{"input": "../app.bin", "devices": []}\n{"input": "../app.bin", "devices": []}\n' >fleet/two.json
+expect_rc 3 "$E" batch fleet/two.json --out-dir syntax
+expect_err "fleet/two.json:2:1: JSON syntax error near '{\"input\": \"../app.bin\", '"
+: >fleet/empty.json
+expect_rc 3 "$E" batch fleet/empty.json --out-dir syntax
+expect_err "fleet/empty.json: empty, not JSON"
+expect_absent syntax
 
 # the input is read once into a stable copy: cut or rewritten on disk during the run, every image
 # still holds the build that was read, the one the manifest's hash names
