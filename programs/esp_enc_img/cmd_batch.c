@@ -12,13 +12,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "batch_shards.h"
 #include "cli.h"
 #include "file_stream.h"
 #include "json_file.h"
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--jobs N] [--json] [--quiet]\n"
+    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--shard K/N] [--jobs N] [--json]\n"
+    "                         [--quiet]\n"
+    "       esp_enc_img batch --merge SHARD_MANIFEST... -o FILE [--json] [--quiet]\n"
     "\n"
     "Encrypt one build for many devices, each to its own key with its own fresh key material.\n"
     "MANIFEST.json: {\"input\": \"app.bin\", \"devices\": [{\"id\": \"dev-0001\", \"public_key\":\n"
@@ -34,10 +37,22 @@ static const char help[] =
     "URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every image holds\n"
     "the signed app.\n"
     "\n"
+    "A fleet too large for one machine: N runners each run 'batch ... --shard K/N' (K = 1..N)\n"
+    "and write only the images of shard K, and a DIR/manifest.json of those, marked \"shard\":\n"
+    "\"K/N\". A device's shard follows from its id alone (the first 4 bytes of the id's SHA-256\n"
+    "as a number, mod N, plus 1): adding or removing devices moves no other device. Then\n"
+    "'batch --merge' joins the shards' manifest.json files into FILE, what one run over the\n"
+    "whole manifest writes; it refuses shards of different manifests or builds, a shard\n"
+    "missing or given twice, a device in two shards, and mixed N. The images stay where each\n"
+    "shard wrote them (their names never collide).\n"
+    "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
+    "  --shard K/N         write shard K of N only: 1 <= K <= N <= 100000\n"
+    "  --merge             join the shards' manifest.json files given as arguments\n"
+    "  -o, --output FILE   where --merge writes the manifest ('-': stdout)\n"
     "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
-    "  --json              the resulting manifest as one JSON object on stdout\n"
+    "  --json              the resulting (or merged) manifest as one JSON object on stdout\n"
     "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
     "  -p, --passphrase-file F  passphrase of an encrypted sign_key (first line of F);\n"
     "                      otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
@@ -47,17 +62,23 @@ static const char help[] =
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
-    "3 manifest, input or system error.\n";
+    "3 manifest, input or system error, or shards that do not make one run (nothing merged).\n";
 
 #define MAX_ID 128
+/* a static text: a device's problem points at it wherever the device is moved */
+static const char bad_id[] =
+    "bad id: letters, digits, '.', '_' and '-' only, 1 to 128 of them, not '.' or '..'";
+_Static_assert(MAX_ID == 128, "bad_id gives the limit");
 #define MANIFEST_MAX (64u << 20)
 #define MAX_JOBS CLI_MAX_JOBS
 
 typedef struct {
     char id[MAX_ID + 1];
-    bool id_ok; /* a usable file name: its stale image can be removed */
+    size_t index;   /* its entry in the manifest, from 0 */
+    unsigned shard; /* with --shard: the one that writes it */
+    bool id_ok;     /* a usable file name: its stale image can be removed */
     char *key_path;
-    const char *problem; /* found before any work: bad or duplicate id, no key */
+    const char *problem; /* found before any work: bad or duplicate id, no key (static text) */
     bool ok;
     eei_scheme scheme;
     uint8_t sha[EEI_SHA256_SIZE];
@@ -66,9 +87,11 @@ typedef struct {
 } device;
 
 typedef struct {
-    device *devices;
+    device *devices; /* this run's share of the manifest's devices, in manifest order */
     size_t count;
-    uint8_t *input; /* the build, read once: every image is made of these same bytes */
+    size_t total;           /* the manifest's devices */
+    unsigned shard, shards; /* --shard K/N; 0/0 for the whole manifest */
+    uint8_t *input;         /* the build, read once: every image is made of these same bytes */
     size_t input_len;
     size_t payload_len; /* what each image holds: the input, signed when the manifest says so */
     const char *out_dir;
@@ -212,7 +235,8 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     const cJSON *entry;
     cJSON_ArrayForEach(entry, list)
     {
-        device *d = &b->devices[i++];
+        device *d = &b->devices[i];
+        d->index = i++;
         const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
         const char *id = json_string(entry, "id");
         const char *key = json_string(entry, "public_key");
@@ -229,11 +253,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         } else if (!id) {
             d->problem = "the \"id\" is not a string";
         } else if (!d->id_ok) {
-            snprintf(d->error, sizeof(d->error),
-                     "bad id: letters, digits, '.', '_' and '-' only, 1 to %d of them, not '.' or "
-                     "'..'",
-                     MAX_ID);
-            d->problem = d->error;
+            d->problem = bad_id;
         } else if (!key) {
             d->problem = "no \"public_key\" (a string) for this device";
         } else if (!(d->key_path = resolve(dir, key))) {
@@ -253,8 +273,36 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     return 0;
 }
 
+/*
+ * With --shard K/N, only the devices of shard K stay: the others are another runner's. Problems
+ * were found over the whole manifest first (a duplicate id is one in every shard).
+ */
+static int keep_share(batch *b, eei_error *err)
+{
+    b->total = b->count;
+    if (!b->shards) {
+        return 0;
+    }
+    for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
+        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
+            return -1;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->devices[i].shard == b->shard) {
+            b->devices[kept++] = b->devices[i];
+        } else {
+            free(b->devices[i].key_path);
+        }
+    }
+    b->count = kept;
+    return 0;
+}
+
 static cJSON *result_json(const batch *b, const char *input,
-                          const uint8_t input_sha[EEI_SHA256_SIZE])
+                          const uint8_t input_sha[EEI_SHA256_SIZE],
+                          const uint8_t manifest_sha[EEI_SHA256_SIZE])
 {
     cJSON *root = cJSON_CreateObject();
     size_t ok = 0;
@@ -264,11 +312,19 @@ static cJSON *result_json(const batch *b, const char *input,
         cJSON_AddNumberToObject(root, "signed_size", (double)b->payload_len);
     }
     json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
+    json_add_hex(root, "manifest_sha256", manifest_sha, EEI_SHA256_SIZE);
+    if (b->shards) {
+        char shard[32];
+        snprintf(shard, sizeof(shard), "%u/%u", b->shard, b->shards);
+        cJSON_AddStringToObject(root, "shard", shard);
+        cJSON_AddNumberToObject(root, "devices_total", (double)b->total);
+    }
     cJSON *list = cJSON_AddArrayToObject(root, "devices");
     for (size_t i = 0; i < b->count; i++) {
         const device *d = &b->devices[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", d->id);
+        cJSON_AddNumberToObject(o, "index", (double)d->index);
         cJSON_AddStringToObject(o, "status", d->ok ? "ok" : "failed");
         if (d->ok) {
             char file[MAX_ID + 8];
@@ -416,15 +472,46 @@ static size_t jobs_for(const cli_args *args)
     return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
+/* SHA-256 of the manifest's bytes: what names it in the result, and shards of it together. */
+static int manifest_sha256(const uint8_t *text, size_t len, uint8_t digest[EEI_SHA256_SIZE],
+                           eei_error *err)
+{
+    eei_sha256 *sha = NULL;
+    if (eei_sha256_new(&sha, err) != EEI_OK) {
+        return -1;
+    }
+    eei_sha256_update(sha, text, len);
+    eei_sha256_final(sha, digest);
+    eei_sha256_free(sha);
+    return 0;
+}
+
 static int run(const cli_args *args)
 {
+    if (args->merge) {
+        return batch_merge(args);
+    }
+    if (args->output) {
+        return cli_usage(args->cmd, "option '--output' is for --merge: the images and "
+                                    "manifest.json go to --out-dir DIR");
+    }
     if (args->npos != 1 || !args->out_dir) {
         return cli_usage(args->cmd, "expected MANIFEST.json --out-dir DIR");
     }
+    batch b = {.out_dir = args->out_dir};
+    if (args->shard && !batch_shard_parse(args->shard, &b.shard, &b.shards)) {
+        return cli_usage(args->cmd,
+                         "option '--shard' takes K/N, this run's share of N: whole numbers, 1 <= "
+                         "K <= N <= %u (e.g. --shard 2/4), not '%.40s'",
+                         BATCH_SHARDS_MAX, args->shard);
+    }
     size_t jobs = jobs_for(args);
     eei_error err = {EEI_OK, ""};
-    batch b = {.out_dir = args->out_dir};
-    uint8_t input_sha[EEI_SHA256_SIZE] = {0};
+    char what[48] = "batch"; /* how messages name this run */
+    if (b.shards) {
+        snprintf(what, sizeof(what), "batch: shard %u/%u", b.shard, b.shards);
+    }
+    uint8_t input_sha[EEI_SHA256_SIZE] = {0}, manifest_sha[EEI_SHA256_SIZE] = {0};
     uint8_t *text = NULL;
     size_t len = 0;
     cJSON *manifest = NULL, *result = NULL;
@@ -433,7 +520,8 @@ static int run(const cli_args *args)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
 
-    if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0) {
+    if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
+        manifest_sha256(text, len, manifest_sha, &err) != 0) {
         goto done;
     }
     const char *input_name = json_string(manifest, "input");
@@ -445,7 +533,7 @@ static int run(const cli_args *args)
         goto done;
     }
     if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        read_input(input, &b, input_sha, &err) != 0 ||
+        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0 ||
         sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
@@ -456,7 +544,7 @@ static int run(const cli_args *args)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args->quiet);
-    result = result_json(&b, input_name, input_sha);
+    result = result_json(&b, input_name, input_sha, manifest_sha);
     char result_path[PATH_MAX];
     snprintf(result_path, sizeof(result_path), "%s/manifest.json", b.out_dir);
     if (json_file_write(result_path, result, &err) != 0) {
@@ -470,14 +558,15 @@ static int run(const cli_args *args)
     }
     if (stop_signal) {
         eei_fail(&err, EEI_ERR_SYSTEM,
-                 "batch: interrupted (%s): %zu of %zu devices written "
+                 "%s: interrupted (%s): %zu of %zu devices written "
                  "(see %s/manifest.json)",
-                 strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
+                 what, strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
     } else if (failed) {
-        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s/manifest.json)",
-                 failed, b.count, b.out_dir);
+        eei_fail(&err, EEI_ERR_REJECTED, "%s: %zu of %zu devices failed (see %s/manifest.json)",
+                 what, failed, b.count, b.out_dir);
     } else if (!args->quiet && !args->json) {
-        printf("batch: %zu images written to %s (manifest.json lists them)\n", b.count, b.out_dir);
+        printf("%s: %zu images written to %s (manifest.json lists them)\n", what, b.count,
+               b.out_dir);
     }
 done:
     free(b.input);
@@ -502,5 +591,7 @@ done:
     return code;
 }
 
-const cli_command cmd_batch = {
-    "batch", help, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_PIN, run};
+const cli_command cmd_batch = {"batch", help,
+                               OPT_OUT_DIR | OPT_OUTPUT | OPT_JOBS | OPT_JSON | OPT_QUIET |
+                                   OPT_PASSPHRASE | OPT_PIN | OPT_SHARD,
+                               run};

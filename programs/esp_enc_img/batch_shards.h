@@ -1,0 +1,34 @@
+/*
+ * batch split over N runners: which shard writes which device, and joining the shards'
+ * manifest.json files into the one a single run writes (batch --merge).
+ */
+#ifndef EEI_BATCH_SHARDS_H
+#define EEI_BATCH_SHARDS_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+
+#define BATCH_SHARDS_MAX 100000u /* more than a CI matrix or a Kubernetes Indexed Job holds */
+
+/*
+ * The top-level keys of a batch result that every shard of one run shares and a merged result
+ * keeps, in the order a result has them (before "devices").
+ */
+extern const char *const batch_run_keys[];
+extern const size_t batch_run_keys_count;
+
+/* "K/N": whole numbers, 1 <= K <= N <= BATCH_SHARDS_MAX, nothing else. */
+bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
+
+/*
+ * The shard (1..n) that writes the device with this id: the first 4 bytes of SHA-256(id) as a
+ * big-endian number, mod n, plus 1. It depends on the id alone, so a manifest edit moves no
+ * other device.
+ */
+int batch_shard_of(const char *id, unsigned n, unsigned *shard, eei_error *err);
+
+/* batch --merge SHARD_MANIFEST... -o FILE: the command itself (exit code). */
+int batch_merge(const cli_args *args);
+
+#endif
