@@ -35,20 +35,11 @@ bool batch_shard_parse(const char *text, unsigned *k, unsigned *n)
            parse_count(slash + 1, &end, BATCH_SHARDS_MAX, n) && *end == '\0' && *k <= *n;
 }
 
-int batch_shard_of(const char *id, unsigned n, unsigned *shard, eei_error *err)
+unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n)
 {
-    eei_sha256 *sha = NULL;
-    uint8_t digest[EEI_SHA256_SIZE];
-    if (eei_sha256_new(&sha, err) != EEI_OK) {
-        return -1;
-    }
-    eei_sha256_update(sha, (const uint8_t *)id, strlen(id));
-    eei_sha256_final(sha, digest);
-    eei_sha256_free(sha);
-    uint32_t h = (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8 |
-                 (uint32_t)digest[3];
-    *shard = h % n + 1;
-    return 0;
+    uint32_t h = (uint32_t)id_sha256[0] << 24 | (uint32_t)id_sha256[1] << 16 |
+                 (uint32_t)id_sha256[2] << 8 | (uint32_t)id_sha256[3];
+    return h % n + 1;
 }
 
 /* ---- --merge ---- */

@@ -6,6 +6,7 @@
 #define EEI_BATCH_SHARDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cli.h"
 
@@ -22,11 +23,11 @@ extern const size_t batch_run_keys_count;
 bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
 
 /*
- * The shard (1..n) that writes the device with this id: the first 4 bytes of SHA-256(id) as a
+ * The shard (1..n) that writes the device whose id has this SHA-256: its first 4 bytes as a
  * big-endian number, mod n, plus 1. It depends on the id alone, so a manifest edit moves no
  * other device.
  */
-int batch_shard_of(const char *id, unsigned n, unsigned *shard, eei_error *err);
+unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n);
 
 /* batch --merge SHARD_MANIFEST... -o FILE: the command itself (exit code). */
 int batch_merge(const cli_args *args);

@@ -273,6 +273,19 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     return 0;
 }
 
+/* SHA-256 of bytes in memory: the input, the manifest, an id (its shard). */
+static int sha256_of(const void *data, size_t len, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
+{
+    eei_sha256 *sha = NULL;
+    if (eei_sha256_new(&sha, err) != EEI_OK) {
+        return -1;
+    }
+    eei_sha256_update(sha, data, len);
+    eei_sha256_final(sha, digest);
+    eei_sha256_free(sha);
+    return 0;
+}
+
 /*
  * With --shard K/N, only the devices of shard K stay: the others are another runner's. Problems
  * were found over the whole manifest first (a duplicate id is one in every shard).
@@ -284,9 +297,11 @@ static int keep_share(batch *b, eei_error *err)
         return 0;
     }
     for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
-        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
+        uint8_t id_sha[EEI_SHA256_SIZE];
+        if (sha256_of(b->devices[i].id, strlen(b->devices[i].id), id_sha, err) != 0) {
             return -1;
         }
+        b->devices[i].shard = batch_shard_of(id_sha, b->shards);
     }
     size_t kept = 0;
     for (size_t i = 0; i < b->count; i++) {
@@ -380,7 +395,6 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     if (input_open(&in, path, err) != 0) {
         return -1;
     }
-    eei_sha256 *h = NULL;
     size_t got = 0;
     int rc = 0;
     if (!in.regular) {
@@ -391,7 +405,7 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
         /* room for a signature after it; and a file that grew shows in the byte after it */
         rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
                       (unsigned long long)in.size);
-    } else if ((rc = eei_sha256_new(&h, err) == EEI_OK ? 0 : -1) == 0) {
+    } else {
         rc = input_read(&in, b->input, (size_t)in.size + 1, &got, err);
     }
     if (rc == 0 && got != in.size) {
@@ -400,10 +414,8 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     }
     if (rc == 0) {
         b->input_len = b->payload_len = got;
-        eei_sha256_update(h, b->input, b->input_len);
-        eei_sha256_final(h, sha);
+        rc = sha256_of(b->input, b->input_len, sha, err);
     }
-    eei_sha256_free(h);
     input_close(&in);
     return rc;
 }
@@ -472,20 +484,6 @@ static size_t jobs_for(const cli_args *args)
     return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
-/* SHA-256 of the manifest's bytes: what names it in the result, and shards of it together. */
-static int manifest_sha256(const uint8_t *text, size_t len, uint8_t digest[EEI_SHA256_SIZE],
-                           eei_error *err)
-{
-    eei_sha256 *sha = NULL;
-    if (eei_sha256_new(&sha, err) != EEI_OK) {
-        return -1;
-    }
-    eei_sha256_update(sha, text, len);
-    eei_sha256_final(sha, digest);
-    eei_sha256_free(sha);
-    return 0;
-}
-
 static int run(const cli_args *args)
 {
     if (args->merge) {
@@ -521,7 +519,7 @@ static int run(const cli_args *args)
     char *input = NULL;
 
     if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
-        manifest_sha256(text, len, manifest_sha, &err) != 0) {
+        sha256_of(text, len, manifest_sha, &err) != 0) {
         goto done;
     }
     const char *input_name = json_string(manifest, "input");
