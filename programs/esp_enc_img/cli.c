@@ -47,6 +47,8 @@ static const option_spec cli_options[] = {
     NUMBER("timeout", timeout, 1, 3600, OPT_SERVE),
     NUMBER("max-clients", max_clients, 1, 4096, OPT_SERVE),
     NUMBER("days", days, 1, 36500, OPT_SERVE),
+    TEXT("shard", 0, shard, OPT_SHARD),
+    FLAG("merge", 0, merge, OPT_SHARD),
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 

@@ -30,7 +30,8 @@ enum {
     OPT_PUB = 1u << 12,
     OPT_APPEND = 1u << 13,
     OPT_SIGN_KEY = 1u << 14,
-    OPT_PIN = 1u << 15, /* --pin-file: keys in a PKCS#11 token */
+    OPT_PIN = 1u << 15,   /* --pin-file: keys in a PKCS#11 token */
+    OPT_SHARD = 1u << 16, /* batch --shard K/N, --merge */
 };
 
 /* --help lines that several commands share, word for word. */
@@ -50,9 +51,10 @@ enum {
 /* Every option of every command; a command reads those it takes. */
 typedef struct {
     const char *cmd; /* the command's name, for messages */
-    bool verbose, force, json, quiet, no_hash, append;
+    bool verbose, force, json, quiet, no_hash, append, merge;
     long long jobs; /* 0: not given */
     const char *format, *name, *out_dir, *output, *passphrase_file, *pin_file;
+    const char *shard;                 /* batch --shard K/N, as given */
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;

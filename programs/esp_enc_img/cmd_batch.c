@@ -12,28 +12,47 @@
 
 #include <cjson/cJSON.h>
 
+#include "batch_shards.h"
 #include "cli.h"
 #include "file_stream.h"
+#include "json_file.h"
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--jobs N] [--json] [--quiet]\n"
+    "Usage: esp_enc_img batch MANIFEST.json --out-dir DIR [--shard K/N] [--jobs N] [--json]\n"
+    "                         [--quiet]\n"
+    "       esp_enc_img batch --merge SHARD_MANIFEST... -o FILE [--json] [--quiet]\n"
     "\n"
     "Encrypt one build for many devices, each to its own key with its own fresh key material.\n"
     "MANIFEST.json: {\"input\": \"app.bin\", \"devices\": [{\"id\": \"dev-0001\", \"public_key\":\n"
-    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. Keys may be RSA-3072 or\n"
-    "P-256 (plain or HMAC-derived), mixed. Writes DIR/<id>.bin per device and DIR/manifest.json\n"
-    "(per device: id, scheme, output, size, sha256, key fingerprint, status). Ids are letters,\n"
-    "digits, '.', '_' and '-' (not '.' or '..'), unique. A device whose id or key is bad is\n"
-    "reported as failed, its stale DIR/<id>.bin (from an earlier run) removed, and the others\n"
-    "are still written. The input is read once; outputs are written atomically. A top-level\n"
-    "\"sign_key\" (a path or a pkcs11: URI, or a list of up to 3) signs the input for Secure\n"
-    "Boot V2 once, and every image holds the signed app.\n"
+    "\"keys/dev-0001.pem\"}, ...]}, paths relative to the manifest. A public_key is the device's\n"
+    "public key (what 'esp_enc_img pubkey' gives): RSA-3072 or P-256 (plain or HMAC-derived),\n"
+    "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
+    "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
+    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
+    "A device whose id or key is bad is reported as failed, its stale DIR/<id>.bin (from an\n"
+    "earlier run) removed, and the others are still written. A manifest that is not JSON is\n"
+    "refused with the place of the mistake (MANIFEST.json:LINE:COLUMN). The input is read\n"
+    "once; outputs are written atomically. A top-level \"sign_key\" (a path or a pkcs11:\n"
+    "URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every image holds\n"
+    "the signed app.\n"
+    "\n"
+    "A fleet too large for one machine: N runners each run 'batch ... --shard K/N' (K = 1..N)\n"
+    "and write only the images of shard K, and a DIR/manifest.json of those, marked \"shard\":\n"
+    "\"K/N\". A device's shard follows from its id alone (the first 4 bytes of the id's SHA-256\n"
+    "as a number, mod N, plus 1): adding or removing devices moves no other device. Then\n"
+    "'batch --merge' joins the shards' manifest.json files into FILE, what one run over the\n"
+    "whole manifest writes; it refuses shards of different manifests or builds, a shard\n"
+    "missing or given twice, a device in two shards, and mixed N. The images stay where each\n"
+    "shard wrote them (their names never collide).\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
+    "  --shard K/N         write shard K of N only: 1 <= K <= N <= 100000\n"
+    "  --merge             join the shards' manifest.json files given as arguments\n"
+    "  -o, --output FILE   where --merge writes the manifest ('-': stdout)\n"
     "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
-    "  --json              the resulting manifest as one JSON object on stdout\n"
+    "  --json              the resulting (or merged) manifest as one JSON object on stdout\n"
     "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
     "  -p, --passphrase-file F  passphrase of an encrypted sign_key (first line of F);\n"
     "                      otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
@@ -43,16 +62,23 @@ static const char help[] =
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
-    "3 manifest, input or system error.\n";
+    "3 manifest, input or system error, or shards that do not make one run (nothing merged).\n";
 
 #define MAX_ID 128
+/* a static text: a device's problem points at it wherever the device is moved */
+static const char bad_id[] =
+    "bad id: letters, digits, '.', '_' and '-' only, 1 to 128 of them, not '.' or '..'";
+_Static_assert(MAX_ID == 128, "bad_id gives the limit");
+#define MANIFEST_MAX (64u << 20)
 #define MAX_JOBS CLI_MAX_JOBS
 
 typedef struct {
     char id[MAX_ID + 1];
-    bool id_ok; /* a usable file name: its stale image can be removed */
+    size_t index;   /* its entry in the manifest, from 0 */
+    unsigned shard; /* with --shard: the one that writes it */
+    bool id_ok;     /* a usable file name: its stale image can be removed */
     char *key_path;
-    const char *problem; /* found before any work: bad or duplicate id, no key */
+    const char *problem; /* found before any work: bad or duplicate id, no key (static text) */
     bool ok;
     eei_scheme scheme;
     uint8_t sha[EEI_SHA256_SIZE];
@@ -61,9 +87,11 @@ typedef struct {
 } device;
 
 typedef struct {
-    device *devices;
+    device *devices; /* this run's share of the manifest's devices, in manifest order */
     size_t count;
-    uint8_t *input; /* the build, read once: every image is made of these same bytes */
+    size_t total;           /* the manifest's devices */
+    unsigned shard, shards; /* --shard K/N; 0/0 for the whole manifest */
+    uint8_t *input;         /* the build, read once: every image is made of these same bytes */
     size_t input_len;
     size_t payload_len; /* what each image holds: the input, signed when the manifest says so */
     const char *out_dir;
@@ -102,6 +130,23 @@ static int output_path(const batch *b, const device *d, const char *suffix, char
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+/*
+ * A manifest names public keys: 32 raw bytes are a chip's secret HMAC key (the library reads
+ * them as one), which has no place in a build's inputs, though its public half would do.
+ */
+static int refuse_secret(const device *d, const eei_key *key, eei_error *err)
+{
+    if (!eei_key_is_hmac_derived(key)) {
+        return 0;
+    }
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s: 32 raw bytes, a device's secret eFuse HMAC key ('keygen hmac' writes it "
+                    "as device_hmac_key.bin), not a public key: give the device's public key "
+                    "PEM, from 'esp_enc_img pubkey %s -o %s.pem', and keep the secret out of the "
+                    "build",
+                    d->key_path, d->key_path, d->id);
+}
+
 /* One device: its key, its image, its hashes. The stale image of a failed device goes. */
 static void run_device(batch *b, device *d)
 {
@@ -120,6 +165,7 @@ static void run_device(batch *b, device *d)
         eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
                  strsignal(stop_signal));
     } else if (cli_load_key(d->key_path, NULL, &key, &err) == 0 &&
+               refuse_secret(d, key, &err) == 0 &&
                eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
                output_open(&out, path, &oo, &err) == 0) {
         file_stream fs;
@@ -189,7 +235,8 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     const cJSON *entry;
     cJSON_ArrayForEach(entry, list)
     {
-        device *d = &b->devices[i++];
+        device *d = &b->devices[i];
+        d->index = i++;
         const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
         const char *id = json_string(entry, "id");
         const char *key = json_string(entry, "public_key");
@@ -206,11 +253,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         } else if (!id) {
             d->problem = "the \"id\" is not a string";
         } else if (!d->id_ok) {
-            snprintf(d->error, sizeof(d->error),
-                     "bad id: letters, digits, '.', '_' and '-' only, 1 to %d of them, not '.' or "
-                     "'..'",
-                     MAX_ID);
-            d->problem = d->error;
+            d->problem = bad_id;
         } else if (!key) {
             d->problem = "no \"public_key\" (a string) for this device";
         } else if (!(d->key_path = resolve(dir, key))) {
@@ -230,36 +273,51 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     return 0;
 }
 
-/*
- * JSON can spell a NUL inside a string (\u0000), and C strings cannot hold one: an id or a
- * path would be cut short without a word. Such a manifest is refused, with where.
- */
-static int refuse_nul_escapes(const char *text, size_t len, const char *name, eei_error *err)
+/* SHA-256 of bytes in memory: the input, the manifest, an id (its shard). */
+static int sha256_of(const void *data, size_t len, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
 {
-    size_t line = 1, col = 1;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++, col++) {
-        if (text[i] == '\n') {
-            line++;
-            col = 0;
-        } else if (text[i] == '"') {
-            in_string = !in_string;
-        } else if (in_string && text[i] == '\\' && i + 1 < len) {
-            if (text[i + 1] == 'u' && i + 5 < len && strncmp(text + i + 2, "0000", 4) == 0) {
-                return eei_fail(err, EEI_ERR_FILE,
-                                "%s: line %zu, column %zu: \\u0000 (a NUL character) cannot be "
-                                "part of an id or a path",
-                                name, line, col);
-            }
-            i++; /* the escaped character, a quote included */
-            col++;
+    eei_sha256 *sha = NULL;
+    if (eei_sha256_new(&sha, err) != EEI_OK) {
+        return -1;
+    }
+    eei_sha256_update(sha, data, len);
+    eei_sha256_final(sha, digest);
+    eei_sha256_free(sha);
+    return 0;
+}
+
+/*
+ * With --shard K/N, only the devices of shard K stay: the others are another runner's. Problems
+ * were found over the whole manifest first (a duplicate id is one in every shard).
+ */
+static int keep_share(batch *b, eei_error *err)
+{
+    b->total = b->count;
+    if (!b->shards) {
+        return 0;
+    }
+    for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
+        uint8_t id_sha[EEI_SHA256_SIZE];
+        if (sha256_of(b->devices[i].id, strlen(b->devices[i].id), id_sha, err) != 0) {
+            return -1;
+        }
+        b->devices[i].shard = batch_shard_of(id_sha, b->shards);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->devices[i].shard == b->shard) {
+            b->devices[kept++] = b->devices[i];
+        } else {
+            free(b->devices[i].key_path);
         }
     }
+    b->count = kept;
     return 0;
 }
 
 static cJSON *result_json(const batch *b, const char *input,
-                          const uint8_t input_sha[EEI_SHA256_SIZE])
+                          const uint8_t input_sha[EEI_SHA256_SIZE],
+                          const uint8_t manifest_sha[EEI_SHA256_SIZE])
 {
     cJSON *root = cJSON_CreateObject();
     size_t ok = 0;
@@ -269,11 +327,19 @@ static cJSON *result_json(const batch *b, const char *input,
         cJSON_AddNumberToObject(root, "signed_size", (double)b->payload_len);
     }
     json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
+    json_add_hex(root, "manifest_sha256", manifest_sha, EEI_SHA256_SIZE);
+    if (b->shards) {
+        char shard[32];
+        snprintf(shard, sizeof(shard), "%u/%u", b->shard, b->shards);
+        cJSON_AddStringToObject(root, "shard", shard);
+        cJSON_AddNumberToObject(root, "devices_total", (double)b->total);
+    }
     cJSON *list = cJSON_AddArrayToObject(root, "devices");
     for (size_t i = 0; i < b->count; i++) {
         const device *d = &b->devices[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", d->id);
+        cJSON_AddNumberToObject(o, "index", (double)d->index);
         cJSON_AddStringToObject(o, "status", d->ok ? "ok" : "failed");
         if (d->ok) {
             char file[MAX_ID + 8];
@@ -329,7 +395,6 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     if (input_open(&in, path, err) != 0) {
         return -1;
     }
-    eei_sha256 *h = NULL;
     size_t got = 0;
     int rc = 0;
     if (!in.regular) {
@@ -340,7 +405,7 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
         /* room for a signature after it; and a file that grew shows in the byte after it */
         rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
                       (unsigned long long)in.size);
-    } else if ((rc = eei_sha256_new(&h, err) == EEI_OK ? 0 : -1) == 0) {
+    } else {
         rc = input_read(&in, b->input, (size_t)in.size + 1, &got, err);
     }
     if (rc == 0 && got != in.size) {
@@ -349,10 +414,8 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     }
     if (rc == 0) {
         b->input_len = b->payload_len = got;
-        eei_sha256_update(h, b->input, b->input_len);
-        eei_sha256_final(h, sha);
+        rc = sha256_of(b->input, b->input_len, sha, err);
     }
-    eei_sha256_free(h);
     input_close(&in);
     return rc;
 }
@@ -421,39 +484,32 @@ static size_t jobs_for(const cli_args *args)
     return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
-static int write_manifest(const batch *b, cJSON *result, eei_error *err)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/manifest.json", b->out_dir);
-    char *text = cJSON_Print(result);
-    if (!text) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    output_options oo = {.mode = 0666, .no_clobber = false, .seekable = false};
-    output_file out;
-    int rc = output_open(&out, path, &oo, err);
-    if (rc == 0) {
-        rc = output_write(&out, (const uint8_t *)text, strlen(text), err);
-        rc = rc == 0 ? output_write(&out, (const uint8_t *)"\n", 1, err) : rc;
-        if (rc == 0) {
-            rc = output_commit(&out, err);
-        } else {
-            output_abort(&out);
-        }
-    }
-    free(text);
-    return rc;
-}
-
 static int run(const cli_args *args)
 {
+    if (args->merge) {
+        return batch_merge(args);
+    }
+    if (args->output) {
+        return cli_usage(args->cmd, "option '--output' is for --merge: the images and "
+                                    "manifest.json go to --out-dir DIR");
+    }
     if (args->npos != 1 || !args->out_dir) {
         return cli_usage(args->cmd, "expected MANIFEST.json --out-dir DIR");
     }
+    batch b = {.out_dir = args->out_dir};
+    if (args->shard && !batch_shard_parse(args->shard, &b.shard, &b.shards)) {
+        return cli_usage(args->cmd,
+                         "option '--shard' takes K/N, this run's share of N: whole numbers, 1 <= "
+                         "K <= N <= %u (e.g. --shard 2/4), not '%.40s'",
+                         BATCH_SHARDS_MAX, args->shard);
+    }
     size_t jobs = jobs_for(args);
     eei_error err = {EEI_OK, ""};
-    batch b = {.out_dir = args->out_dir};
-    uint8_t input_sha[EEI_SHA256_SIZE] = {0};
+    char what[48] = "batch"; /* how messages name this run */
+    if (b.shards) {
+        snprintf(what, sizeof(what), "batch: shard %u/%u", b.shard, b.shards);
+    }
+    uint8_t input_sha[EEI_SHA256_SIZE] = {0}, manifest_sha[EEI_SHA256_SIZE] = {0};
     uint8_t *text = NULL;
     size_t len = 0;
     cJSON *manifest = NULL, *result = NULL;
@@ -462,11 +518,10 @@ static int run(const cli_args *args)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
 
-    if (file_read_all(args->pos[0], 64u << 20, &text, &len, &err) != 0 ||
-        refuse_nul_escapes((const char *)text, len, args->pos[0], &err) != 0) {
+    if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
+        sha256_of(text, len, manifest_sha, &err) != 0) {
         goto done;
     }
-    manifest = cJSON_ParseWithLength((const char *)text, len);
     const char *input_name = json_string(manifest, "input");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(manifest, "devices");
     if (!manifest || !input_name || !cJSON_IsArray(list)) {
@@ -476,7 +531,7 @@ static int run(const cli_args *args)
         goto done;
     }
     if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        read_input(input, &b, input_sha, &err) != 0 ||
+        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0 ||
         sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
@@ -487,8 +542,10 @@ static int run(const cli_args *args)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args->quiet);
-    result = result_json(&b, input_name, input_sha);
-    if (write_manifest(&b, result, &err) != 0) {
+    result = result_json(&b, input_name, input_sha, manifest_sha);
+    char result_path[PATH_MAX];
+    snprintf(result_path, sizeof(result_path), "%s/manifest.json", b.out_dir);
+    if (json_file_write(result_path, result, &err) != 0) {
         goto done;
     }
     size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));
@@ -499,14 +556,15 @@ static int run(const cli_args *args)
     }
     if (stop_signal) {
         eei_fail(&err, EEI_ERR_SYSTEM,
-                 "batch: interrupted (%s): %zu of %zu devices written "
+                 "%s: interrupted (%s): %zu of %zu devices written "
                  "(see %s/manifest.json)",
-                 strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
+                 what, strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
     } else if (failed) {
-        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s/manifest.json)",
-                 failed, b.count, b.out_dir);
+        eei_fail(&err, EEI_ERR_REJECTED, "%s: %zu of %zu devices failed (see %s/manifest.json)",
+                 what, failed, b.count, b.out_dir);
     } else if (!args->quiet && !args->json) {
-        printf("batch: %zu images written to %s (manifest.json lists them)\n", b.count, b.out_dir);
+        printf("%s: %zu images written to %s (manifest.json lists them)\n", what, b.count,
+               b.out_dir);
     }
 done:
     free(b.input);
@@ -531,5 +589,7 @@ done:
     return code;
 }
 
-const cli_command cmd_batch = {
-    "batch", help, OPT_OUT_DIR | OPT_JOBS | OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_PIN, run};
+const cli_command cmd_batch = {"batch", help,
+                               OPT_OUT_DIR | OPT_OUTPUT | OPT_JOBS | OPT_JSON | OPT_QUIET |
+                                   OPT_PASSPHRASE | OPT_PIN | OPT_SHARD,
+                               run};

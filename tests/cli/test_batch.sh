@@ -107,6 +107,18 @@ expect_err "batch: a b: bad id"
 [ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
 expect_only stale ok.bin manifest.json
 [ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+# a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
+# and what to give instead, whatever the file is called; its public key PEM works
+cp dev/01/device_hmac_key.bin keys/secret.key
+printf '{"input": "../app.bin", "devices": [%s, %s]}\n' \
+    '{"id": "leak", "public_key": "../keys/secret.key"}' \
+    '{"id": "fine", "public_key": "../keys/dev-01.pem"}' >fleet/secret.json
+expect_rc 1 "$E" batch fleet/secret.json --out-dir secret
+expect_err "batch: leak: fleet/../keys/secret.key: 32 raw bytes, a device's secret eFuse HMAC key"
+expect_err "not a public key: give the device's public key PEM, from 'esp_enc_img pubkey"
+expect_only secret fine.bin manifest.json
+"$JG" secret/manifest.json devices.0.error | grep -q "secret eFuse HMAC key" && pass ||
+    fail "the manifest does not say why leak failed"
 # the longest id (128 characters) names its image whole
 long=$(printf 'd%.0s' $(seq 128))
 printf '{"input": "../app.bin", "devices": [{"id": "%s", "public_key": "../keys/dev-01.pem"}]}' \
@@ -118,8 +130,28 @@ expect_only longout "$long.bin" manifest.json
 printf '{"input": "../app.bin",\n "devices": [{"id": "ok\\u0000../../x", "public_key": "k"}]}\n' \
     >fleet/nul.json
 expect_rc 3 "$E" batch fleet/nul.json --out-dir nul
-expect_err "fleet/nul.json: line 2, column 24: \\u0000"
+expect_err "fleet/nul.json:2:24: \\u0000"
 expect_absent nul
+# a JSON mistake is said with its file, line and column, and the text there
+printf '{"input": "../app.bin",\n "devices": [\n  {"id": "a", "public_key": "k"},\n  {"id": "b" "public_key": "k"}\n]}\n' \
+    >fleet/syntax.json
+expect_rc 3 "$E" batch fleet/syntax.json --out-dir syntax
+expect_err "esp_enc_img: fleet/syntax.json:4:14: JSON syntax error near '\"public_key\": \"k\"}'"
+expect_err_lines 1
+expect_absent syntax
+printf '{"input": "../app.bin",\n "devices": [],\n}\n' >fleet/comma.json # a comma too many
+expect_rc 3 "$E" batch fleet/comma.json --out-dir syntax
+expect_err "fleet/comma.json:3:1: JSON syntax error near '}'"
+printf '{"input": "../app.bin",\n "devices": [\n' >fleet/cut.json
+expect_rc 3 "$E" batch fleet/cut.json --out-dir syntax
+expect_err "fleet/cut.json:3:1: JSON syntax error at the end of the file"
+printf '{"input": "../app.bin", "devices": []}\n{"input": "../app.bin", "devices": []}\n' >fleet/two.json
+expect_rc 3 "$E" batch fleet/two.json --out-dir syntax
+expect_err "fleet/two.json:2:1: JSON syntax error near '{\"input\": \"../app.bin\", '"
+: >fleet/empty.json
+expect_rc 3 "$E" batch fleet/empty.json --out-dir syntax
+expect_err "fleet/empty.json: empty, not JSON"
+expect_absent syntax
 
 # the input is read once into a stable copy: cut or rewritten on disk during the run, every image
 # still holds the build that was read, the one the manifest's hash names

@@ -488,8 +488,13 @@ static void test_hmac_keys(void)
     CHECK(eei_key_get_type(key) == EEI_KEY_P256);
     CHECK(eei_key_scheme(key) == EEI_SCHEME_ECIES_P256);
     CHECK(eei_key_has_private(key));
+    CHECK(eei_key_is_hmac_derived(key));
     eei_free(der, der_len);
     free(want);
+    eei_key_free(key);
+    /* its public half, as a PEM file, is a public key like any other */
+    key = load_key("kat/hmac_device_pub.pem");
+    CHECK(!eei_key_is_hmac_derived(key) && !eei_key_has_private(key));
     eei_key_free(key);
 
     /* a generated HMAC key derives a usable device key, and the same one every time */
@@ -500,6 +505,7 @@ static void test_hmac_keys(void)
     uint8_t fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
     CHECK(eei_key_fingerprint(a, fa, NULL) == EEI_OK && eei_key_fingerprint(b, fb, NULL) == 0);
     CHECK(memcmp(fa, fb, sizeof(fa)) == 0);
+    CHECK(eei_key_is_hmac_derived(a) && eei_key_is_hmac_derived(b));
     eei_key_free(a);
     eei_key_free(b);
 }
@@ -521,6 +527,7 @@ static void test_exports(const eei_key *rsa_priv, const eei_key *rsa_pub)
     eei_key *again = NULL;
     CHECK(eei_key_load(out, len, NULL, &again, NULL) == EEI_OK);
     CHECK(again && eei_key_has_private(again) && eei_key_get_type(again) == EEI_KEY_RSA3072);
+    CHECK(!eei_key_is_hmac_derived(again) && !eei_key_is_hmac_derived(rsa_pub));
     eei_key_free(again);
     eei_free(out, len);
     CHECK(eei_key_export(rsa_pub, (eei_export_format)99, &out, &len, NULL) == EEI_ERR_USAGE);

@@ -1,0 +1,306 @@
+#include "batch_shards.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_file.h"
+#include "json_out.h"
+
+#define SHARD_MANIFEST_MAX (64u << 20)
+#define DEVICES_MAX 100000000.0 /* more than a manifest of SHARD_MANIFEST_MAX bytes can list */
+
+const char *const batch_run_keys[] = {
+    "input", "input_size", "signed_size", "input_sha256", "manifest_sha256",
+};
+const size_t batch_run_keys_count = sizeof(batch_run_keys) / sizeof(batch_run_keys[0]);
+
+/* A whole number from 1 to max, digits only; the rest of the text from *end. */
+static bool parse_count(const char *text, const char **end, unsigned max, unsigned *out)
+{
+    unsigned long v = 0;
+    const char *p = text;
+    for (; *p >= '0' && *p <= '9' && v <= max; p++) {
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    *end = p;
+    *out = (unsigned)v;
+    return p != text && v >= 1 && v <= max;
+}
+
+bool batch_shard_parse(const char *text, unsigned *k, unsigned *n)
+{
+    const char *slash, *end;
+    return parse_count(text, &slash, BATCH_SHARDS_MAX, k) && *slash == '/' &&
+           parse_count(slash + 1, &end, BATCH_SHARDS_MAX, n) && *end == '\0' && *k <= *n;
+}
+
+unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n)
+{
+    uint32_t h = (uint32_t)id_sha256[0] << 24 | (uint32_t)id_sha256[1] << 16 |
+                 (uint32_t)id_sha256[2] << 8 | (uint32_t)id_sha256[3];
+    return h % n + 1;
+}
+
+/* ---- --merge ---- */
+
+typedef struct {
+    const char *path;
+    cJSON *json;
+    const cJSON *devices;
+    unsigned k, n;
+    double total; /* devices_total: the whole manifest's */
+} shard_result;
+
+typedef struct {
+    const cJSON *device;
+    size_t from; /* the shard_result it came from */
+} placed_device;
+
+/* A shard's manifest.json: what --shard wrote, or refused with why. */
+static int read_shard(shard_result *s, const char *path, eei_error *err)
+{
+    uint8_t *text = NULL;
+    size_t len = 0;
+    s->path = path;
+    if (json_file_read(path, SHARD_MANIFEST_MAX, &s->json, &text, &len, err) != 0) {
+        return -1;
+    }
+    free(text);
+    const cJSON *shard = cJSON_GetObjectItemCaseSensitive(s->json, "shard");
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(s->json, "devices_total");
+    s->devices = cJSON_GetObjectItemCaseSensitive(s->json, "devices");
+    if (!shard) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: not the manifest.json of a shard: it has no \"shard\" (a 'batch "
+                        "--shard K/N' run writes one)",
+                        path);
+    }
+    if (!cJSON_IsString(shard) || !batch_shard_parse(shard->valuestring, &s->k, &s->n)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: \"shard\" is not \"K/N\"", path);
+    }
+    if (!cJSON_IsNumber(total) || total->valuedouble < 0 || total->valuedouble > DEVICES_MAX ||
+        (double)(long long)total->valuedouble != total->valuedouble) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: \"devices_total\" is not a count of devices", path);
+    }
+    s->total = total->valuedouble;
+    if (!cJSON_IsArray(s->devices) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s->json, "manifest_sha256"))) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: not a batch result: \"devices\" or \"manifest_sha256\" is missing",
+                        path);
+    }
+    return 0;
+}
+
+/* The same value, or absent from both. */
+static bool same_item(const cJSON *a, const cJSON *b)
+{
+    return a || b ? a && b && cJSON_Compare(a, b, true) : true;
+}
+
+/* Two shards of one run: the same manifest, the same split, the same build. */
+static int same_run(const shard_result *a, const shard_result *b, eei_error *err)
+{
+    const char *key = "manifest_sha256";
+    if (!same_item(cJSON_GetObjectItemCaseSensitive(a->json, key),
+                   cJSON_GetObjectItemCaseSensitive(b->json, key))) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s and %s are shards of different manifests (their manifest_sha256 "
+                        "differ): merge the shards of one manifest",
+                        a->path, b->path);
+    }
+    if (a->n != b->n) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s is shard %u/%u and %s is shard %u/%u: the shards of one run split the "
+                        "manifest the same way (one N)",
+                        a->path, a->k, a->n, b->path, b->k, b->n);
+    }
+    for (size_t i = 0; i < batch_run_keys_count; i++) {
+        key = batch_run_keys[i];
+        if (!same_item(cJSON_GetObjectItemCaseSensitive(a->json, key),
+                       cJSON_GetObjectItemCaseSensitive(b->json, key))) {
+            return eei_fail(err, EEI_ERR_FILE,
+                            "%s and %s differ in \"%s\": not shards of one run (the same "
+                            "manifest and input): run every shard again",
+                            a->path, b->path, key);
+        }
+    }
+    if (a->total != b->total) {
+        return eei_fail(err, EEI_ERR_FILE, "%s and %s differ in \"devices_total\"", a->path,
+                        b->path);
+    }
+    return 0;
+}
+
+/* Shards 1..N, each once. */
+static int every_shard_once(const shard_result *s, size_t count, eei_error *err)
+{
+    unsigned n = s[0].n;
+    size_t *given = calloc(n + 1, sizeof(*given)); /* 1 + the file's index, by K */
+    if (!given) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        if (given[s[i].k]) {
+            rc = eei_fail(err, EEI_ERR_FILE, "shard %u/%u given twice: %s and %s", s[i].k, n,
+                          s[given[s[i].k] - 1].path, s[i].path);
+        }
+        given[s[i].k] = i + 1;
+    }
+    for (unsigned k = 1; rc == 0 && k <= n; k++) {
+        if (!given[k]) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "shard %u/%u is missing (%zu of %u given): merge the manifest.json of "
+                          "every shard",
+                          k, n, count, n);
+        }
+    }
+    free(given);
+    return rc;
+}
+
+/* Every device of the manifest at its place, from exactly one shard. */
+static int place_devices(const shard_result *s, size_t count, placed_device *placed, size_t total,
+                         eei_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        const cJSON *d;
+        cJSON_ArrayForEach(d, s[i].devices)
+        {
+            const cJSON *index = cJSON_GetObjectItemCaseSensitive(d, "index");
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "id"));
+            double v = cJSON_IsNumber(index) ? index->valuedouble : -1;
+            if (!id || v < 0 || v >= (double)total || (double)(long long)v != v) {
+                return eei_fail(err, EEI_ERR_FILE,
+                                "%s: a device without an \"id\" or an \"index\" below "
+                                "devices_total (%zu)",
+                                s[i].path, total);
+            }
+            placed_device *p = &placed[(size_t)v];
+            if (p->device) {
+                return eei_fail(err, EEI_ERR_FILE,
+                                "device %s (entry %zu of the manifest) is in two shards: %s and "
+                                "%s",
+                                id, (size_t)v + 1, s[p->from].path, s[i].path);
+            }
+            p->device = d;
+            p->from = i;
+        }
+    }
+    for (size_t i = 0; i < total; i++) {
+        if (!placed[i].device) {
+            return eei_fail(err, EEI_ERR_FILE,
+                            "entry %zu of the manifest is in no shard's manifest.json", i + 1);
+        }
+    }
+    return 0;
+}
+
+/* What one run over the whole manifest writes: its keys, every device in manifest order. */
+static cJSON *merged_result(const shard_result *first, const placed_device *placed, size_t total,
+                            size_t *failed)
+{
+    cJSON *root = cJSON_CreateObject();
+    for (size_t i = 0; root && i < batch_run_keys_count; i++) {
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(first->json, batch_run_keys[i]);
+        if (item) {
+            cJSON_AddItemToObject(root, batch_run_keys[i], cJSON_Duplicate(item, true));
+        }
+    }
+    cJSON *list = cJSON_AddArrayToObject(root, "devices");
+    size_t ok = 0;
+    for (size_t i = 0; list && i < total; i++) {
+        const char *status =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(placed[i].device, "status"));
+        ok += status && strcmp(status, "ok") == 0;
+        cJSON_AddItemToArray(list, cJSON_Duplicate(placed[i].device, true));
+    }
+    cJSON_AddNumberToObject(root, "succeeded", (double)ok);
+    cJSON_AddNumberToObject(root, "failed", (double)(total - ok));
+    *failed = total - ok;
+    return root;
+}
+
+/* The options that write or read something else than shard results. */
+static const char *not_for_merge(const cli_args *args)
+{
+    return args->out_dir           ? "--out-dir"
+           : args->jobs            ? "--jobs"
+           : args->shard           ? "--shard"
+           : args->passphrase_file ? "--passphrase-file"
+           : args->pin_file        ? "--pin-file"
+                                   : NULL;
+}
+
+int batch_merge(const cli_args *args)
+{
+    const char *other = not_for_merge(args);
+    if (other) {
+        return cli_usage(args->cmd,
+                         "option '%s' does not apply to --merge, which joins the "
+                         "shards' manifest.json files",
+                         other);
+    }
+    if (args->npos < 1 || !args->output) {
+        return cli_usage(args->cmd, "expected --merge SHARD_MANIFEST... -o FILE");
+    }
+    if (args->json && strcmp(args->output, "-") == 0) {
+        return cli_usage(args->cmd, "--json prints to stdout: -o must be a file");
+    }
+    eei_error err = {EEI_OK, ""};
+    size_t count = (size_t)args->npos, total = 0, failed = 0;
+    shard_result *shards = calloc(count, sizeof(*shards));
+    placed_device *placed = NULL;
+    cJSON *merged = NULL;
+    int rc = shards ? 0 : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        rc = read_shard(&shards[i], args->pos[i], &err);
+    }
+    for (size_t i = 1; rc == 0 && i < count; i++) {
+        rc = same_run(&shards[0], &shards[i], &err);
+    }
+    rc = rc == 0 ? every_shard_once(shards, count, &err) : rc;
+    if (rc == 0) {
+        total = (size_t)shards[0].total;
+        placed = calloc(total ? total : 1, sizeof(*placed));
+        rc = placed ? place_devices(shards, count, placed, total, &err)
+                    : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    if (rc == 0) {
+        merged = merged_result(&shards[0], placed, total, &failed);
+        rc = merged ? json_file_write(args->output, merged, &err)
+                    : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    if (rc != 0) {
+        eei_error_prefix(&err, "batch --merge");
+    }
+    for (size_t i = 0; rc == 0 && i < total; i++) {
+        const cJSON *d = placed[i].device;
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "status"));
+        if (!status || strcmp(status, "ok") != 0) {
+            const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG,
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "id")),
+                    why ? why : "failed");
+        }
+    }
+    if (rc == 0 && failed) {
+        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s)", failed, total,
+                 args->output);
+    } else if (rc == 0 && !args->quiet && !args->json && strcmp(args->output, "-") != 0) {
+        printf("batch: %zu shards merged: %zu devices, all written (%s lists them)\n", count, total,
+               args->output);
+    }
+    free(placed);
+    for (size_t i = 0; shards && i < count; i++) {
+        cJSON_Delete(shards[i].json);
+    }
+    free(shards);
+    if (args->json) {
+        return json_finish(merged ? merged : cJSON_CreateObject(), &err, args->verbose);
+    }
+    cJSON_Delete(merged);
+    return cli_report(&err, args->verbose);
+}

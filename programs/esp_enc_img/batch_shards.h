@@ -1,0 +1,35 @@
+/*
+ * batch split over N runners: which shard writes which device, and joining the shards'
+ * manifest.json files into the one a single run writes (batch --merge).
+ */
+#ifndef EEI_BATCH_SHARDS_H
+#define EEI_BATCH_SHARDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+#define BATCH_SHARDS_MAX 100000u /* more than a CI matrix or a Kubernetes Indexed Job holds */
+
+/*
+ * The top-level keys of a batch result that every shard of one run shares and a merged result
+ * keeps, in the order a result has them (before "devices").
+ */
+extern const char *const batch_run_keys[];
+extern const size_t batch_run_keys_count;
+
+/* "K/N": whole numbers, 1 <= K <= N <= BATCH_SHARDS_MAX, nothing else. */
+bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
+
+/*
+ * The shard (1..n) that writes the device whose id has this SHA-256: its first 4 bytes as a
+ * big-endian number, mod n, plus 1. It depends on the id alone, so a manifest edit moves no
+ * other device.
+ */
+unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n);
+
+/* batch --merge SHARD_MANIFEST... -o FILE: the command itself (exit code). */
+int batch_merge(const cli_args *args);
+
+#endif

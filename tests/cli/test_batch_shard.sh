@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# batch --shard K/N and --merge: N runners write a fleet between them. Merged, their manifests are
+# the one a single run writes (only the images' SHA-256 differ: every image has fresh key material);
+# their images, as a set, have the same names and open to the same firmware. Each device is in the
+# shard the documented rule names. Shards that do not make one run are refused; nothing is merged.
+. "$(dirname "$0")/../support/lib.sh"
+JG=${EEI_JSON_GET:?}
+mkdir keys dev fleet
+make_input fleet/app.bin 70001
+
+# 12 good devices (RSA-3072, HMAC-derived and plain P-256 keys), and some that fail: a broken key,
+# a bad id, a device's HMAC secret, an id twice. Failures must come out of the shards as they do
+# out of one run.
+devices=()
+for i in $(seq -w 1 12); do
+    case $((10#$i % 4)) in
+    0) kind=rsa priv=rsa_priv_key.pem pub=rsa_pub_key.pem ;;
+    1 | 3) kind=hmac priv=device_hmac_key.bin pub=device_pub_key.pem ;;
+    *) kind=ecc priv=ecc_priv_key.pem pub=ecc_pub_key.pem ;;
+    esac
+    "$E" keygen "$kind" --out-dir "dev/$i" >/dev/null || fail "keygen $kind"
+    cp "dev/$i/$pub" "keys/dev-$i.pem"
+    echo "dev-$i dev/$i/$priv" >>privs.txt
+    devices+=("{\"id\": \"dev-$i\", \"public_key\": \"../keys/dev-$i.pem\"}")
+done
+echo "not a key" >keys/broken.pem
+devices+=('{"id": "broken", "public_key": "../keys/broken.pem"}'
+    '{"id": "a b", "public_key": "../keys/dev-01.pem"}'
+    '{"id": "secret", "public_key": "../dev/01/device_hmac_key.bin"}'
+    '{"id": "twin", "public_key": "../keys/dev-02.pem"}'
+    '{"id": "twin", "public_key": "../keys/dev-03.pem"}')
+(IFS=,; echo "{\"input\": \"app.bin\", \"devices\": [${devices[*]}]}") >fleet/manifest.json
+total=${#devices[@]}
+ok_names=$(for i in $(seq -w 1 12); do echo "dev-$i.bin"; done)
+
+# the reference: the whole fleet in one run. It names its manifest and every entry's place.
+expect_rc 1 "$E" batch fleet/manifest.json --out-dir whole --quiet
+W=whole/manifest.json
+[ "$("$JG" $W devices)" = "$total" ] && pass || fail "the whole run lists $("$JG" $W devices)"
+[ "$("$JG" $W manifest_sha256)" = "$(sha256sum fleet/manifest.json | cut -d' ' -f1)" ] && pass ||
+    fail "manifest_sha256"
+[ "$("$JG" $W devices.16.index)" = 16 ] && [ "$("$JG" $W devices.0.index)" = 0 ] && pass ||
+    fail "index"
+"$JG" $W shard >/dev/null && fail "a whole run is marked as a shard" || pass
+[ "$(ls whole | grep -c '\.bin$')" = 12 ] && pass || fail "the whole run wrote $(ls whole)"
+while read -r id priv; do
+    "$E" decrypt "whole/$id.bin" "$priv" plain.bin && cmp -s plain.bin fleet/app.bin && pass ||
+        fail "whole/$id.bin does not open to the input"
+done <privs.txt
+
+# The only values that may differ between a merged and a single run: each image's sha256 (fresh
+# AES key, IV and, for ECIES, ephemeral key every time). No timings or paths of the run are kept.
+strip() { grep -v '^[[:space:]]*"sha256":' "$1"; }
+
+# split N: every shard, its rule, its images; then the merge against the whole run
+split_and_merge() {
+    local n=$1 k j id h count
+    for k in $(seq "$n"); do
+        run "$E" batch fleet/manifest.json --out-dir "s$n/$k" --shard "$k/$n" --quiet --jobs 2
+        [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "shard $k/$n: exit $rc ($(cat err.txt))"
+        local S=s$n/$k/manifest.json
+        [ "$("$JG" "$S" shard)" = "$k/$n" ] && pass || fail "$S: shard"
+        [ "$("$JG" "$S" devices_total)" = "$total" ] && pass || fail "$S: devices_total"
+        count=$("$JG" "$S" devices)
+        # the rule the docs give: the first 4 bytes of SHA-256(id), mod N, plus 1
+        for ((j = 0; j < count; j++)); do
+            id=$("$JG" "$S" devices.$j.id)
+            h=$(printf %s "$id" | sha256sum | cut -c1-8)
+            [ $((0x$h % n + 1)) = "$k" ] && pass || fail "$id is in shard $k/$n"
+        done
+        # its own images only, one per device it lists as ok
+        want=$(for ((j = 0; j < count; j++)); do
+            [ "$("$JG" "$S" devices.$j.status)" = ok ] && echo "$("$JG" "$S" devices.$j.output)"
+        done | sort | tr '\n' ' ')
+        got=$(ls "s$n/$k" | grep '\.bin$' | sort | tr '\n' ' ')
+        [ "$want" = "$got" ] && pass || fail "s$n/$k holds '$got', its manifest lists '$want'"
+    done
+    # merged (the shards in any order): the whole run's manifest, but for the images' hashes
+    expect_rc 1 "$E" batch --merge $(ls -r s"$n"/*/manifest.json) -o "merged$n.json" --quiet
+    expect_err "batch: secret: "
+    expect_err "batch: 5 of $total devices failed (see merged$n.json)"
+    if diff <(strip "merged$n.json") <(strip $W) >diff.txt; then pass; else
+        fail "merged$n.json is not the whole run's manifest: $(head -c 600 diff.txt)"
+    fi
+    [ "$(strip "merged$n.json" | wc -l)" -gt 40 ] && pass || fail "merged$n.json is nearly empty"
+    # the images as a set: the same names; each is the one the merged manifest hashes, and opens
+    # to the input with its own device's key
+    got=$(ls s"$n"/*/ | grep '\.bin$' | sort)
+    [ "$got" = "$ok_names" ] && pass || fail "the shards of $n wrote: $got"
+    j=0
+    while read -r id priv; do
+        local img
+        img=$(ls s"$n"/*/"$id.bin")
+        [ "$("$JG" "merged$n.json" devices.$j.sha256)" = "$(sha256sum "$img" | cut -d' ' -f1)" ] &&
+            pass || fail "$img: not the sha256 the merged manifest gives"
+        "$E" decrypt "$img" "$priv" plain.bin && cmp -s plain.bin fleet/app.bin && pass ||
+            fail "$img does not open to the input"
+        j=$((j + 1))
+    done <privs.txt
+}
+split_and_merge 3
+split_and_merge 40 # more shards than devices: most write nothing but their manifest.json
+empty=0
+for k in $(seq 40); do
+    [ "$("$JG" s40/$k/manifest.json devices)" = 0 ] && empty=$((empty + 1)) &&
+        expect_only s40/$k manifest.json
+done
+[ $empty -ge 23 ] && pass || fail "only $empty of 40 shards of 17 devices are empty"
+# an empty shard is a success, and says so in JSON too
+for k in $(seq 40); do [ "$("$JG" s40/$k/manifest.json devices)" = 0 ] && break; done
+expect_rc 0 "$E" batch fleet/manifest.json --out-dir s40/x --shard "$k/40" --json
+expect_json ok true
+expect_json devices 0
+expect_json failed 0
+
+# All good: exit 0, a summary line, and -o - writes the merged manifest to stdout
+printf '{"input": "app.bin", "devices": [%s]}\n' "$(IFS=,; echo "${devices[*]:0:12}")" \
+    >fleet/good.json
+for k in 1 2; do
+    expect_rc 0 "$E" batch fleet/good.json --out-dir g/$k --shard $k/2 --json
+    expect_json shard "$k/2"
+    expect_json devices_total 12
+done
+expect_rc 0 "$E" batch --merge g/1/manifest.json g/2/manifest.json -o g/manifest.json
+grep -q "batch: 2 shards merged: 12 devices, all written (g/manifest.json lists them)" out.txt &&
+    pass || fail "merge summary: $(cat out.txt)"
+expect_rc 0 "$E" batch --merge g/1/manifest.json g/2/manifest.json -o -
+expect_same out.txt g/manifest.json
+expect_rc 0 "$E" batch --merge g/2/manifest.json g/1/manifest.json -o g/again.json --json
+expect_json ok true
+expect_json succeeded 12
+expect_same g/manifest.json g/again.json
+
+# Refused, nothing written, an existing output untouched, no temporary file left
+mkdir m && echo old >m/out.json
+refused() { # WHY SHARD_MANIFEST...
+    local why=$1
+    shift
+    expect_rc 3 "$E" batch --merge "$@" -o m/out.json
+    expect_err "$why"
+    expect_err_lines 1
+    [ "$(cat m/out.json)" = old ] && pass || fail "m/out.json was replaced: $why"
+    expect_only m out.json
+}
+refused "batch --merge: shard 3/3 is missing (2 of 3 given)" s3/1/manifest.json s3/2/manifest.json
+refused "batch --merge: shard 2/3 given twice: s3/2/manifest.json and s3/2/manifest.json" \
+    s3/{1,2,2,3}/manifest.json
+refused "s3/1/manifest.json is shard 1/3 and s40/2/manifest.json is shard 2/40" \
+    s3/1/manifest.json s40/2/manifest.json s3/3/manifest.json
+# another manifest: one device fewer
+printf '{"input": "app.bin", "devices": [%s]}\n' "$(IFS=,; echo "${devices[*]:1}")" >fleet/other.json
+run "$E" batch fleet/other.json --out-dir o1 --shard 1/3 --quiet
+expect_present o1/manifest.json
+refused "o1/manifest.json and s3/2/manifest.json are shards of different manifests" \
+    o1/manifest.json s3/2/manifest.json s3/3/manifest.json
+# the same manifest, another build: the input changed between the shards' runs
+cp -r fleet fleet2
+make_input fleet2/app.bin 70001
+run "$E" batch fleet2/manifest.json --out-dir b1 --shard 1/3 --quiet
+expect_present b1/manifest.json
+refused "s3/3/manifest.json and b1/manifest.json differ in \"input_sha256\"" \
+    s3/3/manifest.json s3/2/manifest.json b1/manifest.json
+# a device in two shards: shard 1's devices relabelled as shard 3
+mkdir fake && sed 's|"shard":\t"1/3"|"shard":\t"3/3"|' s3/1/manifest.json >fake/manifest.json
+grep -q '"3/3"' fake/manifest.json && pass || fail "the relabelled shard"
+[ "$("$JG" s3/1/manifest.json devices)" -gt 0 ] && pass || fail "shard 1/3 is empty"
+refused "is in two shards: s3/1/manifest.json and fake/manifest.json" \
+    s3/1/manifest.json s3/2/manifest.json fake/manifest.json
+refused "batch --merge: whole/manifest.json: not the manifest.json of a shard" \
+    whole/manifest.json
+printf '{"shard": "1/1",\n "devices_total": 1 "devices": []}\n' >fake/syntax.json
+refused "batch --merge: fake/syntax.json:2:21: JSON syntax error near '\"devices\": []}'" \
+    fake/syntax.json
+refused "batch --merge: nosuch.json: " nosuch.json
+
+# --json says why too
+expect_rc 3 "$E" batch --merge s3/1/manifest.json -o m/out.json --json
+expect_json ok false
+jget error | grep -q "shard 2/3 is missing" && pass || fail "--json error: $(cat out.txt)"
+
+# Usage: --shard K/N with 1 <= K <= N; --merge and its options
+for bad in 0/3 4/3 3/0 1/ /3 3 abc 1/3x -1/3 " 1/3" 1/100001 1//3 99999999999999999999/3; do
+    expect_rc 2 "$E" batch fleet/manifest.json --out-dir u --shard "$bad"
+    expect_err "option '--shard' takes K/N"
+done
+expect_absent u
+expect_rc 2 "$E" batch fleet/manifest.json --out-dir u --shard
+expect_rc 2 "$E" batch --merge s3/1/manifest.json
+expect_err "expected --merge SHARD_MANIFEST... -o FILE"
+expect_rc 2 "$E" batch --merge -o m/x.json
+expect_rc 2 "$E" batch --merge s3/1/manifest.json -o m/x.json --out-dir u
+expect_err "option '--out-dir' does not apply to --merge"
+expect_rc 2 "$E" batch --merge s3/1/manifest.json -o m/x.json --shard 1/3
+expect_err "option '--shard' does not apply to --merge"
+expect_rc 2 "$E" batch --merge s3/1/manifest.json -o - --json
+expect_rc 2 "$E" batch fleet/manifest.json --out-dir u -o m/x.json
+expect_err "option '--output' is for --merge"
+expect_absent u
+expect_only m out.json
+finish
