@@ -41,28 +41,25 @@ for v in 5.5 6.0; do
     check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \
         --copy-root "$work/standalone" --cmake-arg "-DESP_ENC_IMG_DIR=$repo"
 done
-# without ESP_ENC_IMG_DIR the copy says what it needs, at configure time
-if "$tool" --idf 5.5 --project "$work/standalone" --copy-root "$work/standalone" \
-    >"$work/nodir.log" 2>&1; then
-    echo "FAILED the component without ESP_ENC_IMG_DIR configured"
-    failed=1
-elif grep -q "set ESP_ENC_IMG_DIR" "$work/nodir.log"; then
-    echo "ok     v5.5 the component without ESP_ENC_IMG_DIR: a configure error that says what to set"
-else
-    echo "FAILED the component without ESP_ENC_IMG_DIR: $(grep -m1 -i error "$work/nodir.log")"
-    failed=1
-fi
-# a trusted key digest that is not 64 hex digits stops the configure, and says which
+# a configuration that cannot work stops at configure, with a message that says what to fix
+configure_error() { # NAME MESSAGE IDF_CHECK_ARGS...
+    local name=$1 message=$2 log="$work/configure_error.log"
+    shift 2
+    if "$tool" "$@" >"$log" 2>&1; then
+        echo "FAILED $name: configured"
+        failed=1
+    elif grep -q "$message" "$log"; then
+        echo "ok     $name: a configure error that says so"
+    else
+        echo "FAILED $name: $(grep -m1 -i error "$log")"
+        failed=1
+    fi
+}
+configure_error "v5.5 the component without ESP_ENC_IMG_DIR" "set ESP_ENC_IMG_DIR" \
+    --idf 5.5 --project "$work/standalone" --copy-root "$work/standalone"
 cp "$repo/tests/firmware/idf/rsa_https_ota.defaults" "$work/bad_digest.defaults"
 echo 'CONFIG_EEI_TRUSTED_KEY_DIGEST1="50c75fbb"' >>"$work/bad_digest.defaults"
-if "$tool" --idf 6.0 --project "$repo/firmware" --defaults "$work/bad_digest.defaults" \
-    >"$work/bad_digest.log" 2>&1; then
-    echo "FAILED a short trusted key digest configured"
-    failed=1
-elif grep -q "CONFIG_EEI_TRUSTED_KEY_DIGEST1 is not 64 hex digits" "$work/bad_digest.log"; then
-    echo "ok     v6.0 a short trusted key digest: a configure error that names it"
-else
-    echo "FAILED a short trusted key digest: $(grep -m1 -i error "$work/bad_digest.log")"
-    failed=1
-fi
+configure_error "v6.0 a trusted key digest of 8 hex digits" \
+    "CONFIG_EEI_TRUSTED_KEY_DIGEST1 is not 64 hex digits" \
+    --idf 6.0 --project "$repo/firmware" --defaults "$work/bad_digest.defaults"
 exit $failed
