@@ -88,6 +88,7 @@ EOF
 done
 printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
     "$repo" >>"$W/rsa.defaults"
+printf 'CONFIG_ESP_ENC_IMG_PUBLIC_KEY="%s/keys/rsa_pub_key.pem"\n' "$repo" >>"$W/rsa.defaults"
 build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.kept)
     local out=$1 version=$2 args=()
     shift 2
