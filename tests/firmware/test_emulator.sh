@@ -97,6 +97,7 @@ echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-ecc/ecc_pub_key.pe
 echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-rsa/rsa_pub_key.pem")\"" >>"$W/rsa.defaults"
 printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
     "$repo" >>"$W/rsa.defaults"
+printf 'CONFIG_ESP_ENC_IMG_PUBLIC_KEY="%s/keys/rsa_pub_key.pem"\n' "$repo" >>"$W/rsa.defaults"
 build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.kept)
     local out=$1 version=$2 args=()
     shift 2

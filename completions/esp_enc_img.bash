@@ -1,0 +1,92 @@
+# bash completion for esp_enc_img: its commands, each command's options, the key kinds of keygen,
+# the formats of pubkey, and files (folders where a folder is wanted) for the rest.
+# Installed as share/bash-completion/completions/esp_enc_img; tests/cli/test_completion.sh holds
+# it to the --help texts.
+
+_esp_enc_img() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local cmd=${COMP_WORDS[1]} opts=
+    COMPREPLY=()
+    # --option=value: bash splits it at the '='
+    if [ "$cur" = "=" ]; then
+        cur=
+    elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -gt 2 ]; then
+        prev=${COMP_WORDS[COMP_CWORD - 2]}
+    fi
+
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        if [[ $cur == -* ]]; then
+            opts="--generate_rsa_key --generate_ecc_key -h --help -V --version"
+        else
+            opts="keygen pubkey encrypt decrypt info verify batch serve sign verify-signature digest"
+        fi
+        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+        return 0
+    fi
+
+    # the value of an option
+    case $prev in
+    -d | --out-dir | --cert-dir)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        return 0
+        ;;
+    -o | --output | -p | --passphrase-file | --pin-file | --key | --pub | --sign-key | --cert)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return 0
+        ;;
+    --format)
+        mapfile -t COMPREPLY < <(compgen -W "pem der device c" -- "$cur")
+        return 0
+        ;;
+    --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs)
+        return 0 # a value of the user's own
+        ;;
+    esac
+
+    local verbose="-v --verbose -h --help"
+    local pass="-p --passphrase-file" pin="--pin-file"
+    case $cmd in
+    keygen) opts="-d --out-dir -f --force $verbose" ;;
+    pubkey) opts="--format --name -o --output -f --force $pass $pin $verbose" ;;
+    encrypt) opts="--sign-key --json -q --quiet $pass $pin $verbose" ;;
+    decrypt) opts="-q --quiet $pass $verbose" ;;
+    info) opts="--json $verbose" ;;
+    verify) opts="--pub --no-hash --json -q --quiet $pass $verbose" ;;
+    batch) opts="-d --out-dir -j --jobs --json -q --quiet $pass $pin $verbose" ;;
+    serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
+                 --max-clients $verbose" ;;
+    sign) opts="--key -o --output --append --json $pass $pin $verbose" ;;
+    verify-signature) opts="--pub --json $verbose" ;;
+    digest) opts="-o --output -f --force --json $pass $pin $verbose" ;;
+    --generate_rsa_key | --generate_ecc_key) opts="-f --force $verbose" ;;
+    *) return 0 ;;
+    esac
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+        return 0
+    fi
+
+    # an argument
+    case $cmd in
+    keygen)
+        local w
+        for w in "${COMP_WORDS[@]:2:COMP_CWORD-2}"; do
+            case $w in rsa | hmac | ecc | ecc384) return 0 ;; esac # one kind only
+        done
+        mapfile -t COMPREPLY < <(compgen -W "rsa hmac ecc ecc384" -- "$cur")
+        ;;
+    serve)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        ;;
+    --generate_rsa_key | --generate_ecc_key) ;;
+    *)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        ;;
+    esac
+    return 0
+}
+complete -F _esp_enc_img esp_enc_img
