@@ -94,12 +94,27 @@ typedef enum {
 EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
                                 eei_key **out, eei_error *err);
 
+/*
+ * Asks for the passphrase of the encrypted key file key_name: writes it, NUL-terminated, into buf
+ * (size bytes) and returns 0, or returns non-zero after filling err (eei_fail). The library wipes
+ * buf once the key is read. This is how a program asks its user: the library never reads a
+ * terminal.
+ */
+typedef int (*eei_passphrase_cb)(void *ctx, const char *key_name, char *buf, size_t size,
+                                 eei_error *err);
+
 typedef struct {
     const char *passphrase;      /* of an encrypted PEM key, or NULL */
     const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
     const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
     const char *pin;             /* the user PIN of a PKCS#11 token, or NULL */
     const char *pin_file;        /* or the first line of this file (when pin is NULL) */
+    /*
+     * Or, when neither passphrase nor passphrase_file is given, ask: called once, and only for a
+     * key that turns out to be encrypted. May be NULL (then passphrase_hint applies).
+     */
+    eei_passphrase_cb ask_passphrase;
+    void *ask_ctx;
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"

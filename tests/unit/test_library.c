@@ -415,6 +415,25 @@ static void test_buffers(const eei_key *pub, const eei_key *priv)
 
 /* ---- keys ---- */
 
+/* A program's way of asking its user for a passphrase, scripted: what it was asked, and when. */
+typedef struct {
+    int calls;
+    char key_name[300];
+    const char *answer; /* NULL: it cannot ask (fails with its own message) */
+} asker;
+
+static int ask(void *ctx, const char *key_name, char *buf, size_t size, eei_error *err)
+{
+    asker *a = ctx;
+    a->calls++;
+    snprintf(a->key_name, sizeof(a->key_name), "%s", key_name);
+    if (!a->answer) {
+        return eei_fail(err, EEI_ERR_KEY, "nobody to ask");
+    }
+    snprintf(buf, size, "%s", a->answer);
+    return 0;
+}
+
 static void test_key_loading(void)
 {
     eei_key *key = NULL;
@@ -466,6 +485,28 @@ static void test_key_loading(void)
     CHECK(strncmp(err.msg, enc_path, strlen(enc_path)) == 0);
     opts.passphrase = "wrong";
     CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY);
+    /* no passphrase given: the caller's callback asks, once, naming the key */
+    asker a = {.answer = "sesame"};
+    opts = (eei_key_options){.ask_passphrase = ask, .ask_ctx = &a};
+    err = (eei_error){EEI_OK, ""};
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK && key);
+    CHECK(err.status == EEI_OK); /* no trace of the attempt without a passphrase */
+    CHECK(a.calls == 1 && strcmp(a.key_name, enc_path) == 0);
+    eei_key_free(key);
+    a = (asker){.answer = "wrong"};
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(a.calls == 1 && strstr(err.msg, "wrong passphrase"));
+    a = (asker){.answer = NULL}; /* its own message, after the key's name */
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strncmp(err.msg, enc_path, strlen(enc_path)) == 0 && strstr(err.msg, "nobody to ask"));
+    /* never asked when a passphrase is given, nor for a key that is not encrypted */
+    a = (asker){.answer = "wrong"};
+    opts.passphrase = "sesame";
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK && a.calls == 0);
+    eei_key_free(key);
+    opts.passphrase = NULL;
+    CHECK(eei_key_load_file(pem_path, &opts, &key, &err) == EEI_OK && a.calls == 0);
+    eei_key_free(key);
     CHECK(eei_key_load_file(bin_path, NULL, &key, &err) == EEI_ERR_KEY);
     CHECK(strstr(err.msg, "exactly 32 bytes") != NULL);
     CHECK(eei_key_load_file(dir, NULL, &key, &err) == EEI_ERR_KEY);
