@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "options.h"
+#include "passphrase_prompt.h"
 
 #define FLAG(name, letter, field, group)                                                           \
     {                                                                                              \
@@ -145,10 +146,14 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
     eei_key_options opts = {
         .passphrase = NULL,
         .passphrase_file = args ? args->passphrase_file : NULL,
-        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE",
+        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE (stdin is "
+                           "not a terminal to ask on)",
     };
     if (args && !opts.passphrase_file) {
         opts.passphrase = getenv("ESP_ENC_IMG_PASSPHRASE");
+    }
+    if (args && passphrase_prompt_possible()) { /* asked only when the key is protected */
+        opts.ask_passphrase = passphrase_prompt;
     }
     opts.pin_file = args ? args->pin_file : NULL;
     if (args && !opts.pin_file) {

@@ -38,7 +38,8 @@ enum {
     "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
 #define CLI_HELP_PASSPHRASE                                                                        \
     "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+    "                            otherwise $ESP_ENC_IMG_PASSPHRASE, or else it is asked for\n"     \
+    "                            on the terminal (when stdin is one)\n"
 #define CLI_HELP_PIN                                                                               \
     "  --pin-file F              user PIN of a PKCS#11 token holding a key given as a\n"           \
     "                            pkcs11: URI (first line of F); otherwise\n"                       \
@@ -86,9 +87,10 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 int cli_report(const eei_error *err, bool verbose);
 
 /*
- * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE (when
- * args is not NULL); "-" is refused: a key is a file. Or a key in a PKCS#11 token (a pkcs11:
- * URI), with the PIN from --pin-file or $ESP_ENC_IMG_PKCS11_PIN.
+ * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE, or else
+ * asked for on the terminal when stdin is one (only when args is not NULL); "-" is refused: a
+ * key is a file. Or a key in a PKCS#11 token (a pkcs11: URI), with the PIN from --pin-file or
+ * $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 

@@ -37,9 +37,11 @@ for key in rsa_enc.pem ec_enc.pem; do
     [ "$key" = rsa_enc.pem ] && pub=$K/rsa_pub_key.pem
     rm -f img back
     expect_rc 0 "$E" encrypt p "$pub" img
-    expect_rc 3 env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back
-    expect_err "passphrase-protected"
+    # not asked for: stdin is not a terminal (a pipeline, CI): the message says how to give it
+    expect_rc 3 env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back </dev/null
+    expect_err "$key: the key is passphrase-protected"
     expect_err "--passphrase-file"
+    expect_err "ESP_ENC_IMG_PASSPHRASE"
     expect_absent back
     expect_rc 0 "$E" decrypt img "$key" back --passphrase-file pass.txt
     expect_same p back
@@ -54,6 +56,34 @@ for key in rsa_enc.pem ec_enc.pem; do
     expect_rc 3 "$E" decrypt img "$key" back --passphrase-file missing.txt
     expect_err "passphrase file"
 done
+
+# no passphrase given, stdin a terminal: asked there, naming the key, without echo
+pty() { python3 "$SRC/tests/support/on_pty.py" "$@"; }
+rm -f img back
+"$E" encrypt p "$K/rsa_pub_key.pem" img 2>/dev/null
+expect_rc 0 pty --answer "Passphrase for rsa_enc.pem: " s3cret -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+expect_err "echo-was-off"
+grep -q "s3cret" "$T/out.txt" && fail "the passphrase was echoed: $(cat "$T/out.txt")" || pass
+expect_same p back
+rm -f back
+expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " nope -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+grep -q "rsa_enc.pem: wrong passphrase" "$T/out.txt" && pass || fail "wrong typed: $(cat "$T/out.txt")"
+expect_absent back
+expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "" -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+grep -q "rsa_enc.pem: no passphrase typed" "$T/out.txt" && pass || fail "none typed: $(cat "$T/out.txt")"
+# a key that needs none, or a passphrase given otherwise: nobody is asked
+for how in "-p pass.txt" ""; do
+    rm -f back
+    key=rsa_enc.pem
+    [ -z "$how" ] && key=$K/rsa_priv_key.pem
+    expect_rc 0 pty -- env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back $how
+    grep -q "Passphrase" "$T/out.txt" && fail "asked with '$how'" || pass
+done
+expect_rc 0 pty -- env ESP_ENC_IMG_PASSPHRASE=s3cret "$E" pubkey rsa_enc.pem
+grep -q "Passphrase" "$T/out.txt" && fail "asked with ESP_ENC_IMG_PASSPHRASE" || pass
 
 # wrong sizes and kinds, with exit code and message
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
