@@ -328,6 +328,38 @@ eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t 
     return eei_status_of(rc, err);
 }
 
+eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts, uint8_t **out,
+                                    size_t *out_len, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    char *pass = NULL;
+    size_t pass_size = 0;
+    int rc = 0;
+    *out = NULL;
+    *out_len = 0;
+    if (!opts || (!opts->passphrase && !opts->passphrase_file)) {
+        eei_fail(err, EEI_ERR_USAGE, "no passphrase to encrypt the private key with");
+        return err->status;
+    }
+    const char *given = opts->passphrase;
+    if (!given) {
+        rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+        given = pass;
+    }
+    if (rc == 0 && (!given || !given[0])) {
+        rc = pass ? eei_fail(err, EEI_ERR_FILE,
+                             "passphrase file %s: its first line is empty: write the passphrase "
+                             "there (a key encrypted with an empty one is not protected)",
+                             opts->passphrase_file)
+                  : eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+    }
+    if (rc == 0) {
+        rc = eei_crypto_key_private_pem_encrypted(key, given, out, out_len, err);
+    }
+    eei_free(pass, pass_size);
+    return eei_status_of(rc, err);
+}
+
 /* ---- SHA-256 and memory: the crypto backend's ---- */
 
 eei_status eei_sha256_new(eei_sha256 **out, eei_error *err)

@@ -507,6 +507,45 @@ static void test_key_loading(void)
     opts.passphrase = NULL;
     CHECK(eei_key_load_file(pem_path, &opts, &key, &err) == EEI_OK && a.calls == 0);
     eei_key_free(key);
+
+    /* encrypted PKCS#8 out, and back in with the same passphrase from a file */
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    eei_key_options seal = {.passphrase = "sesame"};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_OK);
+    CHECK(sealed_len > 40 && memcmp(sealed, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0);
+    CHECK(eei_key_load(sealed, sealed_len, NULL, &key, &err) == EEI_ERR_KEY);
+    CHECK(eei_key_load(sealed, sealed_len, "sesame", &key, &err) == EEI_OK);
+    CHECK(eei_key_fingerprint(key, fa, NULL) == EEI_OK && memcmp(fa, fb, sizeof(fa)) == 0);
+    eei_key_free(key);
+    eei_free(sealed, sealed_len);
+    seal = (eei_key_options){.passphrase_file = pass_path}; /* its first line, "sesame" */
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_OK);
+    CHECK(eei_key_load(sealed, sealed_len, "sesame", &key, &err) == EEI_OK);
+    eei_key_free(key);
+    eei_free(sealed, sealed_len);
+    /* no passphrase, an empty one, or a public key: nothing */
+    CHECK(eei_key_export_encrypted(gen, NULL, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
+    seal = (eei_key_options){.passphrase = ""};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
+    f = fopen(pass_path, "w");
+    fputs("\nsesame\n", f);
+    fclose(f);
+    seal = (eei_key_options){.passphrase_file = pass_path};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_FILE);
+    CHECK(strstr(err.msg, pass_path) && strstr(err.msg, "empty") && !sealed && !sealed_len);
+    eei_key *pub = NULL;
+    CHECK(eei_key_load_file(enc_path, &(eei_key_options){.passphrase = "sesame"}, &key, &err) ==
+          EEI_OK);
+    uint8_t *pub_der = NULL;
+    size_t pub_der_len = 0;
+    CHECK(eei_key_export(key, EEI_EXPORT_PUBLIC_DER, &pub_der, &pub_der_len, NULL) == EEI_OK);
+    CHECK(eei_key_load(pub_der, pub_der_len, NULL, &pub, &err) == EEI_OK);
+    seal.passphrase = "sesame";
+    CHECK(eei_key_export_encrypted(pub, &seal, &sealed, &sealed_len, &err) == EEI_ERR_KEY);
+    eei_free(pub_der, pub_der_len);
+    eei_key_free(pub);
+    eei_key_free(key);
     CHECK(eei_key_load_file(bin_path, NULL, &key, &err) == EEI_ERR_KEY);
     CHECK(strstr(err.msg, "exactly 32 bytes") != NULL);
     CHECK(eei_key_load_file(dir, NULL, &key, &err) == EEI_ERR_KEY);
