@@ -34,7 +34,7 @@ expect_err "needs a value"
 expect_rc 2 "$E" encrypt --force a b c
 expect_err "option '--force' does not apply"
 # the option is named, not its value
-expect_rc 2 "$E" keygen rsa -p pass.txt
+expect_rc 2 "$E" info -p pass.txt image.bin
 expect_err "option '--passphrase-file' does not apply"
 expect_rc 2 "$E" info -o x.json image.bin
 expect_err "option '--output' does not apply"
