@@ -147,6 +147,11 @@ EEI_API void eei_key_free(eei_key *key);
 
 EEI_API eei_key_type eei_key_get_type(const eei_key *key);
 EEI_API bool eei_key_has_private(const eei_key *key);
+/*
+ * The key is the device key derived from a 32-byte HMAC key (eei_key_from_hmac, or a 32-byte
+ * key file): whoever holds it holds the secret a chip keeps in eFuse.
+ */
+EEI_API bool eei_key_is_hmac_derived(const eei_key *key);
 /* The scheme of the images this key makes or opens (EEI_SCHEME_UNKNOWN for P-384: none). */
 EEI_API eei_scheme eei_key_scheme(const eei_key *key);
 

@@ -269,6 +269,11 @@ bool eei_key_has_private(const eei_key *key)
     return eei_crypto_key_has_private(key);
 }
 
+bool eei_key_is_hmac_derived(const eei_key *key)
+{
+    return eei_crypto_key_from_hmac_key(key);
+}
+
 eei_scheme eei_key_scheme(const eei_key *key)
 {
     switch (eei_crypto_key_type(key)) {

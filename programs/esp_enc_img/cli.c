@@ -138,6 +138,18 @@ int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_k
     return -1;
 }
 
+int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what, eei_error *err)
+{
+    if (!eei_key_is_hmac_derived(key)) {
+        return 0;
+    }
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s: %s is a secret: the 32-byte HMAC key 'keygen hmac' writes, to be burnt "
+                    "into the chip's eFuse, not a public key; give the device's public key "
+                    "instead (device_pub_key.pem, or 'esp_enc_img pubkey %s' prints it)",
+                    path, what, path);
+}
+
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
 {
     if (strcmp(path, "-") == 0) {

@@ -102,4 +102,11 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
 int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
                      eei_error *err);
 
+/*
+ * A key given where a device's public key belongs (encrypt's KEY; what names that argument in
+ * the message): a 32-byte HMAC key is refused, for it is the secret a chip keeps in eFuse, which
+ * has no business on a build machine; the device's public key is what encrypting needs.
+ */
+int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what, eei_error *err);
+
 #endif

@@ -14,7 +14,8 @@ static const char help[] =
     "\n"
     "Encrypt the firmware IN for the device that holds KEY, into the esp_encrypted_img format.\n"
     "The scheme follows the key: RSA-3072 (key wrap) or P-256 (ECIES). KEY is the device's\n"
-    "public key PEM; a private key or a 32-byte HMAC key works too (its public half is used).\n"
+    "public key PEM; a private key works too (its public half is used). A 32-byte HMAC key is\n"
+    "refused: it is the chip's eFuse secret ('pubkey' gives its public key).\n"
     "IN and OUT may be '-' for stdin and stdout. OUT appears only when the image is complete:\n"
     "a failure leaves no partial file and an existing OUT untouched. Inputs over 4 GiB - 1\n"
     "are refused.\n"
@@ -88,6 +89,7 @@ static int run(const cli_args *args)
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int loaded = cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err);
+    loaded = loaded == 0 ? cli_refuse_secret_key(key, args->pos[1], "KEY", &err) : loaded;
     for (int i = 0; loaded == 0 && i < args->sign_keys.n; i++) {
         loaded = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
     }

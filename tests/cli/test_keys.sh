@@ -112,6 +112,22 @@ expect_rc 3 "$E" encrypt p ed25519.pem img2
 expect_err "ED25519 key: only RSA-3072 and P-256"
 expect_absent img2
 
+# the 32-byte HMAC key is the chip's eFuse secret: encrypt refuses it as KEY, says so and says
+# what to give instead; its public key (what pubkey derives from it) works
+cp "$K/device_hmac_key.bin" secret.key # the name does not matter: 32 raw bytes are that secret
+for key in "$K/device_hmac_key.bin" secret.key; do
+    expect_rc 3 "$E" encrypt p "$key" img2
+    expect_err "$key: KEY is a secret: the 32-byte HMAC key 'keygen hmac' writes"
+    expect_err "give the device's public key instead (device_pub_key.pem, or 'esp_enc_img pubkey $key' prints it)"
+    expect_err_lines 1
+    expect_absent img2
+done
+"$E" pubkey secret.key >secret_pub.pem
+expect_rc 0 "$E" encrypt p secret_pub.pem img2
+expect_rc 0 "$E" decrypt img2 secret.key back2
+expect_same p back2
+rm -f img2 back2
+
 # an HMAC key file of the wrong size, empty, garbage, a directory, missing, unreadable
 head -c 31 /dev/urandom >short.bin
 head -c 33 /dev/urandom >long.bin

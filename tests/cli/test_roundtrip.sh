@@ -8,7 +8,6 @@ K=$SRC/keys
 pairs="$K/rsa_pub_key.pem:$K/rsa_priv_key.pem:rsa
 $K/rsa_priv_key.pem:$K/rsa_priv_key.pem:rsa
 $K/device_pub_key.pem:$K/device_hmac_key.bin:ecies
-$K/device_hmac_key.bin:$K/device_hmac_key.bin:ecies
 $T/ecc_pub_key.pem:$T/ecc_priv_key.pem:ecies
 $T/ecc_priv_key.pem:$T/ecc_priv_key.pem:ecies"
 

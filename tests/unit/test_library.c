@@ -568,6 +568,10 @@ static void test_hmac_keys(void)
     CHECK(eei_key_get_type(key) == EEI_KEY_P256);
     CHECK(eei_key_scheme(key) == EEI_SCHEME_ECIES_P256);
     CHECK(eei_key_has_private(key));
+    CHECK(eei_key_is_hmac_derived(key));
+    eei_key *pub = NULL; /* its public half, as a file of it reads: no secret there */
+    CHECK(eei_key_load(der, der_len, NULL, &pub, NULL) == EEI_OK && !eei_key_is_hmac_derived(pub));
+    eei_key_free(pub);
     eei_free(der, der_len);
     free(want);
     eei_key_free(key);
