@@ -107,6 +107,13 @@ int cli_report(const eei_error *err, bool verbose)
     return cli_exit_code(err->status);
 }
 
+void cli_warning(const cli_args *args, const char *text)
+{
+    if (!args->quiet) {
+        fprintf(stderr, "%s: warning: %s\n", EEI_PROG, text);
+    }
+}
+
 int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
                      eei_error *err)
 {

@@ -87,6 +87,12 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 int cli_report(const eei_error *err, bool verbose);
 
 /*
+ * "esp_enc_img: warning: <text>" on stderr, unless --quiet: something is likely a mistake, but
+ * the command did what it was asked. A warning never changes the exit status.
+ */
+void cli_warning(const cli_args *args, const char *text);
+
+/*
  * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE, or else
  * asked for on the terminal when stdin is one (only when args is not NULL); "-" is refused: a
  * key is a file. Or a key in a PKCS#11 token (a pkcs11: URI), with the PIN from --pin-file or

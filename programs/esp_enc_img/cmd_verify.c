@@ -169,9 +169,7 @@ static int run(const cli_args *args)
             if (problem) {
                 char w[160];
                 snprintf(w, sizeof(w), "the app inside: %s", problem);
-                cJSON *warnings = cJSON_GetObjectItem(json, "warnings");
-                warnings = warnings ? warnings : cJSON_AddArrayToObject(json, "warnings");
-                cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+                json_add_warning(json, w);
             }
         }
     } else if (rc == 0) {

@@ -46,4 +46,11 @@ void app_texts_of(const eei_app_head *head, app_texts *out);
 /* What is wrong with an app a device would refuse, or NULL. */
 const char *app_problem(const eei_app_info *app);
 
+/*
+ * Why the input named name, starting with head (len bytes: 512, or all there was), is not the
+ * app binary encrypt expects (an ELF file, an encrypted image, no app at all), as a warning in
+ * out; false when it is an app binary.
+ */
+bool input_not_an_app(const uint8_t *head, size_t len, const char *name, char *out, size_t cap);
+
 #endif

@@ -39,6 +39,13 @@ void json_add_hex(cJSON *obj, const char *name, const uint8_t *bytes, size_t n)
     }
 }
 
+void json_add_warning(cJSON *obj, const char *text)
+{
+    cJSON *warnings = cJSON_GetObjectItemCaseSensitive(obj, "warnings");
+    warnings = warnings ? warnings : cJSON_AddArrayToObject(obj, "warnings");
+    cJSON_AddItemToArray(warnings, cJSON_CreateString(text));
+}
+
 int json_finish(cJSON *obj, const eei_error *err, bool verbose)
 {
     bool ok = err->status == EEI_OK;

@@ -21,6 +21,9 @@ void text_for_display(const char *text, char *out, size_t cap);
 void hex_encode(const uint8_t *bytes, size_t n, char *out);
 void json_add_hex(cJSON *obj, const char *name, const uint8_t *bytes, size_t n);
 
+/* Append text to the "warnings" array of obj (made when it has none). */
+void json_add_warning(cJSON *obj, const char *text);
+
 /*
  * Finish a command's JSON: "ok" and, on failure, "error"; print it as one line on stdout,
  * free it, report the error on stderr as usual, and return the exit code.
