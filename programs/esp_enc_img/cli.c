@@ -100,10 +100,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 int cli_report(const eei_error *err, bool verbose)
 {
-    if (err->status != EEI_OK) {
+    bool failed = err->status != EEI_OK;
+    if (failed) {
         fprintf(stderr, "%s: %s\n", EEI_PROG, err->msg);
     }
-    eei_report_crypto_errors(verbose ? stderr : NULL);
+    /* what the library tried and dropped on the way to a success is no error of the command */
+    eei_report_crypto_errors(verbose && failed ? stderr : NULL);
     return cli_exit_code(err->status);
 }
 

@@ -35,7 +35,8 @@ enum {
 
 /* --help lines that several commands share, word for word. */
 #define CLI_HELP_QUIET                                                                             \
-    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
+    "  -q, --quiet               no progress line (on a terminal, for inputs over 64 MiB), no\n"   \
+    "                            warnings, no summary: errors and the output asked for only\n"
 #define CLI_HELP_PASSPHRASE                                                                        \
     "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
     "                            otherwise $ESP_ENC_IMG_PASSPHRASE, or else it is asked for\n"     \
@@ -45,7 +46,7 @@ enum {
     "                            pkcs11: URI (first line of F); otherwise\n"                       \
     "                            $ESP_ENC_IMG_PKCS11_PIN is used\n"
 #define CLI_HELP_VERBOSE_HELP                                                                      \
-    "  -v, --verbose             print the crypto library's errors\n"                              \
+    "  -v, --verbose             with an error, the crypto library's own errors too\n"             \
     "  -h, --help                this text\n"
 
 /* Every option of every command; a command reads those it takes. */
@@ -83,7 +84,7 @@ int cli_exit_code(eei_status status);
 /* Print "esp_enc_img: <cmd>: <message>" for a usage error; returns its exit code (2). */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Print the error (and the crypto library's error queue with --verbose); its exit code. */
+/* Print the error (and with --verbose the crypto library's own errors under it); its exit code. */
 int cli_report(const eei_error *err, bool verbose);
 
 /*

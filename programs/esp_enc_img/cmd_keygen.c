@@ -9,7 +9,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img keygen rsa|hmac|ecc|ecc384 [--out-dir DIR] [--force]\n"
-    "                          [--passphrase-file F]\n"
+    "                          [--passphrase-file F] [--quiet]\n"
     "\n"
     "Generate a device key.\n"
     "  rsa   RSA-3072 pair: rsa_priv_key.pem (mode 0600), rsa_pub_key.pem\n"
@@ -21,16 +21,14 @@ static const char help[] =
     "        ecc384_pub_key.pem (RSA-3072 and P-256 keys sign too)\n"
     "\n"
     "Options:\n"
-    "  -d, --out-dir DIR  write the files into DIR (default: the current directory);\n"
-    "                     a missing DIR is created with mode 0700\n"
-    "  -f, --force        replace existing key files (never done without it)\n"
-    "  -p, --passphrase-file F  encrypt the private key with the first line of F (PKCS#8:\n"
-    "                     AES-256-CBC, PBKDF2-HMAC-SHA256); other commands read it back with\n"
-    "                     the same -p F. Not for hmac: the eFuse takes its 32 raw bytes.\n"
-    "                     $ESP_ENC_IMG_PASSPHRASE is not used here\n"
-    "  -v, --verbose      print the crypto library's errors\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "  -d, --out-dir DIR         write the files into DIR (default: the current directory);\n"
+    "                            a missing DIR is created with mode 0700\n"
+    "  -f, --force               replace existing key files (never done without it)\n"
+    "  -p, --passphrase-file F   encrypt the private key with the first line of F (PKCS#8:\n"
+    "                            AES-256-CBC, PBKDF2-HMAC-SHA256); other commands read it\n"
+    "                            back with the same -p F. Not for hmac: the eFuse takes its\n"
+    "                            32 raw bytes. $ESP_ENC_IMG_PASSPHRASE is not used here\n"
+    "  -q, --quiet               no 'wrote' lines: errors only\n" CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file or system error.\n";
 
 typedef struct {
@@ -98,7 +96,7 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
     if (rc == 0) {
         rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
     }
-    if (rc == 0) {
+    if (rc == 0 && !args->quiet) {
         printf("wrote %s (secret: keep it private%s)\nwrote %s\n", secret_path,
                args->passphrase_file ? "; encrypted with the passphrase" : "", public_path);
     }
@@ -149,6 +147,9 @@ static int run_compat(const cli_args *args)
     return keygen_run(strcmp(args->cmd, "--generate_rsa_key") == 0 ? "rsa" : "hmac", args);
 }
 
-const cli_command cmd_keygen = {"keygen", help, OPT_FORCE | OPT_OUT_DIR | OPT_PASSPHRASE, run};
-const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE, run_compat};
-const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE, run_compat};
+const cli_command cmd_keygen = {"keygen", help,
+                                OPT_FORCE | OPT_OUT_DIR | OPT_PASSPHRASE | OPT_QUIET, run};
+const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE | OPT_QUIET,
+                                          run_compat};
+const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE | OPT_QUIET,
+                                          run_compat};

@@ -13,7 +13,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img sign IN --key K [--key K2 [--key K3]] [-o OUT] [--append] [--json]\n"
-    "                        [--passphrase-file FILE]\n"
+    "                        [--passphrase-file FILE] [--quiet]\n"
     "\n"
     "Sign the app IN for ESP Secure Boot V2: pad it with 0xFF to a multiple of 4096 bytes and\n"
     "append a 4096-byte signature sector with one signature block per --key (RSA-3072 PSS,\n"
@@ -28,7 +28,7 @@ static const char help[] =
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
-    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
+    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
     "2 usage error; 3 file, key or system error.\n";
 
@@ -136,7 +136,7 @@ static int run(const cli_args *args)
         if (rc == 0 && output_commit(&out, &err) == 0) {
             if (json) {
                 describe(out_path, signed_size, json, &err);
-            } else if (strcmp(out_path, "-") != 0) {
+            } else if (strcmp(out_path, "-") != 0 && !args->quiet) {
                 printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", out_path,
                        (unsigned long long)signed_size, args->keys.n,
                        args->append ? " after the ones it had" : "");
@@ -157,4 +157,5 @@ static int run(const cli_args *args)
 }
 
 const cli_command cmd_sign = {
-    "sign", help, OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN, run};
+    "sign", help,
+    OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN | OPT_QUIET, run};
