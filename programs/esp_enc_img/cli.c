@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_out.h"
 #include "options.h"
 #include "passphrase_prompt.h"
 
@@ -51,6 +52,17 @@ static const option_spec cli_options[] = {
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
+/* --json is on the command line, where the parser may not have got to (it stops at a mistake). */
+static bool json_asked(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int cli_run(const cli_command *cmd, int argc, char **argv)
 {
     cli_args args = {
@@ -60,8 +72,9 @@ int cli_run(const cli_command *cmd, int argc, char **argv)
     case OPTIONS_HELP:
         fputs(cmd->help, stdout);
         return cli_exit_code(EEI_OK);
-    case OPTIONS_USAGE:
-        return cli_usage(cmd->name, "%s", out.why);
+    case OPTIONS_USAGE: /* with --json anywhere on the line, the JSON answer too */
+        args.json = (cmd->options & OPT_JSON) && json_asked(argc, argv);
+        return cli_usage_of(&args, "%s", out.why);
     case OPTIONS_RUN:
         break;
     }
@@ -87,15 +100,36 @@ int cli_exit_code(eei_status status)
     return 3;
 }
 
+static int usage_v(const char *cmd, bool json, const char *fmt, va_list ap)
+{
+    eei_error err = {EEI_ERR_USAGE, ""};
+    int n = snprintf(err.msg, sizeof(err.msg), "%s: ", cmd);
+    vsnprintf(err.msg + n, sizeof(err.msg) - (size_t)n, fmt, ap);
+    if (json) {
+        cJSON *obj = cJSON_CreateObject();
+        json_add_missing(obj, cmd);
+        json_print(obj, err.msg);
+    }
+    fprintf(stderr, "%s: %s\nTry '%s %s --help'.\n", EEI_PROG, err.msg, EEI_PROG, cmd);
+    return cli_exit_code(err.status);
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: %s: ", EEI_PROG, cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int code = usage_v(cmd, false, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s %s --help'.\n", EEI_PROG, cmd);
-    return cli_exit_code(EEI_ERR_USAGE);
+    return code;
+}
+
+int cli_usage_of(const cli_args *args, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int code = usage_v(args->cmd, args->json, fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 int cli_report(const eei_error *err, bool verbose)

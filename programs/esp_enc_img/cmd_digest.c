@@ -26,7 +26,7 @@ static const char help[] =
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one PUB key file");
+        return cli_usage_of(args, "expected one PUB key file");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL;
@@ -49,6 +49,9 @@ static int run(const cli_args *args)
         }
     }
     eei_key_free(key);
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 

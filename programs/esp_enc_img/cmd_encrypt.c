@@ -79,11 +79,11 @@ static int input_sha256(input_file *in, uint8_t digest[EEI_SHA256_SIZE], uint8_t
 static int run(const cli_args *args)
 {
     if (args->npos != 3) {
-        return cli_usage(args->cmd, "expected IN KEY OUT");
+        return cli_usage_of(args, "expected IN KEY OUT");
     }
     const char *in_path = args->pos[0], *out_path = args->pos[2];
     if (args->json && (strcmp(out_path, "-") == 0 || strcmp(in_path, "-") == 0)) {
-        return cli_usage(args->cmd, "--json prints to stdout: IN and OUT must be files");
+        return cli_usage_of(args, "--json prints to stdout: IN and OUT must be files");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL, *sign_keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -91,9 +91,6 @@ static int run(const cli_args *args)
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    if (json) {
-        cJSON_AddArrayToObject(json, "warnings");
-    }
     int loaded = cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err);
     loaded = loaded == 0 ? cli_refuse_secret_key(key, args->pos[1], "KEY", &err) : loaded;
     for (int i = 0; loaded == 0 && i < args->sign_keys.n; i++) {
@@ -163,6 +160,9 @@ static int run(const cli_args *args)
     eei_key_free(key);
     for (int i = 0; i < args->sign_keys.n; i++) {
         eei_key_free(sign_keys[i]);
+    }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
     }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }

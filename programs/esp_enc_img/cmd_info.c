@@ -82,7 +82,7 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN file");
+        return cli_usage_of(args, "expected one IN file");
     }
     eei_error err = {EEI_OK, ""};
     input_file in = {.fd = -1};
@@ -105,6 +105,10 @@ static int run(const cli_args *args)
             inspect_print(&ins, in.name, stdout);
         }
         inspect_reject(&ins, in.name, &err);
+    }
+    if (json) { /* what a failure did not get to */
+        inspect_json_file(json, &in, args->pos[0]);
+        json_add_missing(json, args->cmd);
     }
     input_close(&in);
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);

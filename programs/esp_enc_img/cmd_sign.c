@@ -81,10 +81,10 @@ static void describe(const char *out_path, uint64_t signed_size, cJSON *json, ee
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN (the app to sign)");
+        return cli_usage_of(args, "expected one IN (the app to sign)");
     }
     if (args->keys.n == 0) {
-        return cli_usage(args->cmd, "give the signing key with --key K (up to 3 times)");
+        return cli_usage_of(args, "give the signing key with --key K (up to 3 times)");
     }
     const char *in_path = args->pos[0];
     /* signed in place by default: the file itself, where a symlink leads, keeps its mode */
@@ -93,7 +93,7 @@ static int run(const cli_args *args)
                            : strcmp(in_path, "-") != 0 && realpath(in_path, real_in) ? real_in
                                                                                      : in_path;
     if (args->json && strcmp(out_path, "-") == 0) {
-        return cli_usage(args->cmd, "--json prints to stdout: OUT must be a file");
+        return cli_usage_of(args, "--json prints to stdout: OUT must be a file");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -152,6 +152,9 @@ static int run(const cli_args *args)
     input_close(&in);
     for (int i = 0; i < args->keys.n; i++) {
         eei_key_free(keys[i]);
+    }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
     }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }

@@ -38,10 +38,10 @@ static const char *verdict(const eei_sb_block_info *b)
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN (a signed app)");
+        return cli_usage_of(args, "expected one IN (a signed app)");
     }
     if (args->pubs.n == 0) {
-        return cli_usage(args->cmd, "give the public key to verify with: --pub P (up to 3 times)");
+        return cli_usage_of(args, "give the public key to verify with: --pub P (up to 3 times)");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -107,6 +107,9 @@ static int run(const cli_args *args)
     input_close(&in);
     for (int i = 0; i < args->pubs.n; i++) {
         eei_key_free(keys[i]);
+    }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
     }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }

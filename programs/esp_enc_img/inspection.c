@@ -65,6 +65,19 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
     return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", name, eei_format_strerror(ins->verdict));
 }
 
+void inspect_json_file(cJSON *obj, const input_file *in, const char *path)
+{
+    if (!cJSON_HasObjectItem(obj, "file")) {
+        cJSON_AddStringToObject(obj, "file",
+                                in->name                 ? in->name
+                                : strcmp(path, "-") == 0 ? "stdin"
+                                                         : path);
+    }
+    if (!cJSON_HasObjectItem(obj, "file_size") && in->regular) {
+        cJSON_AddNumberToObject(obj, "file_size", (double)in->size);
+    }
+}
+
 static const char *size_note(const eei_inspection *ins)
 {
     switch (ins->verdict) {

@@ -26,6 +26,11 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
 
 void inspect_print(const eei_inspection *ins, const char *name, FILE *out);
 void inspect_to_json(const eei_inspection *ins, const char *name, cJSON *obj);
+/*
+ * "file" (IN as given, "stdin" for "-") and, for a regular file that was opened, "file_size",
+ * when obj lacks them: a failure came before IN was judged.
+ */
+void inspect_json_file(cJSON *obj, const input_file *in, const char *path);
 
 /*
  * An app binary (a plain file, or an image's plaintext): its descriptor, layout, appended
