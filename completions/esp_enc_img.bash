@@ -31,7 +31,8 @@ _esp_enc_img() {
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         return 0
         ;;
-    -o | --output | -p | --passphrase-file | --pin-file | --key | --pub | --sign-key | --cert)
+    -o | --output | -p | --passphrase-file | --pin-file | --key | --pub | --sign-key | --cert | \
+        --merge)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return 0
@@ -40,27 +41,28 @@ _esp_enc_img() {
         mapfile -t COMPREPLY < <(compgen -W "pem der device c" -- "$cur")
         return 0
         ;;
-    --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs)
+    --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs | \
+        --shard)
         return 0 # a value of the user's own
         ;;
     esac
 
-    local verbose="-v --verbose -h --help"
+    local common="-q --quiet -v --verbose -h --help"
     local pass="-p --passphrase-file" pin="--pin-file"
     case $cmd in
-    keygen) opts="-d --out-dir -f --force $verbose" ;;
-    pubkey) opts="--format --name -o --output -f --force $pass $pin $verbose" ;;
-    encrypt) opts="--sign-key --json -q --quiet $pass $pin $verbose" ;;
-    decrypt) opts="-q --quiet $pass $verbose" ;;
-    info) opts="--json $verbose" ;;
-    verify) opts="--pub --no-hash --json -q --quiet $pass $verbose" ;;
-    batch) opts="-d --out-dir -j --jobs --json -q --quiet $pass $pin $verbose" ;;
+    keygen) opts="-d --out-dir -f --force $pass $common" ;;
+    pubkey) opts="--format --name -o --output -f --force $pass $pin $common" ;;
+    encrypt) opts="--sign-key --json $pass $pin $common" ;;
+    decrypt) opts="$pass $common" ;;
+    info) opts="--json $common" ;;
+    verify) opts="--pub --no-hash --json $pass $common" ;;
+    batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json $pass $pin $common" ;;
     serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
-                 --max-clients $verbose" ;;
-    sign) opts="--key -o --output --append --json $pass $pin $verbose" ;;
-    verify-signature) opts="--pub --json $verbose" ;;
-    digest) opts="-o --output -f --force --json $pass $pin $verbose" ;;
-    --generate_rsa_key | --generate_ecc_key) opts="-f --force $verbose" ;;
+                 --max-clients $common" ;;
+    sign) opts="--key -o --output --append --json $pass $pin $common" ;;
+    verify-signature) opts="--pub --json $common" ;;
+    digest) opts="-o --output -f --force --json $pass $pin $common" ;;
+    --generate_rsa_key | --generate_ecc_key) opts="-f --force -v --verbose -h --help" ;;
     *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then

@@ -94,12 +94,27 @@ typedef enum {
 EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
                                 eei_key **out, eei_error *err);
 
+/*
+ * Asks for the passphrase of the encrypted key file key_name: writes it, NUL-terminated, into buf
+ * (size bytes) and returns 0, or returns non-zero after filling err (eei_fail). The library wipes
+ * buf once the key is read. This is how a program asks its user: the library never reads a
+ * terminal.
+ */
+typedef int (*eei_passphrase_cb)(void *ctx, const char *key_name, char *buf, size_t size,
+                                 eei_error *err);
+
 typedef struct {
     const char *passphrase;      /* of an encrypted PEM key, or NULL */
     const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
     const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
     const char *pin;             /* the user PIN of a PKCS#11 token, or NULL */
     const char *pin_file;        /* or the first line of this file (when pin is NULL) */
+    /*
+     * Or, when neither passphrase nor passphrase_file is given, ask: called once, and only for a
+     * key that turns out to be encrypted. May be NULL (then passphrase_hint applies).
+     */
+    eei_passphrase_cb ask_passphrase;
+    void *ask_ctx;
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"
@@ -133,8 +148,8 @@ EEI_API void eei_key_free(eei_key *key);
 EEI_API eei_key_type eei_key_get_type(const eei_key *key);
 EEI_API bool eei_key_has_private(const eei_key *key);
 /*
- * The key is the device key derived from a 32-byte eFuse HMAC key (eei_key_load reads 32 raw
- * bytes that way): its source is a chip's secret, where a caller may want only a public key.
+ * The key is the device key derived from a 32-byte HMAC key (eei_key_from_hmac, or a 32-byte
+ * key file): whoever holds it holds the secret a chip keeps in eFuse.
  */
 EEI_API bool eei_key_is_hmac_derived(const eei_key *key);
 /* The scheme of the images this key makes or opens (EEI_SCHEME_UNKNOWN for P-384: none). */
@@ -160,6 +175,15 @@ typedef enum {
 /* An encoding of the key, in a buffer to release with eei_free(*out, *out_len). */
 EEI_API eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t **out,
                                   size_t *out_len, eei_error *err);
+
+/*
+ * The private key as encrypted PKCS#8 PEM ("BEGIN ENCRYPTED PRIVATE KEY"; PBES2: AES-256-CBC,
+ * its key from the passphrase by PBKDF2-HMAC-SHA256 with a random salt), what eei_key_load_file
+ * reads back with the same passphrase. The passphrase is opts->passphrase, or the first line of
+ * opts->passphrase_file (never asked for); an empty one is refused. Free with eei_free.
+ */
+EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts,
+                                            uint8_t **out, size_t *out_len, eei_error *err);
 
 /* ---- SHA-256 (for reports: hashes of inputs, outputs, plaintexts) ---- */
 

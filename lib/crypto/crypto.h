@@ -62,6 +62,9 @@ int eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_
                                  eei_error *err);
 int eei_crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
 int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err);
+/* The private key as encrypted PKCS#8 PEM (PBES2: AES-256-CBC, PBKDF2-HMAC-SHA256). */
+int eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphrase, uint8_t **out,
+                                         size_t *out_len, eei_error *err);
 
 /* RSA-3072 PKCS#1 v1.5 wrap and unwrap of the AES key. */
 int eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],

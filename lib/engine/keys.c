@@ -145,6 +145,28 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
     return eei_status_of(rc, err);
 }
 
+/* An encrypted key, and no passphrase given: the caller's callback asks for one, once. */
+static int parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
+                                       const eei_key_options *opts, eei_key **out, eei_error *err)
+{
+    char *typed = calloc(1, PASSPHRASE_MAX + 1);
+    if (!typed) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    /* err says the key needs a passphrase: it stands when the callback fails without a word */
+    int rc =
+        opts->ask_passphrase(opts->ask_ctx, path, typed, PASSPHRASE_MAX + 1, err) == 0 ? 0 : -1;
+    typed[PASSPHRASE_MAX] = '\0';
+    if (rc == 0) {
+        *err = (eei_error){EEI_OK, ""}; /* not the first attempt's failure */
+        rc = eei_crypto_key_parse(data, len, typed, out, err);
+    } else if (err->status == EEI_OK) {
+        err->status = EEI_ERR_KEY;
+    }
+    eei_free(typed, PASSPHRASE_MAX + 1);
+    return rc;
+}
+
 eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
                              eei_error *err)
 {
@@ -175,7 +197,9 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
                                              : NULL,
                                       out, err);
         }
-        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
+        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
+            rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
             size_t n = strlen(err->msg);
             snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
         }
@@ -306,6 +330,38 @@ eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t 
         rc = eei_fail(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
         break;
     }
+    return eei_status_of(rc, err);
+}
+
+eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts, uint8_t **out,
+                                    size_t *out_len, eei_error *err)
+{
+    EEI_ERROR_OR_LOCAL(err);
+    char *pass = NULL;
+    size_t pass_size = 0;
+    int rc = 0;
+    *out = NULL;
+    *out_len = 0;
+    if (!opts || (!opts->passphrase && !opts->passphrase_file)) {
+        eei_fail(err, EEI_ERR_USAGE, "no passphrase to encrypt the private key with");
+        return err->status;
+    }
+    const char *given = opts->passphrase;
+    if (!given) {
+        rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+        given = pass;
+    }
+    if (rc == 0 && (!given || !given[0])) {
+        rc = pass ? eei_fail(err, EEI_ERR_FILE,
+                             "passphrase file %s: its first line is empty: write the passphrase "
+                             "there (a key encrypted with an empty one is not protected)",
+                             opts->passphrase_file)
+                  : eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+    }
+    if (rc == 0) {
+        rc = eei_crypto_key_private_pem_encrypted(key, given, out, out_len, err);
+    }
+    eei_free(pass, pass_size);
     return eei_status_of(rc, err);
 }
 

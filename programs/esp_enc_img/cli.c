@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_out.h"
 #include "options.h"
+#include "passphrase_prompt.h"
 
 #define FLAG(name, letter, field, group)                                                           \
     {                                                                                              \
@@ -52,6 +54,17 @@ static const option_spec cli_options[] = {
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
+/* --json is on the command line, where the parser may not have got to (it stops at a mistake). */
+static bool json_asked(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int cli_run(const cli_command *cmd, int argc, char **argv)
 {
     cli_args args = {
@@ -61,8 +74,9 @@ int cli_run(const cli_command *cmd, int argc, char **argv)
     case OPTIONS_HELP:
         fputs(cmd->help, stdout);
         return cli_exit_code(EEI_OK);
-    case OPTIONS_USAGE:
-        return cli_usage(cmd->name, "%s", out.why);
+    case OPTIONS_USAGE: /* with --json anywhere on the line, the JSON answer too */
+        args.json = (cmd->options & OPT_JSON) && json_asked(argc, argv);
+        return cli_usage_of(&args, "%s", out.why);
     case OPTIONS_RUN:
         break;
     }
@@ -88,24 +102,54 @@ int cli_exit_code(eei_status status)
     return 3;
 }
 
+static int usage_v(const char *cmd, bool json, const char *fmt, va_list ap)
+{
+    eei_error err = {EEI_ERR_USAGE, ""};
+    int n = snprintf(err.msg, sizeof(err.msg), "%s: ", cmd);
+    vsnprintf(err.msg + n, sizeof(err.msg) - (size_t)n, fmt, ap);
+    if (json) {
+        cJSON *obj = cJSON_CreateObject();
+        json_add_missing(obj, cmd);
+        json_print(obj, err.msg);
+    }
+    fprintf(stderr, "%s: %s\nTry '%s %s --help'.\n", EEI_PROG, err.msg, EEI_PROG, cmd);
+    return cli_exit_code(err.status);
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: %s: ", EEI_PROG, cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int code = usage_v(cmd, false, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s %s --help'.\n", EEI_PROG, cmd);
-    return cli_exit_code(EEI_ERR_USAGE);
+    return code;
+}
+
+int cli_usage_of(const cli_args *args, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int code = usage_v(args->cmd, args->json, fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 int cli_report(const eei_error *err, bool verbose)
 {
-    if (err->status != EEI_OK) {
+    bool failed = err->status != EEI_OK;
+    if (failed) {
         fprintf(stderr, "%s: %s\n", EEI_PROG, err->msg);
     }
-    eei_report_crypto_errors(verbose ? stderr : NULL);
+    /* what the library tried and dropped on the way to a success is no error of the command */
+    eei_report_crypto_errors(verbose && failed ? stderr : NULL);
     return cli_exit_code(err->status);
+}
+
+void cli_warning(const cli_args *args, const char *text)
+{
+    if (!args->quiet) {
+        fprintf(stderr, "%s: warning: %s\n", EEI_PROG, text);
+    }
 }
 
 int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
@@ -139,6 +183,18 @@ int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_k
     return -1;
 }
 
+int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what, eei_error *err)
+{
+    if (!eei_key_is_hmac_derived(key)) {
+        return 0;
+    }
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s: %s is a secret: the 32-byte HMAC key 'keygen hmac' writes, to be burnt "
+                    "into the chip's eFuse, not a public key; give the device's public key "
+                    "instead (device_pub_key.pem, or 'esp_enc_img pubkey %s' prints it)",
+                    path, what, path);
+}
+
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
 {
     if (strcmp(path, "-") == 0) {
@@ -147,10 +203,14 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
     eei_key_options opts = {
         .passphrase = NULL,
         .passphrase_file = args ? args->passphrase_file : NULL,
-        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE",
+        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE (stdin is "
+                           "not a terminal to ask on)",
     };
     if (args && !opts.passphrase_file) {
         opts.passphrase = getenv("ESP_ENC_IMG_PASSPHRASE");
+    }
+    if (args && passphrase_prompt_possible()) { /* asked only when the key is protected */
+        opts.ask_passphrase = passphrase_prompt;
     }
     opts.pin_file = args ? args->pin_file : NULL;
     if (args && !opts.pin_file) {

@@ -36,16 +36,18 @@ enum {
 
 /* --help lines that several commands share, word for word. */
 #define CLI_HELP_QUIET                                                                             \
-    "  -q, --quiet               no progress line (shown on a terminal for inputs over 64 MiB)\n"
+    "  -q, --quiet               no progress line (on a terminal, for inputs over 64 MiB), no\n"   \
+    "                            warnings, no summary: errors and the output asked for only\n"
 #define CLI_HELP_PASSPHRASE                                                                        \
     "  -p, --passphrase-file F   passphrase of an encrypted PEM key (first line of F);\n"          \
-    "                            otherwise $ESP_ENC_IMG_PASSPHRASE is used\n"
+    "                            otherwise $ESP_ENC_IMG_PASSPHRASE, or else it is asked for\n"     \
+    "                            on the terminal (when stdin is one)\n"
 #define CLI_HELP_PIN                                                                               \
     "  --pin-file F              user PIN of a PKCS#11 token holding a key given as a\n"           \
     "                            pkcs11: URI (first line of F); otherwise\n"                       \
     "                            $ESP_ENC_IMG_PKCS11_PIN is used\n"
 #define CLI_HELP_VERBOSE_HELP                                                                      \
-    "  -v, --verbose             print the crypto library's errors\n"                              \
+    "  -v, --verbose             with an error, the crypto library's own errors too\n"             \
     "  -h, --help                this text\n"
 
 /* Every option of every command; a command reads those it takes. */
@@ -83,14 +85,23 @@ int cli_exit_code(eei_status status);
 
 /* Print "esp_enc_img: <cmd>: <message>" for a usage error; returns its exit code (2). */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same in a command that runs: with --json, its JSON object (ok false) is printed too. */
+int cli_usage_of(const cli_args *args, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Print the error (and the crypto library's error queue with --verbose); its exit code. */
+/* Print the error (and with --verbose the crypto library's own errors under it); its exit code. */
 int cli_report(const eei_error *err, bool verbose);
 
 /*
- * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE (when
- * args is not NULL); "-" is refused: a key is a file. Or a key in a PKCS#11 token (a pkcs11:
- * URI), with the PIN from --pin-file or $ESP_ENC_IMG_PKCS11_PIN.
+ * "esp_enc_img: warning: <text>" on stderr, unless --quiet: something is likely a mistake, but
+ * the command did what it was asked. A warning never changes the exit status.
+ */
+void cli_warning(const cli_args *args, const char *text);
+
+/*
+ * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE, or else
+ * asked for on the terminal when stdin is one (only when args is not NULL); "-" is refused: a
+ * key is a file. Or a key in a PKCS#11 token (a pkcs11: URI), with the PIN from --pin-file or
+ * $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 
@@ -101,5 +112,12 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
  */
 int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,
                      eei_error *err);
+
+/*
+ * A key given where a device's public key belongs (encrypt's KEY; what names that argument in
+ * the message): a 32-byte HMAC key is refused, for it is the secret a chip keeps in eFuse, which
+ * has no business on a build machine; the device's public key is what encrypting needs.
+ */
+int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what, eei_error *err);
 
 #endif

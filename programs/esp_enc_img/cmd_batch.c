@@ -130,23 +130,6 @@ static int output_path(const batch *b, const device *d, const char *suffix, char
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/*
- * A manifest names public keys: 32 raw bytes are a chip's secret HMAC key (the library reads
- * them as one), which has no place in a build's inputs, though its public half would do.
- */
-static int refuse_secret(const device *d, const eei_key *key, eei_error *err)
-{
-    if (!eei_key_is_hmac_derived(key)) {
-        return 0;
-    }
-    return eei_fail(err, EEI_ERR_KEY,
-                    "%s: 32 raw bytes, a device's secret eFuse HMAC key ('keygen hmac' writes it "
-                    "as device_hmac_key.bin), not a public key: give the device's public key "
-                    "PEM, from 'esp_enc_img pubkey %s -o %s.pem', and keep the secret out of the "
-                    "build",
-                    d->key_path, d->key_path, d->id);
-}
-
 /* One device: its key, its image, its hashes. The stale image of a failed device goes. */
 static void run_device(batch *b, device *d)
 {
@@ -165,7 +148,7 @@ static void run_device(batch *b, device *d)
         eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
                  strsignal(stop_signal));
     } else if (cli_load_key(d->key_path, NULL, &key, &err) == 0 &&
-               refuse_secret(d, key, &err) == 0 &&
+               cli_refuse_secret_key(key, d->key_path, "its public_key", &err) == 0 &&
                eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
                output_open(&out, path, &oo, &err) == 0) {
         file_stream fs;

@@ -9,6 +9,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img digest PUB [-o FILE] [--force] [--json] [--passphrase-file FILE]\n"
+    "                          [--quiet]\n"
     "\n"
     "The 32-byte digest of the signing key PUB (RSA-3072, P-256 or P-384; public or private)\n"
     "that Secure Boot V2 keeps in eFuse: what espsecure.py digest_sbv2_public_key writes and\n"
@@ -19,13 +20,13 @@ static const char help[] =
     "  -o, --output FILE         write the 32 bytes to FILE (never replaced without --force)\n"
     "  -f, --force               replace an existing FILE\n"
     "  --json                    one JSON object on stdout: the key and its digest in "
-    "hex\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
+    "hex\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file or key error.\n";
 
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one PUB key file");
+        return cli_usage_of(args, "expected one PUB key file");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL;
@@ -48,8 +49,11 @@ static int run(const cli_args *args)
         }
     }
     eei_key_free(key);
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_digest = {"digest", help,
-                                OPT_OUTPUT | OPT_FORCE | OPT_JSON | OPT_PASSPHRASE | OPT_PIN, run};
+const cli_command cmd_digest = {
+    "digest", help, OPT_OUTPUT | OPT_FORCE | OPT_JSON | OPT_PASSPHRASE | OPT_PIN | OPT_QUIET, run};

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "file_stream.h"
+#include "inspection.h"
 #include "json_out.h"
 
 static const char help[] =
@@ -14,18 +15,21 @@ static const char help[] =
     "\n"
     "Encrypt the firmware IN for the device that holds KEY, into the esp_encrypted_img format.\n"
     "The scheme follows the key: RSA-3072 (key wrap) or P-256 (ECIES). KEY is the device's\n"
-    "public key PEM; a private key or a 32-byte HMAC key works too (its public half is used).\n"
+    "public key PEM; a private key works too (its public half is used). A 32-byte HMAC key is\n"
+    "refused: it is the chip's eFuse secret ('pubkey' gives its public key).\n"
     "IN and OUT may be '-' for stdin and stdout. OUT appears only when the image is complete:\n"
     "a failure leaves no partial file and an existing OUT untouched. Inputs over 4 GiB - 1\n"
-    "are refused.\n"
+    "are refused. Warns (and still encrypts) when IN is not the app binary idf.py builds: an\n"
+    "ELF file, an encrypted image, or data without the app's 0xE9 byte and descriptor.\n"
     "\n"
     "Options:\n"
     "  --sign-key K              sign the app for Secure Boot V2 first (RSA-3072, P-256 or P-384\n"
     "                            private key; up to 3 times, a block each), in the same pass:\n"
     "                            the image holds the signed app ('sign', then 'encrypt')\n"
     "  --json                    a summary as one JSON object on stdout (OUT must not be '-'):\n"
-    "                            scheme, sizes, SHA-256 of input and output, key "
-    "fingerprint\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
+    "                            scheme, sizes, SHA-256 of input and output, key\n"
+    "                            fingerprint, warnings\n" CLI_HELP_QUIET CLI_HELP_PASSPHRASE
+        CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
 /* What --json reports besides the sizes: hashes of both files and the key's fingerprint. */
@@ -75,11 +79,11 @@ static int input_sha256(input_file *in, uint8_t digest[EEI_SHA256_SIZE], uint8_t
 static int run(const cli_args *args)
 {
     if (args->npos != 3) {
-        return cli_usage(args->cmd, "expected IN KEY OUT");
+        return cli_usage_of(args, "expected IN KEY OUT");
     }
     const char *in_path = args->pos[0], *out_path = args->pos[2];
     if (args->json && (strcmp(out_path, "-") == 0 || strcmp(in_path, "-") == 0)) {
-        return cli_usage(args->cmd, "--json prints to stdout: IN and OUT must be files");
+        return cli_usage_of(args, "--json prints to stdout: IN and OUT must be files");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL, *sign_keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -88,6 +92,7 @@ static int run(const cli_args *args)
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int loaded = cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err);
+    loaded = loaded == 0 ? cli_refuse_secret_key(key, args->pos[1], "KEY", &err) : loaded;
     for (int i = 0; loaded == 0 && i < args->sign_keys.n; i++) {
         loaded = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
     }
@@ -114,6 +119,15 @@ static int run(const cli_args *args)
                                 : eei_encrypt_stream(key, &fs.io, &encrypted, &err);
             int rc = st == EEI_OK ? 0 : -1;
             progress_end(&p);
+            /* what the input looks like, once it was read (a failed read says nothing) */
+            char warning[sizeof(err.msg)];
+            if ((st == EEI_OK || fs.head_len > 0) &&
+                input_not_an_app(fs.head, fs.head_len, in.name, warning, sizeof(warning))) {
+                cli_warning(args, warning);
+                if (json) {
+                    json_add_warning(json, warning);
+                }
+            }
             /* a file that shrank or grew while it was read would be encrypted as neither */
             uint64_t want = nsign ? eei_sb_padded_size(in.size) + EEI_SB_SECTOR_SIZE : in.size;
             if (rc == 0 && in.regular && encrypted != want) {
@@ -146,6 +160,9 @@ static int run(const cli_args *args)
     eei_key_free(key);
     for (int i = 0; i < args->sign_keys.n; i++) {
         eei_key_free(sign_keys[i]);
+    }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
     }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }

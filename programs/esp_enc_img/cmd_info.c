@@ -8,7 +8,7 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img info IN [--json]\n"
+    "Usage: esp_enc_img info IN [--json] [--quiet]\n"
     "\n"
     "Show what the header of the encrypted image IN says, without a key: scheme (inferred;\n"
     "'unknown' when neither fits), payload size, file size and whether they agree, IV, tag,\n"
@@ -23,10 +23,8 @@ static const char help[] =
     "'verify-signature' against keys).\n"
     "\n"
     "Options:\n"
-    "  --json          one JSON object on stdout (keys in docs/CLI.md)\n"
-    "  -v, --verbose   print the crypto library's errors\n"
-    "  -h, --help      this text\n"
-    "\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
+        CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 a structurally valid image or app; 1 neither (bad magic, too short, length\n"
     "mismatch, no scheme fits, point not on the curve; an app whose layout, checksum or\n"
     "appended SHA-256 is wrong); 2 usage error; 3 file error.\n";
@@ -84,7 +82,7 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN file");
+        return cli_usage_of(args, "expected one IN file");
     }
     eei_error err = {EEI_OK, ""};
     input_file in = {.fd = -1};
@@ -108,8 +106,12 @@ static int run(const cli_args *args)
         }
         inspect_reject(&ins, in.name, &err);
     }
+    if (json) { /* what a failure did not get to */
+        inspect_json_file(json, &in, args->pos[0]);
+        json_add_missing(json, args->cmd);
+    }
     input_close(&in);
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_info = {"info", help, OPT_JSON, run};
+const cli_command cmd_info = {"info", help, OPT_JSON | OPT_QUIET, run};

@@ -9,6 +9,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img keygen rsa|hmac|ecc|ecc384 [--out-dir DIR] [--force]\n"
+    "                          [--passphrase-file F] [--quiet]\n"
     "\n"
     "Generate a device key.\n"
     "  rsa   RSA-3072 pair: rsa_priv_key.pem (mode 0600), rsa_pub_key.pem\n"
@@ -20,12 +21,14 @@ static const char help[] =
     "        ecc384_pub_key.pem (RSA-3072 and P-256 keys sign too)\n"
     "\n"
     "Options:\n"
-    "  -d, --out-dir DIR  write the files into DIR (default: the current directory);\n"
-    "                     a missing DIR is created with mode 0700\n"
-    "  -f, --force        replace existing key files (never done without it)\n"
-    "  -v, --verbose      print the crypto library's errors\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "  -d, --out-dir DIR         write the files into DIR (default: the current directory);\n"
+    "                            a missing DIR is created with mode 0700\n"
+    "  -f, --force               replace existing key files (never done without it)\n"
+    "  -p, --passphrase-file F   encrypt the private key with the first line of F (PKCS#8:\n"
+    "                            AES-256-CBC, PBKDF2-HMAC-SHA256); other commands read it\n"
+    "                            back with the same -p F. Not for hmac: the eFuse takes its\n"
+    "                            32 raw bytes. $ESP_ENC_IMG_PASSPHRASE is not used here\n"
+    "  -q, --quiet               no 'wrote' lines: errors only\n" CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file or system error.\n";
 
 typedef struct {
@@ -41,8 +44,10 @@ static const keygen_kind kinds[] = {
     {"ecc384", "ecc384_priv_key.pem", "ecc384_pub_key.pem"},
 };
 
-static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_error *err)
+static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *args,
+                      eei_error *err)
 {
+    bool force = args->force;
     char secret_path[4096], public_path[4096];
     snprintf(secret_path, sizeof(secret_path), "%s/%s", dir, kind->secret_name);
     snprintf(public_path, sizeof(public_path), "%s/%s", dir, kind->public_name);
@@ -76,8 +81,11 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
         eei_key_type type = strcmp(kind->kind, "rsa") == 0      ? EEI_KEY_RSA3072
                             : strcmp(kind->kind, "ecc384") == 0 ? EEI_KEY_P384
                                                                 : EEI_KEY_P256;
+        eei_key_options sealed = {.passphrase_file = args->passphrase_file};
         st = eei_key_generate(type, &key, err);
-        if (st == EEI_OK) {
+        if (st == EEI_OK && args->passphrase_file) {
+            st = eei_key_export_encrypted(key, &sealed, &secret, &secret_len, err);
+        } else if (st == EEI_OK) {
             st = eei_key_export(key, EEI_EXPORT_PRIVATE_PEM, &secret, &secret_len, err);
         }
     }
@@ -88,8 +96,9 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
     if (rc == 0) {
         rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
     }
-    if (rc == 0) {
-        printf("wrote %s (secret: keep it private)\nwrote %s\n", secret_path, public_path);
+    if (rc == 0 && !args->quiet) {
+        printf("wrote %s (secret: keep it private%s)\nwrote %s\n", secret_path,
+               args->passphrase_file ? "; encrypted with the passphrase" : "", public_path);
     }
     eei_wipe(hmac, sizeof(hmac));
     eei_free(secret, secret_len);
@@ -100,13 +109,20 @@ static int write_pair(const keygen_kind *kind, const char *dir, bool force, eei_
 
 static int keygen_run(const char *kind_name, const cli_args *args)
 {
+    if (args->passphrase_file && strcmp(kind_name, "hmac") == 0) {
+        return cli_usage(args->cmd,
+                         "--passphrase-file does not apply to hmac: device_hmac_key.bin is the 32 "
+                         "raw bytes 'idf.py efuse-burn-key' burns, which cannot be encrypted; drop "
+                         "--passphrase-file and keep the file offline (it is written with mode "
+                         "0600)");
+    }
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i].kind, kind_name) == 0) {
             eei_error err = {EEI_OK, ""};
             const char *dir = args->out_dir ? args->out_dir : ".";
             /* a new folder that will hold secrets is private to the owner */
             if (make_dirs(dir, 0700, &err) == 0) {
-                write_pair(&kinds[i], dir, args->force, &err);
+                write_pair(&kinds[i], dir, args, &err);
             }
             return cli_report(&err, args->verbose);
         }
@@ -131,6 +147,9 @@ static int run_compat(const cli_args *args)
     return keygen_run(strcmp(args->cmd, "--generate_rsa_key") == 0 ? "rsa" : "hmac", args);
 }
 
-const cli_command cmd_keygen = {"keygen", help, OPT_FORCE | OPT_OUT_DIR, run};
-const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE, run_compat};
-const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE, run_compat};
+const cli_command cmd_keygen = {"keygen", help,
+                                OPT_FORCE | OPT_OUT_DIR | OPT_PASSPHRASE | OPT_QUIET, run};
+const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE | OPT_QUIET,
+                                          run_compat};
+const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE | OPT_QUIET,
+                                          run_compat};

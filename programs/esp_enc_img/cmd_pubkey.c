@@ -9,7 +9,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img pubkey KEY [--format pem|der|device|c] [--name NAME] [-o OUT] [--force]\n"
-    "                          [--passphrase-file FILE]\n"
+    "                          [--passphrase-file FILE] [--quiet]\n"
     "\n"
     "Print the public key of KEY: an RSA-3072 or P-256 private key, a public key, or a 32-byte\n"
     "HMAC key (the P-256 key a chip derives from it in eFuse).\n"
@@ -23,7 +23,7 @@ static const char help[] =
     "  --name NAME               the C identifier for --format c (default: device_pub_key_der)\n"
     "  -o, --output OUT          write to OUT instead of stdout (never replaced without --force)\n"
     "  -f, --force               replace an existing OUT\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN
-        CLI_HELP_VERBOSE_HELP "\n"
+        CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file, key or system error.\n";
 
 static bool is_c_identifier(const char *s)
@@ -117,4 +117,5 @@ static int run(const cli_args *args)
 }
 
 const cli_command cmd_pubkey = {
-    "pubkey", help, OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE | OPT_PIN | OPT_FORMAT | OPT_NAME, run};
+    "pubkey", help,
+    OPT_OUTPUT | OPT_FORCE | OPT_PASSPHRASE | OPT_PIN | OPT_FORMAT | OPT_NAME | OPT_QUIET, run};

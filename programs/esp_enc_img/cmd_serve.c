@@ -16,7 +16,7 @@ static const char help[] =
     "Usage: esp_enc_img serve DIR [--bind ADDR] [--port PORT]\n"
     "                         (--cert CERT.pem --key KEY.pem |\n"
     "                          --self-signed HOST [--cert-dir D] [--days N])\n"
-    "                         [--timeout SECONDS] [--max-clients N]\n"
+    "                         [--timeout SECONDS] [--max-clients N] [--quiet]\n"
     "\n"
     "Serve the regular files of DIR over HTTPS (TLS 1.2 and 1.3): GET and HEAD, with\n"
     "'Range: bytes=' requests answered 206 (ESP-IDF's partial download uses them). Nothing\n"
@@ -37,7 +37,9 @@ static const char help[] =
     "                        printed)\n"
     "  --timeout SECONDS     drop a client silent this long (default 10)\n"
     "  --max-clients N       connections served at once (default 64)\n"
-    "  -v, --verbose         print the crypto library's errors\n"
+    "  -q, --quiet           no request log, no warnings, no line when it stops: errors and\n"
+    "                        the line that says where it serves only\n"
+    "  -v, --verbose         with an error, the crypto library's own errors too\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 usage error; 3 file, key or system error.\n";
@@ -168,10 +170,8 @@ static int run(const cli_args *args)
                "firmware/server_certs/ca_cert.pem)\n",
                reused ? "using the" : "made a", args->self_signed, until, cert);
         if (reused && args->days) {
-            fprintf(stderr,
-                    "%s: serve: --days applies to a new certificate; this one is kept as "
-                    "it is (remove it to make another)\n",
-                    EEI_PROG);
+            cli_warning(args, "--days applies to a new certificate; this one is kept as it is "
+                              "(remove it to make another)");
         }
         cert_path = cert;
         key_path = key;
@@ -191,14 +191,14 @@ static int run(const cli_args *args)
         .key = key_path,
         .timeout_s = (int)args->timeout,
         .max_clients = (int)args->max_clients,
-        .log = stderr,
+        .log = args->quiet ? NULL : stderr,
         .ready = announce,
         .ready_ctx = args,
     };
-    if (server_run(&cfg, &stop_requested, &err) == 0) {
+    if (server_run(&cfg, &stop_requested, &err) == 0 && !args->quiet) {
         fprintf(stderr, "%s: serve: stopped\n", EEI_PROG);
     }
     return cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_serve = {"serve", help, OPT_SERVE | OPT_KEY, run};
+const cli_command cmd_serve = {"serve", help, OPT_SERVE | OPT_KEY | OPT_QUIET, run};

@@ -13,7 +13,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img sign IN --key K [--key K2 [--key K3]] [-o OUT] [--append] [--json]\n"
-    "                        [--passphrase-file FILE]\n"
+    "                        [--passphrase-file FILE] [--quiet]\n"
     "\n"
     "Sign the app IN for ESP Secure Boot V2: pad it with 0xFF to a multiple of 4096 bytes and\n"
     "append a 4096-byte signature sector with one signature block per --key (RSA-3072 PSS,\n"
@@ -28,7 +28,7 @@ static const char help[] =
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
-    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_VERBOSE_HELP "\n"
+    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
     "2 usage error; 3 file, key or system error.\n";
 
@@ -81,10 +81,10 @@ static void describe(const char *out_path, uint64_t signed_size, cJSON *json, ee
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN (the app to sign)");
+        return cli_usage_of(args, "expected one IN (the app to sign)");
     }
     if (args->keys.n == 0) {
-        return cli_usage(args->cmd, "give the signing key with --key K (up to 3 times)");
+        return cli_usage_of(args, "give the signing key with --key K (up to 3 times)");
     }
     const char *in_path = args->pos[0];
     /* signed in place by default: the file itself, where a symlink leads, keeps its mode */
@@ -93,7 +93,7 @@ static int run(const cli_args *args)
                            : strcmp(in_path, "-") != 0 && realpath(in_path, real_in) ? real_in
                                                                                      : in_path;
     if (args->json && strcmp(out_path, "-") == 0) {
-        return cli_usage(args->cmd, "--json prints to stdout: OUT must be a file");
+        return cli_usage_of(args, "--json prints to stdout: OUT must be a file");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -136,7 +136,7 @@ static int run(const cli_args *args)
         if (rc == 0 && output_commit(&out, &err) == 0) {
             if (json) {
                 describe(out_path, signed_size, json, &err);
-            } else if (strcmp(out_path, "-") != 0) {
+            } else if (strcmp(out_path, "-") != 0 && !args->quiet) {
                 printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", out_path,
                        (unsigned long long)signed_size, args->keys.n,
                        args->append ? " after the ones it had" : "");
@@ -153,8 +153,12 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->keys.n; i++) {
         eei_key_free(keys[i]);
     }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
 const cli_command cmd_sign = {
-    "sign", help, OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN, run};
+    "sign", help,
+    OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN | OPT_QUIET, run};

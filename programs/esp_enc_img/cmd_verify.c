@@ -114,11 +114,11 @@ static void report_text(const verdict *v, const char *name, bool with_key, bool 
 static int run(const cli_args *args)
 {
     if (args->npos < 1 || args->npos > 2) {
-        return cli_usage(args->cmd, "expected IN [KEY]");
+        return cli_usage_of(args, "expected IN [KEY]");
     }
     bool with_key = args->npos == 2;
     if ((args->no_hash || args->pubs.n) && !with_key) {
-        return cli_usage(args->cmd, "--no-hash and --pub go with a KEY");
+        return cli_usage_of(args, "--no-hash and --pub go with a KEY");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *key = NULL, *pubs[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -169,11 +169,11 @@ static int run(const cli_args *args)
             if (problem) {
                 char w[160];
                 snprintf(w, sizeof(w), "the app inside: %s", problem);
-                cJSON *warnings = cJSON_GetObjectItem(json, "warnings");
-                warnings = warnings ? warnings : cJSON_AddArrayToObject(json, "warnings");
-                cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+                json_add_warning(json, w);
             }
         }
+        inspect_json_file(json, &in, args->pos[0]); /* what a failure did not get to */
+        json_add_missing(json, args->cmd);
     } else if (rc == 0) {
         report_text(&v, in.name, with_key, !args->no_hash);
     }

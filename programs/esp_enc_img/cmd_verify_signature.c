@@ -8,7 +8,7 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img verify-signature IN --pub P [--pub P2 [--pub P3]] [--json]\n"
+    "Usage: esp_enc_img verify-signature IN --pub P [--pub P2 [--pub P3]] [--json] [--quiet]\n"
     "\n"
     "Check the Secure Boot V2 signature sector of the signed app IN: each block's CRC, that it\n"
     "signs this app (its digest), and its signature with the public keys given (PEM or DER;\n"
@@ -17,10 +17,8 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --pub P                   a public key to verify with, given 1 to 3 times\n"
-    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n"
-    "  -v, --verbose             print the crypto library's errors\n"
-    "  -h, --help                this text\n"
-    "\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
+        CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 a block verified with a given key; 1 none did (IN is not a signed app, or\n"
     "signed twice, or every block made with a given key was altered); 2 usage error; 3 file or\n"
     "key error.\n";
@@ -40,10 +38,10 @@ static const char *verdict(const eei_sb_block_info *b)
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one IN (a signed app)");
+        return cli_usage_of(args, "expected one IN (a signed app)");
     }
     if (args->pubs.n == 0) {
-        return cli_usage(args->cmd, "give the public key to verify with: --pub P (up to 3 times)");
+        return cli_usage_of(args, "give the public key to verify with: --pub P (up to 3 times)");
     }
     eei_error err = {EEI_OK, ""};
     eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
@@ -110,7 +108,11 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->pubs.n; i++) {
         eei_key_free(keys[i]);
     }
+    if (json) {
+        json_add_missing(json, args->cmd); /* what a failure did not get to */
+    }
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_verify_signature = {"verify-signature", help, OPT_PUB | OPT_JSON, run};
+const cli_command cmd_verify_signature = {"verify-signature", help, OPT_PUB | OPT_JSON | OPT_QUIET,
+                                          run};

@@ -8,6 +8,9 @@ static int stream_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_err
     }
     int rc = input_read(fs->in, buf, cap, got, err);
     fs->limit -= rc == 0 ? *got : 0;
+    if (rc == 0 && fs->head_len < sizeof(fs->head)) {
+        eei_header_collect(fs->head, &fs->head_len, buf, *got);
+    }
     return rc;
 }
 

@@ -11,6 +11,8 @@ typedef struct {
     output_file *out; /* NULL: nothing is written (verify) */
     progress *progress;
     uint64_t limit; /* read at most this much of in (file_stream_limit); UINT64_MAX: all */
+    uint8_t head[EEI_HEADER_SIZE]; /* the first bytes read from in: what the input looks like */
+    size_t head_len;
     eei_io io;
 } file_stream;
 

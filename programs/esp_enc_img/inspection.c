@@ -1,5 +1,6 @@
 #include "inspection.h"
 
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,19 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
         return 0;
     }
     return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", name, eei_format_strerror(ins->verdict));
+}
+
+void inspect_json_file(cJSON *obj, const input_file *in, const char *path)
+{
+    if (!cJSON_HasObjectItem(obj, "file")) {
+        cJSON_AddStringToObject(obj, "file",
+                                in->name                 ? in->name
+                                : strcmp(path, "-") == 0 ? "stdin"
+                                                         : path);
+    }
+    if (!cJSON_HasObjectItem(obj, "file_size") && in->regular) {
+        cJSON_AddNumberToObject(obj, "file_size", (double)in->size);
+    }
 }
 
 static const char *size_note(const eei_inspection *ins)
@@ -149,6 +163,33 @@ const char *app_problem(const eei_app_info *app)
         return "its appended SHA-256 does not match (a device refuses it)";
     }
     return NULL;
+}
+
+bool input_not_an_app(const uint8_t *head, size_t len, const char *name, char *out, size_t cap)
+{
+    static const char build_bin[] =
+        "encrypt the .bin that idf.py build writes (build/<project>.bin)";
+    eei_header image;
+    eei_app_head app;
+    if (len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
+        snprintf(out, cap, "%s is an ELF file; %s, not the .elf", name, build_bin);
+    } else if (eei_header_decode(head, len, &image) == EEI_FMT_OK) {
+        snprintf(out, cap,
+                 "%s is an encrypted image already (%s, %u payload bytes): a device would "
+                 "decrypt it to that image, not to an app; %s",
+                 name, eei_scheme_name(eei_header_scheme(&image)), (unsigned)image.payload_len,
+                 build_bin);
+    } else if (len >= EEI_APP_HEAD_SIZE && eei_app_head_parse(head, &app)) {
+        return false;
+    } else {
+        snprintf(out, cap, "%s is not an ESP app binary (%s): a device's update expects one; %s",
+                 name,
+                 len == 0                   ? "it is empty"
+                 : head[0] != EEI_APP_MAGIC ? "no 0xE9 magic byte"
+                                            : "0xE9, but no app descriptor",
+                 build_bin);
+    }
+    return true;
 }
 
 void app_texts_of(const eei_app_head *head, app_texts *out)

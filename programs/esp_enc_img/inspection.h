@@ -26,6 +26,11 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
 
 void inspect_print(const eei_inspection *ins, const char *name, FILE *out);
 void inspect_to_json(const eei_inspection *ins, const char *name, cJSON *obj);
+/*
+ * "file" (IN as given, "stdin" for "-") and, for a regular file that was opened, "file_size",
+ * when obj lacks them: a failure came before IN was judged.
+ */
+void inspect_json_file(cJSON *obj, const input_file *in, const char *path);
 
 /*
  * An app binary (a plain file, or an image's plaintext): its descriptor, layout, appended
@@ -45,5 +50,12 @@ typedef struct {
 void app_texts_of(const eei_app_head *head, app_texts *out);
 /* What is wrong with an app a device would refuse, or NULL. */
 const char *app_problem(const eei_app_info *app);
+
+/*
+ * Why the input named name, starting with head (len bytes: 512, or all there was), is not the
+ * app binary encrypt expects (an ELF file, an encrypted image, no app at all), as a warning in
+ * out; false when it is an app binary.
+ */
+bool input_not_an_app(const uint8_t *head, size_t len, const char *name, char *out, size_t cap);
 
 #endif

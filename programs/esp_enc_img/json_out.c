@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -39,12 +40,61 @@ void json_add_hex(cJSON *obj, const char *name, const uint8_t *bytes, size_t n)
     }
 }
 
-int json_finish(cJSON *obj, const eei_error *err, bool verbose)
+void json_add_warning(cJSON *obj, const char *text)
 {
-    bool ok = err->status == EEI_OK;
-    cJSON_AddBoolToObject(obj, "ok", ok);
-    if (!ok) {
-        cJSON_AddStringToObject(obj, "error", err->msg);
+    cJSON *warnings = cJSON_GetObjectItemCaseSensitive(obj, "warnings");
+    warnings = warnings ? warnings : cJSON_AddArrayToObject(obj, "warnings");
+    cJSON_AddItemToArray(warnings, cJSON_CreateString(text));
+}
+
+/* The keys each command's JSON holds whatever happens (docs/CLI.md); their value until known. */
+typedef enum { UNKNOWN_NULL, UNKNOWN_EMPTY_LIST, UNKNOWN_FALSE } unknown_value;
+static const struct {
+    const char *cmd, *key;
+    unknown_value unknown;
+} always_keys[] = {
+    {"encrypt", "input", UNKNOWN_NULL},
+    {"encrypt", "output", UNKNOWN_NULL},
+    {"encrypt", "warnings", UNKNOWN_EMPTY_LIST},
+    {"info", "file", UNKNOWN_NULL},
+    {"info", "file_size", UNKNOWN_NULL},
+    {"info", "warnings", UNKNOWN_EMPTY_LIST},
+    {"verify", "file", UNKNOWN_NULL},
+    {"verify", "file_size", UNKNOWN_NULL},
+    {"verify", "warnings", UNKNOWN_EMPTY_LIST},
+    {"sign", "input", UNKNOWN_NULL},
+    {"sign", "output", UNKNOWN_NULL},
+    {"verify-signature", "file", UNKNOWN_NULL},
+    {"verify-signature", "verified", UNKNOWN_FALSE},
+    {"digest", "key", UNKNOWN_NULL},
+};
+
+void json_add_missing(cJSON *obj, const char *cmd)
+{
+    for (size_t i = 0; i < sizeof(always_keys) / sizeof(always_keys[0]); i++) {
+        const char *key = always_keys[i].key;
+        if (strcmp(always_keys[i].cmd, cmd) != 0 || cJSON_HasObjectItem(obj, key)) {
+            continue;
+        }
+        switch (always_keys[i].unknown) {
+        case UNKNOWN_NULL:
+            cJSON_AddNullToObject(obj, key);
+            break;
+        case UNKNOWN_EMPTY_LIST:
+            cJSON_AddArrayToObject(obj, key);
+            break;
+        case UNKNOWN_FALSE:
+            cJSON_AddFalseToObject(obj, key);
+            break;
+        }
+    }
+}
+
+void json_print(cJSON *obj, const char *error)
+{
+    cJSON_AddBoolToObject(obj, "ok", error == NULL);
+    if (error) {
+        cJSON_AddStringToObject(obj, "error", error);
     }
     char *text = cJSON_PrintUnformatted(obj);
     if (text) {
@@ -52,5 +102,10 @@ int json_finish(cJSON *obj, const eei_error *err, bool verbose)
         free(text);
     }
     cJSON_Delete(obj);
+}
+
+int json_finish(cJSON *obj, const eei_error *err, bool verbose)
+{
+    json_print(obj, err->status == EEI_OK ? NULL : err->msg);
     return cli_report(err, verbose);
 }

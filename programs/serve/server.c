@@ -103,6 +103,9 @@ static void log_escape(const char *in, char *out, size_t cap)
 static void log_request(const slot *c, const http_request *req, int status, bool cut, uint64_t sent,
                         const struct timespec *start)
 {
+    if (!c->srv->cfg->log) {
+        return;
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms =

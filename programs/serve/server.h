@@ -14,7 +14,7 @@ typedef struct {
     const char *cert, *key;                   /* PEM */
     int timeout_s;                            /* a client silent this long is dropped */
     int max_clients;                          /* connections served at once; more are refused */
-    FILE *log;                                /* one line per request */
+    FILE *log;                                /* one line per request, or NULL: none */
     void (*ready)(const void *ctx, int port); /* called once listening (port: the one bound) */
     const void *ready_ctx;
 } server_config;

@@ -114,10 +114,10 @@ printf '{"input": "../app.bin", "devices": [%s, %s]}\n' \
     '{"id": "leak", "public_key": "../keys/secret.key"}' \
     '{"id": "fine", "public_key": "../keys/dev-01.pem"}' >fleet/secret.json
 expect_rc 1 "$E" batch fleet/secret.json --out-dir secret
-expect_err "batch: leak: fleet/../keys/secret.key: 32 raw bytes, a device's secret eFuse HMAC key"
-expect_err "not a public key: give the device's public key PEM, from 'esp_enc_img pubkey"
+expect_err "batch: leak: fleet/../keys/secret.key: its public_key is a secret: the 32-byte HMAC key"
+expect_err "not a public key; give the device's public key instead (device_pub_key.pem, or 'esp_enc_img pubkey"
 expect_only secret fine.bin manifest.json
-"$JG" secret/manifest.json devices.0.error | grep -q "secret eFuse HMAC key" && pass ||
+"$JG" secret/manifest.json devices.0.error | grep -q "is a secret: the 32-byte HMAC key" && pass ||
     fail "the manifest does not say why leak failed"
 # the longest id (128 characters) names its image whole
 long=$(printf 'd%.0s' $(seq 128))

@@ -72,6 +72,61 @@ expect_mode "$T/new/secrets/device_hmac_key.bin" 600
 expect_rc 3 "$E" keygen hmac --out-dir "$T/plainfile/sub"
 expect_err "$T/plainfile/sub"
 
+# --passphrase-file: the private key as encrypted PKCS#8, read back by every command with -p
+printf 'correct horse\nnot this line\n' >"$T/pass.txt"
+printf 'wrong horse\n' >"$T/wrong.txt"
+printf 'app bytes' >"$T/app"
+for kind in rsa:rsa_priv_key.pem:rsa_pub_key.pem ecc:ecc_priv_key.pem:ecc_pub_key.pem \
+    ecc384:ecc384_priv_key.pem:ecc384_pub_key.pem; do
+    IFS=: read -r k secret public <<<"$kind"
+    d="$T/sealed-$k"
+    expect_rc 0 "$E" keygen "$k" --out-dir "$d" --passphrase-file "$T/pass.txt"
+    expect_mode "$d/$secret" 600
+    expect_mode "$d/$public" 644
+    expect_only "$d" "$secret" "$public"
+    head -1 "$d/$secret" | grep -qx -- "-----BEGIN ENCRYPTED PRIVATE KEY-----" && pass ||
+        fail "$k: not encrypted PKCS#8: $(head -1 "$d/$secret")"
+    # PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, readable by OpenSSL with the passphrase
+    openssl asn1parse -in "$d/$secret" >"$T/asn1.txt" 2>&1
+    for want in PBES2 PBKDF2 hmacWithSHA256 aes-256-cbc; do
+        grep -q ":$want" "$T/asn1.txt" && pass || fail "$k: $want not in the key's ASN.1"
+    done
+    openssl pkey -in "$d/$secret" -passin file:"$T/pass.txt" -pubout -out "$T/ossl_pub.pem" 2>/dev/null &&
+        pass || fail "$k: openssl cannot read it with the passphrase"
+    expect_same "$T/ossl_pub.pem" "$d/$public"
+    # without the passphrase it is refused, with the wrong one too; with it, it is the pair
+    expect_rc 3 "$E" pubkey "$d/$secret" </dev/null
+    expect_err "passphrase-protected"
+    expect_rc 3 "$E" pubkey "$d/$secret" -p "$T/wrong.txt"
+    expect_err "wrong passphrase"
+    expect_rc 0 "$E" pubkey "$d/$secret" -p "$T/pass.txt"
+    expect_same "$T/out.txt" "$d/$public"
+    # it signs, and for rsa and ecc it decrypts what was encrypted to its public key
+    expect_rc 0 "$E" sign "$T/app" --key "$d/$secret" -p "$T/pass.txt" -o "$T/app.signed"
+    expect_rc 0 "$E" verify-signature "$T/app.signed" --pub "$d/$public"
+    [ "$k" = ecc384 ] && continue
+    rm -f "$T/i" "$T/b"
+    expect_rc 0 "$E" encrypt "$T/app" "$d/$secret" "$T/i" -p "$T/pass.txt"
+    expect_rc 0 "$E" decrypt "$T/i" "$d/$secret" "$T/b" -p "$T/pass.txt"
+    expect_same "$T/app" "$T/b"
+done
+# an HMAC key is 32 raw bytes for the eFuse: it cannot be encrypted, and nothing is written
+expect_rc 2 "$E" keygen hmac --out-dir "$T/sealed-hmac" -p "$T/pass.txt"
+expect_err "--passphrase-file does not apply to hmac"
+expect_err "drop --passphrase-file"
+expect_absent "$T/sealed-hmac"
+# an empty passphrase protects nothing: refused, naming the file, and no key is written
+: >"$T/empty.txt"
+expect_rc 3 "$E" keygen ecc --out-dir "$T/sealed-empty" -p "$T/empty.txt"
+expect_err "passphrase file $T/empty.txt: its first line is empty"
+expect_only "$T/sealed-empty"
+expect_rc 3 "$E" keygen rsa --out-dir "$T/sealed-none" -p "$T/missing.txt"
+expect_err "$T/missing.txt"
+expect_only "$T/sealed-none"
+# $ESP_ENC_IMG_PASSPHRASE never encrypts a new key: only -p does
+expect_rc 0 env ESP_ENC_IMG_PASSPHRASE=x "$E" keygen ecc --out-dir "$T/plain-env"
+head -1 "$T/plain-env/ecc_priv_key.pem" | grep -q "BEGIN EC PRIVATE KEY" && pass || fail "env encrypted"
+
 # esp_enc_img_gen.py spellings: current directory, same file names
 mkdir "$T/compat" && cd "$T/compat"
 expect_rc 0 "$E" --generate_rsa_key

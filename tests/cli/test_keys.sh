@@ -37,9 +37,11 @@ for key in rsa_enc.pem ec_enc.pem; do
     [ "$key" = rsa_enc.pem ] && pub=$K/rsa_pub_key.pem
     rm -f img back
     expect_rc 0 "$E" encrypt p "$pub" img
-    expect_rc 3 env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back
-    expect_err "passphrase-protected"
+    # not asked for: stdin is not a terminal (a pipeline, CI): the message says how to give it
+    expect_rc 3 env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back </dev/null
+    expect_err "$key: the key is passphrase-protected"
     expect_err "--passphrase-file"
+    expect_err "ESP_ENC_IMG_PASSPHRASE"
     expect_absent back
     expect_rc 0 "$E" decrypt img "$key" back --passphrase-file pass.txt
     expect_same p back
@@ -54,6 +56,34 @@ for key in rsa_enc.pem ec_enc.pem; do
     expect_rc 3 "$E" decrypt img "$key" back --passphrase-file missing.txt
     expect_err "passphrase file"
 done
+
+# no passphrase given, stdin a terminal: asked there, naming the key, without echo
+pty() { python3 "$SRC/tests/support/on_pty.py" "$@"; }
+rm -f img back
+"$E" encrypt p "$K/rsa_pub_key.pem" img 2>/dev/null
+expect_rc 0 pty --answer "Passphrase for rsa_enc.pem: " s3cret -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+expect_err "echo-was-off"
+grep -q "s3cret" "$T/out.txt" && fail "the passphrase was echoed: $(cat "$T/out.txt")" || pass
+expect_same p back
+rm -f back
+expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " nope -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+grep -q "rsa_enc.pem: wrong passphrase" "$T/out.txt" && pass || fail "wrong typed: $(cat "$T/out.txt")"
+expect_absent back
+expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "" -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+grep -q "rsa_enc.pem: no passphrase typed" "$T/out.txt" && pass || fail "none typed: $(cat "$T/out.txt")"
+# a key that needs none, or a passphrase given otherwise: nobody is asked
+for how in "-p pass.txt" ""; do
+    rm -f back
+    key=rsa_enc.pem
+    [ -z "$how" ] && key=$K/rsa_priv_key.pem
+    expect_rc 0 pty -- env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img "$key" back $how
+    grep -q "Passphrase" "$T/out.txt" && fail "asked with '$how'" || pass
+done
+expect_rc 0 pty -- env ESP_ENC_IMG_PASSPHRASE=s3cret "$E" pubkey rsa_enc.pem
+grep -q "Passphrase" "$T/out.txt" && fail "asked with ESP_ENC_IMG_PASSPHRASE" || pass
 
 # wrong sizes and kinds, with exit code and message
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
@@ -81,6 +111,22 @@ expect_err "only P-256"
 expect_rc 3 "$E" encrypt p ed25519.pem img2
 expect_err "ED25519 key: only RSA-3072 and P-256"
 expect_absent img2
+
+# the 32-byte HMAC key is the chip's eFuse secret: encrypt refuses it as KEY, says so and says
+# what to give instead; its public key (what pubkey derives from it) works
+cp "$K/device_hmac_key.bin" secret.key # the name does not matter: 32 raw bytes are that secret
+for key in "$K/device_hmac_key.bin" secret.key; do
+    expect_rc 3 "$E" encrypt p "$key" img2
+    expect_err "$key: KEY is a secret: the 32-byte HMAC key 'keygen hmac' writes"
+    expect_err "give the device's public key instead (device_pub_key.pem, or 'esp_enc_img pubkey $key' prints it)"
+    expect_err_lines 1
+    expect_absent img2
+done
+"$E" pubkey secret.key >secret_pub.pem
+expect_rc 0 "$E" encrypt p secret_pub.pem img2
+expect_rc 0 "$E" decrypt img2 secret.key back2
+expect_same p back2
+rm -f img2 back2
 
 # an HMAC key file of the wrong size, empty, garbage, a directory, missing, unreadable
 head -c 31 /dev/urandom >short.bin

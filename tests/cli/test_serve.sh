@@ -144,7 +144,15 @@ end=$(date -u -d "$(openssl x509 -in d3/ca_cert.pem -noout -enddate | cut -d= -f
 [ "$end" = "$want" ] && pass || fail "--days 3: the certificate ends $end"
 serve_once --self-signed 127.0.0.1 --cert-dir d3 --days 99 && pass || fail "$(cat once.err)"
 grep -q "using the certificate for 127.0.0.1, valid until $want" once.txt && pass || fail "reused: $(cat once.txt)"
-grep -q "\-\-days applies to a new certificate" once.err && pass || fail "--days ignored silently"
+grep -q "esp_enc_img: warning: --days applies to a new certificate" once.err && pass ||
+    fail "--days ignored silently"
+# --quiet: no warning, no request log, no line when it stops; where it serves is still said
+serve_once --self-signed 127.0.0.1 --cert-dir d3 --days 99 --quiet && pass || fail "$(cat once.err)"
+[ -s once.err ] && fail "serve --quiet wrote: $(cat once.err)" || pass
+start_server www --self-signed 127.0.0.1 --quiet --verbose || exit 1
+curl -s --cacert $CA -o /dev/null "https://127.0.0.1:$port/sub/small.txt" && pass || fail "quiet serve"
+stop_server
+[ -s "$T/serve.log" ] && fail "serve --quiet logged: $(cat "$T/serve.log")" || pass
 serve_once --self-signed 127.0.0.1 --cert-dir d825 && pass || fail "$(cat once.err)"
 end=$(date -u -d "$(openssl x509 -in d825/ca_cert.pem -noout -enddate | cut -d= -f2)" +%F)
 [ "$end" = "$(date -u -d '+825 days' +%F)" ] && pass || fail "the default validity ends $end"

@@ -34,7 +34,7 @@ expect_err "needs a value"
 expect_rc 2 "$E" encrypt --force a b c
 expect_err "option '--force' does not apply"
 # the option is named, not its value
-expect_rc 2 "$E" keygen rsa -p pass.txt
+expect_rc 2 "$E" info -p pass.txt image.bin
 expect_err "option '--passphrase-file' does not apply"
 expect_rc 2 "$E" info -o x.json image.bin
 expect_err "option '--output' does not apply"
@@ -89,6 +89,56 @@ expect_rc 1 timeout 10 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" out.fifo
 : >empty.out # nor is an empty OUT taken for one
 expect_rc 1 "$E" decrypt fw.bin "$SRC/keys/rsa_priv_key.pem" empty.out
 grep -q "the order is" "$T/err.txt" && fail "an empty OUT taken for an image" || pass
+# --quiet and --verbose: every command takes both, with one meaning, and its --help says so
+for cmd in keygen pubkey encrypt decrypt info verify batch serve sign verify-signature digest \
+    --generate_rsa_key --generate_ecc_key; do
+    "$E" "$cmd" --help >help.txt
+    grep -q -- "-q, --quiet" help.txt && pass || fail "$cmd --help lacks -q, --quiet"
+    grep -q -- "-v, --verbose" help.txt && pass || fail "$cmd --help lacks -v, --verbose"
+    run "$E" "$cmd" --quiet --verbose
+    grep -q "does not apply" "$T/err.txt" && fail "$cmd: $(cat "$T/err.txt")" || pass
+    run "$E" "$cmd" -q -v
+    grep -q "does not apply" "$T/err.txt" && fail "$cmd: $(cat "$T/err.txt")" || pass
+done
+# quiet: a command that works prints nothing on stderr, nor its summary; its answer stays
+K=$SRC/keys
+{ printf '\351'; head -c 31 /dev/zero; printf '\062\124\315\253'; head -c 1000 /dev/zero; } >qapp.bin
+quiet_ok() { # CMD ARGS...: runs with -q -v, exit 0, nothing on stderr
+    expect_rc 0 "$E" "$@" -q -v
+    expect_err_lines 0
+}
+quiet_ok keygen ecc --out-dir qk
+[ -s "$T/out.txt" ] && fail "keygen --quiet said: $(cat "$T/out.txt")" || pass
+expect_present qk/ecc_priv_key.pem
+(mkdir qc && cd qc && "$E" --generate_rsa_key -q >../qc.out 2>&1) && [ ! -s qc.out ] && pass ||
+    fail "--generate_rsa_key --quiet: $(cat qc.out)"
+quiet_ok pubkey qk/ecc_priv_key.pem
+expect_same "$T/out.txt" qk/ecc_pub_key.pem
+quiet_ok encrypt qapp.bin "$K/rsa_pub_key.pem" q.img
+quiet_ok decrypt q.img "$K/rsa_priv_key.pem" q.back
+expect_same qapp.bin q.back
+quiet_ok info q.img
+grep -q "rsa-3072" "$T/out.txt" && pass || fail "info --quiet lost its answer"
+quiet_ok verify q.img "$K/rsa_priv_key.pem"
+grep -q "authentic" "$T/out.txt" && pass || fail "verify --quiet lost its answer"
+printf '{"input": "qapp.bin", "devices": [{"id": "d1", "public_key": "%s"}]}' "$K/rsa_pub_key.pem" >q.json
+quiet_ok batch q.json --out-dir qb
+[ -s "$T/out.txt" ] && fail "batch --quiet said: $(cat "$T/out.txt")" || pass
+quiet_ok sign qapp.bin --key qk/ecc_priv_key.pem -o q.signed
+[ -s "$T/out.txt" ] && fail "sign --quiet said: $(cat "$T/out.txt")" || pass
+expect_rc 0 "$E" sign qapp.bin --key qk/ecc_priv_key.pem -o q2.signed # without: it says
+grep -q "q2.signed: signed app" "$T/out.txt" && pass || fail "sign said nothing"
+quiet_ok verify-signature q.signed --pub qk/ecc_pub_key.pem
+grep -q "verified" "$T/out.txt" && pass || fail "verify-signature --quiet lost its answer"
+quiet_ok digest qk/ecc_pub_key.pem
+grep -Eq "^[0-9a-f]{64}$" "$T/out.txt" && pass || fail "digest --quiet lost its answer"
+# verbose: a failure brings the crypto library's own errors; without it, the one line
+head -c 500 /dev/urandom >junk.pem
+expect_rc 3 "$E" pubkey junk.pem
+expect_err_lines 1
+expect_rc 3 "$E" pubkey junk.pem --verbose
+[ "$(wc -l <"$T/err.txt")" -gt 1 ] && pass || fail "--verbose added nothing"
+
 mkdir clés && cp "$SRC/keys/rsa_pub_key.pem" clés/
 on_tty "'$E' pubkey --format c clés/rsa_pub_key.pem"
 [ $? = 0 ] && grep -q "clés" "$T/tty.txt" && pass || fail "C text with a UTF-8 path to a terminal"

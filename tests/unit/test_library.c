@@ -415,6 +415,25 @@ static void test_buffers(const eei_key *pub, const eei_key *priv)
 
 /* ---- keys ---- */
 
+/* A program's way of asking its user for a passphrase, scripted: what it was asked, and when. */
+typedef struct {
+    int calls;
+    char key_name[300];
+    const char *answer; /* NULL: it cannot ask (fails with its own message) */
+} asker;
+
+static int ask(void *ctx, const char *key_name, char *buf, size_t size, eei_error *err)
+{
+    asker *a = ctx;
+    a->calls++;
+    snprintf(a->key_name, sizeof(a->key_name), "%s", key_name);
+    if (!a->answer) {
+        return eei_fail(err, EEI_ERR_KEY, "nobody to ask");
+    }
+    snprintf(buf, size, "%s", a->answer);
+    return 0;
+}
+
 static void test_key_loading(void)
 {
     eei_key *key = NULL;
@@ -466,6 +485,67 @@ static void test_key_loading(void)
     CHECK(strncmp(err.msg, enc_path, strlen(enc_path)) == 0);
     opts.passphrase = "wrong";
     CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY);
+    /* no passphrase given: the caller's callback asks, once, naming the key */
+    asker a = {.answer = "sesame"};
+    opts = (eei_key_options){.ask_passphrase = ask, .ask_ctx = &a};
+    err = (eei_error){EEI_OK, ""};
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK && key);
+    CHECK(err.status == EEI_OK); /* no trace of the attempt without a passphrase */
+    CHECK(a.calls == 1 && strcmp(a.key_name, enc_path) == 0);
+    eei_key_free(key);
+    a = (asker){.answer = "wrong"};
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(a.calls == 1 && strstr(err.msg, "wrong passphrase"));
+    a = (asker){.answer = NULL}; /* its own message, after the key's name */
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strncmp(err.msg, enc_path, strlen(enc_path)) == 0 && strstr(err.msg, "nobody to ask"));
+    /* never asked when a passphrase is given, nor for a key that is not encrypted */
+    a = (asker){.answer = "wrong"};
+    opts.passphrase = "sesame";
+    CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK && a.calls == 0);
+    eei_key_free(key);
+    opts.passphrase = NULL;
+    CHECK(eei_key_load_file(pem_path, &opts, &key, &err) == EEI_OK && a.calls == 0);
+    eei_key_free(key);
+
+    /* encrypted PKCS#8 out, and back in with the same passphrase from a file */
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    eei_key_options seal = {.passphrase = "sesame"};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_OK);
+    CHECK(sealed_len > 40 && memcmp(sealed, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0);
+    CHECK(eei_key_load(sealed, sealed_len, NULL, &key, &err) == EEI_ERR_KEY);
+    CHECK(eei_key_load(sealed, sealed_len, "sesame", &key, &err) == EEI_OK);
+    CHECK(eei_key_fingerprint(key, fa, NULL) == EEI_OK && memcmp(fa, fb, sizeof(fa)) == 0);
+    eei_key_free(key);
+    eei_free(sealed, sealed_len);
+    seal = (eei_key_options){.passphrase_file = pass_path}; /* its first line, "sesame" */
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_OK);
+    CHECK(eei_key_load(sealed, sealed_len, "sesame", &key, &err) == EEI_OK);
+    eei_key_free(key);
+    eei_free(sealed, sealed_len);
+    /* no passphrase, an empty one, or a public key: nothing */
+    CHECK(eei_key_export_encrypted(gen, NULL, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
+    seal = (eei_key_options){.passphrase = ""};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
+    f = fopen(pass_path, "w");
+    fputs("\nsesame\n", f);
+    fclose(f);
+    seal = (eei_key_options){.passphrase_file = pass_path};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_FILE);
+    CHECK(strstr(err.msg, pass_path) && strstr(err.msg, "empty") && !sealed && !sealed_len);
+    eei_key *pub = NULL;
+    CHECK(eei_key_load_file(enc_path, &(eei_key_options){.passphrase = "sesame"}, &key, &err) ==
+          EEI_OK);
+    uint8_t *pub_der = NULL;
+    size_t pub_der_len = 0;
+    CHECK(eei_key_export(key, EEI_EXPORT_PUBLIC_DER, &pub_der, &pub_der_len, NULL) == EEI_OK);
+    CHECK(eei_key_load(pub_der, pub_der_len, NULL, &pub, &err) == EEI_OK);
+    seal.passphrase = "sesame";
+    CHECK(eei_key_export_encrypted(pub, &seal, &sealed, &sealed_len, &err) == EEI_ERR_KEY);
+    eei_free(pub_der, pub_der_len);
+    eei_key_free(pub);
+    eei_key_free(key);
     CHECK(eei_key_load_file(bin_path, NULL, &key, &err) == EEI_ERR_KEY);
     CHECK(strstr(err.msg, "exactly 32 bytes") != NULL);
     CHECK(eei_key_load_file(dir, NULL, &key, &err) == EEI_ERR_KEY);
@@ -489,6 +569,9 @@ static void test_hmac_keys(void)
     CHECK(eei_key_scheme(key) == EEI_SCHEME_ECIES_P256);
     CHECK(eei_key_has_private(key));
     CHECK(eei_key_is_hmac_derived(key));
+    eei_key *pub = NULL; /* its public half, as a file of it reads: no secret there */
+    CHECK(eei_key_load(der, der_len, NULL, &pub, NULL) == EEI_OK && !eei_key_is_hmac_derived(pub));
+    eei_key_free(pub);
     eei_free(der, der_len);
     free(want);
     eei_key_free(key);

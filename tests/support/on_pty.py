@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Run a command on a new pseudo-terminal, as a person at a terminal would, for the shell tests:
+
+    on_pty.py [--answer PROMPT TEXT]... -- CMD [ARGS...]
+
+The command's terminal is its stdin, stdout, stderr and controlling terminal. Each time PROMPT
+appears in what it writes, TEXT and a newline are typed, once the terminal's echo is off (or
+after 5 s, when it never goes off: then the terminal echoes TEXT into the output, for the test to
+see). Everything the terminal shows goes to stdout; "echo-was-off" or "echo-was-on" is printed on
+stderr for each answer. Exit status: the command's, 124 after 30 s.
+"""
+import os
+import pty
+import select
+import sys
+import termios
+import time
+
+
+def main():
+    args = sys.argv[1:]
+    answers = []
+    while args and args[0] == "--answer":
+        answers.append((args[1].encode(), args[2].encode()))
+        args = args[3:]
+    if not args or args[0] != "--":
+        sys.exit("usage: on_pty.py [--answer PROMPT TEXT]... -- CMD [ARGS...]")
+    cmd = args[1:]
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+    shown = b""
+    seen = 0  # where the search for the next prompt starts
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if answers and answers[0][0] in shown[seen:]:
+            prompt, text = answers.pop(0)
+            seen = shown.index(prompt, seen) + len(prompt)
+            quiet_by = time.monotonic() + 5
+            while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < quiet_by:
+                time.sleep(0.01)
+            off = not termios.tcgetattr(fd)[3] & termios.ECHO
+            print("echo-was-off" if off else "echo-was-on", file=sys.stderr)
+            os.write(fd, text + b"\n")
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        sys.stdout.buffer.write(shown)
+        sys.exit(124)
+    sys.stdout.buffer.write(shown)
+    _, status = os.waitpid(pid, 0)
+    sys.exit(os.waitstatus_to_exitcode(status))
+
+
+if __name__ == "__main__":
+    main()
