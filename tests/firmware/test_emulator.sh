@@ -211,6 +211,8 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
     check "2.0.0 still runs" said ecies-untrusted "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
     check "a 3.0.0 signed by a key it does not trust is rejected" \
         said ecies-untrusted "EEI_UPDATE rejected: the app is signed by a key this device does not trust"
+    check "and erased from ota_1 too" \
+        cmp -s -n 4096 <(head -c 4096 /dev/zero | tr '\0' '\377') <(tail -c +$((0x210000 + 1)) "$flash")
     "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" "${SIGN_ECC[@]}" \
         >/dev/null
     cp "$W/ecies3.img" "$www/fw.bin"

@@ -87,9 +87,9 @@ expect_rc 0 "$SIM" --flash dev.img --confirm
 "$SIM" --flash dev.img --dump-slot now.bin && expect_same now.bin v6.bin
 
 # altered blocks and apps, each in the plaintext, then encrypted: the tag holds, the signature not
-reject_at() { # WHY SIGNED_APP ALTER OFFSET
+reject_at() { # WHY SIGNED_APP ALTER [OFFSET]
     cp "$2" alt.signed
-    "$3" alt.signed "$4" || fail "cannot alter $2 at $4"
+    "$3" alt.signed ${4:+"$4"} || fail "cannot alter $2 ($3 ${4:-})"
     "$E" encrypt alt.signed "$K/device_pub_key.pem" alt.img >/dev/null
     expect_rc 1 update --image alt.img
     expect_err "$1"
@@ -108,11 +108,29 @@ for app in v7.img.signed v8.img.signed; do
 done
 reject_at "does not verify" v7.img.signed "$RESEAL" $(($(stat -c %s v7.img.signed) - 4096 + 900))
 reject_at "does not verify" v8.img.signed "$RESEAL" $(($(stat -c %s v8.img.signed) - 4096 + 110))
+# an RSA signature of all ones, not below n: a failed verification with either crypto library
+ones() { "$RESEAL" "$1" $(($(stat -c %s "$1") - 4096 + 812)) 384 0xff; }
+reject_at "does not verify" v7.img.signed ones
+# a first block emptied: the blocks end there, as the host tool reads them
+gap() { head -c 1216 /dev/zero | tr '\0' '\377' |
+    dd of="$1" bs=1 seek=$(($(stat -c %s "$1") - 4096)) conv=notrunc 2>/dev/null; }
+reject_at "not signed" v5.img.signed gap
+# signed twice, a second sector after the first: a chip reads the first
+twice() { tail -c 4096 v8.img.signed >>"$1"; }
+reject_at "signed twice" v7.img.signed twice
+# more bytes after the sector: no signature sector ends the app any more
+tail4k() { head -c 4096 /dev/zero >>"$1"; }
+reject_at "not signed" v7.img.signed tail4k
+# the same key listed twice, the first revoked: the second still counts
+expect_rc 0 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image v7.img \
+    --trust-key a/rsa_pub_key.pem --trust-key a/rsa_pub_key.pem --efuse-revoke-key 0
+boots ota_1
+expect_rc 0 "$SIM" --flash dev.img --confirm
 
 # without --trust-key the firmware checks no signature: an unsigned app installs
 "$E" encrypt v9.bin "$K/device_pub_key.pem" plain.img
 expect_rc 0 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image plain.img
-boots ota_1
+boots ota_0
 expect_rc 2 update --image plain.img --efuse-revoke-key 3
 expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image plain.img --trust-key v9.bin
 expect_err "v9.bin"

@@ -50,3 +50,17 @@ void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n)
         out[i] = in[n - 1 - i];
     }
 }
+
+int eei_dev_sb_rsa_usable(const eei_sb_block *block)
+{
+    const uint8_t *n = block->key, *sig = block->sig; /* little-endian: the last byte leads */
+    if (!(n[EEI_SB_RSA_BYTES - 1] & 0x80)) {
+        return EEI_DEV_E_KEY;
+    }
+    for (size_t i = EEI_SB_RSA_BYTES; i-- > 0;) {
+        if (sig[i] != n[i]) {
+            return sig[i] < n[i] ? EEI_DEV_OK : EEI_DEV_E_SIGNATURE;
+        }
+    }
+    return EEI_DEV_E_SIGNATURE; /* equal to n */
+}

@@ -303,6 +303,10 @@ int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
 
 static int sb_rsa_verify(const eei_sb_block *b, const uint8_t *digest)
 {
+    int usable = eei_dev_sb_rsa_usable(b);
+    if (usable != EEI_DEV_OK) {
+        return usable;
+    }
     uint8_t n[EEI_SB_RSA_BYTES], e[4], sig[EEI_SB_RSA_BYTES];
     eei_dev_reversed(b->key, n, sizeof(n));
     eei_dev_reversed(b->key + EEI_SB_RSA_BYTES, e, sizeof(e));

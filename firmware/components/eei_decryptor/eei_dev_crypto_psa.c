@@ -365,6 +365,10 @@ int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
     psa_key_type_t type;
     psa_algorithm_t alg;
     if (b->version == EEI_SB_VERSION_RSA) {
+        int usable = eei_dev_sb_rsa_usable(b);
+        if (usable != EEI_DEV_OK) {
+            return usable;
+        }
         key_len = rsa_public_der(b->key, key_data);
         type = PSA_KEY_TYPE_RSA_PUBLIC_KEY;
         bits = 8 * EEI_SB_RSA_BYTES;
@@ -397,7 +401,8 @@ int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
     psa_status_t st = psa_import_key(&attr, key_data, key_len, &key);
     psa_reset_key_attributes(&attr);
     if (st != PSA_SUCCESS) {
-        return st == PSA_ERROR_NOT_SUPPORTED ? EEI_DEV_E_CRYPTO : EEI_DEV_E_KEY;
+        /* a key that is not one (a point off the curve); memory or key slots are the device's */
+        return st == PSA_ERROR_INVALID_ARGUMENT ? EEI_DEV_E_KEY : EEI_DEV_E_CRYPTO;
     }
     st = psa_verify_hash(key, alg, digest, b->digest_len, sig, sig_len);
     psa_destroy_key(key);

@@ -31,14 +31,20 @@ static int app_digest(app_digests *d, size_t len, const uint8_t **out)
     return EEI_DEV_OK;
 }
 
+/* The slot of the key: one not revoked first, should the same digest be listed twice. */
 static int trusted_slot(const eei_sig_trust *trust, const uint8_t key_digest[32])
 {
+    int revoked = -1;
     for (size_t i = 0; i < trust->count; i++) {
-        if (memcmp(trust->keys[i].digest, key_digest, EEI_SIG_KEY_DIGEST_SIZE) == 0) {
+        if (memcmp(trust->keys[i].digest, key_digest, EEI_SIG_KEY_DIGEST_SIZE) != 0) {
+            continue;
+        }
+        if (!trust->keys[i].revoked) {
             return (int)i;
         }
+        revoked = revoked < 0 ? (int)i : revoked;
     }
-    return -1;
+    return revoked;
 }
 
 static eei_sig_err from_dev(int rc)
@@ -121,11 +127,31 @@ eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_rea
     if (size < 2 * EEI_SB_SECTOR_SIZE || size % EEI_SB_SECTOR_SIZE != 0) {
         return EEI_SIG_ERR_UNSIGNED;
     }
+    if (eei_dev_init() != EEI_DEV_OK) {
+        return EEI_SIG_ERR_CRYPTO;
+    }
     app_digests d = {.read = read,
                      .ctx = ctx,
                      .app_len = size - EEI_SB_SECTOR_SIZE,
                      .buf = buf,
                      .buf_size = buf_size};
+    /*
+     * A sector of blocks before the last: signed twice when the last holds blocks too (a device
+     * reads the first sector), else bytes follow the signature sector: no longer signed.
+     */
+    eei_sb_block b;
+    if (d.app_len >= 2 * EEI_SB_SECTOR_SIZE) {
+        if (read(ctx, d.app_len - EEI_SB_SECTOR_SIZE, buf, EEI_SB_BLOCK_SIZE) != 0) {
+            return EEI_SIG_ERR_READ;
+        }
+        if (eei_sb_block_parse(buf, &b) == EEI_SB_OK) {
+            if (read(ctx, d.app_len, buf, EEI_SB_BLOCK_SIZE) != 0) {
+                return EEI_SIG_ERR_READ;
+            }
+            return eei_sb_block_parse(buf, &b) == EEI_SB_EMPTY ? EEI_SIG_ERR_UNSIGNED
+                                                               : EEI_SIG_ERR_TWICE;
+        }
+    }
     eei_sig_err furthest = EEI_SIG_ERR_UNSIGNED;
     for (unsigned i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         int s = -1;
@@ -181,6 +207,8 @@ const char *eei_sig_strerror(eei_sig_err err)
         return "the written app cannot be read back";
     case EEI_SIG_ERR_CRYPTO:
         return "the crypto library failed to check the signature";
+    case EEI_SIG_ERR_TWICE:
+        return "the app is signed twice (two signature sectors; a chip reads the first)";
     case EEI_SIG_ERR_UNSIGNED:
         return "the app is not signed (no Secure Boot V2 signature block)";
     case EEI_SIG_ERR_DAMAGED:

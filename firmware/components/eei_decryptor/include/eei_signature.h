@@ -4,7 +4,8 @@
  * firmware trusts (SHA-256 of each key as a signature block lays it out: what `esp_enc_img
  * digest` writes and what Secure Boot burns into eFuse). It passes when one block of the
  * signature sector carries a trusted key that is not revoked, signs this app and verifies, as
- * ESP-IDF's own check does on a chip with Secure Boot enabled.
+ * ESP-IDF's own check does on a chip with Secure Boot enabled. The blocks end at the first
+ * empty place (as the host tool reads them), and an app signed twice is refused.
  *
  * Heap: none of its own; each verification imports one key into the crypto library. The app is
  * hashed through the caller's buffer, which needs room for a signature block.
@@ -47,6 +48,7 @@ typedef enum {
     EEI_SIG_ERR_READ,      /* the reader failed */
     EEI_SIG_ERR_CRYPTO,    /* the crypto library failed */
     EEI_SIG_ERR_UNSIGNED,  /* no signature sector: not padded to 4096 bytes, or no block */
+    EEI_SIG_ERR_TWICE,     /* a sector of blocks before the last one: signed twice */
     EEI_SIG_ERR_DAMAGED,   /* a block whose CRC, version or curve is wrong */
     EEI_SIG_ERR_UNTRUSTED, /* blocks, but none with a trusted key */
     EEI_SIG_ERR_REVOKED,   /* a trusted key signed it, but its eFuse revocation bit is set */
