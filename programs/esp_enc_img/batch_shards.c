@@ -254,7 +254,11 @@ int batch_merge(const cli_args *args)
     shard_result *shards = calloc(count, sizeof(*shards));
     placed_device *placed = NULL;
     cJSON *merged = NULL;
-    int rc = shards ? 0 : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+    int rc = 0;
+    if (!shards) {
+        eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+        rc = -1;
+    }
     for (size_t i = 0; rc == 0 && i < count; i++) {
         rc = read_shard(&shards[i], args->pos[i], &err);
     }
@@ -265,13 +269,21 @@ int batch_merge(const cli_args *args)
     if (rc == 0) {
         total = (size_t)shards[0].total;
         placed = calloc(total ? total : 1, sizeof(*placed));
-        rc = placed ? place_devices(shards, count, placed, total, &err)
-                    : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+        if (!placed) {
+            eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+            rc = -1;
+        } else {
+            rc = place_devices(shards, count, placed, total, &err);
+        }
     }
     if (rc == 0) {
         merged = merged_result(&shards[0], placed, total, &failed);
-        rc = merged ? json_file_write(args->output, merged, &err)
-                    : eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+        if (!merged) {
+            eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+            rc = -1;
+        } else {
+            rc = json_file_write(args->output, merged, &err);
+        }
     }
     if (rc != 0) {
         eei_error_prefix(&err, "batch --merge");
