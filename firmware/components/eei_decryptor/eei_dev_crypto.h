@@ -103,6 +103,13 @@ int eei_dev_sb_verify(const eei_sb_block *block, const uint8_t *digest);
  * signature is below n (the libraries call either a bad argument, or a failed verification).
  */
 int eei_dev_sb_rsa_usable(const eei_sb_block *block);
+/*
+ * Shared by the backends: feed len bytes from read to update, buf_size at a time through buf.
+ * E_READ when read fails, E_CRYPTO when update does.
+ */
+int eei_dev_hash_pieces(eei_dev_read_fn read, void *ctx, uint64_t len, uint8_t *buf,
+                        size_t buf_size, int (*update)(void *hash, const uint8_t *p, size_t n),
+                        void *hash);
 /* Shared by the backends: n bytes of in, last first (the block's numbers are little-endian). */
 void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n);
 

@@ -64,3 +64,20 @@ int eei_dev_sb_rsa_usable(const eei_sb_block *block)
     }
     return EEI_DEV_E_SIGNATURE; /* equal to n */
 }
+
+int eei_dev_hash_pieces(eei_dev_read_fn read, void *ctx, uint64_t len, uint8_t *buf,
+                        size_t buf_size, int (*update)(void *hash, const uint8_t *p, size_t n),
+                        void *hash)
+{
+    for (uint64_t off = 0; off < len;) {
+        size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
+        if (read(ctx, off, buf, n) != 0) {
+            return EEI_DEV_E_READ;
+        }
+        if (update(hash, buf, n) != 0) {
+            return EEI_DEV_E_CRYPTO;
+        }
+        off += n;
+    }
+    return EEI_DEV_OK;
+}

@@ -263,6 +263,16 @@ void eei_dev_gcm_free(eei_dev_gcm *g)
 }
 
 /* The SHA-256 and SHA-512 contexts hold their state inline: hashing allocates nothing. */
+static int sha256_update(void *hash, const uint8_t *p, size_t n)
+{
+    return mbedtls_sha256_update(hash, p, n);
+}
+
+static int sha384_update(void *hash, const uint8_t *p, size_t n)
+{
+    return mbedtls_sha512_update(hash, p, n);
+}
+
 int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
                       uint8_t *buf, size_t buf_size, uint8_t *digest)
 {
@@ -277,15 +287,9 @@ int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64
     int rc = (sha384 ? mbedtls_sha512_starts(&s512, 1) : mbedtls_sha256_starts(&s256, 0)) == 0
                  ? EEI_DEV_OK
                  : EEI_DEV_E_CRYPTO;
-    for (uint64_t off = 0; rc == EEI_DEV_OK && off < len;) {
-        size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
-        if (read(ctx, off, buf, n) != 0) {
-            rc = EEI_DEV_E_READ;
-        } else if ((sha384 ? mbedtls_sha512_update(&s512, buf, n)
-                           : mbedtls_sha256_update(&s256, buf, n)) != 0) {
-            rc = EEI_DEV_E_CRYPTO;
-        }
-        off += n;
+    if (rc == EEI_DEV_OK) {
+        rc = sha384 ? eei_dev_hash_pieces(read, ctx, len, buf, buf_size, sha384_update, &s512)
+                    : eei_dev_hash_pieces(read, ctx, len, buf, buf_size, sha256_update, &s256);
     }
     if (rc == EEI_DEV_OK && (sha384 ? mbedtls_sha512_finish(&s512, digest)
                                     : mbedtls_sha256_finish(&s256, digest)) != 0) {

@@ -285,6 +285,11 @@ void eei_dev_gcm_free(eei_dev_gcm *g)
 }
 
 /* PSA hash operations hold their state inline: hashing allocates nothing. */
+static int hash_update(void *op, const uint8_t *p, size_t n)
+{
+    return psa_hash_update(op, p, n) == PSA_SUCCESS ? 0 : -1;
+}
+
 int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
                       uint8_t *buf, size_t buf_size, uint8_t *digest)
 {
@@ -296,14 +301,8 @@ int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64
         psa_hash_setup(&op, digest_len == 48 ? PSA_ALG_SHA_384 : PSA_ALG_SHA_256) == PSA_SUCCESS
             ? EEI_DEV_OK
             : EEI_DEV_E_CRYPTO;
-    for (uint64_t off = 0; rc == EEI_DEV_OK && off < len;) {
-        size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
-        if (read(ctx, off, buf, n) != 0) {
-            rc = EEI_DEV_E_READ;
-        } else if (psa_hash_update(&op, buf, n) != PSA_SUCCESS) {
-            rc = EEI_DEV_E_CRYPTO;
-        }
-        off += n;
+    if (rc == EEI_DEV_OK) {
+        rc = eei_dev_hash_pieces(read, ctx, len, buf, buf_size, hash_update, &op);
     }
     size_t olen = 0;
     if (rc == EEI_DEV_OK &&
