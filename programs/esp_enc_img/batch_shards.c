@@ -238,16 +238,16 @@ int batch_merge(const cli_args *args)
 {
     const char *other = not_for_merge(args);
     if (other) {
-        return cli_usage(args->cmd,
-                         "option '%s' does not apply to --merge, which joins the "
-                         "shards' manifest.json files",
-                         other);
+        return cli_usage_of(args,
+                            "option '%s' does not apply to --merge, which joins the "
+                            "shards' manifest.json files",
+                            other);
     }
     if (args->npos < 1 || !args->output) {
-        return cli_usage(args->cmd, "expected --merge SHARD_MANIFEST... -o FILE");
+        return cli_usage_of(args, "expected --merge SHARD_MANIFEST... -o FILE");
     }
     if (args->json && strcmp(args->output, "-") == 0) {
-        return cli_usage(args->cmd, "--json prints to stdout: -o must be a file");
+        return cli_usage_of(args, "--json prints to stdout: -o must be a file");
     }
     eei_error err = {EEI_OK, ""};
     size_t count = (size_t)args->npos, total = 0, failed = 0;
@@ -311,7 +311,9 @@ int batch_merge(const cli_args *args)
     }
     free(shards);
     if (args->json) {
-        return json_finish(merged ? merged : cJSON_CreateObject(), &err, args->verbose);
+        merged = merged ? merged : cJSON_CreateObject();
+        json_add_missing(merged, args->cmd); /* a merge that failed: nothing of it is known */
+        return json_finish(merged, &err, args->verbose);
     }
     cJSON_Delete(merged);
     return cli_report(&err, args->verbose);

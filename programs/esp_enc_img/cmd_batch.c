@@ -473,18 +473,19 @@ static int run(const cli_args *args)
         return batch_merge(args);
     }
     if (args->output) {
-        return cli_usage(args->cmd, "option '--output' is for --merge: the images and "
-                                    "manifest.json go to --out-dir DIR");
+        return cli_usage_of(args, "option '--output' is for --merge: the images and "
+                                  "manifest.json go to --out-dir DIR");
     }
     if (args->npos != 1 || !args->out_dir) {
-        return cli_usage(args->cmd, "expected MANIFEST.json --out-dir DIR");
+        return cli_usage_of(args, "expected MANIFEST.json --out-dir DIR");
     }
     batch b = {.out_dir = args->out_dir};
     if (args->shard && !batch_shard_parse(args->shard, &b.shard, &b.shards)) {
-        return cli_usage(args->cmd,
-                         "option '--shard' takes K/N, this run's share of N: whole numbers, 1 <= "
-                         "K <= N <= %u (e.g. --shard 2/4), not '%.40s'",
-                         BATCH_SHARDS_MAX, args->shard);
+        return cli_usage_of(
+            args,
+            "option '--shard' takes K/N, this run's share of N: whole numbers, 1 <= "
+            "K <= N <= %u (e.g. --shard 2/4), not '%.40s'",
+            BATCH_SHARDS_MAX, args->shard);
     }
     size_t jobs = jobs_for(args);
     eei_error err = {EEI_OK, ""};
@@ -500,12 +501,15 @@ static int run(const cli_args *args)
     snprintf(dir_buf, sizeof(dir_buf), "%s", args->pos[0]);
     const char *dir = dirname(dir_buf);
     char *input = NULL;
+    const char *input_name = NULL;
+    bool manifest_hashed = false, input_hashed = false; /* for the JSON of a failed run */
 
     if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
         sha256_of(text, len, manifest_sha, &err) != 0) {
         goto done;
     }
-    const char *input_name = json_string(manifest, "input");
+    manifest_hashed = true;
+    input_name = json_string(manifest, "input");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(manifest, "devices");
     if (!manifest || !input_name || !cJSON_IsArray(list)) {
         eei_fail(&err, EEI_ERR_FILE,
@@ -514,8 +518,11 @@ static int run(const cli_args *args)
         goto done;
     }
     if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0 ||
-        sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0) {
+        goto done;
+    }
+    input_hashed = true;
+    if (sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
     /* an interruption stops the work between devices: what was written is in the manifest */
@@ -550,6 +557,20 @@ static int run(const cli_args *args)
                b.out_dir);
     }
 done:
+    if (args->json && !result) { /* what the run got to before it failed; the rest is null */
+        result = cJSON_CreateObject();
+        if (result && input_name) {
+            cJSON_AddStringToObject(result, "input", input_name);
+        }
+        if (result && input_hashed) {
+            cJSON_AddNumberToObject(result, "input_size", (double)b.input_len);
+            json_add_hex(result, "input_sha256", input_sha, sizeof(input_sha));
+        }
+        if (result && manifest_hashed) {
+            json_add_hex(result, "manifest_sha256", manifest_sha, sizeof(manifest_sha));
+        }
+        json_add_missing(result, args->cmd);
+    }
     free(b.input);
     for (size_t i = 0; b.devices && i < b.count; i++) {
         free(b.devices[i].key_path);
@@ -560,8 +581,7 @@ done:
     cJSON_Delete(manifest);
     int code;
     if (args->json) {
-        cJSON *out = result ? result : cJSON_CreateObject();
-        code = json_finish(out, &err, args->verbose);
+        code = json_finish(result, &err, args->verbose);
     } else {
         cJSON_Delete(result);
         code = cli_report(&err, args->verbose);

@@ -128,6 +128,11 @@ static int run(const cli_args *args)
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
 
     int rc = with_key ? cli_load_key_arg(args, 1, "IN KEY", &key, &err) : 0;
+    bool fingerprinted = false; /* the key's, reported even when IN fails */
+    if (rc == 0 && with_key) {
+        rc = eei_key_fingerprint(key, v.fingerprint, &err) == EEI_OK ? 0 : -1;
+        fingerprinted = rc == 0;
+    }
     for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
         rc = cli_load_key(args->pubs.v[i], args, &pubs[i], &err);
     }
@@ -144,10 +149,7 @@ static int run(const cli_args *args)
         }
     }
     if (rc == 0 && with_key) {
-        rc = eei_key_fingerprint(key, v.fingerprint, &err) == EEI_OK ? 0 : -1;
-        if (rc == 0) {
-            rc = authenticate(&in, key, args->quiet || args->json, !args->no_hash, &v, &err);
-        }
+        rc = authenticate(&in, key, args->quiet || args->json, !args->no_hash, &v, &err);
     }
     if (json) {
         if (v.inspected) {
@@ -157,7 +159,7 @@ static int run(const cli_args *args)
         if (v.authenticated && !args->no_hash) {
             json_add_hex(json, "plaintext_sha256", v.plain_sha, sizeof(v.plain_sha));
         }
-        if (with_key && key) {
+        if (fingerprinted) {
             json_add_hex(json, "key_fingerprint", v.fingerprint, sizeof(v.fingerprint));
         }
         if (v.npubs && v.app.sig.count) {

@@ -67,6 +67,13 @@ static const struct {
     {"verify-signature", "file", UNKNOWN_NULL},
     {"verify-signature", "verified", UNKNOWN_FALSE},
     {"digest", "key", UNKNOWN_NULL},
+    {"batch", "input", UNKNOWN_NULL},
+    {"batch", "input_size", UNKNOWN_NULL},
+    {"batch", "input_sha256", UNKNOWN_NULL},
+    {"batch", "manifest_sha256", UNKNOWN_NULL},
+    {"batch", "devices", UNKNOWN_EMPTY_LIST},
+    {"batch", "succeeded", UNKNOWN_NULL},
+    {"batch", "failed", UNKNOWN_NULL},
 };
 
 void json_add_missing(cJSON *obj, const char *cmd)

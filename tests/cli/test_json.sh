@@ -45,7 +45,11 @@ fails 3 verify missing.img "$K/rsa_priv_key.pem" --json
 expect_json file missing.img
 expect_json file_size null
 expect_json warnings 0
+# the key loaded, IN did not: the key's fingerprint is known, and reported
+fp=$("$E" pubkey "$K/rsa_priv_key.pem" --format der | sha256sum | cut -d' ' -f1)
+expect_json key_fingerprint "$fp"
 fails 3 verify app.img missing.pem --json # the key is read before IN
+jget key_fingerprint >/dev/null && fail "a fingerprint of no key: $(cat "$T/out.txt")" || pass
 expect_json file app.img
 expect_json file_size null
 expect_json warnings 0
@@ -104,6 +108,40 @@ fails 3 digest missing.pem --json
 expect_json key missing.pem
 fails 2 digest --json
 expect_json key null
+
+# batch: input, input_size, input_sha256, manifest_sha256, devices, succeeded, failed; as far as
+# the run got before it failed
+batch_unknown() { # the keys not reached, as null and []
+    for key in "$@"; do expect_json "$key" null; done
+    expect_json devices 0
+    expect_json succeeded null
+    expect_json failed null
+}
+fails 3 batch missing.json --out-dir o --json
+batch_unknown input input_size input_sha256 manifest_sha256
+echo '{"input": "app.bin", "devices": [' >syntax.json
+fails 3 batch syntax.json --out-dir o --json
+batch_unknown input input_size input_sha256 manifest_sha256
+printf '{"input": "nothere.bin", "devices": []}' >noinput.json
+fails 3 batch noinput.json --out-dir o --json
+expect_json input nothere.bin
+expect_json manifest_sha256 "$(sha256sum noinput.json | cut -d' ' -f1)"
+batch_unknown input_size input_sha256
+printf '{"input": "app.bin", "sign_key": "missing.pem", "devices": []}' >nosign.json
+fails 3 batch nosign.json --out-dir o --json
+expect_json input app.bin
+expect_json input_size 1036
+expect_json input_sha256 "$(sha256sum app.bin | cut -d' ' -f1)"
+batch_unknown
+for usage in "--json" "m.json --json" "m.json --out-dir o --shard 0/2 --json" \
+    "m.json --out-dir o -o x --json" "--merge --json" "--merge a.json --json" \
+    "--merge a.json -o - --json" "--merge a.json -o x --shard 1/2 --json"; do
+    fails 2 batch $usage
+    batch_unknown input input_size input_sha256 manifest_sha256
+done
+fails 3 batch --merge missing.json -o merged.json --json
+batch_unknown input input_size input_sha256 manifest_sha256
+expect_absent o merged.json
 
 # without --json a usage error prints no JSON
 expect_rc 2 "$E" info a b
