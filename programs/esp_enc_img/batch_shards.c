@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json_file.h"
 #include "json_out.h"
@@ -11,7 +12,7 @@
 #define DEVICES_MAX 100000000.0 /* more than a manifest of SHARD_MANIFEST_MAX bytes can list */
 
 const char *const batch_run_keys[] = {
-    "input", "input_size", "signed_size", "input_sha256", "manifest_sha256",
+    "input", "input_size", "signed_size", "sign_key_digests", "input_sha256", "manifest_sha256",
 };
 const size_t batch_run_keys_count = sizeof(batch_run_keys) / sizeof(batch_run_keys[0]);
 
@@ -54,7 +55,9 @@ typedef struct {
 
 typedef struct {
     const cJSON *device;
-    size_t from; /* the shard_result it came from */
+    size_t index; /* its entry in the manifest */
+    size_t from;  /* the shard_result it came from */
+    size_t seq;   /* its place among all the devices the shards list, as read */
 } placed_device;
 
 /* A shard's manifest.json: what --shard wrote, or refused with why. */
@@ -122,7 +125,7 @@ static int same_run(const shard_result *a, const shard_result *b, eei_error *err
                        cJSON_GetObjectItemCaseSensitive(b->json, key))) {
             return eei_fail(err, EEI_ERR_FILE,
                             "%s and %s differ in \"%s\": not shards of one run (the same "
-                            "manifest and input): run every shard again",
+                            "manifest, input and signing keys): run every shard again",
                             a->path, b->path, key);
         }
     }
@@ -161,11 +164,35 @@ static int every_shard_once(const shard_result *s, size_t count, eei_error *err)
     return rc;
 }
 
-/* Every device of the manifest at its place, from exactly one shard. */
-static int place_devices(const shard_result *s, size_t count, placed_device *placed, size_t total,
+static int by_index(const void *a, const void *b)
+{
+    const placed_device *x = a, *y = b;
+    if (x->index != y->index) {
+        return (x->index > y->index) - (x->index < y->index);
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq); /* in the order read: messages do not vary */
+}
+
+/*
+ * Every device the shards list, in manifest order: each below devices_total, none twice, none
+ * missing. The list takes as many places as the shards list devices, whatever total they claim.
+ */
+static int place_devices(const shard_result *s, size_t count, size_t total, placed_device **out,
                          eei_error *err)
 {
+    size_t listed = 0;
     for (size_t i = 0; i < count; i++) {
+        listed += (size_t)cJSON_GetArraySize(s[i].devices);
+    }
+    *out = NULL;
+    placed_device *placed = calloc(listed ? listed : 1, sizeof(*placed));
+    if (!placed) {
+        eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return -1;
+    }
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
         const cJSON *d;
         cJSON_ArrayForEach(d, s[i].devices)
         {
@@ -173,29 +200,46 @@ static int place_devices(const shard_result *s, size_t count, placed_device *pla
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "id"));
             double v = cJSON_IsNumber(index) ? index->valuedouble : -1;
             if (!id || v < 0 || v >= (double)total || (double)(long long)v != v) {
-                return eei_fail(err, EEI_ERR_FILE,
-                                "%s: a device without an \"id\" or an \"index\" below "
-                                "devices_total (%zu)",
-                                s[i].path, total);
+                rc = eei_fail(err, EEI_ERR_FILE,
+                              "%s: a device without an \"id\" or an \"index\" below "
+                              "devices_total (%zu)",
+                              s[i].path, total);
+                break;
             }
-            placed_device *p = &placed[(size_t)v];
-            if (p->device) {
-                return eei_fail(err, EEI_ERR_FILE,
-                                "device %s (entry %zu of the manifest) is in two shards: %s and "
-                                "%s",
-                                id, (size_t)v + 1, s[p->from].path, s[i].path);
-            }
-            p->device = d;
-            p->from = i;
+            placed[n] = (placed_device){d, (size_t)v, i, n};
+            n++;
         }
     }
-    for (size_t i = 0; i < total; i++) {
-        if (!placed[i].device) {
-            return eei_fail(err, EEI_ERR_FILE,
-                            "entry %zu of the manifest is in no shard's manifest.json", i + 1);
+    if (rc == 0) {
+        qsort(placed, n, sizeof(*placed), by_index);
+    }
+    for (size_t i = 1; rc == 0 && i < n; i++) {
+        const placed_device *a = &placed[i - 1], *b = &placed[i];
+        const char *ida = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->device, "id"));
+        const char *idb = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b->device, "id"));
+        if (a->index == b->index && a->from == b->from) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "%s lists entry %zu of the manifest twice (as %s and as %s)",
+                          s[b->from].path, b->index + 1, ida, idb);
+        } else if (a->index == b->index) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "device %s (entry %zu of the manifest) is in two shards: %s and %s", idb,
+                          b->index + 1, s[a->from].path, s[b->from].path);
         }
     }
-    return 0;
+    for (size_t i = 0; rc == 0 && i < total; i++) { /* sorted, each once: entry i is at i */
+        if (i >= n || placed[i].index != i) {
+            eei_fail(err, EEI_ERR_FILE, "entry %zu of the manifest is in no shard's manifest.json",
+                     i + 1);
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        free(placed);
+        placed = NULL;
+    }
+    *out = placed;
+    return rc;
 }
 
 /* What one run over the whole manifest writes: its keys, every device in manifest order. */
@@ -249,6 +293,16 @@ int batch_merge(const cli_args *args)
     if (args->json && strcmp(args->output, "-") == 0) {
         return cli_usage_of(args, "--json prints to stdout: -o must be a file");
     }
+    struct stat out_st, in_st;
+    for (int i = 0; i < args->npos && stat(args->output, &out_st) == 0; i++) {
+        if (stat(args->pos[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+            in_st.st_ino == out_st.st_ino) {
+            return cli_usage_of(args,
+                                "-o %s is the shard manifest %s: the merged manifest would "
+                                "replace it; write it to another file",
+                                args->output, args->pos[i]);
+        }
+    }
     eei_error err = {EEI_OK, ""};
     size_t count = (size_t)args->npos, total = 0, failed = 0;
     shard_result *shards = calloc(count, sizeof(*shards));
@@ -268,13 +322,7 @@ int batch_merge(const cli_args *args)
     rc = rc == 0 ? every_shard_once(shards, count, &err) : rc;
     if (rc == 0) {
         total = (size_t)shards[0].total;
-        placed = calloc(total ? total : 1, sizeof(*placed));
-        if (!placed) {
-            eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
-            rc = -1;
-        } else {
-            rc = place_devices(shards, count, placed, total, &err);
-        }
+        rc = place_devices(shards, count, total, &placed, &err);
     }
     if (rc == 0) {
         merged = merged_result(&shards[0], placed, total, &failed);

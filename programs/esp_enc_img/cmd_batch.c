@@ -94,6 +94,8 @@ typedef struct {
     uint8_t *input;         /* the build, read once: every image is made of these same bytes */
     size_t input_len;
     size_t payload_len; /* what each image holds: the input, signed when the manifest says so */
+    uint8_t sign_digests[EEI_SB_BLOCKS_MAX][EEI_SHA256_SIZE]; /* the signing keys' digests */
+    size_t sign_count;
     const char *out_dir;
     atomic_size_t next;
     atomic_size_t done;
@@ -308,6 +310,12 @@ static cJSON *result_json(const batch *b, const char *input,
     cJSON_AddNumberToObject(root, "input_size", (double)b->input_len);
     if (b->payload_len != b->input_len) {
         cJSON_AddNumberToObject(root, "signed_size", (double)b->payload_len);
+        cJSON *digests = cJSON_AddArrayToObject(root, "sign_key_digests");
+        for (size_t i = 0; digests && i < b->sign_count; i++) {
+            char hex[2 * EEI_SHA256_SIZE + 1];
+            hex_encode(b->sign_digests[i], EEI_SHA256_SIZE, hex);
+            cJSON_AddItemToArray(digests, cJSON_CreateString(hex));
+        }
     }
     json_add_hex(root, "input_sha256", input_sha, EEI_SHA256_SIZE);
     json_add_hex(root, "manifest_sha256", manifest_sha, EEI_SHA256_SIZE);
@@ -440,7 +448,11 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
         rc = path ? cli_load_key(path, args, &keys[i], err)
                   : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
         free(path);
+        if (rc == 0) { /* which keys signed: shards signed by other keys are not one run */
+            rc = eei_key_sb_digest(keys[i], b->sign_digests[i], err) == EEI_OK ? 0 : -1;
+        }
     }
+    b->sign_count = rc == 0 ? n : 0;
     eei_sign_ctx *sign = NULL;
     size_t tail = 0;
     if (rc == 0 && eei_sign_begin((const eei_key *const *)keys, n, NULL, &sign, err) == EEI_OK) {

@@ -166,12 +166,55 @@ grep -q '"3/3"' fake/manifest.json && pass || fail "the relabelled shard"
 [ "$("$JG" s3/1/manifest.json devices)" -gt 0 ] && pass || fail "shard 1/3 is empty"
 refused "is in two shards: s3/1/manifest.json and fake/manifest.json" \
     s3/1/manifest.json s3/2/manifest.json fake/manifest.json
+# a device twice in one shard: its second entry's index made the first's
+i0=$("$JG" s3/1/manifest.json devices.0.index)
+i1=$("$JG" s3/1/manifest.json devices.1.index)
+sed "s|\"index\":\t$i1,|\"index\":\t$i0,|" s3/1/manifest.json >fake/twice.json
+[ "$("$JG" fake/twice.json devices.1.index)" = "$i0" ] && pass || fail "the repeated index"
+refused "fake/twice.json lists entry $((i0 + 1)) of the manifest twice (as \
+$("$JG" s3/1/manifest.json devices.0.id) and as $("$JG" s3/1/manifest.json devices.1.id))" \
+    fake/twice.json s3/2/manifest.json s3/3/manifest.json
 refused "batch --merge: whole/manifest.json: not the manifest.json of a shard" \
     whole/manifest.json
 printf '{"shard": "1/1",\n "devices_total": 1 "devices": []}\n' >fake/syntax.json
 refused "batch --merge: fake/syntax.json:2:21: JSON syntax error near '\"devices\": []}'" \
     fake/syntax.json
 refused "batch --merge: nosuch.json: " nosuch.json
+
+# shards signed with other keys: the manifest names the same sign_key file, but the runners held
+# different keys under that name
+mkdir -p sk/a sk/b
+"$E" keygen ecc --out-dir sk/a >/dev/null && "$E" keygen rsa --out-dir sk/b >/dev/null ||
+    fail "keygen for signing"
+cp fleet/app.bin sk/app.bin
+printf '{"input": "app.bin", "sign_key": "sign.pem", "devices": [%s]}\n' \
+    "$(IFS=,; echo "${devices[*]:0:12}")" >sk/m.json
+cp sk/a/ecc_priv_key.pem sk/sign.pem
+for k in 1 2; do
+    expect_rc 0 "$E" batch sk/m.json --out-dir sk/$k --shard $k/2 --quiet
+done
+[ "$("$JG" sk/1/manifest.json sign_key_digests.0)" = "$("$E" digest sk/a/ecc_pub_key.pem)" ] &&
+    pass || fail "sign_key_digests: $("$JG" sk/1/manifest.json sign_key_digests.0)"
+expect_rc 0 "$E" batch --merge sk/1/manifest.json sk/2/manifest.json -o sk/merged.json --quiet
+[ "$("$JG" sk/merged.json sign_key_digests)" = 1 ] && pass || fail "the merge lost sign_key_digests"
+cp sk/b/rsa_priv_key.pem sk/sign.pem
+expect_rc 0 "$E" batch sk/m.json --out-dir sk/2b --shard 2/2 --quiet
+refused "sk/1/manifest.json and sk/2b/manifest.json differ in \"sign_key_digests\"" \
+    sk/1/manifest.json sk/2b/manifest.json
+# -o that is one of the shards' manifests would replace it: refused, the shard kept
+cp s3/1/manifest.json s3-1.before
+expect_rc 2 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
+    -o s3/./1/manifest.json
+expect_err "-o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
+expect_same s3-1.before s3/1/manifest.json
+# a devices_total the shards do not list is refused (the first entry no shard has is
+# named), and nothing is sized by the claimed total
+sed 's|"devices_total":\t[0-9]*|"devices_total":\t99999999|' s3/1/manifest.json >fake/big1.json
+sed 's|"devices_total":\t[0-9]*|"devices_total":\t99999999|' s3/2/manifest.json >fake/big2.json
+sed 's|"devices_total":\t[0-9]*|"devices_total":\t99999999|' s3/3/manifest.json >fake/big3.json
+grep -q 99999999 fake/big1.json && pass || fail "the fake devices_total"
+refused "entry $((total + 1)) of the manifest is in no shard's manifest.json" \
+    fake/big{1,2,3}.json
 
 # --json says why too
 expect_rc 3 "$E" batch --merge s3/1/manifest.json -o m/out.json --json
