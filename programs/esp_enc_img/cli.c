@@ -206,8 +206,9 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
         .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE (stdin is "
                            "not a terminal to ask on)",
     };
-    if (args && !opts.passphrase_file) {
-        opts.passphrase = getenv("ESP_ENC_IMG_PASSPHRASE");
+    if (args && !opts.passphrase_file) { /* set but empty is unset, as a shell's VAR= means */
+        const char *env = getenv("ESP_ENC_IMG_PASSPHRASE");
+        opts.passphrase = env && env[0] ? env : NULL;
     }
     if (args && passphrase_prompt_possible()) { /* asked only when the key is protected */
         opts.ask_passphrase = passphrase_prompt;

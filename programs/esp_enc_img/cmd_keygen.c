@@ -93,6 +93,11 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
         st = eei_key_export(key, EEI_EXPORT_PUBLIC_PEM, &pub, &pub_len, err);
     }
     int rc = st == EEI_OK ? 0 : -1;
+    /* the folder is made last: a key that could not be made or sealed leaves nothing behind */
+    if (rc == 0) {
+        /* a new folder that will hold secrets is private to the owner */
+        rc = make_dirs(dir, 0700, err);
+    }
     if (rc == 0) {
         rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
     }
@@ -119,11 +124,7 @@ static int keygen_run(const char *kind_name, const cli_args *args)
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i].kind, kind_name) == 0) {
             eei_error err = {EEI_OK, ""};
-            const char *dir = args->out_dir ? args->out_dir : ".";
-            /* a new folder that will hold secrets is private to the owner */
-            if (make_dirs(dir, 0700, &err) == 0) {
-                write_pair(&kinds[i], dir, args, &err);
-            }
+            write_pair(&kinds[i], args->out_dir ? args->out_dir : ".", args, &err);
             return cli_report(&err, args->verbose);
         }
     }

@@ -1,9 +1,10 @@
 #include "passphrase_prompt.h"
 
-#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "json_out.h"
@@ -22,9 +23,23 @@ int passphrase_prompt(void *ctx, const char *key_name, char *buf, size_t size, e
     if (size < 2) {
         return eei_fail(err, EEI_ERR_SYSTEM, "no room for a passphrase");
     }
-    int max = size - 1 > INT_MAX ? INT_MAX : (int)(size - 1); /* characters, without the NUL */
-    if (EVP_read_pw_string(buf, max, prompt, 0) != 0) {
+    /* read into more room than the key takes: a longer line gets its own message, not a failure */
+    char typed[4096]; /* a terminal's line is at most 4095 characters */
+    size_t max = size - 1;
+    int rc = EVP_read_pw_string(typed, (int)sizeof(typed) - 1, prompt, 0);
+    size_t len = rc == 0 ? strlen(typed) : 0;
+    if (rc == 0 && len <= max) {
+        memcpy(buf, typed, len + 1);
+    }
+    OPENSSL_cleanse(typed, sizeof(typed));
+    if (rc != 0) {
         return eei_fail(err, EEI_ERR_KEY, "no passphrase read from the terminal");
+    }
+    if (len > max) {
+        return eei_fail(err, EEI_ERR_KEY,
+                        "the passphrase typed has %zu characters, more than the %zu this tool "
+                        "takes",
+                        len, max);
     }
     if (!buf[0]) {
         return eei_fail(err, EEI_ERR_KEY,

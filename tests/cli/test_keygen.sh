@@ -115,11 +115,13 @@ expect_rc 2 "$E" keygen hmac --out-dir "$T/sealed-hmac" -p "$T/pass.txt"
 expect_err "--passphrase-file does not apply to hmac"
 expect_err "drop --passphrase-file"
 expect_absent "$T/sealed-hmac"
-# an empty passphrase protects nothing: refused, naming the file, and no key is written
+# an empty passphrase protects nothing: refused, naming the file, and nothing is written, not
+# even the new --out-dir folder; an existing folder stays as it was
 : >"$T/empty.txt"
-expect_rc 3 "$E" keygen ecc --out-dir "$T/sealed-empty" -p "$T/empty.txt"
+expect_rc 3 "$E" keygen ecc --out-dir "$T/sealed-empty/sub" -p "$T/empty.txt"
 expect_err "passphrase file $T/empty.txt: its first line is empty"
-expect_only "$T/sealed-empty"
+expect_absent "$T/sealed-empty"
+mkdir "$T/sealed-none"
 expect_rc 3 "$E" keygen rsa --out-dir "$T/sealed-none" -p "$T/missing.txt"
 expect_err "$T/missing.txt"
 expect_only "$T/sealed-none"

@@ -49,6 +49,11 @@ for key in rsa_enc.pem ec_enc.pem; do
     expect_rc 0 env ESP_ENC_IMG_PASSPHRASE=s3cret "$E" decrypt img "$key" back
     expect_same p back
     rm -f back
+    # set but empty (VAR= in a script) is unset: the message says how to give the passphrase
+    expect_rc 3 env ESP_ENC_IMG_PASSPHRASE= "$E" decrypt img "$key" back </dev/null
+    expect_err "$key: the key is passphrase-protected"
+    expect_err "ESP_ENC_IMG_PASSPHRASE"
+    expect_absent back
     expect_rc 3 "$E" decrypt img "$key" back --passphrase-file wrong.txt
     expect_err "wrong passphrase"
     expect_absent back
@@ -74,6 +79,17 @@ expect_absent back
 expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "" -- \
     env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
 grep -q "rsa_enc.pem: no passphrase typed" "$T/out.txt" && pass || fail "none typed: $(cat "$T/out.txt")"
+# longer than a key file's passphrase may be: said so, not "no passphrase read"
+expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "$(printf 'x%.0s' $(seq 1500))" -- \
+    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+grep -q "rsa_enc.pem: the passphrase typed has 1500 characters, more than the 1024" "$T/out.txt" &&
+    pass || fail "too long typed: $(tail -c 300 "$T/out.txt")"
+expect_absent back
+# an empty ESP_ENC_IMG_PASSPHRASE is unset: asked on the terminal
+expect_rc 0 pty --answer "Passphrase for rsa_enc.pem: " s3cret -- \
+    env ESP_ENC_IMG_PASSPHRASE= "$E" decrypt img rsa_enc.pem back
+expect_same p back
+rm -f back
 # a key that needs none, or a passphrase given otherwise: nobody is asked
 for how in "-p pass.txt" ""; do
     rm -f back
