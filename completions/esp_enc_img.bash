@@ -62,7 +62,7 @@ _esp_enc_img() {
     sign) opts="--key -o --output --append --json $pass $pin $common" ;;
     verify-signature) opts="--pub --json $common" ;;
     digest) opts="-o --output -f --force --json $pass $pin $common" ;;
-    --generate_rsa_key | --generate_ecc_key) opts="-f --force -v --verbose -h --help" ;;
+    --generate_rsa_key | --generate_ecc_key) opts="-f --force $common" ;;
     *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then

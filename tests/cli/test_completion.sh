@@ -94,8 +94,14 @@ for cmd in $(help_commands); do
     done
 done
 [ "$(help_choices keygen | wc -l)" -ge 4 ] && pass || fail "keygen --help lists no key kinds"
-# the esp_enc_img_gen.py spellings print keygen's --help but take --force only
-printf '%s\n' --force --help --verbose -f -h -v >want
+# the esp_enc_img_gen.py spellings print keygen's --help but take --force and the options every
+# command has; the parser is asked which it takes
+for opt in --force --help --verbose --quiet -f -h -v -q --out-dir --json --passphrase-file; do
+    run "$E" --generate_rsa_key "$opt" --bogus-to-stop-here
+    grep -q "option '$opt' does not apply" "$T/err.txt" ||
+        echo "$opt"
+done | sort >want
+grep -qx -- -q want && ! grep -qx -- --out-dir want && pass || fail "what --generate_rsa_key takes: $(tr '\n' ' ' <want)"
 both "the options of --generate_rsa_key" want esp_enc_img --generate_rsa_key -
 both "the options of --generate_ecc_key" want esp_enc_img --generate_ecc_key -
 

@@ -49,7 +49,7 @@ done
 
 # the files: the tool's, under /usr, and nothing of the library's development files
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' >files.txt
-for f in /usr/bin/esp_enc_img /usr/share/man/man1/esp_enc_img.1 \
+for f in /usr/bin/esp_enc_img /usr/share/man/man1/esp_enc_img.1.gz \
     /usr/share/bash-completion/completions/esp_enc_img /usr/share/zsh/vendor-completions/_esp_enc_img \
     /usr/share/doc/esp-enc-img/copyright; do
     grep -qx "$f" files.txt && pass || fail "the package lacks $f"
@@ -78,7 +78,7 @@ expect_rc 0 "$R/usr/bin/esp_enc_img" encrypt fw.bin "$K/device_pub_key.pem" fw.i
 expect_rc 0 "$R/usr/bin/esp_enc_img" decrypt fw.img "$K/device_hmac_key.bin" back.bin
 expect_same back.bin fw.bin
 # man renders its page (and groff has nothing to say about it)
-MANWIDTH=80 man -l "$R/usr/share/man/man1/esp_enc_img.1" >man.txt 2>man.err && pass ||
+MANWIDTH=80 man -l "$R/usr/share/man/man1/esp_enc_img.1.gz" >man.txt 2>man.err && pass ||
     fail "man -l: $(head -3 man.err)"
 grep -q "pre-encrypted firmware images" man.txt && [ ! -s man.err ] && pass ||
     fail "the man page did not render cleanly: $(head -3 man.err)"

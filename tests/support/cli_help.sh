@@ -14,7 +14,9 @@ help_text() { # [CMD]
 }
 
 help_commands() {
-    help_text | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }'
+    # a command's line starts with two spaces and its name (continuations with more); a command
+    # with two forms has two lines
+    help_text | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on && /^  [^ ]/ && !seen[$1]++ { print $1 }'
 }
 
 help_usage() { # [CMD]: the usage lines, up to the first empty line
