@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "json_file.h"
 #include "json_out.h"
@@ -87,11 +88,18 @@ static int read_shard(shard_result *s, const char *path, eei_error *err)
         return eei_fail(err, EEI_ERR_FILE, "%s: \"devices_total\" is not a count of devices", path);
     }
     s->total = total->valuedouble;
-    if (!cJSON_IsArray(s->devices) ||
-        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s->json, "manifest_sha256"))) {
+    /* what every run writes: without it, two shards could agree by both lacking it */
+    static const char *const strings[] = {"input", "input_sha256", "manifest_sha256"};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s->json, strings[i]))) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: not a batch result: \"%s\" is missing", path,
+                            strings[i]);
+        }
+    }
+    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s->json, "input_size")) ||
+        !cJSON_IsArray(s->devices)) {
         return eei_fail(err, EEI_ERR_FILE,
-                        "%s: not a batch result: \"devices\" or \"manifest_sha256\" is missing",
-                        path);
+                        "%s: not a batch result: \"input_size\" or \"devices\" is missing", path);
     }
     return 0;
 }
@@ -164,6 +172,19 @@ static int every_shard_once(const shard_result *s, size_t count, eei_error *err)
     return rc;
 }
 
+/* A device's text from a shard's file, safe for one line of a terminal ("?" when absent). */
+typedef struct {
+    char text[160];
+} shown;
+
+static shown device_text(const cJSON *device, const char *key)
+{
+    shown out;
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(device, key));
+    text_for_display(text ? text : "?", out.text, sizeof(out.text));
+    return out;
+}
+
 static int by_index(const void *a, const void *b)
 {
     const placed_device *x = a, *y = b;
@@ -215,16 +236,16 @@ static int place_devices(const shard_result *s, size_t count, size_t total, plac
     }
     for (size_t i = 1; rc == 0 && i < n; i++) {
         const placed_device *a = &placed[i - 1], *b = &placed[i];
-        const char *ida = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->device, "id"));
-        const char *idb = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b->device, "id"));
         if (a->index == b->index && a->from == b->from) {
             rc = eei_fail(err, EEI_ERR_FILE,
                           "%s lists entry %zu of the manifest twice (as %s and as %s)",
-                          s[b->from].path, b->index + 1, ida, idb);
+                          s[b->from].path, b->index + 1, device_text(a->device, "id").text,
+                          device_text(b->device, "id").text);
         } else if (a->index == b->index) {
             rc = eei_fail(err, EEI_ERR_FILE,
-                          "device %s (entry %zu of the manifest) is in two shards: %s and %s", idb,
-                          b->index + 1, s[a->from].path, s[b->from].path);
+                          "device %s (entry %zu of the manifest) is in two shards: %s and %s",
+                          device_text(b->device, "id").text, b->index + 1, s[a->from].path,
+                          s[b->from].path);
         }
     }
     for (size_t i = 0; rc == 0 && i < total; i++) { /* sorted, each once: entry i is at i */
@@ -293,14 +314,18 @@ int batch_merge(const cli_args *args)
     if (args->json && strcmp(args->output, "-") == 0) {
         return cli_usage_of(args, "--json prints to stdout: -o must be a file");
     }
+    /* -o naming a shard's file (a link or another path to it too) would replace that shard */
     struct stat out_st, in_st;
-    for (int i = 0; i < args->npos && stat(args->output, &out_st) == 0; i++) {
-        if (stat(args->pos[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-            in_st.st_ino == out_st.st_ino) {
+    bool to_file = strcmp(args->output, "-") != 0 && stat(args->output, &out_st) == 0;
+    for (int i = 0; to_file && i < args->npos; i++) {
+        bool from_stdin = strcmp(args->pos[i], "-") == 0;
+        if ((from_stdin ? fstat(STDIN_FILENO, &in_st) : stat(args->pos[i], &in_st)) == 0 &&
+            in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
             return cli_usage_of(args,
-                                "-o %s is the shard manifest %s: the merged manifest would "
+                                "-o %s is the shard manifest %s%s: the merged manifest would "
                                 "replace it; write it to another file",
-                                args->output, args->pos[i]);
+                                args->output, from_stdin ? "read from " : "",
+                                from_stdin ? "stdin" : args->pos[i]);
         }
     }
     eei_error err = {EEI_OK, ""};
@@ -340,10 +365,8 @@ int batch_merge(const cli_args *args)
         const cJSON *d = placed[i].device;
         const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "status"));
         if (!status || strcmp(status, "ok") != 0) {
-            const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
-            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG,
-                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "id")),
-                    why ? why : "failed");
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, device_text(d, "id").text,
+                    cJSON_HasObjectItem(d, "error") ? device_text(d, "error").text : "failed");
         }
     }
     if (rc == 0 && failed) {
@@ -359,8 +382,10 @@ int batch_merge(const cli_args *args)
     }
     free(shards);
     if (args->json) {
-        merged = merged ? merged : cJSON_CreateObject();
-        json_add_missing(merged, args->cmd); /* a merge that failed: nothing of it is known */
+        if (!merged) { /* a merge that failed: nothing of it is known */
+            merged = cJSON_CreateObject();
+            json_add_missing(merged, args->cmd);
+        }
         return json_finish(merged, &err, args->verbose);
     }
     cJSON_Delete(merged);

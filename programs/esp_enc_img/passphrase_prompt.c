@@ -37,7 +37,7 @@ int passphrase_prompt(void *ctx, const char *key_name, char *buf, size_t size, e
     }
     if (len > max) {
         return eei_fail(err, EEI_ERR_KEY,
-                        "the passphrase typed has %zu characters, more than the %zu this tool "
+                        "the passphrase typed is %zu bytes long, more than the %zu this tool "
                         "takes",
                         len, max);
     }

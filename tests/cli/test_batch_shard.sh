@@ -207,6 +207,27 @@ expect_rc 2 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manife
     -o s3/./1/manifest.json
 expect_err "-o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
 expect_same s3-1.before s3/1/manifest.json
+# ... also when that shard is read from stdin ('-'); and '-o -' is stdout, never a file named '-'
+expect_rc 2 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
+    <s3/1/manifest.json
+expect_err "-o s3/1/manifest.json is the shard manifest read from stdin"
+expect_same s3-1.before s3/1/manifest.json
+cp s3/1/manifest.json ./-
+expect_rc 1 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o - <s3/1/manifest.json
+[ "$("$JG" out.txt devices)" = "$total" ] && pass || fail "-o - printed $(head -c 200 out.txt)"
+expect_same s3-1.before ./-
+rm ./-
+# texts of a shard's file are shown as text: an id with a newline and a terminal escape
+id0=$("$JG" s3/1/manifest.json devices.0.id)
+sed 's|"id":\t"'"$id0"'"|"id":\t"a\\nb\\u001b]0;t\\u0007"|' fake/twice.json >fake/twice-id.json
+grep -qF '"a\nb\u001b]0;t\u0007"' fake/twice-id.json && pass || fail "the escaped id"
+refused 'lists entry '$((i0 + 1))' of the manifest twice (as a\x0ab\x1b]0;t\x07 and as' \
+    fake/twice-id.json s3/2/manifest.json s3/3/manifest.json
+# a shard's file must hold what every run writes: two that both lacked input_sha256 would agree
+sed '/"input_sha256":/d' s3/1/manifest.json >fake/no-sha.json
+grep -q input_sha256 fake/no-sha.json && fail "input_sha256 still there" || pass
+refused 'fake/no-sha.json: not a batch result: "input_sha256" is missing' \
+    fake/no-sha.json s3/2/manifest.json s3/3/manifest.json
 # a devices_total the shards do not list is refused (the first entry no shard has is
 # named), and nothing is sized by the claimed total
 sed 's|"devices_total":\t[0-9]*|"devices_total":\t99999999|' s3/1/manifest.json >fake/big1.json

@@ -82,7 +82,7 @@ grep -q "rsa_enc.pem: no passphrase typed" "$T/out.txt" && pass || fail "none ty
 # longer than a key file's passphrase may be: said so, not "no passphrase read"
 expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "$(printf 'x%.0s' $(seq 1500))" -- \
     env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
-grep -q "rsa_enc.pem: the passphrase typed has 1500 characters, more than the 1024" "$T/out.txt" &&
+grep -q "rsa_enc.pem: the passphrase typed is 1500 bytes long, more than the 1024" "$T/out.txt" &&
     pass || fail "too long typed: $(tail -c 300 "$T/out.txt")"
 expect_absent back
 # an empty ESP_ENC_IMG_PASSPHRASE is unset: asked on the terminal
