@@ -37,11 +37,19 @@ bool batch_shard_parse(const char *text, unsigned *k, unsigned *n)
            parse_count(slash + 1, &end, BATCH_SHARDS_MAX, n) && *end == '\0' && *k <= *n;
 }
 
-unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n)
+int batch_shard_of(const char *id, unsigned n, unsigned *shard, eei_error *err)
 {
-    uint32_t h = (uint32_t)id_sha256[0] << 24 | (uint32_t)id_sha256[1] << 16 |
-                 (uint32_t)id_sha256[2] << 8 | (uint32_t)id_sha256[3];
-    return h % n + 1;
+    eei_sha256 *sha = NULL;
+    uint8_t d[EEI_SHA256_SIZE];
+    if (eei_sha256_new(&sha, err) != EEI_OK) {
+        return -1;
+    }
+    eei_sha256_update(sha, (const uint8_t *)id, strlen(id));
+    eei_sha256_final(sha, d);
+    eei_sha256_free(sha);
+    uint32_t h = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | (uint32_t)d[3];
+    *shard = h % n + 1;
+    return 0;
 }
 
 /* ---- --merge ---- */
@@ -225,6 +233,17 @@ static int place_devices(const shard_result *s, size_t count, size_t total, plac
                               "%s: a device without an \"id\" or an \"index\" below "
                               "devices_total (%zu)",
                               s[i].path, total);
+                break;
+            }
+            unsigned k = 0;
+            rc = batch_shard_of(id, s[i].n, &k, err);
+            if (rc == 0 && k != s[i].k) { /* another split, or an edited file */
+                rc = eei_fail(err, EEI_ERR_FILE,
+                              "%s lists device %s in shard %u/%u, but its id belongs to shard "
+                              "%u/%u: not a shard that 'batch --shard' wrote",
+                              s[i].path, device_text(d, "id").text, s[i].k, s[i].n, k, s[i].n);
+            }
+            if (rc != 0) {
                 break;
             }
             placed[n] = (placed_device){d, (size_t)v, i, n};

@@ -23,11 +23,11 @@ extern const size_t batch_run_keys_count;
 bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
 
 /*
- * The shard (1..n) that writes the device whose id has this SHA-256: its first 4 bytes as a
- * big-endian number, mod n, plus 1. It depends on the id alone, so a manifest edit moves no
- * other device.
+ * The shard (1..n) that writes the device with this id (as manifest.json lists it): the first 4
+ * bytes of the id's SHA-256 as a big-endian number, mod n, plus 1. It depends on the id alone,
+ * so a manifest edit moves no other device. -1 (err says why) when it could not be hashed.
  */
-unsigned batch_shard_of(const uint8_t id_sha256[EEI_SHA256_SIZE], unsigned n);
+int batch_shard_of(const char *id, unsigned n, unsigned *shard, eei_error *err);
 
 /* batch --merge SHARD_MANIFEST... -o FILE: the command itself (exit code). */
 int batch_merge(const cli_args *args);

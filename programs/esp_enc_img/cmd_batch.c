@@ -43,9 +43,9 @@ static const char help[] =
     "as a number, mod N, plus 1): adding or removing devices moves no other device. Then\n"
     "'batch --merge' joins the shards' manifest.json files into FILE, what one run over the\n"
     "whole manifest writes; it refuses shards of different manifests, builds or signing keys,\n"
-    "a shard missing or given twice, a device in two shards or twice in one, an entry in no\n"
-    "shard, mixed N, and -o naming a shard's file. The images stay where each shard wrote\n"
-    "them (their names never collide).\n"
+    "a shard missing or given twice, a device in two shards, twice in one or in a shard its\n"
+    "id does not name, an entry in no shard, mixed N, and -o naming a shard's file. The\n"
+    "images stay where each shard wrote them (their names never collide).\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -259,7 +259,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
     return 0;
 }
 
-/* SHA-256 of bytes in memory: the input, the manifest, an id (its shard). */
+/* SHA-256 of bytes in memory: the input, the manifest. */
 static int sha256_of(const void *data, size_t len, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
 {
     eei_sha256 *sha = NULL;
@@ -283,11 +283,9 @@ static int keep_share(batch *b, eei_error *err)
         return 0;
     }
     for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
-        uint8_t id_sha[EEI_SHA256_SIZE];
-        if (sha256_of(b->devices[i].id, strlen(b->devices[i].id), id_sha, err) != 0) {
+        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
             return -1;
         }
-        b->devices[i].shard = batch_shard_of(id_sha, b->shards);
     }
     size_t kept = 0;
     for (size_t i = 0; i < b->count; i++) {

@@ -160,15 +160,22 @@ run "$E" batch fleet2/manifest.json --out-dir b1 --shard 1/3 --quiet
 expect_present b1/manifest.json
 refused "s3/3/manifest.json and b1/manifest.json differ in \"input_sha256\"" \
     s3/3/manifest.json s3/2/manifest.json b1/manifest.json
-# a device in two shards: shard 1's devices relabelled as shard 3
+# shard 1's devices relabelled as shard 3: their ids name shard 1
 mkdir fake && sed 's|"shard":\t"1/3"|"shard":\t"3/3"|' s3/1/manifest.json >fake/manifest.json
 grep -q '"3/3"' fake/manifest.json && pass || fail "the relabelled shard"
 [ "$("$JG" s3/1/manifest.json devices)" -gt 0 ] && pass || fail "shard 1/3 is empty"
-refused "is in two shards: s3/1/manifest.json and fake/manifest.json" \
-    s3/1/manifest.json s3/2/manifest.json fake/manifest.json
-# a device twice in one shard: its second entry's index made the first's
+refused "fake/manifest.json lists device $("$JG" s3/1/manifest.json devices.0.id) in shard 3/3, \
+but its id belongs to shard 1/3" s3/1/manifest.json s3/2/manifest.json fake/manifest.json
+# an entry in two shards: a shard 2 device's index made that of a shard 1 device
 i0=$("$JG" s3/1/manifest.json devices.0.index)
 i1=$("$JG" s3/1/manifest.json devices.1.index)
+j0=$("$JG" s3/2/manifest.json devices.0.index)
+sed "s|\"index\":\t$j0,|\"index\":\t$i0,|" s3/2/manifest.json >fake/two.json
+[ "$("$JG" fake/two.json devices.0.index)" = "$i0" ] && pass || fail "the moved index"
+refused "device $("$JG" s3/2/manifest.json devices.0.id) (entry $((i0 + 1)) of the manifest) is \
+in two shards: s3/1/manifest.json and fake/two.json" s3/1/manifest.json fake/two.json \
+    s3/3/manifest.json
+# a device twice in one shard: its second entry's index made the first's
 sed "s|\"index\":\t$i1,|\"index\":\t$i0,|" s3/1/manifest.json >fake/twice.json
 [ "$("$JG" fake/twice.json devices.1.index)" = "$i0" ] && pass || fail "the repeated index"
 refused "fake/twice.json lists entry $((i0 + 1)) of the manifest twice (as \
@@ -221,7 +228,7 @@ rm ./-
 id0=$("$JG" s3/1/manifest.json devices.0.id)
 sed 's|"id":\t"'"$id0"'"|"id":\t"a\\nb\\u001b]0;t\\u0007"|' fake/twice.json >fake/twice-id.json
 grep -qF '"a\nb\u001b]0;t\u0007"' fake/twice-id.json && pass || fail "the escaped id"
-refused 'lists entry '$((i0 + 1))' of the manifest twice (as a\x0ab\x1b]0;t\x07 and as' \
+refused 'fake/twice-id.json lists device a\x0ab\x1b]0;t\x07 in shard 1/3' \
     fake/twice-id.json s3/2/manifest.json s3/3/manifest.json
 # a shard's file must hold what every run writes: two that both lacked input_sha256 would agree
 sed '/"input_sha256":/d' s3/1/manifest.json >fake/no-sha.json
