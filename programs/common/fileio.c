@@ -203,6 +203,15 @@ bool path_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0 || stat(a, &sa) != 0 || stat(b, &sb) != 0) {
+        return false;
+    }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {

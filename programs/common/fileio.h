@@ -76,6 +76,12 @@ int make_dirs(const char *path, mode_t mode, eei_error *err);
 /* True when the path exists (for refusing to overwrite before doing any work). */
 bool path_exists(const char *path);
 
+/*
+ * True when a and b are the same file, links followed (one inode on one device): an output that
+ * would replace an input. False when either does not exist or is "-".
+ */
+bool same_file(const char *a, const char *b);
+
 /* SHA-256 of everything written to a seekable output so far (before output_commit). */
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
 
