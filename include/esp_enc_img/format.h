@@ -92,6 +92,11 @@ EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 #define EEI_APP_DESC_TEXT_SIZE 32u
 /* Bytes of an app binary that hold everything eei_app_head_parse reads. */
 #define EEI_APP_HEAD_SIZE (EEI_APP_DESC_OFFSET + EEI_APP_DESC_SIZE)
+/*
+ * The largest app a chip boots: ESP-IDF's bootloader refuses an app partition over 16 MiB, and an
+ * app (its signature sector included) fills at most its partition.
+ */
+#define EEI_APP_MAX_SIZE (16u * 1024u * 1024u)
 
 /*
  * ESP Secure Boot V2. A signed app is the app padded with 0xFF to a multiple of 4096 bytes,

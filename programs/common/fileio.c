@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* ---- temporary files removed on a fatal signal ---- */
@@ -69,11 +71,45 @@ void fileio_init(void)
     sigaction(SIGHUP, &sa, NULL);
     /* a closed stdout pipe shows up as EPIPE from write(), and is reported like any error */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* past ulimit -f: write() fails with EFBIG */
 }
 
 /* ---- input ---- */
 
-int input_open(input_file *in, const char *path, eei_error *err)
+static uint64_t input_max = EEI_APP_MAX_SIZE;
+
+void input_set_max(uint64_t max)
+{
+    input_max = max;
+}
+
+uint64_t input_get_max(void)
+{
+    return input_max;
+}
+
+/* What any input may hold: an image of the largest app (its header and tag on top). */
+static uint64_t input_cap(void)
+{
+    return input_max + EEI_HEADER_SIZE + EEI_TAG_SIZE;
+}
+
+static int too_large(input_file *in, eei_error *err)
+{
+    return eei_fail(err, EEI_ERR_FILE,
+                    "%s: more than %llu bytes, larger than an image of the largest app %s",
+                    in->name, (unsigned long long)input_cap(), input_max_reason());
+}
+
+const char *input_max_reason(void)
+{
+    return input_max == EEI_APP_MAX_SIZE
+               ? "an ESP chip boots (16 MiB: ESP-IDF's bootloader loads no larger app "
+                 "partition; --max-size raises the limit)"
+               : "--max-size allows";
+}
+
+static int open_input(input_file *in, const char *path, bool capped, eei_error *err)
 {
     struct stat st;
     memset(in, 0, sizeof(*in));
@@ -82,7 +118,7 @@ int input_open(input_file *in, const char *path, eei_error *err)
         in->name = "stdin";
     } else {
         in->name = path;
-        in->fd = open(path, O_RDONLY | O_CLOEXEC);
+        in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (in->fd < 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
         }
@@ -98,10 +134,20 @@ int input_open(input_file *in, const char *path, eei_error *err)
     }
     in->regular = S_ISREG(st.st_mode);
     in->size = in->regular ? (uint64_t)st.st_size : 0;
+    if (capped && in->regular && in->size > input_cap()) {
+        int rc = too_large(in, err);
+        input_close(in);
+        return rc;
+    }
     if (in->regular) {
         posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
     return 0;
+}
+
+int input_open(input_file *in, const char *path, eei_error *err)
+{
+    return open_input(in, path, true, err);
 }
 
 /* Read until cap bytes or the end: at the file position (offset < 0) or at offset. */
@@ -130,7 +176,12 @@ static int read_fully(input_file *in, uint8_t *buf, size_t cap, int64_t offset, 
 
 int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
 {
-    return read_fully(in, buf, cap, -1, got, err);
+    if (read_fully(in, buf, cap, -1, got, err) != 0) {
+        return -1;
+    }
+    in->consumed += *got;
+    /* an endless input (a device, a pipe that never closes) ends here */
+    return in->consumed > input_cap() ? too_large(in, err) : 0;
 }
 
 int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
@@ -150,12 +201,12 @@ void input_close(input_file *in)
 int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err)
 {
     input_file in;
-    if (input_open(&in, path, err) != 0) {
+    if (open_input(&in, path, false, err) != 0) {
         return -1;
     }
     uint8_t *buf = malloc(max + 1);
     size_t got = 0;
-    int rc = buf ? input_read(&in, buf, max + 1, &got, err)
+    int rc = buf ? read_fully(&in, buf, max + 1, -1, &got, err)
                  : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     input_close(&in);
     if (rc == 0 && got > max) {
@@ -212,6 +263,62 @@ bool same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0) {
+        return 0;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (inputs[i] && same_file(path, inputs[i])) {
+            return eei_fail(err, EEI_ERR_FILE,
+                            "%s is the input %s: refusing to replace an input with the output "
+                            "(give another output name)",
+                            path, inputs[i]);
+        }
+    }
+    return 0;
+}
+
+/*
+ * The file a path names, its links followed to the end (the last one may dangle: then the file
+ * it names is created). The folders on the way are left as they are: renaming through them
+ * reaches the same place.
+ */
+static int resolve_links(const char *path, char *out, size_t size, eei_error *err)
+{
+    char cur[PATH_MAX], link[PATH_MAX];
+    if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            break;
+        }
+        ssize_t n = readlink(cur, link, sizeof(link) - 1);
+        if (n < 0 || hops >= 40) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
+                            n < 0 ? strerror(errno) : "too many levels of symbolic links");
+        }
+        link[n] = '\0';
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", cur);
+        int m = link[0] == '/' ? snprintf(cur, sizeof(cur), "%s", link)
+                               : snprintf(cur, sizeof(cur), "%s/%s", dirname(dir), link);
+        if (m < 0 || (size_t)m >= sizeof(cur)) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+        }
+    }
+    if (snprintf(out, size, "%s", cur) >= (int)size) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+    }
+    return 0;
+}
+
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
@@ -228,17 +335,17 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* An anonymous temporary file: what a seekable writer writes before it goes to a stream. */
 static int open_spool(output_file *out, eei_error *err)
 {
     const char *dir = getenv("TMPDIR");
     char tmpl[PATH_MAX];
     snprintf(tmpl, sizeof(tmpl), "%s/esp_enc_img.XXXXXX", dir && *dir ? dir : "/tmp");
-    out->fd = mkostemp(tmpl, O_CLOEXEC);
-    if (out->fd < 0) {
+    out->spool = mkostemp(tmpl, O_CLOEXEC);
+    if (out->spool < 0) {
         return eei_fail(err, EEI_ERR_FILE, "temporary file in %s: %s", tmpl, strerror(errno));
     }
     unlink(tmpl); /* anonymous from here on: nothing to clean up */
-    out->spooled = true;
     return 0;
 }
 
@@ -275,7 +382,7 @@ static int random_name(const char *target, char *buf, size_t size)
 static int open_temp(output_file *out, eei_error *err)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", out->name);
+    snprintf(dir, sizeof(dir), "%s", out->target);
     out->fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (out->fd >= 0) {
         out->unnamed = true;
@@ -285,7 +392,7 @@ static int open_temp(output_file *out, eei_error *err)
         return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s",
                         out->name, strerror(errno));
     }
-    if (temp_name(out->name, out->path, sizeof(out->path)) != 0) {
+    if (temp_name(out->target, out->path, sizeof(out->path)) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
     }
     out->fd = mkostemp(out->path, O_CLOEXEC); /* O_EXCL, mode 0600 */
@@ -299,36 +406,98 @@ static int open_temp(output_file *out, eei_error *err)
     return 0;
 }
 
+/* A local socket: written to as a client, as a shell's redirection cannot. */
+static int connect_socket(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        fd = -1;
+    }
+    return fd;
+}
+
+/*
+ * Something that is not a file to replace: a terminal, a device, a FIFO, a socket (or stdout).
+ * It is written straight into, never replaced; a seekable writer writes a spool first.
+ */
+static int open_stream(output_file *out, int fd, eei_error *err)
+{
+    out->stream = fd;
+    if (!out->opts.text && isatty(fd)) {
+        return eei_fail(err, EEI_ERR_USAGE,
+                        "%s is a terminal: refusing to write binary data to it (redirect it to a "
+                        "file or a pipe, or give a file name)",
+                        out->name);
+    }
+    if (out->opts.seekable) {
+        return open_spool(out, err);
+    }
+    out->fd = fd;
+    return 0;
+}
+
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->opts = *opts;
     out->cleanup_slot = -1;
-    out->fd = -1;
+    out->fd = out->spool = out->stream = -1;
     if (strcmp(path, "-") == 0) {
-        if (!opts->text && isatty(STDOUT_FILENO)) {
-            return eei_fail(err, EEI_ERR_USAGE,
-                            "stdout is a terminal: refusing to write binary data to it (redirect "
-                            "it to a file or a pipe, or give a file name)");
-        }
         out->to_stdout = true;
         out->name = "stdout";
-        if (opts->seekable) {
-            return open_spool(out, err);
-        }
-        out->fd = STDOUT_FILENO;
-        return 0;
+        return open_stream(out, STDOUT_FILENO, err);
     }
     out->name = path;
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);
     }
-    return open_temp(out, err);
+    struct stat st;
+    if (stat(path, &st) != 0) { /* a new file, maybe at the end of a dangling link */
+        return resolve_links(path, out->target, sizeof(out->target), err) == 0 ? open_temp(out, err)
+                                                                               : -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
+    }
+    if (S_ISREG(st.st_mode)) { /* replaced: the file the links end at, beside itself */
+        if (!realpath(path, out->target)) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
+        }
+        return open_temp(out, err);
+    }
+    /* opened by the path the user gave: the kernel follows links such as /dev/stdout */
+    int fd =
+        S_ISSOCK(st.st_mode) ? connect_socket(path) : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
+    }
+    out->direct = true;
+    if (open_stream(out, fd, err) != 0) {
+        close(fd);
+        out->stream = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Where the bytes go now: the spool of a seekable stream, or the file or stream itself. */
+static int write_fd(const output_file *out)
+{
+    return out->spool >= 0 ? out->spool : out->fd;
 }
 
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err)
 {
-    if (write_all(out->fd, buf, len) != 0) {
+    if (write_all(write_fd(out), buf, len) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
     }
     return 0;
@@ -337,7 +506,7 @@ int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *er
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset, eei_error *err)
 {
     while (len > 0) {
-        ssize_t n = pwrite(out->fd, buf, len, (off_t)offset);
+        ssize_t n = pwrite(write_fd(out), buf, len, (off_t)offset);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -351,22 +520,14 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
     return 0;
 }
 
-int output_seek(output_file *out, uint64_t offset, eei_error *err)
-{
-    if (lseek(out->fd, (off_t)offset, SEEK_SET) < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
-    }
-    return 0;
-}
-
-static int copy_spool_to_stdout(output_file *out, eei_error *err)
+static int copy_spool(output_file *out, eei_error *err)
 {
     static uint8_t buf[64 * 1024];
-    if (lseek(out->fd, 0, SEEK_SET) != 0) {
+    if (lseek(out->spool, 0, SEEK_SET) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
     }
     for (;;) {
-        ssize_t n = read(out->fd, buf, sizeof(buf));
+        ssize_t n = read(out->spool, buf, sizeof(buf));
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -376,15 +537,16 @@ static int copy_spool_to_stdout(output_file *out, eei_error *err)
         if (n == 0) {
             return 0;
         }
-        if (write_all(STDOUT_FILENO, buf, (size_t)n) != 0) {
-            return eei_fail(err, EEI_ERR_FILE, "stdout: write failed: %s", strerror(errno));
+        if (write_all(out->stream, buf, (size_t)n) != 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
         }
     }
 }
 
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
 {
-    if (out->fd < 0 || (out->to_stdout && !out->spooled)) {
+    int fd = out->spool >= 0 ? out->spool : out->stream < 0 ? out->fd : -1;
+    if (fd < 0) {
         return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot hash a stream", out->name);
     }
     uint8_t *buf = malloc(EEI_IO_CHUNK);
@@ -395,7 +557,7 @@ int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *
     }
     int rc = 0;
     for (off_t off = 0;;) {
-        ssize_t n = pread(out->fd, buf, EEI_IO_CHUNK, off);
+        ssize_t n = pread(fd, buf, EEI_IO_CHUNK, off);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -438,7 +600,7 @@ static int finish_temp(output_file *out, eei_error *err)
     }
     if (out->unnamed) {
         for (int tries = 0;; tries++) {
-            if (random_name(out->name, out->path, sizeof(out->path)) != 0) {
+            if (random_name(out->target, out->path, sizeof(out->path)) != 0) {
                 return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
             }
             out->cleanup_slot = cleanup_claim(out->path);
@@ -466,16 +628,16 @@ static int finish_temp(output_file *out, eei_error *err)
 static int move_into_place(output_file *out, eei_error *err)
 {
     if (!out->opts.no_clobber) {
-        if (rename(out->path, out->name) != 0) {
+        if (rename(out->path, out->target) != 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
         }
         return 0;
     }
-    if (renameat2(AT_FDCWD, out->path, AT_FDCWD, out->name, RENAME_NOREPLACE) == 0) {
+    if (renameat2(AT_FDCWD, out->path, AT_FDCWD, out->target, RENAME_NOREPLACE) == 0) {
         return 0;
     }
     if (errno == EINVAL || errno == ENOSYS) { /* filesystem without RENAME_NOREPLACE */
-        if (link(out->path, out->name) == 0) {
+        if (link(out->path, out->target) == 0) {
             unlink(out->path);
             return 0;
         }
@@ -493,16 +655,25 @@ static void committed(output_file *out)
     out->path[0] = '\0';
 }
 
+/* A stream's end: the spool copied in, the descriptor closed (stdout stays open). */
+static int finish_stream(output_file *out, eei_error *err)
+{
+    int rc = out->spool >= 0 ? copy_spool(out, err) : 0;
+    if (out->spool >= 0) {
+        close(out->spool);
+        out->spool = -1;
+    }
+    if (out->direct && close(out->stream) != 0 && rc == 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+    }
+    out->fd = out->stream = -1;
+    return rc;
+}
+
 int output_commit(output_file *out, eei_error *err)
 {
-    int rc = 0;
-    if (out->to_stdout) {
-        rc = out->spooled ? copy_spool_to_stdout(out, err) : 0;
-        if (out->spooled) {
-            close(out->fd);
-        }
-        out->fd = -1;
-        return rc;
+    if (out->stream >= 0) {
+        return finish_stream(out, err);
     }
     if (finish_temp(out, err) != 0 || move_into_place(out, err) != 0) {
         output_abort(out);
@@ -538,15 +709,23 @@ static int keep_old(const char *target, char *backup, size_t size, eei_error *er
 
 int output_commit_pair(output_file *first, output_file *second, eei_error *err)
 {
+    if (first->stream >= 0 || second->stream >= 0) { /* nothing to put back in a stream */
+        int rc = output_commit(first, err);
+        if (rc != 0) {
+            output_abort(second);
+            return rc;
+        }
+        return output_commit(second, err);
+    }
     char backup[2][PATH_MAX] = {"", ""};
-    bool existed[2] = {path_exists(first->name), path_exists(second->name)};
+    bool existed[2] = {path_exists(first->target), path_exists(second->target)};
     output_file *outs[2] = {first, second};
     int rc = 0;
     for (int i = 0; i < 2 && rc == 0; i++) {
         rc = finish_temp(outs[i], err);
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
-        rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->name, backup[i], PATH_MAX, err);
+        rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->target, backup[i], PATH_MAX, err);
     }
     int moved = 0;
     while (rc == 0 && moved < 2) {
@@ -555,10 +734,10 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
     }
     if (rc != 0 && moved == 1) { /* the first is in place, the second is not: undo the first */
         if (backup[0][0] != '\0') {
-            rename(backup[0], first->name);
+            rename(backup[0], first->target);
             backup[0][0] = '\0';
         } else if (!existed[0]) {
-            unlink(first->name);
+            unlink(first->target);
         }
     }
     for (int i = 0; i < 2; i++) {
@@ -576,10 +755,16 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
 
 void output_abort(output_file *out)
 {
-    if (out->fd >= 0 && out->fd != STDOUT_FILENO) {
+    if (out->spool >= 0) {
+        close(out->spool);
+    }
+    if (out->direct && out->stream >= 0) {
+        close(out->stream);
+    }
+    if (out->stream < 0 && out->fd >= 0) {
         close(out->fd); /* an unnamed file is gone with its descriptor */
     }
-    out->fd = -1;
+    out->fd = out->spool = out->stream = -1;
     if (out->path[0] != '\0') {
         unlink(out->path);
         out->path[0] = '\0';

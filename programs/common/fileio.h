@@ -1,8 +1,10 @@
 /*
- * Files for the programs: inputs read in pieces (the library asks for EEI_IO_CHUNK, 256 KiB);
- * outputs written to an unnamed file in the target's directory (O_TMPFILE) that gets a name
- * only when it is complete, then is renamed into place. Where the filesystem has no O_TMPFILE,
- * a named temporary file beside the target, removed on SIGINT, SIGTERM and SIGHUP.
+ * Files for the programs: inputs read in pieces (the library asks for EEI_IO_CHUNK, 256 KiB), at
+ * most an image of the largest app a chip boots; outputs written to an unnamed file in the
+ * target's directory (O_TMPFILE) that gets a name only when it is complete, then is renamed into
+ * place. Where the filesystem has no O_TMPFILE, a named temporary file beside the target, removed
+ * on SIGINT, SIGTERM and SIGHUP. An output that is not a regular file (a device, a FIFO, a
+ * socket) is written into, never replaced; a link is followed and the file it names replaced.
  */
 #ifndef EEI_FILEIO_H
 #define EEI_FILEIO_H
@@ -20,9 +22,19 @@ typedef struct {
     const char *name; /* for messages: the path, or "stdin" */
     bool regular;     /* a regular file: size is known and pread works */
     uint64_t size;
+    uint64_t consumed; /* read so far by input_read */
 } input_file;
 
-/* "-" is stdin. Directories are refused. */
+/*
+ * The largest app an input may hold (EEI_APP_MAX_SIZE unless --max-size says otherwise): any
+ * input is refused past an image of it (its header and tag on top), so endless ones end.
+ */
+void input_set_max(uint64_t max);
+uint64_t input_get_max(void);
+/* Why the limit is what it is, for messages: "an ESP chip boots (16 MiB: ...)". */
+const char *input_max_reason(void);
+
+/* "-" is stdin. Directories are refused, and regular files larger than the limit. */
 int input_open(input_file *in, const char *path, eei_error *err);
 /* Read up to cap bytes, fewer only at end of input; *got is 0 at the end. */
 int input_read(input_file *in, uint8_t *buf, size_t cap, size_t *got, eei_error *err);
@@ -42,23 +54,28 @@ typedef struct {
 } output_options;
 
 typedef struct {
-    int fd;
+    int fd;     /* where bytes go: the temporary file, or the stream */
+    int stream; /* stdout, or a device, FIFO or socket written into; -1 for a file */
+    int spool;  /* a seekable writer's anonymous file, copied to the stream at commit; or -1 */
     bool to_stdout;
-    bool spooled;
+    bool direct;  /* stream is an OUT that is not a regular file: closed at the end */
     bool unnamed; /* O_TMPFILE: no name until it is complete */
     output_options opts;
-    const char *name;
-    char path[PATH_MAX]; /* the temporary name, while it has one */
+    const char *name;      /* as given, for messages */
+    char target[PATH_MAX]; /* the file replaced: name with its links followed */
+    char path[PATH_MAX];   /* the temporary name, while it has one */
     int cleanup_slot;
 } output_file;
 
-/* "-" is stdout. Nothing appears at path until output_commit. */
+/*
+ * "-" is stdout. Nothing appears at path until output_commit. A path that names a device, a FIFO
+ * or a socket is written into (a seekable writer's bytes go there at commit); a directory is
+ * refused; a link is followed, and the file it names is replaced (the link stays).
+ */
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err);
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err);
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
                   eei_error *err);
-/* Move the write position of a seekable output (what lies before it is written by pwrite). */
-int output_seek(output_file *out, uint64_t offset, eei_error *err);
 /* Move the finished file into place. On failure the output is aborted. */
 int output_commit(output_file *out, eei_error *err);
 /*
@@ -72,6 +89,12 @@ void output_abort(output_file *out);
 
 /* mkdir -p: create path and its missing parents with mode (existing ones are left alone). */
 int make_dirs(const char *path, mode_t mode, eei_error *err);
+
+/*
+ * Before anything is read: refuse an output path that is a directory, or the same file as one of
+ * the n inputs (NULL entries are skipped), for the output would replace it.
+ */
+int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err);
 
 /* True when the path exists (for refusing to overwrite before doing any work). */
 bool path_exists(const char *path);
@@ -88,6 +111,7 @@ int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *
 /*
  * Once, before any output is opened (and before threads start): remove the temporary files
  * of unfinished outputs on SIGINT, SIGTERM and SIGHUP, and read the umask for output modes.
+ * A full pipe (SIGPIPE) or a file size limit (SIGXFSZ) become write errors that are reported.
  */
 void fileio_init(void);
 

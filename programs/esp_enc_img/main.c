@@ -1,4 +1,5 @@
 /* esp_enc_img: dispatch to one command per file. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,11 +38,13 @@ static const char main_help[] =
     "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
     "  --generate_ecc_key   same as 'keygen hmac' in the current directory\n"
     "\n"
-    "  -h, --help      this text; 'esp_enc_img COMMAND --help' for a command\n"
+    "  -h, --help      this text; 'esp_enc_img help COMMAND' or 'esp_enc_img COMMAND --help'\n"
+    "                  for a command\n"
     "  -V, --version   the version, the commit it was built from, and the OpenSSL and cJSON\n"
     "                  it runs with\n"
     "\n"
-    "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error.\n";
+    "Exit status: 0 success; 1 image rejected; 2 usage error; 3 file, key or system error;\n"
+    "4 a warning, with --strict.\n";
 
 static const cli_command *const commands[] = {
     &cmd_keygen,
@@ -59,13 +62,48 @@ static const cli_command *const commands[] = {
     &cmd_generate_ecc_key,
 };
 
-int main(int argc, char **argv)
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const cli_command *command_named(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, commands[i]->name) == 0) {
+            return commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int unknown_command(const char *name);
+
+/*
+ * What was printed on stdout must have got there: a full disk or a closed pipe behind it is an
+ * error of the command (exit 3), not a success with its answer lost.
+ */
+static int stdout_flushed(int code)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) {
+        return code;
+    }
+    fprintf(stderr, "%s: stdout: write failed: %s\n", EEI_PROG, strerror(errno));
+    return code == 0 ? cli_exit_code(EEI_ERR_FILE) : code;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(main_help, stderr);
         return cli_exit_code(EEI_ERR_USAGE);
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2) { /* help COMMAND: that command's help */
+        const cli_command *cmd = command_named(argv[2]);
+        if (!cmd) {
+            return unknown_command(argv[2]);
+        }
+        fputs(cmd->help, stdout);
+        return cli_exit_code(EEI_OK);
+    }
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
         fputs(main_help, stdout);
         return cli_exit_code(EEI_OK);
@@ -75,17 +113,23 @@ int main(int argc, char **argv)
                eei_crypto_library(), cJSON_Version());
         return cli_exit_code(EEI_OK);
     }
+    const cli_command *cmd = command_named(name);
+    return cmd ? cli_run(cmd, argc - 1, argv + 1) : unknown_command(name);
+}
+
+int main(int argc, char **argv)
+{
     fileio_init();
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(name, commands[i]->name) == 0) {
-            return cli_run(commands[i], argc - 1, argv + 1);
-        }
-    }
-    const char *names[sizeof(commands) / sizeof(commands[0])];
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    return stdout_flushed(dispatch(argc, argv));
+}
+
+static int unknown_command(const char *name)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++) {
         names[i] = commands[i]->name;
     }
-    const char *best = options_closest(name, strlen(name), names, sizeof(names) / sizeof(names[0]));
+    const char *best = options_closest(name, strlen(name), names, NCOMMANDS);
     if (best) {
         fprintf(stderr, "%s: unknown command '%s': did you mean '%s'?\n", EEI_PROG, name, best);
     } else {

@@ -31,12 +31,25 @@ expect_rc 3 "$E" encrypt p junk.pem out/keep
 expect_same p out/keep
 expect_only out existing keep
 
-# inputs over 4 GiB - 1 are refused before anything is written
+# inputs over 4 GiB - 1 are refused before anything is written, whatever --max-size says
 truncate -s 4G big.bin
-expect_rc 3 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img
+expect_rc 3 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img --max-size 4294967295
 expect_err "4294967296 bytes"
 expect_err "4294967295"
 expect_only out existing keep
+# and by default over 16 MiB: the largest app partition a chip's bootloader loads
+truncate -s 16777217 big.bin
+expect_rc 3 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img
+expect_err "largest app an ESP chip boots (16 MiB"
+expect_err "--max-size raises the limit"
+expect_only out existing keep
+truncate -s 16777216 big.bin # 16 MiB exactly is an app that fills its partition
+expect_rc 0 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img
+rm out/big.img
+expect_rc 2 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img --max-size 5T
+expect_err "--max-size takes a size"
+expect_rc 0 "$E" encrypt big.bin "$K/rsa_pub_key.pem" out/big.img --max-size 16M
+rm out/big.img
 
 # odd inputs
 expect_rc 3 "$E" encrypt missing.bin "$K/rsa_pub_key.pem" out/x
