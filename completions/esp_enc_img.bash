@@ -42,7 +42,7 @@ _esp_enc_img() {
         return 0
         ;;
     --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs | \
-        --shard)
+        --shard | --max-size)
         return 0 # a value of the user's own
         ;;
     esac
@@ -50,12 +50,12 @@ _esp_enc_img() {
     local common="-q --quiet -v --verbose -h --help"
     local pass="-p --passphrase-file" pin="--pin-file"
     case $cmd in
-    keygen) opts="-d --out-dir -f --force $pass $common" ;;
-    pubkey) opts="--format --name -o --output -f --force $pass $pin $common" ;;
-    encrypt) opts="--sign-key --json $pass $pin $common" ;;
-    decrypt) opts="$pass $common" ;;
+    keygen) opts="-d --out-dir -f --force --json $pass $common" ;;
+    pubkey) opts="--format --name -o --output -f --force --json $pass $pin $common" ;;
+    encrypt) opts="--sign-key --json --strict --max-size $pass $pin $common" ;;
+    decrypt) opts="--json --max-size $pass $common" ;;
     info) opts="--json $common" ;;
-    verify) opts="--pub --no-hash --json $pass $common" ;;
+    verify) opts="--pub --no-hash --json --strict --max-size $pass $common" ;;
     batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json $pass $pin $common" ;;
     serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
                  --max-clients $common" ;;

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "json_out.h"
 #include "options.h"
 #include "passphrase_prompt.h"
@@ -51,6 +53,8 @@ static const option_spec cli_options[] = {
     NUMBER("days", days, 1, 36500, OPT_SERVE),
     TEXT("shard", 0, shard, OPT_SHARD),
     FLAG("merge", 0, merge, OPT_SHARD),
+    TEXT("max-size", 0, max_size, OPT_MAX_SIZE),
+    FLAG("strict", 0, strict, OPT_STRICT),
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
@@ -64,6 +68,31 @@ static bool json_asked(int argc, char **argv)
     }
     return false;
 }
+
+/* --max-size: bytes, or K, M, G (KiB, MiB, GiB); at most what the format's length can hold. */
+static bool parse_size(const char *text, uint64_t *out)
+{
+    static const struct {
+        const char *suffix;
+        unsigned shift;
+    } units[] = {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
+    char *end = NULL;
+    if (text[0] < '0' || text[0] > '9') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    for (size_t i = 0; errno == 0 && i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].suffix) == 0 && n > 0 &&
+            n <= (EEI_MAX_PAYLOAD >> units[i].shift)) {
+            *out = (uint64_t)n << units[i].shift;
+            return *out <= EEI_MAX_PAYLOAD;
+        }
+    }
+    return false;
+}
+
+static bool strict_tripped;
 
 int cli_run(const cli_command *cmd, int argc, char **argv)
 {
@@ -82,7 +111,18 @@ int cli_run(const cli_command *cmd, int argc, char **argv)
     }
     args.npos = out.npos;
     args.pos = out.pos;
-    return cmd->run(&args);
+    uint64_t max = 0;
+    if (args.max_size && !parse_size(args.max_size, &max)) {
+        return cli_usage_of(&args,
+                            "--max-size takes a size from 1 to 4294967295 bytes, with K, M or G "
+                            "for KiB, MiB or GiB (e.g. 64M): not '%s'",
+                            args.max_size);
+    }
+    if (args.max_size) {
+        input_set_max(max);
+    }
+    int code = cmd->run(&args);
+    return strict_tripped && code != 0 ? CLI_EXIT_STRICT : code;
 }
 
 int cli_exit_code(eei_status status)
@@ -145,11 +185,46 @@ int cli_report(const eei_error *err, bool verbose)
     return cli_exit_code(err->status);
 }
 
+static char first_warning[sizeof(((eei_error *)0)->msg)];
+
 void cli_warning(const cli_args *args, const char *text)
 {
-    if (!args->quiet) {
+    if (!first_warning[0]) {
+        snprintf(first_warning, sizeof(first_warning), "%s", text);
+    }
+    if (!args->quiet && !args->strict) { /* under --strict it is the error, printed once */
         fprintf(stderr, "%s: warning: %s\n", EEI_PROG, text);
     }
+}
+
+int cli_strict(const cli_args *args, eei_error *err)
+{
+    if (!args->strict || !first_warning[0]) {
+        return 0;
+    }
+    strict_tripped = true;
+    return eei_fail(err, EEI_ERR_REJECTED, "%s (--strict: a warning is an error)", first_warning);
+}
+
+int cli_check_output(const cli_args *args, const char *out, eei_error *err)
+{
+    const char *inputs[64];
+    size_t n = 0;
+    for (int i = 0; i < args->npos && n < 48; i++) {
+        if (args->pos[i] != out) {
+            inputs[n++] = args->pos[i];
+        }
+    }
+    const option_list *lists[] = {&args->keys, &args->pubs, &args->sign_keys};
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+        for (int i = 0; i < lists[l]->n; i++) {
+            inputs[n++] = lists[l]->v[i];
+        }
+    }
+    inputs[n++] = args->passphrase_file;
+    inputs[n++] = args->pin_file;
+    inputs[n++] = args->cert;
+    return output_check(out, inputs, n, err);
 }
 
 int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_key **out,

@@ -30,9 +30,14 @@ enum {
     OPT_PUB = 1u << 12,
     OPT_APPEND = 1u << 13,
     OPT_SIGN_KEY = 1u << 14,
-    OPT_PIN = 1u << 15,   /* --pin-file: keys in a PKCS#11 token */
-    OPT_SHARD = 1u << 16, /* batch --shard K/N, --merge */
+    OPT_PIN = 1u << 15,      /* --pin-file: keys in a PKCS#11 token */
+    OPT_SHARD = 1u << 16,    /* batch --shard K/N, --merge */
+    OPT_MAX_SIZE = 1u << 17, /* --max-size: commands that read an app or an image */
+    OPT_STRICT = 1u << 18,   /* --strict: commands that warn */
 };
+
+/* The exit code of a command that warned under --strict (its output not written). */
+#define CLI_EXIT_STRICT 4
 
 /* --help lines that several commands share, word for word. */
 #define CLI_HELP_QUIET                                                                             \
@@ -46,6 +51,12 @@ enum {
     "  --pin-file F              user PIN of a PKCS#11 token holding a key given as a\n"           \
     "                            pkcs11: URI (first line of F); otherwise\n"                       \
     "                            $ESP_ENC_IMG_PKCS11_PIN is used\n"
+#define CLI_HELP_MAX_SIZE                                                                          \
+    "  --max-size SIZE           the largest app accepted (default 16M, the largest app\n"         \
+    "                            partition a chip boots; K, M and G suffixes): larger inputs,\n"   \
+    "                            and endless ones, are refused\n"
+#define CLI_HELP_STRICT                                                                            \
+    "  --strict                  a warning is an error: nothing is written, exit 4\n"
 #define CLI_HELP_VERBOSE_HELP                                                                      \
     "  -v, --verbose             with an error, the crypto library's own errors too\n"             \
     "  -h, --help                this text\n"
@@ -53,10 +64,11 @@ enum {
 /* Every option of every command; a command reads those it takes. */
 typedef struct {
     const char *cmd; /* the command's name, for messages */
-    bool verbose, force, json, quiet, no_hash, append, merge;
+    bool verbose, force, json, quiet, no_hash, append, merge, strict;
     long long jobs; /* 0: not given */
     const char *format, *name, *out_dir, *output, *passphrase_file, *pin_file;
     const char *shard;                 /* batch --shard K/N, as given */
+    const char *max_size;              /* --max-size, as given (cli_run applies it) */
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
@@ -93,9 +105,21 @@ int cli_report(const eei_error *err, bool verbose);
 
 /*
  * "esp_enc_img: warning: <text>" on stderr, unless --quiet: something is likely a mistake, but
- * the command did what it was asked. A warning never changes the exit status.
+ * the command did what it was asked. Without --strict a warning never changes the exit status.
  */
 void cli_warning(const cli_args *args, const char *text);
+
+/*
+ * With --strict, after a warning: an error (err set) that stops the command before it writes its
+ * output, and exit code CLI_EXIT_STRICT. 0 otherwise.
+ */
+int cli_strict(const cli_args *args, eei_error *err);
+
+/*
+ * Before anything is read: refuse OUT when it is a directory or one of the command's inputs (its
+ * positional arguments and every file option), for writing it would replace that input.
+ */
+int cli_check_output(const cli_args *args, const char *out, eei_error *err);
 
 /*
  * A key file, with the passphrase from --passphrase-file or $ESP_ENC_IMG_PASSPHRASE, or else

@@ -3,13 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "fileio.h"
+#include "json_out.h"
 #include "key_files.h"
 
 static const char help[] =
     "Usage: esp_enc_img keygen rsa|hmac|ecc|ecc384 [--out-dir DIR] [--force]\n"
-    "                          [--passphrase-file F] [--quiet]\n"
+    "                          [--passphrase-file F] [--json] [--quiet]\n"
     "\n"
     "Generate a device key.\n"
     "  rsa   RSA-3072 pair: rsa_priv_key.pem (mode 0600), rsa_pub_key.pem\n"
@@ -28,6 +31,8 @@ static const char help[] =
     "                            AES-256-CBC, PBKDF2-HMAC-SHA256); other commands read it\n"
     "                            back with the same -p F. Not for hmac: the eFuse takes its\n"
     "                            32 raw bytes. $ESP_ENC_IMG_PASSPHRASE is not used here\n"
+    "  --json                    instead of the 'wrote' lines, one JSON object on stdout: the\n"
+    "                            files written, the key type, the public key's fingerprint\n"
     "  -q, --quiet               no 'wrote' lines: errors only\n" CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 written, 2 usage error, 3 file or system error.\n";
 
@@ -44,13 +49,18 @@ static const keygen_kind kinds[] = {
     {"ecc384", "ecc384_priv_key.pem", "ecc384_pub_key.pem"},
 };
 
-static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *args,
+static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *args, cJSON *json,
                       eei_error *err)
 {
     bool force = args->force;
     char secret_path[4096], public_path[4096];
     snprintf(secret_path, sizeof(secret_path), "%s/%s", dir, kind->secret_name);
     snprintf(public_path, sizeof(public_path), "%s/%s", dir, kind->public_name);
+    const char *inputs[] = {args->passphrase_file};
+    if (output_check(secret_path, inputs, 1, err) != 0 ||
+        output_check(public_path, inputs, 1, err) != 0) {
+        return -1;
+    }
     if (!force) {
         /* check both before writing either, so a refusal leaves no half pair */
         const char *paths[] = {secret_path, public_path};
@@ -101,7 +111,15 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
     if (rc == 0) {
         rc = key_pair_write(secret_path, secret, secret_len, public_path, pub, pub_len, force, err);
     }
-    if (rc == 0 && !args->quiet) {
+    if (rc == 0 && json) {
+        uint8_t fp[EEI_SHA256_SIZE];
+        cJSON_AddStringToObject(json, "secret", secret_path);
+        cJSON_AddStringToObject(json, "public", public_path);
+        cJSON_AddBoolToObject(json, "encrypted", args->passphrase_file != NULL);
+        if (eei_key_fingerprint(key, fp, err) == EEI_OK) {
+            json_add_hex(json, "key_fingerprint", fp, sizeof(fp));
+        }
+    } else if (rc == 0 && !args->quiet) {
         printf("wrote %s (secret: keep it private%s)\nwrote %s\n", secret_path,
                args->passphrase_file ? "; encrypted with the passphrase" : "", public_path);
     }
@@ -115,26 +133,34 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
 static int keygen_run(const char *kind_name, const cli_args *args)
 {
     if (args->passphrase_file && strcmp(kind_name, "hmac") == 0) {
-        return cli_usage(args->cmd,
-                         "--passphrase-file does not apply to hmac: device_hmac_key.bin is the 32 "
-                         "raw bytes 'idf.py efuse-burn-key' burns, which cannot be encrypted; drop "
-                         "--passphrase-file and keep the file offline (it is written with mode "
-                         "0600)");
+        return cli_usage_of(
+            args, "--passphrase-file does not apply to hmac: device_hmac_key.bin is the 32 "
+                  "raw bytes 'idf.py efuse-burn-key' burns, which cannot be encrypted; drop "
+                  "--passphrase-file and keep the file offline (it is written with mode "
+                  "0600)");
     }
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i].kind, kind_name) == 0) {
             eei_error err = {EEI_OK, ""};
-            write_pair(&kinds[i], args->out_dir ? args->out_dir : ".", args, &err);
+            cJSON *json = args->json ? cJSON_CreateObject() : NULL;
+            if (json) {
+                cJSON_AddStringToObject(json, "kind", kind_name);
+            }
+            write_pair(&kinds[i], args->out_dir ? args->out_dir : ".", args, json, &err);
+            if (json) {
+                json_add_missing(json, "keygen");
+                return json_finish(json, &err, args->verbose);
+            }
             return cli_report(&err, args->verbose);
         }
     }
-    return cli_usage(args->cmd, "unknown key kind '%s' (rsa, hmac, ecc or ecc384)", kind_name);
+    return cli_usage_of(args, "unknown key kind '%s' (rsa, hmac, ecc or ecc384)", kind_name);
 }
 
 static int run(const cli_args *args)
 {
     if (args->npos != 1) {
-        return cli_usage(args->cmd, "expected one key kind: rsa, hmac, ecc or ecc384");
+        return cli_usage_of(args, "expected one key kind: rsa, hmac, ecc or ecc384");
     }
     return keygen_run(args->pos[0], args);
 }
@@ -148,8 +174,8 @@ static int run_compat(const cli_args *args)
     return keygen_run(strcmp(args->cmd, "--generate_rsa_key") == 0 ? "rsa" : "hmac", args);
 }
 
-const cli_command cmd_keygen = {"keygen", help,
-                                OPT_FORCE | OPT_OUT_DIR | OPT_PASSPHRASE | OPT_QUIET, run};
+const cli_command cmd_keygen = {
+    "keygen", help, OPT_FORCE | OPT_OUT_DIR | OPT_PASSPHRASE | OPT_QUIET | OPT_JSON, run};
 const cli_command cmd_generate_rsa_key = {"--generate_rsa_key", help, OPT_FORCE | OPT_QUIET,
                                           run_compat};
 const cli_command cmd_generate_ecc_key = {"--generate_ecc_key", help, OPT_FORCE | OPT_QUIET,

@@ -9,8 +9,8 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img verify IN [KEY [--pub P ...]] [--no-hash] [--json] [--quiet]\n"
-    "                          [--passphrase-file F]\n"
+    "Usage: esp_enc_img verify IN [KEY [--pub P ...]] [--no-hash] [--json] [--quiet] [--strict]\n"
+    "                          [--max-size SIZE] [--passphrase-file F]\n"
     "\n"
     "Without KEY: the structural checks of 'info' (magic, sizes, scheme, point on the curve).\n"
     "With KEY (the device's RSA private key, P-256 private key or HMAC key): full authenticated\n"
@@ -24,11 +24,12 @@ static const char help[] =
     "                            V2) with a block that verifies with P (up to 3 times)\n"
     "  --no-hash                 with KEY: authenticate only, without the plaintext SHA-256\n"
     "                            (about twice as fast: SHA-256 is slower than AES-GCM)\n"
-    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
-        CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
+    "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_STRICT
+        CLI_HELP_QUIET CLI_HELP_MAX_SIZE CLI_HELP_PASSPHRASE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 valid (and with KEY, authentic; with --pub, signed); 1 image rejected (bad\n"
     "magic, wrong length, wrong key, failed tag, invalid point, no signature that verifies);\n"
-    "2 usage error; 3 file, key or system error.\n";
+    "2 usage error; 3 file, key or system error; 4 with --strict, authentic but a warning (the\n"
+    "payload is empty or not an app binary).\n";
 
 typedef struct {
     eei_inspection ins;
@@ -63,6 +64,19 @@ static int authenticate(input_file *in, const eei_key *key, bool quiet, bool has
     }
     v->authenticated = res.authentic; /* the tag; with --pub, the signature is said apart */
     return st == EEI_OK ? 0 : -1;
+}
+
+/* An authentic image that holds no app a device would take: say so. */
+static const char *plaintext_warning(const verdict *v)
+{
+    if (v->ins.header.payload_len == 0) {
+        return "the image holds nothing (0 payload bytes): a device has no app to take from it";
+    }
+    if (v->app.layout == EEI_APP_NOT_APP) {
+        return "the decrypted payload is not an ESP app binary (no 0xE9 magic byte and app "
+               "descriptor, e.g. an ELF file or other data): a device's update refuses it";
+    }
+    return NULL;
 }
 
 static void report_text(const verdict *v, const char *name, bool with_key, bool hash)
@@ -151,6 +165,11 @@ static int run(const cli_args *args)
     if (rc == 0 && with_key) {
         rc = authenticate(&in, key, args->quiet || args->json, !args->no_hash, &v, &err);
     }
+    const char *warning = rc == 0 && with_key ? plaintext_warning(&v) : NULL;
+    if (warning) {
+        cli_warning(args, warning);
+        rc = cli_strict(args, &err);
+    }
     if (json) {
         if (v.inspected) {
             inspect_to_json(&v.ins, in.name ? in.name : args->pos[0], json);
@@ -164,6 +183,9 @@ static int run(const cli_args *args)
         }
         if (v.npubs && v.app.sig.count) {
             signature_to_json(&v.app.sig, true, json);
+        }
+        if (warning) {
+            json_add_warning(json, warning);
         }
         if (v.authenticated) {
             app_to_json(&v.app, v.npubs > 0, json);
@@ -187,5 +209,6 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_verify = {"verify", help,
-                                OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_NO_HASH | OPT_PUB, run};
+const cli_command cmd_verify = {
+    "verify", help,
+    OPT_JSON | OPT_QUIET | OPT_PASSPHRASE | OPT_NO_HASH | OPT_PUB | OPT_MAX_SIZE | OPT_STRICT, run};

@@ -7,11 +7,21 @@ static int stream_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_err
         cap = (size_t)fs->limit;
     }
     int rc = input_read(fs->in, buf, cap, got, err);
-    fs->limit -= rc == 0 ? *got : 0;
-    if (rc == 0 && fs->head_len < sizeof(fs->head)) {
+    if (rc != 0) {
+        return rc;
+    }
+    fs->limit -= *got;
+    fs->total += *got;
+    if (fs->head_len < sizeof(fs->head)) {
         eei_header_collect(fs->head, &fs->head_len, buf, *got);
     }
-    return rc;
+    if (fs->sha) {
+        eei_sha256_update(fs->sha, buf, *got);
+    }
+    if (fs->scan && *got > 0 && eei_app_scan_wants_more(fs->scan)) {
+        eei_app_scan_update(fs->scan, buf, *got);
+    }
+    return 0;
 }
 
 static int stream_write(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)
@@ -39,6 +49,12 @@ void file_stream_init(file_stream *fs, input_file *in, const uint8_t *data, size
         .progress = p ? stream_progress : NULL,
         .ctx = fs,
     };
+}
+
+void file_stream_observe(file_stream *fs, eei_sha256 *sha, eei_app_scan *scan)
+{
+    fs->sha = sha;
+    fs->scan = scan;
 }
 
 void file_stream_limit(file_stream *fs, uint64_t bytes)

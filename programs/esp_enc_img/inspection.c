@@ -1,6 +1,8 @@
 #include "inspection.h"
 
 #include <elf.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +51,79 @@ int inspect_input(input_file *in, const uint8_t *prefix, size_t prefix_len, eei_
     return 0;
 }
 
+/* Bytes that look random: most byte values turn up in the first few hundred bytes. */
+static bool looks_random(const uint8_t *data, size_t len)
+{
+    bool seen[256] = {false};
+    unsigned distinct = 0;
+    for (size_t i = 0; i < len; i++) {
+        distinct += !seen[data[i]];
+        seen[data[i]] = true;
+    }
+    return len >= 256 && distinct >= 160;
+}
+
+bool inspect_magic_hint(const uint8_t *head, size_t len, char *out, size_t cap)
+{
+    static const uint8_t mcuboot[4] = {0x3d, 0xb8, 0xf3, 0x96}; /* 0x96f3b83d, little-endian */
+    uint32_t magic = len >= 4 ? eei_le32_get(head) : 0;
+    if ((len >= 4 && magic == EEI_MAGIC) || (len > 0 && len < 4)) {
+        return false; /* an image, or too short to tell: truncated */
+    }
+    if (len == 0) {
+        snprintf(out, cap, "it is empty");
+    } else if (len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
+        snprintf(out, cap, "it is an ELF file, not an encrypted image");
+    } else if (head[0] == EEI_APP_MAGIC) {
+        snprintf(out, cap,
+                 "it is a plain app binary (0xE9), not an encrypted image: there is nothing to "
+                 "decrypt ('esp_enc_img info' shows what the app says)");
+    } else if (len >= 4 && memcmp(head, mcuboot, sizeof(mcuboot)) == 0) {
+        snprintf(out, cap,
+                 "it is an MCUboot image (magic 0x96f3b83d), not an esp_encrypted_img image");
+    } else if (looks_random(head, len)) {
+        snprintf(out, cap,
+                 "bad magic 0x%08x (an image starts with 0x%08x), and the bytes look random: if "
+                 "it is a flash encryption image ('espsecure encrypt-flash-data'), only the "
+                 "chip's flash encryption key decrypts it, not an esp_encrypted_img key",
+                 (unsigned)magic, (unsigned)EEI_MAGIC);
+    } else {
+        snprintf(out, cap,
+                 "bad magic 0x%08x: not an esp_encrypted_img image (it starts with 0x%08x)",
+                 (unsigned)magic, (unsigned)EEI_MAGIC);
+    }
+    return true;
+}
+
+/* An input's first bytes, as far as the inspection kept them: the magic and the key block. */
+static bool ins_magic_hint(const eei_inspection *ins, char *out, size_t cap)
+{
+    uint8_t head[4 + EEI_KEY_BLOCK_SIZE];
+    if (!ins->header_read || ins->verdict != EEI_FMT_BAD_MAGIC) {
+        return false;
+    }
+    eei_le32_put(head, ins->header.magic);
+    memcpy(head + 4, ins->header.key_block, EEI_KEY_BLOCK_SIZE);
+    return inspect_magic_hint(head, sizeof(head), out, cap);
+}
+
+static int reject(const eei_inspection *ins, const char *name, const char *problem, eei_error *err)
+{
+    char hint[sizeof(err->msg)];
+    if (ins_magic_hint(ins, hint, sizeof(hint))) {
+        problem = hint;
+    }
+    char shown[PATH_MAX];
+    text_for_display(name, shown, sizeof(shown));
+    return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", shown, problem);
+}
+
 int inspect_reject(const eei_inspection *ins, const char *name, eei_error *err)
 {
     if (!ins->problem) {
         return 0;
     }
-    return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", name, ins->problem);
+    return reject(ins, name, ins->problem, err);
 }
 
 int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error *err)
@@ -62,7 +131,7 @@ int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error 
     if (ins->verdict == EEI_FMT_OK) {
         return 0;
     }
-    return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", name, eei_format_strerror(ins->verdict));
+    return reject(ins, name, eei_format_strerror(ins->verdict), err);
 }
 
 void inspect_json_file(cJSON *obj, const input_file *in, const char *path)

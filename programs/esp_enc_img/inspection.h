@@ -24,6 +24,13 @@ int inspect_reject(const eei_inspection *ins, const char *name, eei_error *err);
  */
 int inspect_reject_keyed(const eei_inspection *ins, const char *name, eei_error *err);
 
+/*
+ * Why data starting with head (len bytes) is not an image, when its magic is not the image's:
+ * what it looks like instead (empty, ELF, a plain app, MCUboot, random bytes as a flash
+ * encryption image). False when the magic is right.
+ */
+bool inspect_magic_hint(const uint8_t *head, size_t len, char *out, size_t cap);
+
 void inspect_print(const eei_inspection *ins, const char *name, FILE *out);
 void inspect_to_json(const eei_inspection *ins, const char *name, cJSON *obj);
 /*

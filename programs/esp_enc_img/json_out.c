@@ -53,6 +53,13 @@ static const struct {
     const char *cmd, *key;
     unknown_value unknown;
 } always_keys[] = {
+    {"decrypt", "input", UNKNOWN_NULL},
+    {"decrypt", "output", UNKNOWN_NULL},
+    {"keygen", "kind", UNKNOWN_NULL},
+    {"keygen", "secret", UNKNOWN_NULL},
+    {"keygen", "public", UNKNOWN_NULL},
+    {"pubkey", "key", UNKNOWN_NULL},
+    {"pubkey", "output", UNKNOWN_NULL},
     {"encrypt", "input", UNKNOWN_NULL},
     {"encrypt", "output", UNKNOWN_NULL},
     {"encrypt", "warnings", UNKNOWN_EMPTY_LIST},
