@@ -27,10 +27,11 @@ EEI_BUILD_DEPS=(build-essential cmake pkg-config libssl-dev libcjson-dev libp11-
 # What the test suite needs besides: the openssl command makes key fixtures, clang-format checks
 # style, SoftHSM2 and OpenSC's pkcs11-tool hold the keys of the PKCS#11 tests, groff and man
 # render and lint the man page, zsh and bash-completion run the shell completions, python3 types
-# a passphrase at a prompt on a pseudo-terminal, debootstrap makes the bare Debian 12 root the
-# .deb is installed into.
+# a passphrase at a prompt on a pseudo-terminal and, with python3-yaml, replays the pipelines of
+# docs/CI.md (whose steps run jq), debootstrap makes the bare Debian 12 root the .deb is
+# installed into.
 EEI_TEST_DEPS=(openssl clang-format valgrind curl softhsm2 opensc groff-base man-db zsh
-    bash-completion python3 debootstrap)
+    bash-completion python3 python3-yaml jq debootstrap)
 # What running Espressif's espsecure (the cross-check of Secure Boot V2 signatures) needs.
 EEI_ESPSECURE_DEPS=(python3-cryptography python3-ecdsa python3-serial python3-bitstring
     python3-intelhex)

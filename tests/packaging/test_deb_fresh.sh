@@ -3,13 +3,25 @@
 # Debian archive, where apt-get install ./esp-enc-img_*.deb must pull every library the tool needs
 # by the package's Depends alone. There, as a user would: the tool runs and round-trips an image,
 # bash completes 'esp_enc_img enc' once bash-completion is installed, and 'man esp_enc_img' finds
-# the page by name. Needs root (chroot) and debootstrap; the archive is $EEI_DEBIAN_MIRROR or
-# deb.debian.org. Minutes, most of them downloading: label package.
+# the page by name. Needs root (chroot), debootstrap, cpack and curl; the archive is
+# $EEI_DEBIAN_MIRROR or deb.debian.org. A machine that cannot reach the archive (its Release file
+# within 20 s) skips the test, saying why. Minutes, most of them downloading: label package.
 # Arguments: ESP_ENC_IMG VECTORS_DIR SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/../support/lib.sh"
 B=$(readlink -f "$4")
-if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null || ! command -v cpack >/dev/null; then
-    echo "SKIPPED: needs root, debootstrap and cpack"
+missing=
+[ "$(id -u)" = 0 ] || missing="$missing root"
+for tool in debootstrap cpack curl; do
+    command -v $tool >/dev/null || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+    echo "SKIPPED: needs root, debootstrap, cpack and curl; missing:$missing"
+    exit 0
+fi
+mirror=${EEI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+if ! curl -fsS --connect-timeout 10 --max-time 20 -o Release "$mirror/dists/bookworm/Release" \
+    2>curl.txt; then
+    echo "SKIPPED: the Debian archive $mirror cannot be reached: $(head -c 200 curl.txt)"
     exit 0
 fi
 version=$("$E" --version | sed -n '1s/^esp_enc_img //p')
@@ -19,7 +31,6 @@ DEB=$T/out/esp-enc-img_${version}-1_${arch}.deb
 expect_present "$DEB"
 
 R=$T/root
-mirror=${EEI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 debootstrap --variant=minbase bookworm "$R" "$mirror" >debootstrap.txt 2>&1 && pass ||
     fail "debootstrap bookworm from $mirror: $(tail -3 debootstrap.txt)"
 [ -x "$R/usr/bin/apt-get" ] || { finish; exit 1; }
