@@ -1,5 +1,4 @@
 /* batch MANIFEST.json --out-dir DIR: one build, encrypted for every device of a fleet. */
-#include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
@@ -7,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,12 +30,12 @@ static const char help[] =
     "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
     "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
     "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
-    "A device whose id or key is bad is reported as failed, its stale DIR/<id>.bin (from an\n"
-    "earlier run) removed, and the others are still written. A manifest that is not JSON is\n"
-    "refused with the place of the mistake (MANIFEST.json:LINE:COLUMN). The input is read\n"
-    "once; outputs are written atomically. A top-level \"sign_key\" (a path or a pkcs11:\n"
-    "URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every image holds\n"
-    "the signed app.\n"
+    "A device that fails (a bad id or key, a write error) is reported as failed and the others\n"
+    "are still written; the DIR/<id>.bin an earlier run wrote for it stays in place, its entry\n"
+    "marked \"previous_kept\": true. A manifest that is not JSON is refused with the place of\n"
+    "the mistake (MANIFEST.json:LINE:COLUMN). The input is read once; outputs are written\n"
+    "atomically. A top-level \"sign_key\" (a path or a pkcs11: URI, or a list of up to 3)\n"
+    "signs the input for Secure Boot V2 once, and every image holds the signed app.\n"
     "\n"
     "A fleet too large for one machine: N runners each run 'batch ... --shard K/N' (K = 1..N)\n"
     "and write only the images of shard K, and a DIR/manifest.json of those, marked \"shard\":\n"
@@ -77,10 +77,11 @@ typedef struct {
     char id[MAX_ID + 1];
     size_t index;   /* its entry in the manifest, from 0 */
     unsigned shard; /* with --shard: the one that writes it */
-    bool id_ok;     /* a usable file name: its stale image can be removed */
+    bool id_ok;     /* a usable file name: DIR/<id>.bin */
     char *key_path;
     const char *problem; /* found before any work: bad or duplicate id, no key (static text) */
     bool ok;
+    bool previous_kept; /* failed, and DIR/<id>.bin is an earlier run's image, left in place */
     eei_scheme scheme;
     uint8_t sha[EEI_SHA256_SIZE];
     uint8_t fingerprint[EEI_SHA256_SIZE];
@@ -133,7 +134,10 @@ static int output_path(const batch *b, const device *d, const char *suffix, char
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* One device: its key, its image, its hashes. The stale image of a failed device goes. */
+/*
+ * One device: its key, its image, its hashes. A device that fails keeps the image an earlier run
+ * wrote for it (outputs are renamed into place only when complete): the manifest says so.
+ */
 static void run_device(batch *b, device *d)
 {
     eei_error err = {EEI_OK, ""};
@@ -172,12 +176,9 @@ static void run_device(batch *b, device *d)
     }
     eei_key_free(key);
     if (!d->ok) {
+        struct stat st;
         snprintf(d->error, sizeof(d->error), "%s", err.msg);
-        if (have_path && unlink(path) != 0 && errno != ENOENT) {
-            /* keep the first reason; a stale image that cannot go is worth saying too */
-            snprintf(d->error + strlen(d->error), sizeof(d->error) - strlen(d->error),
-                     "; the stale %s could not be removed", path);
-        }
+        d->previous_kept = have_path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
     }
 }
 
@@ -342,6 +343,9 @@ static cJSON *result_json(const batch *b, const char *input,
             ok++;
         } else {
             cJSON_AddStringToObject(o, "error", d->error);
+            if (d->previous_kept) {
+                cJSON_AddBoolToObject(o, "previous_kept", true);
+            }
         }
         cJSON_AddItemToArray(list, o);
     }
@@ -551,8 +555,15 @@ static int run(const cli_args *args)
     }
     size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));
     for (size_t i = 0; i < b.count; i++) {
-        if (!b.devices[i].ok) {
-            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, b.devices[i].id, b.devices[i].error);
+        const device *d = &b.devices[i];
+        if (d->ok) {
+            continue;
+        }
+        if (d->previous_kept) {
+            fprintf(stderr, "%s: batch: %s: %s (%s/%s.bin, an earlier run's image, is kept)\n",
+                    EEI_PROG, d->id, d->error, b.out_dir, d->id);
+        } else {
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, d->id, d->error);
         }
     }
     if (stop_signal) {

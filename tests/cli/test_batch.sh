@@ -64,17 +64,47 @@ expect_absent out/dev-broken.bin
 expect_absent escape.bin
 [ "$(ls out | wc -l)" = 49 ] && pass || fail "out holds $(ls out | wc -l) files" # 48 + manifest
 
-# a re-run replaces every image with fresh key material; a device that now fails loses its
-# stale image instead of keeping one for an old key
+# a re-run replaces every image with fresh key material; a device that now fails keeps the image
+# the earlier run wrote, untouched, and its entry says that this file is the earlier run's: its
+# key unreadable (a dangling link, a folder: root reads any file) or not a key
 cp out/dev-01.bin old-01.bin
+for i in 02 03 04; do cp out/dev-$i.bin old-$i.bin && mv keys/dev-$i.pem keys/dev-$i.good; done
 cp keys/broken.pem keys/dev-02.pem
+ln -s nowhere.pem keys/dev-03.pem
+mkdir keys/dev-04.pem
 expect_rc 1 "$E" batch fleet/manifest.json --out-dir out --quiet --json
 [ "$("$JG" "$T/out.txt" ok)" = false ] && pass || fail "--json ok"
-[ "$("$JG" "$T/out.txt" failed)" = 3 ] && pass || fail "--json failed"
-[ "$("$JG" "$T/out.txt" devices.1.status)" = failed ] && pass || fail "dev-02 should fail"
+[ "$("$JG" "$T/out.txt" failed)" = 5 ] && pass || fail "--json failed"
+for j in 1 2 3; do
+    i=0$((j + 1))
+    [ "$("$JG" "$T/out.txt" devices.$j.status)" = failed ] && pass || fail "dev-$i should fail"
+    [ "$("$JG" "$T/out.txt" devices.$j.previous_kept)" = true ] && pass ||
+        fail "dev-$i: previous_kept is $("$JG" "$T/out.txt" devices.$j.previous_kept)"
+    "$JG" "$T/out.txt" devices.$j.output >/dev/null && fail "dev-$i failed with an output" || pass
+    expect_same out/dev-$i.bin old-$i.bin
+    expect_err "batch: dev-$i: "
+    expect_err "(out/dev-$i.bin, an earlier run's image, is kept)"
+done
+[ "$("$JG" out/manifest.json devices.3.previous_kept)" = true ] && pass || fail "manifest.json"
+# a device that failed with no earlier image says nothing of one
+"$JG" out/manifest.json devices.48.previous_kept >/dev/null && fail "previous_kept of a new" || pass
 expect_differ out/dev-01.bin old-01.bin
-expect_absent out/dev-02.bin
 [ "$(ls -A out | grep -c '^\.')" = 0 ] && pass || fail "temporary files left in out"
+# a disk that fills up (writes refused past a size: RLIMIT_FSIZE, its signal ignored) fails every
+# image while it is written; every earlier image stays whole and the manifest says so
+cp out/dev-05.bin old-05.bin
+run bash -c 'ulimit -f 100 && trap "" XFSZ && exec "$0" "$@"' "$E" batch fleet/manifest.json \
+    --out-dir out --quiet --jobs 2
+[ "$rc" = 1 ] && pass || fail "batch on a full disk: exit $rc ($(head -c 300 err.txt))"
+expect_err "batch: dev-05: out/dev-05.bin: write failed: File too large"
+expect_err "(out/dev-05.bin, an earlier run's image, is kept)"
+[ "$("$JG" out/manifest.json failed)" = 50 ] && pass || fail "not every device failed"
+[ "$("$JG" out/manifest.json devices.4.previous_kept)" = true ] && pass || fail "dev-05 not kept"
+expect_same out/dev-05.bin old-05.bin
+[ "$(ls out | grep -c '\.bin$')" = 48 ] && pass || fail "images lost: $(ls out | wc -l) files"
+[ "$(ls -A out | grep -c '^\.')" = 0 ] && pass || fail "temporary files left in out"
+rm keys/dev-02.pem keys/dev-03.pem && rmdir keys/dev-04.pem
+for i in 02 03 04; do mv keys/dev-$i.good keys/dev-$i.pem; done
 
 # all good: exit 0, one summary line; --jobs 1 gives the same result
 cp dev/02/*_pub_key.pem keys/dev-02.pem
@@ -91,7 +121,7 @@ grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
 script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null </dev/null >tty.txt 2>&1
 grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
 
-# every failure says its own reason, and removes the stale image an earlier run left for its id
+# every failure says its own reason, and keeps the image an earlier run left for its id
 mkdir stale && for id in nokey twice; do printf 'old' >stale/$id.bin; done
 printf '%s\n' '{"input": "../app.bin", "devices": [' \
     '{"id": "nokey"}, {"id": "twice", "public_key": "../keys/dev-01.pem"},' \
@@ -105,8 +135,14 @@ expect_err "batch: #4: no \"id\" for this device"
 expect_err "batch: #5: the \"id\" is not a string"
 expect_err "batch: a b: bad id"
 [ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
-expect_only stale ok.bin manifest.json
+expect_only stale ok.bin manifest.json nokey.bin twice.bin
+[ "$(cat stale/nokey.bin stale/twice.bin)" = oldold ] && pass || fail "an earlier image changed"
 [ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+for j in 0 1 2; do
+    [ "$("$JG" stale/manifest.json devices.$j.previous_kept)" = true ] && pass ||
+        fail "entry $j: previous_kept"
+done
+"$JG" stale/manifest.json devices.5.previous_kept >/dev/null && fail "'a b' kept an image" || pass
 # a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
 # and what to give instead, whatever the file is called; its public key PEM works
 cp dev/01/device_hmac_key.bin keys/secret.key
