@@ -209,7 +209,44 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-/* An id as it can be shown: printable ASCII kept, anything else as \xNN, at most MAX_ID. */
+static int by_id(const void *a, const void *b)
+{
+    const device *x = *(const device *const *)a, *y = *(const device *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * An id twice would make one image overwrite the other: every entry of it fails. Sorted by id,
+ * the entries of one id are side by side: n log n, a fleet of a million is checked in seconds.
+ */
+static int mark_duplicates(batch *b, eei_error *err)
+{
+    device **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
+    if (!sorted) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->devices[i].id_ok) {
+            sorted[n++] = &b->devices[i];
+        }
+    }
+    qsort(sorted, n, sizeof(*sorted), by_id);
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && strcmp(sorted[i]->id, sorted[end]->id) == 0) {
+            end++;
+        }
+        for (size_t j = i; end - i > 1 && j < end; j++) {
+            sorted[j]->problem = sorted[j]->problem ? sorted[j]->problem : "duplicate id";
+        }
+        i = end;
+    }
+    free(sorted);
+    return 0;
+}
+
 /* The devices of the manifest, with every problem found before work begins. */
 static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
 {
@@ -247,17 +284,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
             return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         }
     }
-    /* an id twice would make one image overwrite the other: both fail */
-    for (size_t a = 0; a < b->count; a++) {
-        for (size_t c = a + 1; c < b->count; c++) {
-            device *x = &b->devices[a], *y = &b->devices[c];
-            if (x->id_ok && y->id_ok && strcmp(x->id, y->id) == 0) {
-                x->problem = x->problem ? x->problem : "duplicate id";
-                y->problem = y->problem ? y->problem : "duplicate id";
-            }
-        }
-    }
-    return 0;
+    return mark_duplicates(b, err);
 }
 
 /* SHA-256 of bytes in memory: the input, the manifest. */

@@ -113,6 +113,35 @@ expect_json ok true
 expect_json devices 0
 expect_json failed 0
 
+# Every shard checks every id of the manifest (a duplicate is one in every shard), in n log n:
+# 100003 devices (keys missing, so no encryption) get through in about a second, where comparing
+# every pair takes minutes. Each entry of an id given three times fails as a duplicate.
+h=$(printf %s triple | sha256sum | cut -c1-8)
+k=$((0x$h % 1000 + 1))
+{
+    echo '{"input": "app.bin", "devices": [{"id": "triple", "public_key": "none.pem"},'
+    seq -f '{"id": "dev-%06g", "public_key": "none.pem"},' 1 50000
+    echo '{"id": "triple", "public_key": "none.pem"},'
+    seq -f '{"id": "dev-%06g", "public_key": "none.pem"},' 50001 100000
+    echo '{"id": "triple", "public_key": "none.pem"}]}'
+} >fleet/large.json
+run timeout 30 "$E" batch fleet/large.json --out-dir large --shard "$k/1000" --quiet
+[ "$rc" = 1 ] && pass || fail "100003 devices, shard $k/1000: exit $rc ($(head -c 300 err.txt))"
+L=large/manifest.json
+[ "$("$JG" $L devices_total)" = 100003 ] && pass || fail "devices_total: $("$JG" $L devices_total)"
+count=$("$JG" $L devices)
+[ "$count" -gt 50 ] && [ "$count" -lt 200 ] && pass || fail "shard $k/1000 lists $count devices"
+triples=
+for ((j = 0; j < count; j++)); do
+    if [ "$("$JG" $L devices.$j.id)" = triple ]; then
+        triples="$triples $("$JG" $L devices.$j.index)"
+        [ "$("$JG" $L devices.$j.error)" = "duplicate id" ] && pass || fail "triple at $j"
+    else
+        "$JG" $L devices.$j.error | grep -q "none.pem" && pass || fail "entry $j: its key"
+    fi
+done
+[ "$triples" = " 0 50001 100002" ] && pass || fail "the triple's entries:$triples"
+
 # All good: exit 0, a summary line, and -o - writes the merged manifest to stdout
 printf '{"input": "app.bin", "devices": [%s]}\n' "$(IFS=,; echo "${devices[*]:0:12}")" \
     >fleet/good.json
