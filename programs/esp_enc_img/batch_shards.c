@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "json_file.h"
 #include "json_out.h"
 
@@ -307,6 +308,14 @@ static cJSON *merged_result(const shard_result *first, const placed_device *plac
     return root;
 }
 
+/* True when stdin reads the file at path (a '-' shard redirected from it), links followed. */
+static bool stdin_is(const char *path)
+{
+    struct stat in, out;
+    return strcmp(path, "-") != 0 && fstat(STDIN_FILENO, &in) == 0 && stat(path, &out) == 0 &&
+           in.st_dev == out.st_dev && in.st_ino == out.st_ino;
+}
+
 /* The options that write or read something else than shard results. */
 static const char *not_for_merge(const cli_args *args)
 {
@@ -333,27 +342,24 @@ int batch_merge(const cli_args *args)
     if (args->json && strcmp(args->output, "-") == 0) {
         return cli_usage_of(args, "--json prints to stdout: -o must be a file");
     }
-    /* -o naming a shard's file (a link or another path to it too) would replace that shard */
-    struct stat out_st, in_st;
-    bool to_file = strcmp(args->output, "-") != 0 && stat(args->output, &out_st) == 0;
-    for (int i = 0; to_file && i < args->npos; i++) {
-        bool from_stdin = strcmp(args->pos[i], "-") == 0;
-        if ((from_stdin ? fstat(STDIN_FILENO, &in_st) : stat(args->pos[i], &in_st)) == 0 &&
-            in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
-            return cli_usage_of(args,
-                                "-o %s is the shard manifest %s%s: the merged manifest would "
-                                "replace it; write it to another file",
-                                args->output, from_stdin ? "read from " : "",
-                                from_stdin ? "stdin" : args->pos[i]);
-        }
-    }
     eei_error err = {EEI_OK, ""};
     size_t count = (size_t)args->npos, total = 0, failed = 0;
-    shard_result *shards = calloc(count, sizeof(*shards));
+    shard_result *shards = NULL;
     placed_device *placed = NULL;
     cJSON *merged = NULL;
     int rc = 0;
-    if (!shards) {
+    /* -o naming a shard's file (a link or another path to it too) would replace that shard */
+    for (int i = 0; rc == 0 && i < args->npos; i++) {
+        bool from_stdin = strcmp(args->pos[i], "-") == 0;
+        if (from_stdin ? stdin_is(args->output) : same_file(args->output, args->pos[i])) {
+            rc = eei_fail(&err, EEI_ERR_FILE,
+                          "-o %s is the shard manifest %s%s: the merged manifest would replace "
+                          "it; nothing written (write it to another file)",
+                          args->output, from_stdin ? "read from " : "",
+                          from_stdin ? "stdin" : args->pos[i]);
+        }
+    }
+    if (rc == 0 && !(shards = calloc(count, sizeof(*shards)))) {
         eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
         rc = -1;
     }

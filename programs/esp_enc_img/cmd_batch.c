@@ -33,9 +33,12 @@ static const char help[] =
     "A device that fails (a bad id or key, a write error) is reported as failed and the others\n"
     "are still written; the DIR/<id>.bin an earlier run wrote for it stays in place, its entry\n"
     "marked \"previous_kept\": true. A manifest that is not JSON is refused with the place of\n"
-    "the mistake (MANIFEST.json:LINE:COLUMN). The input is read once; outputs are written\n"
-    "atomically. A top-level \"sign_key\" (a path or a pkcs11: URI, or a list of up to 3)\n"
-    "signs the input for Secure Boot V2 once, and every image holds the signed app.\n"
+    "the mistake (MANIFEST.json:LINE:COLUMN). Refused before any work, nothing written: an\n"
+    "output (DIR/manifest.json, an image) that is a file the run reads (the manifest, the\n"
+    "input, any public_key, a sign_key, the passphrase or PIN file), by whatever path or link.\n"
+    "The input is read once; outputs are written atomically. A top-level \"sign_key\" (a path\n"
+    "or a pkcs11: URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every\n"
+    "image holds the signed app.\n"
     "\n"
     "A fleet too large for one machine: N runners each run 'batch ... --shard K/N' (K = 1..N)\n"
     "and write only the images of shard K, and a DIR/manifest.json of those, marked \"shard\":\n"
@@ -63,7 +66,8 @@ static const char help[] =
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
-    "3 manifest, input or system error, or shards that do not make one run (nothing merged).\n";
+    "3 manifest, input or system error, an output that is an input (nothing written), or\n"
+    "shards that do not make one run (nothing merged).\n";
 
 #define MAX_ID 128
 /* a static text: a device's problem points at it wherever the device is moved */
@@ -300,20 +304,26 @@ static int sha256_of(const void *data, size_t len, uint8_t digest[EEI_SHA256_SIZ
     return 0;
 }
 
+/* With --shard K/N, the shard of every device (without it, 0: this run's). */
+static int assign_shards(batch *b, eei_error *err)
+{
+    b->total = b->count;
+    for (size_t i = 0; b->shards && i < b->count; i++) {
+        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /*
  * With --shard K/N, only the devices of shard K stay: the others are another runner's. Problems
  * were found over the whole manifest first (a duplicate id is one in every shard).
  */
-static int keep_share(batch *b, eei_error *err)
+static void keep_share(batch *b)
 {
-    b->total = b->count;
     if (!b->shards) {
-        return 0;
-    }
-    for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
-        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
-            return -1;
-        }
+        return;
     }
     size_t kept = 0;
     for (size_t i = 0; i < b->count; i++) {
@@ -324,7 +334,6 @@ static int keep_share(batch *b, eei_error *err)
         }
     }
     b->count = kept;
-    return 0;
 }
 
 static cJSON *result_json(const batch *b, const char *input,
@@ -441,12 +450,13 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     return rc;
 }
 
-/*
- * The manifest's "sign_key" (a path, or a list of up to 3): the input is signed once, here, and
- * every device's image holds the signed app.
- */
-static int sign_input(const cJSON *manifest, const char *dir, const cli_args *args, batch *b,
-                      eei_error *err)
+/* The manifest's "sign_key" (a path, or a list of up to 3), as the keys to load. */
+typedef struct {
+    char *names[EEI_SB_BLOCKS_MAX]; /* files relative to the manifest resolved; pkcs11: URIs */
+    size_t count;
+} sign_keys;
+
+static int sign_key_names(const cJSON *manifest, const char *dir, sign_keys *sk, eei_error *err)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(manifest, "sign_key");
     const cJSON *list[EEI_SB_BLOCKS_MAX];
@@ -464,7 +474,6 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
             list[n++] = k;
         }
     }
-    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
     int rc =
         n ? 0
           : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" is a key file, or a list of 1 to %u of them",
@@ -472,12 +481,43 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
     for (size_t i = 0; rc == 0 && i < n; i++) {
         /* a file relative to the manifest, or a key in a PKCS#11 token (a pkcs11: URI) */
         const char *name = cJSON_IsString(list[i]) ? list[i]->valuestring : NULL;
-        char *path = !name                          ? NULL
-                     : eei_key_name_is_pkcs11(name) ? strdup(name)
-                                                    : resolve(dir, name);
-        rc = path ? cli_load_key(path, args, &keys[i], err)
-                  : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
-        free(path);
+        if (!name) {
+            rc = eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
+        } else if (!(sk->names[sk->count] =
+                         eei_key_name_is_pkcs11(name) ? strdup(name) : resolve(dir, name))) {
+            rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        } else {
+            sk->count++;
+        }
+    }
+    if (rc != 0) {
+        eei_error_prefix(err, "sign_key");
+    }
+    return rc;
+}
+
+static void sign_keys_free(sign_keys *sk)
+{
+    for (size_t i = 0; i < sk->count; i++) {
+        free(sk->names[i]);
+    }
+    sk->count = 0;
+}
+
+/*
+ * The manifest's "sign_key": the input is signed once, here, and every device's image holds the
+ * signed app.
+ */
+static int sign_input(const sign_keys *sk, const cli_args *args, batch *b, eei_error *err)
+{
+    size_t n = sk->count;
+    if (n == 0) {
+        return 0;
+    }
+    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = cli_load_key(sk->names[i], args, &keys[i], err);
         if (rc == 0) { /* which keys signed: shards signed by other keys are not one run */
             rc = eei_key_sb_digest(keys[i], b->sign_digests[i], err) == EEI_OK ? 0 : -1;
         }
@@ -499,6 +539,127 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
     if (rc != 0) {
         eei_error_prefix(err, "sign_key");
     }
+    return rc;
+}
+
+/* A file the run reads, known by what a link leads to: an output that is this file replaces it. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    size_t seq;           /* its place in the list: of one file's names, the first is shown */
+    bool from_stdin;      /* the manifest, read from stdin ('-') */
+    const char *path;     /* as it is opened; "stdin" */
+    const char *what;     /* "the manifest", "a sign_key", ... */
+    const device *device; /* whose public_key it is */
+} read_file;
+
+static int by_file(const void *a, const void *b)
+{
+    const read_file *x = a, *y = b;
+    if (x->dev != y->dev) {
+        return (x->dev > y->dev) - (x->dev < y->dev);
+    }
+    if (x->ino != y->ino) {
+        return (x->ino > y->ino) - (x->ino < y->ino);
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Put path in the list when it is a file there is (one that is not cannot be replaced). */
+static void add_read(read_file *list, size_t *n, const char *path, const char *what,
+                     const device *d)
+{
+    struct stat st;
+    bool from_stdin = strcmp(path, "-") == 0;
+    if ((from_stdin ? fstat(STDIN_FILENO, &st) : stat(path, &st)) == 0) {
+        list[*n] =
+            (read_file){st.st_dev, st.st_ino, *n, from_stdin, from_stdin ? "stdin" : path, what, d};
+        (*n)++;
+    }
+}
+
+/* The first file of the sorted list that out is (same_file's rule), or NULL. */
+static const read_file *read_as(const read_file *list, size_t n, const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) {
+        return NULL;
+    }
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry not below (dev, ino) */
+        size_t mid = lo + (hi - lo) / 2;
+        const read_file *m = &list[mid];
+        if (m->dev < st.st_dev || (m->dev == st.st_dev && m->ino < st.st_ino)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    const read_file *r = lo < n ? &list[lo] : NULL;
+    if (!r || r->dev != st.st_dev || r->ino != st.st_ino) {
+        return NULL;
+    }
+    return r->from_stdin || same_file(out, r->path) ? r : NULL;
+}
+
+/*
+ * Before any work: no file this run writes (DIR/manifest.json, the image of each of its devices)
+ * may be one it reads (the manifest, the input, any device's public_key, a sign_key, the
+ * passphrase or PIN file), by whatever path or link: it would be replaced. The files read are
+ * sorted by inode, so that n outputs meet n inputs in n log n.
+ */
+static int refuse_overwrites(const batch *b, const cli_args *args, const char *input,
+                             const sign_keys *sk, const char *run_name, eei_error *err)
+{
+    read_file *list = malloc((b->count + sk->count + 4) * sizeof(*list));
+    if (!list) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t n = 0;
+    add_read(list, &n, args->pos[0], "the manifest", NULL);
+    add_read(list, &n, input, "the manifest's input", NULL);
+    for (size_t i = 0; i < b->count; i++) { /* every shard's: one run over it refuses the same */
+        if (b->devices[i].key_path) {
+            add_read(list, &n, b->devices[i].key_path, "the public_key of device", &b->devices[i]);
+        }
+    }
+    for (size_t i = 0; i < sk->count; i++) {
+        if (!eei_key_name_is_pkcs11(sk->names[i])) {
+            add_read(list, &n, sk->names[i], "a sign_key", NULL);
+        }
+    }
+    if (args->passphrase_file) {
+        add_read(list, &n, args->passphrase_file, "the passphrase file", NULL);
+    }
+    if (args->pin_file) {
+        add_read(list, &n, args->pin_file, "the PIN file", NULL);
+    }
+    qsort(list, n, sizeof(*list), by_file);
+
+    char out[PATH_MAX];
+    const read_file *hit = NULL;
+    const device *d = NULL; /* NULL: manifest.json, then each device this run writes */
+    int len = snprintf(out, sizeof(out), "%s/manifest.json", b->out_dir);
+    if (len > 0 && (size_t)len < sizeof(out)) {
+        hit = read_as(list, n, out);
+    }
+    for (size_t i = 0; !hit && i < b->count; i++) {
+        d = &b->devices[i];
+        if (d->shard == b->shard && !d->problem &&
+            output_path(b, d, ".bin", out, sizeof(out)) == 0) {
+            hit = read_as(list, n, out);
+        }
+    }
+    int rc = 0;
+    if (hit) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: the output %s (%s%s) is the same file as %s (%s%s%s): it would be "
+                      "replaced; nothing written (give another --out-dir)",
+                      run_name, out, d ? "the image of device " : "the results", d ? d->id : "",
+                      hit->path, hit->what, hit->device ? " " : "",
+                      hit->device ? hit->device->id : "");
+    }
+    free(list);
     return rc;
 }
 
@@ -544,6 +705,7 @@ static int run(const cli_args *args)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
     const char *input_name = NULL;
+    sign_keys signers = {.count = 0};
     bool manifest_hashed = false, input_hashed = false; /* for the JSON of a failed run */
 
     if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
@@ -559,12 +721,21 @@ static int run(const cli_args *args)
                  args->pos[0]);
         goto done;
     }
-    if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0) {
+    if (!(input = resolve(dir, input_name))) {
+        eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+        goto done;
+    }
+    if (load_devices(list, dir, &b, &err) != 0 || assign_shards(&b, &err) != 0 ||
+        sign_key_names(manifest, dir, &signers, &err) != 0 ||
+        refuse_overwrites(&b, args, input, &signers, what, &err) != 0) {
+        goto done;
+    }
+    keep_share(&b);
+    if (read_input(input, &b, input_sha, &err) != 0) {
         goto done;
     }
     input_hashed = true;
-    if (sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+    if (sign_input(&signers, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
     /* an interruption stops the work between devices: what was written is in the manifest */
@@ -626,6 +797,7 @@ done:
     }
     free(b.devices);
     free(input);
+    sign_keys_free(&signers);
     free(text);
     cJSON_Delete(manifest);
     int code;

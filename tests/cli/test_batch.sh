@@ -228,6 +228,80 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
 
+# No output may be a file the run reads: the manifest's own folder as --out-dir (the results would
+# replace the manifest), an app or a key named as a device's image, by any path or link. Refused
+# before any work, exit 3, naming both files; nothing written, nothing changed.
+mkdir own && cp app.bin own/app.bin && cp keys/dev-01.pem own/dev-1.pem && cp keys/dev-05.pem own/k5
+printf '{"input": "app.bin", "devices": [%s, %s]}\n' '{"id": "dev-1", "public_key": "dev-1.pem"}' \
+    '{"id": "dev-2", "public_key": "k5"}' >own/manifest.json
+cp -r own own.before
+refused_own() { # WHY ARGS...: refused, own/ as it was
+    local why=$1
+    shift
+    expect_rc 3 "$E" batch "$@"
+    expect_err "$why"
+    expect_err "nothing written"
+    expect_err_lines 1
+    diff -r own own.before >/dev/null && pass || fail "own/ changed: $why"
+}
+refused_own "batch: the output own/manifest.json (the results) is the same file as \
+own/manifest.json (the manifest): it would be replaced" own/manifest.json --out-dir own
+refused_own "the output own/../own/./manifest.json (the results) is the same file as \
+own/manifest.json (the manifest)" own/manifest.json --out-dir own/../own/.
+ln -s own own-link
+refused_own "the output own-link/manifest.json (the results) is the same file as own/manifest.json" \
+    own/manifest.json --out-dir own-link
+refused_own "the output own/manifest.json (the results) is the same file as stdin (the manifest)" \
+    - --out-dir own <own/manifest.json
+expect_absent own-link/dev-1.bin
+# the manifest elsewhere; in the out-dir, an app or a key bear a device's image name
+mkdir img && cp app.bin img/dev-1.bin && cp keys/dev-02.pem img/dev-2.bin && cp -r img img.before
+printf '{"input": "../img/dev-1.bin", "devices": [%s, %s]}\n' \
+    '{"id": "dev-2", "public_key": "../img/dev-2.bin"}' \
+    '{"id": "dev-1", "public_key": "../keys/dev-01.pem"}' >fleet/img.json
+expect_rc 3 "$E" batch fleet/img.json --out-dir img --jobs 1
+expect_err "batch: the output img/dev-2.bin (the image of device dev-2) is the same file as \
+fleet/../img/dev-2.bin (the public_key of device dev-2)"
+diff -r img img.before >/dev/null && pass || fail "img/ changed"
+printf '{"input": "../img/dev-1.bin", "devices": [{"id": "dev-1", "public_key": "../keys/dev-01.pem"}]}' \
+    >fleet/img1.json
+expect_rc 3 "$E" batch fleet/img1.json --out-dir img --shard 1/1
+expect_err "batch: shard 1/1: the output img/dev-1.bin (the image of device dev-1) is the same \
+file as fleet/../img/dev-1.bin (the manifest's input)"
+# ... a hard link, another device's key, a sign_key, the passphrase file; and with --json
+mkdir ln && ln keys/dev-03.pem ln/dev-9.bin
+printf '{"input": "../app.bin", "devices": [%s, %s]}\n' '{"id": "dev-9", "public_key": "../keys/dev-01.pem"}' \
+    '{"id": "other", "public_key": "../keys/dev-03.pem"}' >fleet/ln.json
+expect_rc 3 "$E" batch fleet/ln.json --out-dir ln
+expect_err "the output ln/dev-9.bin (the image of device dev-9) is the same file as \
+fleet/../keys/dev-03.pem (the public_key of device other)"
+"$E" keygen ecc --out-dir sk >/dev/null && cp sk/ecc_priv_key.pem sk/dev-9.bin || fail "keygen"
+printf '{"input": "../app.bin", "sign_key": "../sk/dev-9.bin", "devices": [%s]}\n' \
+    '{"id": "dev-9", "public_key": "../keys/dev-01.pem"}' >fleet/sk.json
+expect_rc 3 "$E" batch fleet/sk.json --out-dir sk
+expect_err "the output sk/dev-9.bin (the image of device dev-9) is the same file as \
+fleet/../sk/dev-9.bin (a sign_key)"
+printf '{"input": "../app.bin", "devices": []}' >fleet/none.json
+expect_rc 0 "$E" batch fleet/none.json --out-dir pass --quiet
+cp pass/manifest.json pass.before
+expect_rc 3 "$E" batch fleet/none.json --out-dir pass --passphrase-file pass/manifest.json --json
+expect_json ok false
+jget error | grep -qF "the output pass/manifest.json (the results) is the same file as \
+pass/manifest.json (the passphrase file)" && pass || fail "--json error: $(cat out.txt)"
+expect_same pass/manifest.json pass.before
+expect_rc 3 "$E" batch fleet/none.json --out-dir pass --pin-file pass/manifest.json
+expect_err "(the PIN file)"
+expect_only ln dev-9.bin
+expect_only sk dev-9.bin ecc_priv_key.pem ecc_pub_key.pem
+# a device that is not written (a bad id, a duplicate) replaces nothing: no refusal for it
+mkdir dup && cp keys/dev-01.pem dup/twin.bin
+printf '{"input": "../app.bin", "devices": [%s, %s, %s]}\n' \
+    '{"id": "twin", "public_key": "../dup/twin.bin"}' '{"id": "twin", "public_key": "../dup/twin.bin"}' \
+    '{"id": "fine", "public_key": "../dup/twin.bin"}' >fleet/dup.json
+expect_rc 1 "$E" batch fleet/dup.json --out-dir dup
+expect_same dup/twin.bin keys/dev-01.pem
+expect_present dup/fine.bin
+
 # manifest and usage errors
 echo '{"devices": []}' >noinput.json
 expect_rc 3 "$E" batch noinput.json --out-dir o

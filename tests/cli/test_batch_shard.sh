@@ -142,6 +142,24 @@ for ((j = 0; j < count; j++)); do
 done
 [ "$triples" = " 0 50001 100002" ] && pass || fail "the triple's entries:$triples"
 
+# A shard refuses to write an image that is a file some shard reads, as one run over the whole
+# manifest refuses it: here the image of a device of shard 1 is the key of a device of shard 2
+x= y=
+for id in a b c d e f g h i j; do
+    h=$(printf %s $id | sha256sum | cut -c1-8)
+    if [ $((0x$h % 2)) = 0 ]; then x=${x:-$id}; else y=${y:-$id}; fi
+done
+mkdir xs && cp keys/dev-01.pem "xs/$x.bin"
+printf '{"input": "app.bin", "devices": [%s, %s]}\n' "{\"id\": \"$x\", \"public_key\": \"../keys/dev-02.pem\"}" \
+    "{\"id\": \"$y\", \"public_key\": \"../xs/$x.bin\"}" >fleet/xs.json
+expect_rc 3 "$E" batch fleet/xs.json --out-dir xs --shard 1/2
+expect_err "batch: shard 1/2: the output xs/$x.bin (the image of device $x) is the same file as \
+fleet/../xs/$x.bin (the public_key of device $y)"
+expect_same "xs/$x.bin" keys/dev-01.pem
+expect_rc 0 "$E" batch fleet/xs.json --out-dir xs --shard 2/2 --quiet # writes only $y.bin
+expect_same "xs/$x.bin" keys/dev-01.pem
+expect_present "xs/$y.bin"
+
 # All good: exit 0, a summary line, and -o - writes the merged manifest to stdout
 printf '{"input": "app.bin", "devices": [%s]}\n' "$(IFS=,; echo "${devices[*]:0:12}")" \
     >fleet/good.json
@@ -237,14 +255,24 @@ cp sk/b/rsa_priv_key.pem sk/sign.pem
 expect_rc 0 "$E" batch sk/m.json --out-dir sk/2b --shard 2/2 --quiet
 refused "sk/1/manifest.json and sk/2b/manifest.json differ in \"sign_key_digests\"" \
     sk/1/manifest.json sk/2b/manifest.json
-# -o that is one of the shards' manifests would replace it: refused, the shard kept
+# -o that is one of the shards' manifests would replace it: refused (exit 3, as batch refuses an
+# output that is one of its inputs), the shard kept; by another path, or a link
 cp s3/1/manifest.json s3-1.before
-expect_rc 2 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
+expect_rc 3 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
     -o s3/./1/manifest.json
-expect_err "-o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
+expect_err "batch --merge: -o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
+expect_err "nothing written"
 expect_same s3-1.before s3/1/manifest.json
+ln -s ../s3/1/manifest.json m/link.json
+expect_rc 3 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
+    -o m/link.json --json
+expect_json ok false
+jget error | grep -qF "m/link.json is the shard manifest s3/1/manifest.json" && pass ||
+    fail "--json error: $(cat out.txt)"
+expect_same s3-1.before s3/1/manifest.json
+rm m/link.json
 # ... also when that shard is read from stdin ('-'); and '-o -' is stdout, never a file named '-'
-expect_rc 2 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
+expect_rc 3 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
     <s3/1/manifest.json
 expect_err "-o s3/1/manifest.json is the shard manifest read from stdin"
 expect_same s3-1.before s3/1/manifest.json
