@@ -47,8 +47,10 @@ static const char help[] =
     "'batch --merge' joins the shards' manifest.json files into FILE, what one run over the\n"
     "whole manifest writes; it refuses shards of different manifests, builds or signing keys,\n"
     "a shard missing or given twice, a device in two shards, twice in one or in a shard its\n"
-    "id does not name, an entry in no shard, mixed N, and -o naming a shard's file. The\n"
-    "images stay where each shard wrote them (their names never collide).\n"
+    "id does not name, an id at two indexes (unless failed at both: an id given twice), a\n"
+    "status or an output that batch does not write (ok with <id>.bin, or failed with none),\n"
+    "an entry in no shard, mixed N, and -o naming a shard's file. The images stay where each\n"
+    "shard wrote them (their names never collide).\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -69,7 +71,7 @@ static const char help[] =
     "3 manifest, input or system error, an output that is an input (nothing written), or\n"
     "shards that do not make one run (nothing merged).\n";
 
-#define MAX_ID 128
+#define MAX_ID BATCH_ID_MAX
 /* a static text: a device's problem points at it wherever the device is moved */
 static const char bad_id[] =
     "bad id: letters, digits, '.', '_' and '-' only, 1 to 128 of them, not '.' or '..'";
@@ -114,22 +116,6 @@ static void on_stop(int sig)
 {
     stop_signal = sig;
     signal(sig, SIG_DFL); /* a second one ends the process at once */
-}
-
-static bool id_valid(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > MAX_ID || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
-        return false;
-    }
-    for (const char *p = id; *p; p++) {
-        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
@@ -268,7 +254,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
         const char *id = json_string(entry, "id");
         const char *key = json_string(entry, "public_key");
-        d->id_ok = id && id_valid(id);
+        d->id_ok = id && batch_id_valid(id);
         if (id) {
             text_for_display(id, d->id, sizeof(d->id)); /* the id itself when it is valid */
         } else {

@@ -235,6 +235,44 @@ refused "batch --merge: fake/syntax.json:2:21: JSON syntax error near '\"devices
     fake/syntax.json
 refused "batch --merge: nosuch.json: " nosuch.json
 
+# A shard's device holds what batch writes, nothing else: "status" "ok" with "output" "<id>.bin",
+# or "failed" with no output (and "previous_kept" true or absent); texts shown escaped. One id
+# at two indexes only when the manifest gives it twice, failed at both (as "twin" above).
+S2=s3/2/manifest.json
+ok1= ok2= bad=
+for ((j = 0; j < $("$JG" $S2 devices); j++)); do
+    case $("$JG" $S2 devices.$j.status) in
+    ok) if [ -z "$ok1" ]; then ok1=$j; else ok2=${ok2:-$j}; fi ;;
+    failed) bad=${bad:-$j} ;;
+    esac
+done
+[ -n "$ok2" ] && [ -n "$bad" ] && pass || fail "shard 2/3 lacks two ok devices and a failed one"
+id1=$("$JG" $S2 devices.$ok1.id) id2=$("$JG" $S2 devices.$ok2.id) idf=$("$JG" $S2 devices.$bad.id)
+edit() { # FILE SED-SCRIPT: shard 2/3 edited
+    sed "$2" $S2 >"$1"
+    cmp -s "$1" $S2 && fail "$1: the edit '$2' changed nothing" || pass
+}
+edit fake/status.json "0,/\"status\":\t\"ok\"/s//\"status\":\t\"shipped\\\\u001b[2J\"/"
+refused "batch --merge: fake/status.json: device $id1 has \"status\" \"shipped\\x1b[2J\": not what \
+batch writes (\"ok\" or \"failed\")" s3/1/manifest.json fake/status.json s3/3/manifest.json
+edit fake/output.json "s|\"output\":\t\"$id1.bin\"|\"output\":\t\"../../etc/passwd\"|"
+refused "fake/output.json: device $id1 has \"output\" \"../../etc/passwd\", not \"$id1.bin\": what \
+batch writes for it" s3/1/manifest.json fake/output.json s3/3/manifest.json
+edit fake/nooutput.json "/\"output\":\t\"$id1.bin\"/d"
+refused "fake/nooutput.json: device $id1 has \"output\" absent, not \"$id1.bin\"" \
+    s3/1/manifest.json fake/nooutput.json s3/3/manifest.json
+edit fake/failedout.json "0,/\"status\":\t\"failed\",/s//\"status\":\t\"failed\", \"output\": \"x.bin\",/"
+refused "fake/failedout.json: device $idf failed, yet has \"output\" \"x.bin\": batch writes none \
+for a failed device" s3/1/manifest.json fake/failedout.json s3/3/manifest.json
+edit fake/kept.json "0,/\"status\":\t\"ok\",/s//\"status\":\t\"ok\", \"previous_kept\": true,/"
+refused "fake/kept.json: device $id1 has \"previous_kept\" true and \"status\" \"ok\"" \
+    s3/1/manifest.json fake/kept.json s3/3/manifest.json
+# the second ok device given the first's id (and image): one device at two indexes
+edit fake/twoidx.json "s|\"id\":\t\"$id2\"|\"id\":\t\"$id1\"|; s|\"output\":\t\"$id2.bin\"|\"output\":\t\"$id1.bin\"|"
+refused "batch --merge: device $id1 has two indexes, $("$JG" $S2 devices.$ok1.index) \
+(fake/twoidx.json) and $("$JG" $S2 devices.$ok2.index) (fake/twoidx.json), and is not failed at \
+both" s3/1/manifest.json fake/twoidx.json s3/3/manifest.json
+
 # shards signed with other keys: the manifest names the same sign_key file, but the runners held
 # different keys under that name
 mkdir -p sk/a sk/b
