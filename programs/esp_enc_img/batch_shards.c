@@ -293,7 +293,7 @@ static int by_id(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static bool failed(const placed_device *p)
+static bool is_failed(const placed_device *p)
 {
     const char *status =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->device, "status"));
@@ -319,7 +319,7 @@ static int one_index_per_id(const shard_result *s, const placed_device *placed, 
     int rc = 0;
     for (size_t i = 1; rc == 0 && i < n; i++) {
         const placed_device *a = sorted[i - 1], *b = sorted[i];
-        if (strcmp(a->id, b->id) == 0 && !(failed(a) && failed(b))) {
+        if (strcmp(a->id, b->id) == 0 && !(is_failed(a) && is_failed(b))) {
             rc = eei_fail(err, EEI_ERR_FILE,
                           "device %s has two indexes, %zu (%s) and %zu (%s), and is not failed at "
                           "both: a run lists an id twice only when the manifest gives it twice, "

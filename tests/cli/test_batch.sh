@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # batch: 50 devices of mixed key kinds, each output decrypted with its own device key; a broken
-# key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly.
+# key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly, and
+# a device that fails keeps its earlier image; no output may be a file the run reads.
 . "$(dirname "$0")/../support/lib.sh"
 JG=${EEI_JSON_GET:?}
 mkdir keys dev
