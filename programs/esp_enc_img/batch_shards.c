@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "json_file.h"
 #include "json_out.h"
 
@@ -28,6 +29,22 @@ static bool parse_count(const char *text, const char **end, unsigned max, unsign
     *end = p;
     *out = (unsigned)v;
     return p != text && v >= 1 && v <= max;
+}
+
+bool batch_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > BATCH_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+        return false;
+    }
+    for (const char *p = id; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool batch_shard_parse(const char *text, unsigned *k, unsigned *n)
@@ -64,6 +81,7 @@ typedef struct {
 
 typedef struct {
     const cJSON *device;
+    const char *id;
     size_t index; /* its entry in the manifest */
     size_t from;  /* the shard_result it came from */
     size_t seq;   /* its place among all the devices the shards list, as read */
@@ -193,6 +211,71 @@ static shown device_text(const cJSON *device, const char *key)
     return out;
 }
 
+/* A device's value as text for a message: its string escaped, or what it is instead. */
+static shown value_text(const cJSON *device, const char *key)
+{
+    shown out;
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(device, key);
+    if (cJSON_IsString(item)) {
+        char text[sizeof(out.text) - 2];
+        text_for_display(item->valuestring, text, sizeof(text));
+        snprintf(out.text, sizeof(out.text), "\"%s\"", text);
+    } else {
+        snprintf(out.text, sizeof(out.text), "%s", !item ? "absent" : "not a string");
+    }
+    return out;
+}
+
+/*
+ * What batch writes for a device, and nothing else: "status" "ok" with "output" "<id>.bin" (a
+ * valid id), or "failed" without an output, "previous_kept" true or absent. A merged manifest
+ * passes these on to whatever ships the images: a path there must be the one batch wrote.
+ */
+static int device_as_written(const shard_result *s, const cJSON *d, const char *id, eei_error *err)
+{
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "status"));
+    const cJSON *output = cJSON_GetObjectItemCaseSensitive(d, "output");
+    const cJSON *kept = cJSON_GetObjectItemCaseSensitive(d, "previous_kept");
+    bool ok = status && strcmp(status, "ok") == 0;
+    bool failed = status && strcmp(status, "failed") == 0;
+    if (!ok && !failed) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: device %s has \"status\" %s: not what batch writes (\"ok\" or "
+                        "\"failed\")",
+                        s->path, device_text(d, "id").text, value_text(d, "status").text);
+    }
+    if (ok && !batch_id_valid(id)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: device %s has \"status\" \"ok\", but batch writes no image for "
+                        "such an id (letters, digits, '.', '_' and '-' only)",
+                        s->path, device_text(d, "id").text);
+    }
+    char want[BATCH_ID_MAX + 8];
+    snprintf(want, sizeof(want), "%s.bin", id);
+    if (ok && (!cJSON_IsString(output) || strcmp(output->valuestring, want) != 0)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: device %s has \"output\" %s, not \"%s\": what batch writes for it",
+                        s->path, device_text(d, "id").text, value_text(d, "output").text, want);
+    }
+    if (failed && output) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: device %s failed, yet has \"output\" %s: batch writes none for a "
+                        "failed device",
+                        s->path, device_text(d, "id").text, value_text(d, "output").text);
+    }
+    if (kept && !(failed && cJSON_IsTrue(kept))) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: device %s has \"previous_kept\" %s and \"status\" \"%s\": batch "
+                        "writes it as true, for a failed device only",
+                        s->path, device_text(d, "id").text,
+                        cJSON_IsTrue(kept)    ? "true"
+                        : cJSON_IsFalse(kept) ? "false"
+                                              : "not a boolean",
+                        status);
+    }
+    return 0;
+}
+
 static int by_index(const void *a, const void *b)
 {
     const placed_device *x = a, *y = b;
@@ -200,6 +283,53 @@ static int by_index(const void *a, const void *b)
         return (x->index > y->index) - (x->index < y->index);
     }
     return (x->seq > y->seq) - (x->seq < y->seq); /* in the order read: messages do not vary */
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const placed_device *x = *(const placed_device *const *)a;
+    const placed_device *y = *(const placed_device *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static bool is_failed(const placed_device *p)
+{
+    const char *status =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->device, "status"));
+    return status && strcmp(status, "failed") == 0;
+}
+
+/*
+ * One id, one index: a run lists an id at two only when the manifest gives it twice, and then
+ * fails it at each; else the merged manifest would give one image to two entries. Sorted by id,
+ * the entries of one id lie side by side.
+ */
+static int one_index_per_id(const shard_result *s, const placed_device *placed, size_t n,
+                            eei_error *err)
+{
+    const placed_device **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    if (!sorted) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = &placed[i];
+    }
+    qsort(sorted, n, sizeof(*sorted), by_id);
+    int rc = 0;
+    for (size_t i = 1; rc == 0 && i < n; i++) {
+        const placed_device *a = sorted[i - 1], *b = sorted[i];
+        if (strcmp(a->id, b->id) == 0 && !(is_failed(a) && is_failed(b))) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "device %s has two indexes, %zu (%s) and %zu (%s), and is not failed at "
+                          "both: a run lists an id twice only when the manifest gives it twice, "
+                          "failed at each",
+                          device_text(a->device, "id").text, a->index, s[a->from].path, b->index,
+                          s[b->from].path);
+        }
+    }
+    free(sorted);
+    return rc;
 }
 
 /*
@@ -243,10 +373,11 @@ static int place_devices(const shard_result *s, size_t count, size_t total, plac
                               "%u/%u: not a shard that 'batch --shard' wrote",
                               s[i].path, device_text(d, "id").text, s[i].k, s[i].n, k, s[i].n);
             }
+            rc = rc == 0 ? device_as_written(&s[i], d, id, err) : rc;
             if (rc != 0) {
                 break;
             }
-            placed[n] = (placed_device){d, (size_t)v, i, n};
+            placed[n] = (placed_device){d, id, (size_t)v, i, n};
             n++;
         }
     }
@@ -274,6 +405,7 @@ static int place_devices(const shard_result *s, size_t count, size_t total, plac
             rc = -1;
         }
     }
+    rc = rc == 0 ? one_index_per_id(s, placed, n, err) : rc;
     if (rc != 0) {
         free(placed);
         placed = NULL;
@@ -307,6 +439,14 @@ static cJSON *merged_result(const shard_result *first, const placed_device *plac
     return root;
 }
 
+/* True when stdin reads the file at path (a '-' shard redirected from it), links followed. */
+static bool stdin_is(const char *path)
+{
+    struct stat in, out;
+    return strcmp(path, "-") != 0 && fstat(STDIN_FILENO, &in) == 0 && stat(path, &out) == 0 &&
+           in.st_dev == out.st_dev && in.st_ino == out.st_ino;
+}
+
 /* The options that write or read something else than shard results. */
 static const char *not_for_merge(const cli_args *args)
 {
@@ -333,27 +473,24 @@ int batch_merge(const cli_args *args)
     if (args->json && strcmp(args->output, "-") == 0) {
         return cli_usage_of(args, "--json prints to stdout: -o must be a file");
     }
-    /* -o naming a shard's file (a link or another path to it too) would replace that shard */
-    struct stat out_st, in_st;
-    bool to_file = strcmp(args->output, "-") != 0 && stat(args->output, &out_st) == 0;
-    for (int i = 0; to_file && i < args->npos; i++) {
-        bool from_stdin = strcmp(args->pos[i], "-") == 0;
-        if ((from_stdin ? fstat(STDIN_FILENO, &in_st) : stat(args->pos[i], &in_st)) == 0 &&
-            in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
-            return cli_usage_of(args,
-                                "-o %s is the shard manifest %s%s: the merged manifest would "
-                                "replace it; write it to another file",
-                                args->output, from_stdin ? "read from " : "",
-                                from_stdin ? "stdin" : args->pos[i]);
-        }
-    }
     eei_error err = {EEI_OK, ""};
     size_t count = (size_t)args->npos, total = 0, failed = 0;
-    shard_result *shards = calloc(count, sizeof(*shards));
+    shard_result *shards = NULL;
     placed_device *placed = NULL;
     cJSON *merged = NULL;
     int rc = 0;
-    if (!shards) {
+    /* -o naming a shard's file (a link or another path to it too) would replace that shard */
+    for (int i = 0; rc == 0 && i < args->npos; i++) {
+        bool from_stdin = strcmp(args->pos[i], "-") == 0;
+        if (from_stdin ? stdin_is(args->output) : same_file(args->output, args->pos[i])) {
+            rc = eei_fail(&err, EEI_ERR_FILE,
+                          "-o %s is the shard manifest %s%s: the merged manifest would replace "
+                          "it; nothing written (write it to another file)",
+                          args->output, from_stdin ? "read from " : "",
+                          from_stdin ? "stdin" : args->pos[i]);
+        }
+    }
+    if (rc == 0 && !(shards = calloc(count, sizeof(*shards)))) {
         eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
         rc = -1;
     }

@@ -19,6 +19,12 @@
 extern const char *const batch_run_keys[];
 extern const size_t batch_run_keys_count;
 
+#define BATCH_ID_MAX 128
+
+/* An id that names its image, <id>.bin: letters, digits, '.', '_' and '-', 1 to BATCH_ID_MAX of
+ * them, not '.' or '..'. */
+bool batch_id_valid(const char *id);
+
 /* "K/N": whole numbers, 1 <= K <= N <= BATCH_SHARDS_MAX, nothing else. */
 bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
 

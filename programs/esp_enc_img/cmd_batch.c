@@ -1,5 +1,4 @@
 /* batch MANIFEST.json --out-dir DIR: one build, encrypted for every device of a fleet. */
-#include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
@@ -7,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,12 +30,15 @@ static const char help[] =
     "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
     "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
     "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
-    "A device whose id or key is bad is reported as failed, its stale DIR/<id>.bin (from an\n"
-    "earlier run) removed, and the others are still written. A manifest that is not JSON is\n"
-    "refused with the place of the mistake (MANIFEST.json:LINE:COLUMN). The input is read\n"
-    "once; outputs are written atomically. A top-level \"sign_key\" (a path or a pkcs11:\n"
-    "URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every image holds\n"
-    "the signed app.\n"
+    "A device that fails (a bad id or key, a write error) is reported as failed and the others\n"
+    "are still written; the DIR/<id>.bin an earlier run wrote for it stays in place, its entry\n"
+    "marked \"previous_kept\": true. A manifest that is not JSON is refused with the place of\n"
+    "the mistake (MANIFEST.json:LINE:COLUMN). Refused before any work, nothing written: an\n"
+    "output (DIR/manifest.json, an image) that is a file the run reads (the manifest, the\n"
+    "input, any public_key, a sign_key, the passphrase or PIN file), by whatever path or link.\n"
+    "The input is read once; outputs are written atomically. A top-level \"sign_key\" (a path\n"
+    "or a pkcs11: URI, or a list of up to 3) signs the input for Secure Boot V2 once, and every\n"
+    "image holds the signed app.\n"
     "\n"
     "A fleet too large for one machine: N runners each run 'batch ... --shard K/N' (K = 1..N)\n"
     "and write only the images of shard K, and a DIR/manifest.json of those, marked \"shard\":\n"
@@ -44,8 +47,10 @@ static const char help[] =
     "'batch --merge' joins the shards' manifest.json files into FILE, what one run over the\n"
     "whole manifest writes; it refuses shards of different manifests, builds or signing keys,\n"
     "a shard missing or given twice, a device in two shards, twice in one or in a shard its\n"
-    "id does not name, an entry in no shard, mixed N, and -o naming a shard's file. The\n"
-    "images stay where each shard wrote them (their names never collide).\n"
+    "id does not name, an id at two indexes (unless failed at both: an id given twice), a\n"
+    "status or an output that batch does not write (ok with <id>.bin, or failed with none),\n"
+    "an entry in no shard, mixed N, and -o naming a shard's file. The images stay where each\n"
+    "shard wrote them (their names never collide).\n"
     "\n"
     "Options:\n"
     "  -d, --out-dir DIR   where the images and manifest.json go (created if missing)\n"
@@ -63,9 +68,10 @@ static const char help[] =
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 every device written; 1 at least one device failed; 2 usage error;\n"
-    "3 manifest, input or system error, or shards that do not make one run (nothing merged).\n";
+    "3 manifest, input or system error, an output that is an input (nothing written), or\n"
+    "shards that do not make one run (nothing merged).\n";
 
-#define MAX_ID 128
+#define MAX_ID BATCH_ID_MAX
 /* a static text: a device's problem points at it wherever the device is moved */
 static const char bad_id[] =
     "bad id: letters, digits, '.', '_' and '-' only, 1 to 128 of them, not '.' or '..'";
@@ -77,10 +83,11 @@ typedef struct {
     char id[MAX_ID + 1];
     size_t index;   /* its entry in the manifest, from 0 */
     unsigned shard; /* with --shard: the one that writes it */
-    bool id_ok;     /* a usable file name: its stale image can be removed */
+    bool id_ok;     /* a usable file name: DIR/<id>.bin */
     char *key_path;
     const char *problem; /* found before any work: bad or duplicate id, no key (static text) */
     bool ok;
+    bool previous_kept; /* failed, and DIR/<id>.bin is an earlier run's image, left in place */
     eei_scheme scheme;
     uint8_t sha[EEI_SHA256_SIZE];
     uint8_t fingerprint[EEI_SHA256_SIZE];
@@ -111,29 +118,16 @@ static void on_stop(int sig)
     signal(sig, SIG_DFL); /* a second one ends the process at once */
 }
 
-static bool id_valid(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > MAX_ID || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
-        return false;
-    }
-    for (const char *p = id; *p; p++) {
-        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
 {
     int n = snprintf(path, len, "%s/%s%s", b->out_dir, d->id, suffix);
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* One device: its key, its image, its hashes. The stale image of a failed device goes. */
+/*
+ * One device: its key, its image, its hashes. A device that fails keeps the image an earlier run
+ * wrote for it (outputs are renamed into place only when complete): the manifest says so.
+ */
 static void run_device(batch *b, device *d)
 {
     eei_error err = {EEI_OK, ""};
@@ -172,12 +166,9 @@ static void run_device(batch *b, device *d)
     }
     eei_key_free(key);
     if (!d->ok) {
+        struct stat st;
         snprintf(d->error, sizeof(d->error), "%s", err.msg);
-        if (have_path && unlink(path) != 0 && errno != ENOENT) {
-            /* keep the first reason; a stale image that cannot go is worth saying too */
-            snprintf(d->error + strlen(d->error), sizeof(d->error) - strlen(d->error),
-                     "; the stale %s could not be removed", path);
-        }
+        d->previous_kept = have_path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
     }
 }
 
@@ -208,7 +199,44 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-/* An id as it can be shown: printable ASCII kept, anything else as \xNN, at most MAX_ID. */
+static int by_id(const void *a, const void *b)
+{
+    const device *x = *(const device *const *)a, *y = *(const device *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * An id twice would make one image overwrite the other: every entry of it fails. Sorted by id,
+ * the entries of one id are side by side: n log n, a fleet of a million is checked in seconds.
+ */
+static int mark_duplicates(batch *b, eei_error *err)
+{
+    device **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
+    if (!sorted) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->devices[i].id_ok) {
+            sorted[n++] = &b->devices[i];
+        }
+    }
+    qsort(sorted, n, sizeof(*sorted), by_id);
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && strcmp(sorted[i]->id, sorted[end]->id) == 0) {
+            end++;
+        }
+        for (size_t j = i; end - i > 1 && j < end; j++) {
+            sorted[j]->problem = sorted[j]->problem ? sorted[j]->problem : "duplicate id";
+        }
+        i = end;
+    }
+    free(sorted);
+    return 0;
+}
+
 /* The devices of the manifest, with every problem found before work begins. */
 static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error *err)
 {
@@ -226,7 +254,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
         const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(entry, "id");
         const char *id = json_string(entry, "id");
         const char *key = json_string(entry, "public_key");
-        d->id_ok = id && id_valid(id);
+        d->id_ok = id && batch_id_valid(id);
         if (id) {
             text_for_display(id, d->id, sizeof(d->id)); /* the id itself when it is valid */
         } else {
@@ -246,17 +274,7 @@ static int load_devices(const cJSON *list, const char *dir, batch *b, eei_error 
             return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         }
     }
-    /* an id twice would make one image overwrite the other: both fail */
-    for (size_t a = 0; a < b->count; a++) {
-        for (size_t c = a + 1; c < b->count; c++) {
-            device *x = &b->devices[a], *y = &b->devices[c];
-            if (x->id_ok && y->id_ok && strcmp(x->id, y->id) == 0) {
-                x->problem = x->problem ? x->problem : "duplicate id";
-                y->problem = y->problem ? y->problem : "duplicate id";
-            }
-        }
-    }
-    return 0;
+    return mark_duplicates(b, err);
 }
 
 /* SHA-256 of bytes in memory: the input, the manifest. */
@@ -272,20 +290,26 @@ static int sha256_of(const void *data, size_t len, uint8_t digest[EEI_SHA256_SIZ
     return 0;
 }
 
+/* With --shard K/N, the shard of every device (without it, 0: this run's). */
+static int assign_shards(batch *b, eei_error *err)
+{
+    b->total = b->count;
+    for (size_t i = 0; b->shards && i < b->count; i++) {
+        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /*
  * With --shard K/N, only the devices of shard K stay: the others are another runner's. Problems
  * were found over the whole manifest first (a duplicate id is one in every shard).
  */
-static int keep_share(batch *b, eei_error *err)
+static void keep_share(batch *b)
 {
-    b->total = b->count;
     if (!b->shards) {
-        return 0;
-    }
-    for (size_t i = 0; i < b->count; i++) { /* all first: nothing is dropped on a failure */
-        if (batch_shard_of(b->devices[i].id, b->shards, &b->devices[i].shard, err) != 0) {
-            return -1;
-        }
+        return;
     }
     size_t kept = 0;
     for (size_t i = 0; i < b->count; i++) {
@@ -296,7 +320,6 @@ static int keep_share(batch *b, eei_error *err)
         }
     }
     b->count = kept;
-    return 0;
 }
 
 static cJSON *result_json(const batch *b, const char *input,
@@ -342,6 +365,9 @@ static cJSON *result_json(const batch *b, const char *input,
             ok++;
         } else {
             cJSON_AddStringToObject(o, "error", d->error);
+            if (d->previous_kept) {
+                cJSON_AddBoolToObject(o, "previous_kept", true);
+            }
         }
         cJSON_AddItemToArray(list, o);
     }
@@ -410,12 +436,13 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
     return rc;
 }
 
-/*
- * The manifest's "sign_key" (a path, or a list of up to 3): the input is signed once, here, and
- * every device's image holds the signed app.
- */
-static int sign_input(const cJSON *manifest, const char *dir, const cli_args *args, batch *b,
-                      eei_error *err)
+/* The manifest's "sign_key" (a path, or a list of up to 3), as the keys to load. */
+typedef struct {
+    char *names[EEI_SB_BLOCKS_MAX]; /* files relative to the manifest resolved; pkcs11: URIs */
+    size_t count;
+} sign_keys;
+
+static int sign_key_names(const cJSON *manifest, const char *dir, sign_keys *sk, eei_error *err)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(manifest, "sign_key");
     const cJSON *list[EEI_SB_BLOCKS_MAX];
@@ -433,7 +460,6 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
             list[n++] = k;
         }
     }
-    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
     int rc =
         n ? 0
           : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" is a key file, or a list of 1 to %u of them",
@@ -441,12 +467,43 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
     for (size_t i = 0; rc == 0 && i < n; i++) {
         /* a file relative to the manifest, or a key in a PKCS#11 token (a pkcs11: URI) */
         const char *name = cJSON_IsString(list[i]) ? list[i]->valuestring : NULL;
-        char *path = !name                          ? NULL
-                     : eei_key_name_is_pkcs11(name) ? strdup(name)
-                                                    : resolve(dir, name);
-        rc = path ? cli_load_key(path, args, &keys[i], err)
-                  : eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
-        free(path);
+        if (!name) {
+            rc = eei_fail(err, EEI_ERR_FILE, "\"sign_key\" holds something else than a path");
+        } else if (!(sk->names[sk->count] =
+                         eei_key_name_is_pkcs11(name) ? strdup(name) : resolve(dir, name))) {
+            rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        } else {
+            sk->count++;
+        }
+    }
+    if (rc != 0) {
+        eei_error_prefix(err, "sign_key");
+    }
+    return rc;
+}
+
+static void sign_keys_free(sign_keys *sk)
+{
+    for (size_t i = 0; i < sk->count; i++) {
+        free(sk->names[i]);
+    }
+    sk->count = 0;
+}
+
+/*
+ * The manifest's "sign_key": the input is signed once, here, and every device's image holds the
+ * signed app.
+ */
+static int sign_input(const sign_keys *sk, const cli_args *args, batch *b, eei_error *err)
+{
+    size_t n = sk->count;
+    if (n == 0) {
+        return 0;
+    }
+    eei_key *keys[EEI_SB_BLOCKS_MAX] = {NULL};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = cli_load_key(sk->names[i], args, &keys[i], err);
         if (rc == 0) { /* which keys signed: shards signed by other keys are not one run */
             rc = eei_key_sb_digest(keys[i], b->sign_digests[i], err) == EEI_OK ? 0 : -1;
         }
@@ -468,6 +525,127 @@ static int sign_input(const cJSON *manifest, const char *dir, const cli_args *ar
     if (rc != 0) {
         eei_error_prefix(err, "sign_key");
     }
+    return rc;
+}
+
+/* A file the run reads, known by what a link leads to: an output that is this file replaces it. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    size_t seq;           /* its place in the list: of one file's names, the first is shown */
+    bool from_stdin;      /* the manifest, read from stdin ('-') */
+    const char *path;     /* as it is opened; "stdin" */
+    const char *what;     /* "the manifest", "a sign_key", ... */
+    const device *device; /* whose public_key it is */
+} read_file;
+
+static int by_file(const void *a, const void *b)
+{
+    const read_file *x = a, *y = b;
+    if (x->dev != y->dev) {
+        return (x->dev > y->dev) - (x->dev < y->dev);
+    }
+    if (x->ino != y->ino) {
+        return (x->ino > y->ino) - (x->ino < y->ino);
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Put path in the list when it is a file there is (one that is not cannot be replaced). */
+static void add_read(read_file *list, size_t *n, const char *path, const char *what,
+                     const device *d)
+{
+    struct stat st;
+    bool from_stdin = strcmp(path, "-") == 0;
+    if ((from_stdin ? fstat(STDIN_FILENO, &st) : stat(path, &st)) == 0) {
+        list[*n] =
+            (read_file){st.st_dev, st.st_ino, *n, from_stdin, from_stdin ? "stdin" : path, what, d};
+        (*n)++;
+    }
+}
+
+/* The first file of the sorted list that out is (same_file's rule), or NULL. */
+static const read_file *read_as(const read_file *list, size_t n, const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) {
+        return NULL;
+    }
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry not below (dev, ino) */
+        size_t mid = lo + (hi - lo) / 2;
+        const read_file *m = &list[mid];
+        if (m->dev < st.st_dev || (m->dev == st.st_dev && m->ino < st.st_ino)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    const read_file *r = lo < n ? &list[lo] : NULL;
+    if (!r || r->dev != st.st_dev || r->ino != st.st_ino) {
+        return NULL;
+    }
+    return r->from_stdin || same_file(out, r->path) ? r : NULL;
+}
+
+/*
+ * Before any work: no file this run writes (DIR/manifest.json, the image of each of its devices)
+ * may be one it reads (the manifest, the input, any device's public_key, a sign_key, the
+ * passphrase or PIN file), by whatever path or link: it would be replaced. The files read are
+ * sorted by inode, so that n outputs meet n inputs in n log n.
+ */
+static int refuse_overwrites(const batch *b, const cli_args *args, const char *input,
+                             const sign_keys *sk, const char *run_name, eei_error *err)
+{
+    read_file *list = malloc((b->count + sk->count + 4) * sizeof(*list));
+    if (!list) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t n = 0;
+    add_read(list, &n, args->pos[0], "the manifest", NULL);
+    add_read(list, &n, input, "the manifest's input", NULL);
+    for (size_t i = 0; i < b->count; i++) { /* every shard's: one run over it refuses the same */
+        if (b->devices[i].key_path) {
+            add_read(list, &n, b->devices[i].key_path, "the public_key of device", &b->devices[i]);
+        }
+    }
+    for (size_t i = 0; i < sk->count; i++) {
+        if (!eei_key_name_is_pkcs11(sk->names[i])) {
+            add_read(list, &n, sk->names[i], "a sign_key", NULL);
+        }
+    }
+    if (args->passphrase_file) {
+        add_read(list, &n, args->passphrase_file, "the passphrase file", NULL);
+    }
+    if (args->pin_file) {
+        add_read(list, &n, args->pin_file, "the PIN file", NULL);
+    }
+    qsort(list, n, sizeof(*list), by_file);
+
+    char out[PATH_MAX];
+    const read_file *hit = NULL;
+    const device *d = NULL; /* NULL: manifest.json, then each device this run writes */
+    int len = snprintf(out, sizeof(out), "%s/manifest.json", b->out_dir);
+    if (len > 0 && (size_t)len < sizeof(out)) {
+        hit = read_as(list, n, out);
+    }
+    for (size_t i = 0; !hit && i < b->count; i++) {
+        d = &b->devices[i];
+        if (d->shard == b->shard && !d->problem &&
+            output_path(b, d, ".bin", out, sizeof(out)) == 0) {
+            hit = read_as(list, n, out);
+        }
+    }
+    int rc = 0;
+    if (hit) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: the output %s (%s%s) is the same file as %s (%s%s%s): it would be "
+                      "replaced; nothing written (give another --out-dir)",
+                      run_name, out, d ? "the image of device " : "the results", d ? d->id : "",
+                      hit->path, hit->what, hit->device ? " " : "",
+                      hit->device ? hit->device->id : "");
+    }
+    free(list);
     return rc;
 }
 
@@ -513,6 +691,7 @@ static int run(const cli_args *args)
     const char *dir = dirname(dir_buf);
     char *input = NULL;
     const char *input_name = NULL;
+    sign_keys signers = {.count = 0};
     bool manifest_hashed = false, input_hashed = false; /* for the JSON of a failed run */
 
     if (json_file_read(args->pos[0], MANIFEST_MAX, &manifest, &text, &len, &err) != 0 ||
@@ -528,12 +707,21 @@ static int run(const cli_args *args)
                  args->pos[0]);
         goto done;
     }
-    if (!(input = resolve(dir, input_name)) || load_devices(list, dir, &b, &err) != 0 ||
-        keep_share(&b, &err) != 0 || read_input(input, &b, input_sha, &err) != 0) {
+    if (!(input = resolve(dir, input_name))) {
+        eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
+        goto done;
+    }
+    if (load_devices(list, dir, &b, &err) != 0 || assign_shards(&b, &err) != 0 ||
+        sign_key_names(manifest, dir, &signers, &err) != 0 ||
+        refuse_overwrites(&b, args, input, &signers, what, &err) != 0) {
+        goto done;
+    }
+    keep_share(&b);
+    if (read_input(input, &b, input_sha, &err) != 0) {
         goto done;
     }
     input_hashed = true;
-    if (sign_input(manifest, dir, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
+    if (sign_input(&signers, args, &b, &err) != 0 || make_dirs(b.out_dir, 0777, &err) != 0) {
         goto done;
     }
     /* an interruption stops the work between devices: what was written is in the manifest */
@@ -551,8 +739,15 @@ static int run(const cli_args *args)
     }
     size_t failed = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "failed"));
     for (size_t i = 0; i < b.count; i++) {
-        if (!b.devices[i].ok) {
-            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, b.devices[i].id, b.devices[i].error);
+        const device *d = &b.devices[i];
+        if (d->ok) {
+            continue;
+        }
+        if (d->previous_kept) {
+            fprintf(stderr, "%s: batch: %s: %s (%s/%s.bin, an earlier run's image, is kept)\n",
+                    EEI_PROG, d->id, d->error, b.out_dir, d->id);
+        } else {
+            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, d->id, d->error);
         }
     }
     if (stop_signal) {
@@ -588,6 +783,7 @@ done:
     }
     free(b.devices);
     free(input);
+    sign_keys_free(&signers);
     free(text);
     cJSON_Delete(manifest);
     int code;

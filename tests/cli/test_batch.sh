@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # batch: 50 devices of mixed key kinds, each output decrypted with its own device key; a broken
-# key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly.
+# key and a bad id fail alone; manifest.json checked field by field; re-runs replace cleanly, and
+# a device that fails keeps its earlier image; no output may be a file the run reads.
 . "$(dirname "$0")/../support/lib.sh"
 JG=${EEI_JSON_GET:?}
 mkdir keys dev
@@ -64,17 +65,47 @@ expect_absent out/dev-broken.bin
 expect_absent escape.bin
 [ "$(ls out | wc -l)" = 49 ] && pass || fail "out holds $(ls out | wc -l) files" # 48 + manifest
 
-# a re-run replaces every image with fresh key material; a device that now fails loses its
-# stale image instead of keeping one for an old key
+# a re-run replaces every image with fresh key material; a device that now fails keeps the image
+# the earlier run wrote, untouched, and its entry says that this file is the earlier run's: its
+# key unreadable (a dangling link, a folder: root reads any file) or not a key
 cp out/dev-01.bin old-01.bin
+for i in 02 03 04; do cp out/dev-$i.bin old-$i.bin && mv keys/dev-$i.pem keys/dev-$i.good; done
 cp keys/broken.pem keys/dev-02.pem
+ln -s nowhere.pem keys/dev-03.pem
+mkdir keys/dev-04.pem
 expect_rc 1 "$E" batch fleet/manifest.json --out-dir out --quiet --json
 [ "$("$JG" "$T/out.txt" ok)" = false ] && pass || fail "--json ok"
-[ "$("$JG" "$T/out.txt" failed)" = 3 ] && pass || fail "--json failed"
-[ "$("$JG" "$T/out.txt" devices.1.status)" = failed ] && pass || fail "dev-02 should fail"
+[ "$("$JG" "$T/out.txt" failed)" = 5 ] && pass || fail "--json failed"
+for j in 1 2 3; do
+    i=0$((j + 1))
+    [ "$("$JG" "$T/out.txt" devices.$j.status)" = failed ] && pass || fail "dev-$i should fail"
+    [ "$("$JG" "$T/out.txt" devices.$j.previous_kept)" = true ] && pass ||
+        fail "dev-$i: previous_kept is $("$JG" "$T/out.txt" devices.$j.previous_kept)"
+    "$JG" "$T/out.txt" devices.$j.output >/dev/null && fail "dev-$i failed with an output" || pass
+    expect_same out/dev-$i.bin old-$i.bin
+    expect_err "batch: dev-$i: "
+    expect_err "(out/dev-$i.bin, an earlier run's image, is kept)"
+done
+[ "$("$JG" out/manifest.json devices.3.previous_kept)" = true ] && pass || fail "manifest.json"
+# a device that failed with no earlier image says nothing of one
+"$JG" out/manifest.json devices.48.previous_kept >/dev/null && fail "previous_kept of a new" || pass
 expect_differ out/dev-01.bin old-01.bin
-expect_absent out/dev-02.bin
 [ "$(ls -A out | grep -c '^\.')" = 0 ] && pass || fail "temporary files left in out"
+# a disk that fills up (writes refused past a size: RLIMIT_FSIZE, its signal ignored) fails every
+# image while it is written; every earlier image stays whole and the manifest says so
+cp out/dev-05.bin old-05.bin
+run bash -c 'ulimit -f 100 && trap "" XFSZ && exec "$0" "$@"' "$E" batch fleet/manifest.json \
+    --out-dir out --quiet --jobs 2
+[ "$rc" = 1 ] && pass || fail "batch on a full disk: exit $rc ($(head -c 300 err.txt))"
+expect_err "batch: dev-05: out/dev-05.bin: write failed: File too large"
+expect_err "(out/dev-05.bin, an earlier run's image, is kept)"
+[ "$("$JG" out/manifest.json failed)" = 50 ] && pass || fail "not every device failed"
+[ "$("$JG" out/manifest.json devices.4.previous_kept)" = true ] && pass || fail "dev-05 not kept"
+expect_same out/dev-05.bin old-05.bin
+[ "$(ls out | grep -c '\.bin$')" = 48 ] && pass || fail "images lost: $(ls out | wc -l) files"
+[ "$(ls -A out | grep -c '^\.')" = 0 ] && pass || fail "temporary files left in out"
+rm keys/dev-02.pem keys/dev-03.pem && rmdir keys/dev-04.pem
+for i in 02 03 04; do mv keys/dev-$i.good keys/dev-$i.pem; done
 
 # all good: exit 0, one summary line; --jobs 1 gives the same result
 cp dev/02/*_pub_key.pem keys/dev-02.pem
@@ -91,7 +122,7 @@ grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
 script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null </dev/null >tty.txt 2>&1
 grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
 
-# every failure says its own reason, and removes the stale image an earlier run left for its id
+# every failure says its own reason, and keeps the image an earlier run left for its id
 mkdir stale && for id in nokey twice; do printf 'old' >stale/$id.bin; done
 printf '%s\n' '{"input": "../app.bin", "devices": [' \
     '{"id": "nokey"}, {"id": "twice", "public_key": "../keys/dev-01.pem"},' \
@@ -105,8 +136,14 @@ expect_err "batch: #4: no \"id\" for this device"
 expect_err "batch: #5: the \"id\" is not a string"
 expect_err "batch: a b: bad id"
 [ "$(grep -c "duplicate id" err.txt)" = 2 ] && pass || fail "only the two twins are duplicates"
-expect_only stale ok.bin manifest.json
+expect_only stale ok.bin manifest.json nokey.bin twice.bin
+[ "$(cat stale/nokey.bin stale/twice.bin)" = oldold ] && pass || fail "an earlier image changed"
 [ "$("$JG" stale/manifest.json failed)" = 6 ] && pass || fail "six failed"
+for j in 0 1 2; do
+    [ "$("$JG" stale/manifest.json devices.$j.previous_kept)" = true ] && pass ||
+        fail "entry $j: previous_kept"
+done
+"$JG" stale/manifest.json devices.5.previous_kept >/dev/null && fail "'a b' kept an image" || pass
 # a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
 # and what to give instead, whatever the file is called; its public key PEM works
 cp dev/01/device_hmac_key.bin keys/secret.key
@@ -191,6 +228,80 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$done_n" -ge 1 ] && [ "$done_n" -lt 400 ] && pass || fail "$done_n devices done"
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
+
+# No output may be a file the run reads: the manifest's own folder as --out-dir (the results would
+# replace the manifest), an app or a key named as a device's image, by any path or link. Refused
+# before any work, exit 3, naming both files; nothing written, nothing changed.
+mkdir own && cp app.bin own/app.bin && cp keys/dev-01.pem own/dev-1.pem && cp keys/dev-05.pem own/k5
+printf '{"input": "app.bin", "devices": [%s, %s]}\n' '{"id": "dev-1", "public_key": "dev-1.pem"}' \
+    '{"id": "dev-2", "public_key": "k5"}' >own/manifest.json
+cp -r own own.before
+refused_own() { # WHY ARGS...: refused, own/ as it was
+    local why=$1
+    shift
+    expect_rc 3 "$E" batch "$@"
+    expect_err "$why"
+    expect_err "nothing written"
+    expect_err_lines 1
+    diff -r own own.before >/dev/null && pass || fail "own/ changed: $why"
+}
+refused_own "batch: the output own/manifest.json (the results) is the same file as \
+own/manifest.json (the manifest): it would be replaced" own/manifest.json --out-dir own
+refused_own "the output own/../own/./manifest.json (the results) is the same file as \
+own/manifest.json (the manifest)" own/manifest.json --out-dir own/../own/.
+ln -s own own-link
+refused_own "the output own-link/manifest.json (the results) is the same file as own/manifest.json" \
+    own/manifest.json --out-dir own-link
+refused_own "the output own/manifest.json (the results) is the same file as stdin (the manifest)" \
+    - --out-dir own <own/manifest.json
+expect_absent own-link/dev-1.bin
+# the manifest elsewhere; in the out-dir, an app or a key bear a device's image name
+mkdir img && cp app.bin img/dev-1.bin && cp keys/dev-02.pem img/dev-2.bin && cp -r img img.before
+printf '{"input": "../img/dev-1.bin", "devices": [%s, %s]}\n' \
+    '{"id": "dev-2", "public_key": "../img/dev-2.bin"}' \
+    '{"id": "dev-1", "public_key": "../keys/dev-01.pem"}' >fleet/img.json
+expect_rc 3 "$E" batch fleet/img.json --out-dir img --jobs 1
+expect_err "batch: the output img/dev-2.bin (the image of device dev-2) is the same file as \
+fleet/../img/dev-2.bin (the public_key of device dev-2)"
+diff -r img img.before >/dev/null && pass || fail "img/ changed"
+printf '{"input": "../img/dev-1.bin", "devices": [{"id": "dev-1", "public_key": "../keys/dev-01.pem"}]}' \
+    >fleet/img1.json
+expect_rc 3 "$E" batch fleet/img1.json --out-dir img --shard 1/1
+expect_err "batch: shard 1/1: the output img/dev-1.bin (the image of device dev-1) is the same \
+file as fleet/../img/dev-1.bin (the manifest's input)"
+# ... a hard link, another device's key, a sign_key, the passphrase file; and with --json
+mkdir ln && ln keys/dev-03.pem ln/dev-9.bin
+printf '{"input": "../app.bin", "devices": [%s, %s]}\n' '{"id": "dev-9", "public_key": "../keys/dev-01.pem"}' \
+    '{"id": "other", "public_key": "../keys/dev-03.pem"}' >fleet/ln.json
+expect_rc 3 "$E" batch fleet/ln.json --out-dir ln
+expect_err "the output ln/dev-9.bin (the image of device dev-9) is the same file as \
+fleet/../keys/dev-03.pem (the public_key of device other)"
+"$E" keygen ecc --out-dir sk >/dev/null && cp sk/ecc_priv_key.pem sk/dev-9.bin || fail "keygen"
+printf '{"input": "../app.bin", "sign_key": "../sk/dev-9.bin", "devices": [%s]}\n' \
+    '{"id": "dev-9", "public_key": "../keys/dev-01.pem"}' >fleet/sk.json
+expect_rc 3 "$E" batch fleet/sk.json --out-dir sk
+expect_err "the output sk/dev-9.bin (the image of device dev-9) is the same file as \
+fleet/../sk/dev-9.bin (a sign_key)"
+printf '{"input": "../app.bin", "devices": []}' >fleet/none.json
+expect_rc 0 "$E" batch fleet/none.json --out-dir pass --quiet
+cp pass/manifest.json pass.before
+expect_rc 3 "$E" batch fleet/none.json --out-dir pass --passphrase-file pass/manifest.json --json
+expect_json ok false
+jget error | grep -qF "the output pass/manifest.json (the results) is the same file as \
+pass/manifest.json (the passphrase file)" && pass || fail "--json error: $(cat out.txt)"
+expect_same pass/manifest.json pass.before
+expect_rc 3 "$E" batch fleet/none.json --out-dir pass --pin-file pass/manifest.json
+expect_err "(the PIN file)"
+expect_only ln dev-9.bin
+expect_only sk dev-9.bin ecc_priv_key.pem ecc_pub_key.pem
+# a device that is not written (a bad id, a duplicate) replaces nothing: no refusal for it
+mkdir dup && cp keys/dev-01.pem dup/twin.bin
+printf '{"input": "../app.bin", "devices": [%s, %s, %s]}\n' \
+    '{"id": "twin", "public_key": "../dup/twin.bin"}' '{"id": "twin", "public_key": "../dup/twin.bin"}' \
+    '{"id": "fine", "public_key": "../dup/twin.bin"}' >fleet/dup.json
+expect_rc 1 "$E" batch fleet/dup.json --out-dir dup
+expect_same dup/twin.bin keys/dev-01.pem
+expect_present dup/fine.bin
 
 # manifest and usage errors
 echo '{"devices": []}' >noinput.json

@@ -113,6 +113,54 @@ expect_json ok true
 expect_json devices 0
 expect_json failed 0
 
+# Every shard checks every id of the manifest (a duplicate is one in every shard), in n log n:
+# 100003 devices (keys missing, so no encryption) get through well within 10 s (0.3 s on a 2-core
+# machine, where comparing every pair took over a minute: bench/results.md). Each entry of an id
+# given three times fails as a duplicate.
+h=$(printf %s triple | sha256sum | cut -c1-8)
+k=$((0x$h % 1000 + 1))
+{
+    echo '{"input": "app.bin", "devices": [{"id": "triple", "public_key": "none.pem"},'
+    seq -f '{"id": "dev-%06g", "public_key": "none.pem"},' 1 50000
+    echo '{"id": "triple", "public_key": "none.pem"},'
+    seq -f '{"id": "dev-%06g", "public_key": "none.pem"},' 50001 100000
+    echo '{"id": "triple", "public_key": "none.pem"}]}'
+} >fleet/large.json
+run timeout 10 "$E" batch fleet/large.json --out-dir large --shard "$k/1000" --quiet
+[ "$rc" = 1 ] && pass || fail "100003 devices, shard $k/1000: exit $rc ($(head -c 300 err.txt))"
+L=large/manifest.json
+[ "$("$JG" $L devices_total)" = 100003 ] && pass || fail "devices_total: $("$JG" $L devices_total)"
+count=$("$JG" $L devices)
+[ "$count" -gt 50 ] && [ "$count" -lt 200 ] && pass || fail "shard $k/1000 lists $count devices"
+triples=
+for ((j = 0; j < count; j++)); do
+    if [ "$("$JG" $L devices.$j.id)" = triple ]; then
+        triples="$triples $("$JG" $L devices.$j.index)"
+        [ "$("$JG" $L devices.$j.error)" = "duplicate id" ] && pass || fail "triple at $j"
+    else
+        "$JG" $L devices.$j.error | grep -q "none.pem" && pass || fail "entry $j: its key"
+    fi
+done
+[ "$triples" = " 0 50001 100002" ] && pass || fail "the triple's entries:$triples"
+
+# A shard refuses to write an image that is a file some shard reads, as one run over the whole
+# manifest refuses it: here the image of a device of shard 1 is the key of a device of shard 2
+x= y=
+for id in a b c d e f g h i j; do
+    h=$(printf %s $id | sha256sum | cut -c1-8)
+    if [ $((0x$h % 2)) = 0 ]; then x=${x:-$id}; else y=${y:-$id}; fi
+done
+mkdir xs && cp keys/dev-01.pem "xs/$x.bin"
+printf '{"input": "app.bin", "devices": [%s, %s]}\n' "{\"id\": \"$x\", \"public_key\": \"../keys/dev-02.pem\"}" \
+    "{\"id\": \"$y\", \"public_key\": \"../xs/$x.bin\"}" >fleet/xs.json
+expect_rc 3 "$E" batch fleet/xs.json --out-dir xs --shard 1/2
+expect_err "batch: shard 1/2: the output xs/$x.bin (the image of device $x) is the same file as \
+fleet/../xs/$x.bin (the public_key of device $y)"
+expect_same "xs/$x.bin" keys/dev-01.pem
+expect_rc 0 "$E" batch fleet/xs.json --out-dir xs --shard 2/2 --quiet # writes only $y.bin
+expect_same "xs/$x.bin" keys/dev-01.pem
+expect_present "xs/$y.bin"
+
 # All good: exit 0, a summary line, and -o - writes the merged manifest to stdout
 printf '{"input": "app.bin", "devices": [%s]}\n' "$(IFS=,; echo "${devices[*]:0:12}")" \
     >fleet/good.json
@@ -188,6 +236,44 @@ refused "batch --merge: fake/syntax.json:2:21: JSON syntax error near '\"devices
     fake/syntax.json
 refused "batch --merge: nosuch.json: " nosuch.json
 
+# A shard's device holds what batch writes, nothing else: "status" "ok" with "output" "<id>.bin",
+# or "failed" with no output (and "previous_kept" true or absent); texts shown escaped. One id
+# at two indexes only when the manifest gives it twice, failed at both (as "twin" above).
+S2=s3/2/manifest.json
+ok1= ok2= bad=
+for ((j = 0; j < $("$JG" $S2 devices); j++)); do
+    case $("$JG" $S2 devices.$j.status) in
+    ok) if [ -z "$ok1" ]; then ok1=$j; else ok2=${ok2:-$j}; fi ;;
+    failed) bad=${bad:-$j} ;;
+    esac
+done
+[ -n "$ok2" ] && [ -n "$bad" ] && pass || fail "shard 2/3 lacks two ok devices and a failed one"
+id1=$("$JG" $S2 devices.$ok1.id) id2=$("$JG" $S2 devices.$ok2.id) idf=$("$JG" $S2 devices.$bad.id)
+edit() { # FILE SED-SCRIPT: shard 2/3 edited
+    sed "$2" $S2 >"$1"
+    cmp -s "$1" $S2 && fail "$1: the edit '$2' changed nothing" || pass
+}
+edit fake/status.json "0,/\"status\":\t\"ok\"/s//\"status\":\t\"shipped\\\\u001b[2J\"/"
+refused "batch --merge: fake/status.json: device $id1 has \"status\" \"shipped\\x1b[2J\": not what \
+batch writes (\"ok\" or \"failed\")" s3/1/manifest.json fake/status.json s3/3/manifest.json
+edit fake/output.json "s|\"output\":\t\"$id1.bin\"|\"output\":\t\"../../etc/passwd\"|"
+refused "fake/output.json: device $id1 has \"output\" \"../../etc/passwd\", not \"$id1.bin\": what \
+batch writes for it" s3/1/manifest.json fake/output.json s3/3/manifest.json
+edit fake/nooutput.json "/\"output\":\t\"$id1.bin\"/d"
+refused "fake/nooutput.json: device $id1 has \"output\" absent, not \"$id1.bin\"" \
+    s3/1/manifest.json fake/nooutput.json s3/3/manifest.json
+edit fake/failedout.json "0,/\"status\":\t\"failed\",/s//\"status\":\t\"failed\", \"output\": \"x.bin\",/"
+refused "fake/failedout.json: device $idf failed, yet has \"output\" \"x.bin\": batch writes none \
+for a failed device" s3/1/manifest.json fake/failedout.json s3/3/manifest.json
+edit fake/kept.json "0,/\"status\":\t\"ok\",/s//\"status\":\t\"ok\", \"previous_kept\": true,/"
+refused "fake/kept.json: device $id1 has \"previous_kept\" true and \"status\" \"ok\"" \
+    s3/1/manifest.json fake/kept.json s3/3/manifest.json
+# the second ok device given the first's id (and image): one device at two indexes
+edit fake/twoidx.json "s|\"id\":\t\"$id2\"|\"id\":\t\"$id1\"|; s|\"output\":\t\"$id2.bin\"|\"output\":\t\"$id1.bin\"|"
+refused "batch --merge: device $id1 has two indexes, $("$JG" $S2 devices.$ok1.index) \
+(fake/twoidx.json) and $("$JG" $S2 devices.$ok2.index) (fake/twoidx.json), and is not failed at \
+both" s3/1/manifest.json fake/twoidx.json s3/3/manifest.json
+
 # shards signed with other keys: the manifest names the same sign_key file, but the runners held
 # different keys under that name
 mkdir -p sk/a sk/b
@@ -208,14 +294,24 @@ cp sk/b/rsa_priv_key.pem sk/sign.pem
 expect_rc 0 "$E" batch sk/m.json --out-dir sk/2b --shard 2/2 --quiet
 refused "sk/1/manifest.json and sk/2b/manifest.json differ in \"sign_key_digests\"" \
     sk/1/manifest.json sk/2b/manifest.json
-# -o that is one of the shards' manifests would replace it: refused, the shard kept
+# -o that is one of the shards' manifests would replace it: refused (exit 3, as batch refuses an
+# output that is one of its inputs), the shard kept; by another path, or a link
 cp s3/1/manifest.json s3-1.before
-expect_rc 2 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
+expect_rc 3 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
     -o s3/./1/manifest.json
-expect_err "-o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
+expect_err "batch --merge: -o s3/./1/manifest.json is the shard manifest s3/1/manifest.json"
+expect_err "nothing written"
 expect_same s3-1.before s3/1/manifest.json
+ln -s ../s3/1/manifest.json m/link.json
+expect_rc 3 "$E" batch --merge s3/1/manifest.json s3/2/manifest.json s3/3/manifest.json \
+    -o m/link.json --json
+expect_json ok false
+jget error | grep -qF "m/link.json is the shard manifest s3/1/manifest.json" && pass ||
+    fail "--json error: $(cat out.txt)"
+expect_same s3-1.before s3/1/manifest.json
+rm m/link.json
 # ... also when that shard is read from stdin ('-'); and '-o -' is stdout, never a file named '-'
-expect_rc 2 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
+expect_rc 3 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
     <s3/1/manifest.json
 expect_err "-o s3/1/manifest.json is the shard manifest read from stdin"
 expect_same s3-1.before s3/1/manifest.json
