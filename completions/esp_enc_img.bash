@@ -56,7 +56,7 @@ _esp_enc_img() {
     decrypt) opts="--json --max-size $pass $common" ;;
     info) opts="--json $common" ;;
     verify) opts="--pub --no-hash --json --strict --max-size $pass $common" ;;
-    batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json $pass $pin $common" ;;
+    batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json --max-size $pass $pin $common" ;;
     serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
                  --max-clients $common" ;;
     sign) opts="--key -o --output --append --json $pass $pin $common" ;;

@@ -58,6 +58,8 @@ static const char help[] =
     "  --merge             join the shards' manifest.json files given as arguments\n"
     "  -o, --output FILE   where --merge writes the manifest ('-': stdout)\n"
     "  -j, --jobs N        worker threads, 1..256 (default: the number of cores)\n"
+    "  --max-size SIZE     the largest input app (default 16M, the largest app partition a\n"
+    "                      chip boots; K, M and G suffixes)\n"
     "  --json              the resulting (or merged) manifest as one JSON object on stdout\n"
     "  -q, --quiet         no progress line (shown when stderr is a terminal) and no summary\n"
     "  -p, --passphrase-file F  passphrase of an encrypted sign_key (first line of F);\n"
@@ -417,6 +419,11 @@ static int read_input(const char *path, batch *b, uint8_t sha[EEI_SHA256_SIZE], 
         rc = eei_fail(err, EEI_ERR_FILE, "%s: the input must be a regular file", path);
     } else if (in.size > EEI_MAX_PAYLOAD || in.size > SIZE_MAX - EEI_SIGN_TAIL_MAX) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: over 4294967295 bytes (4 GiB - 1)", path);
+    } else if (in.size == 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s is empty: there is no firmware to encrypt", path);
+    } else if (in.size > input_get_max()) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: %llu bytes, larger than the largest app %s", path,
+                      (unsigned long long)in.size, input_max_reason());
     } else if (!(b->input = malloc(in.size + EEI_SIGN_TAIL_MAX))) {
         /* room for a signature after it; and a file that grew shows in the byte after it */
         rc = eei_fail(err, EEI_ERR_SYSTEM, "%s: out of memory for %llu bytes", path,
@@ -801,5 +808,5 @@ done:
 
 const cli_command cmd_batch = {"batch", help,
                                OPT_OUT_DIR | OPT_OUTPUT | OPT_JOBS | OPT_JSON | OPT_QUIET |
-                                   OPT_PASSPHRASE | OPT_PIN | OPT_SHARD,
+                                   OPT_PASSPHRASE | OPT_PIN | OPT_SHARD | OPT_MAX_SIZE,
                                run};
