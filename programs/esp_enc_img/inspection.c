@@ -48,6 +48,14 @@ int inspect_input(input_file *in, const uint8_t *prefix, size_t prefix_len, eei_
         free(buf);
     }
     eei_inspect(header, got, size, ins);
+    if (!ins->header_read && got >= 4 && eei_le32_get(header) != EEI_MAGIC) {
+        /* shorter than a header, but its first word already says it is none: keep the bytes */
+        ins->verdict = EEI_FMT_BAD_MAGIC;
+        ins->problem = eei_format_strerror(EEI_FMT_BAD_MAGIC);
+        ins->header.magic = eei_le32_get(header);
+        memcpy(ins->header.key_block, header + 4,
+               got - 4 < EEI_KEY_BLOCK_SIZE ? got - 4 : EEI_KEY_BLOCK_SIZE);
+    }
     return 0;
 }
 
@@ -99,7 +107,7 @@ bool inspect_magic_hint(const uint8_t *head, size_t len, char *out, size_t cap)
 static bool ins_magic_hint(const eei_inspection *ins, char *out, size_t cap)
 {
     uint8_t head[4 + EEI_KEY_BLOCK_SIZE];
-    if (!ins->header_read || ins->verdict != EEI_FMT_BAD_MAGIC) {
+    if (ins->verdict != EEI_FMT_BAD_MAGIC) {
         return false;
     }
     eei_le32_put(head, ins->header.magic);
