@@ -189,7 +189,35 @@ expect_absent www/certs
 cp server_certs/ca_key.pem www/key.pem
 expect_rc 3 "$E" serve www --cert $CA --key www/key.pem --port 0
 expect_err "inside the served folder"
+# links are resolved before '..': with out/up -> ../www, out/up/.. is this test's folder, not out
+# (a server that wrongly starts is stopped by timeout: exit 124)
+mkdir -p out
+ln -s ../www out/up
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir out/up/../www/certs \
+    --port 0
+expect_err "inside the served folder"
+expect_absent www/certs
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir out/up/new/../certs --port 0
+expect_err "inside the served folder"
+expect_absent www/certs
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key out/up/../www/key.pem --port 0
+expect_err "inside the served folder"
+ln -s www/key.pem key_link.pem
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key key_link.pem --port 0
+expect_err "inside the served folder"
+# a --cert-dir outside whose key is a link into the folder
+mkdir -p linked
+cp $CA linked/ca_cert.pem
+ln -s ../www/key.pem linked/ca_key.pem
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir linked --port 0
+expect_err "inside the served folder"
 rm www/key.pem
+# '/' holds everything; a sibling whose name starts like the folder's is not inside it
+expect_rc 3 timeout 10 "$E" serve / --cert $CA --key server_certs/ca_key.pem --port 0
+expect_err "inside the served folder /"
+mkdir -p www2
+cp server_certs/ca_key.pem www2/key.pem
+serve_once --cert $CA --key www2/key.pem && pass || fail "a key in www2 beside www: $(cat once.err)"
 
 # usage and configuration errors
 expect_rc 2 "$E" serve www
