@@ -182,6 +182,56 @@ head -c 1048576 www/big.bin >www/mid.bin
 curl -s --cacert $CA --limit-rate 300K $U/mid.bin -o slow.bin && expect_same slow.bin www/mid.bin
 stop_server
 
+# the timeout counts bytes, not writes: a reader that never stalls for --timeout 1 gets a file
+# larger than the server's socket buffer (while the buffer drains, nothing tells the server the
+# socket is writable again: at this pace that takes 2 s), and one that stops reading is dropped
+slow_get() { # PATH OUT BYTES_PER_TENTH [STOP_AT_BYTES]: GET PATH through a small receive buffer
+    python3 - "$port" "$CA" "$@" <<'EOF'
+import socket, ssl, sys, time
+port, ca, path, out, step = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+stop_at = int(sys.argv[6]) if len(sys.argv) > 6 else None
+raw = socket.socket()
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+raw.connect(("127.0.0.1", port))
+tls = ssl.create_default_context(cafile=ca).wrap_socket(raw, server_hostname="127.0.0.1")
+tls.sendall(("GET /%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode())
+got, paced = bytearray(), True
+while True:
+    if stop_at is not None and len(got) >= stop_at:
+        time.sleep(4)  # still, past the timeout; then what the server had sent, at once
+        stop_at, paced = None, False
+    want, tick = step, time.monotonic() + 0.1
+    try:
+        while want > 0:
+            data = tls.recv(want)
+            if not data:
+                break
+            got += data
+            want -= len(data)
+    except (ssl.SSLError, OSError):
+        break
+    if want > 0:
+        break
+    if paced:
+        time.sleep(max(0, tick - time.monotonic()))
+open(out, "wb").write(bytes(got).split(b"\r\n\r\n", 1)[-1])
+EOF
+}
+buffer=$(awk '{print $3}' /proc/sys/net/ipv4/tcp_wmem 2>/dev/null || echo 4194304)
+size=$((buffer + 1048576))
+make_input www/slow.bin $size
+start_server www --self-signed 127.0.0.1 --timeout 1 || exit 1
+slow_get slow.bin steady.bin $((buffer / 60)) # a sixth of the buffer a second
+expect_same steady.bin www/slow.bin
+grep -q "\"GET /slow.bin\" 200 $size [0-9]*ms\$" serve.log && pass ||
+    fail "the steady download: $(grep slow.bin serve.log)"
+slow_get slow.bin stalled.bin $((buffer / 60)) 100000
+s=$(stat -c %s stalled.bin)
+[ "$s" -lt $size ] && pass || fail "a client that stopped reading got all $s bytes"
+grep -q '"GET /slow.bin" 200 [0-9]* [0-9]*ms (cut short)' serve.log && pass ||
+    fail "the stalled download: $(grep slow.bin serve.log)"
+stop_server
+
 # the TLS private key is never in the served folder
 expect_rc 3 "$E" serve www --self-signed 127.0.0.1 --cert-dir www/certs --port 0
 expect_err "inside the served folder"
