@@ -22,6 +22,12 @@ int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err);
 void eei_crypto_wipe(void *buf, size_t len);
 
 /*
+ * The longest passphrase a key is encrypted or read with, in bytes (OpenSSL hands its passphrase
+ * callback 1024): export and parse refuse a longer one, and an empty one, alike.
+ */
+#define EEI_CRYPTO_PASSPHRASE_MAX 1024u
+
+/*
  * Parse a PEM or DER key: private (PKCS#1, SEC1, PKCS#8, possibly encrypted) or public
  * (SubjectPublicKeyInfo). passphrase may be NULL. Only RSA-3072 and P-256 keys are accepted.
  * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE (err filled as for -1).

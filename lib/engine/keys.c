@@ -11,7 +11,7 @@
 #include "error/error_internal.h"
 
 #define KEY_FILE_MAX (64u * 1024u)
-#define PASSPHRASE_MAX 1024u
+#define LINE_COUNT_MAX (1024u * 1024u) /* how far a first line too long is measured */
 #define HMAC_KEY_ATTEMPTS 16
 
 static bool is_pem(const uint8_t *data, size_t len)
@@ -70,34 +70,79 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
     return 0;
 }
 
-/* The first line of the passphrase file, without its line ending. */
-/* The first line of a passphrase or PIN file (what: for messages). */
-static int read_first_line(const char *path, const char *what, char **out, size_t *out_size,
-                           eei_error *err)
+/*
+ * The first line of a passphrase or PIN file (what, secret: for messages), without its line end
+ * (LF, CRLF or a lone CR). Read a byte at a time, so nothing past it is taken from a pipe, and
+ * whatever follows it does not matter. A NUL in it would cut the secret short, and a longer one
+ * could not be used: both are refused. *out_size: what to wipe.
+ */
+static int read_first_line(const char *path, const char *what, const char *secret, char **out,
+                           size_t *out_size, eei_error *err)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (read_small_file(path, PASSPHRASE_MAX, &data, &len, err) != 0) {
-        eei_error_prefix(err, what);
-        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = fd >= 0 && S_ISDIR(st.st_mode) ? EISDIR : errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(e));
     }
-    size_t line = 0;
-    while (line < len && data[line] != '\n' && data[line] != '\r') {
-        line++;
+    char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
+    uint8_t chunk[4096];
+    size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
+    ssize_t n = 0;
+    for (bool end = false; line && !end && len <= LINE_COUNT_MAX;) {
+        /* a byte at a time while it may be the secret; past that only counted, for the message */
+        n = read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        end = n <= 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n' || chunk[i] == '\r') {
+                end = true;
+                break;
+            }
+            if (chunk[i] == 0 && !nul_at) {
+                nul_at = len + 1;
+            }
+            if (len < EEI_CRYPTO_PASSPHRASE_MAX) {
+                line[len] = (char)chunk[i];
+            }
+            len++;
+        }
     }
-    char *pass = malloc(line + 1);
-    if (pass && line > 0) {
-        memcpy(pass, data, line);
+    int e = errno;
+    close(fd);
+    eei_crypto_wipe(chunk, sizeof(chunk));
+    int rc = 0;
+    if (!line) {
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    } else if (n < 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s: read failed: %s", what, path, strerror(e));
+    } else if (len > LINE_COUNT_MAX) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line is over %u bytes long, more than the %u a %s may "
+                      "have",
+                      what, path, LINE_COUNT_MAX, EEI_CRYPTO_PASSPHRASE_MAX, secret);
+    } else if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line is %zu bytes long, more than the %u a %s may have",
+                      what, path, len, EEI_CRYPTO_PASSPHRASE_MAX, secret);
+    } else if (nul_at) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line holds a NUL byte (byte %zu), where the %s would "
+                      "end: write it as text",
+                      what, path, nul_at, secret);
     }
-    if (pass) {
-        pass[line] = '\0';
+    if (rc != 0) {
+        eei_free(line, EEI_CRYPTO_PASSPHRASE_MAX + 1);
+        return rc;
     }
-    eei_free(data, len);
-    if (!pass) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    *out = pass;
-    *out_size = line + 1; /* what to wipe: a NUL inside the line does not hide the rest */
+    line[len] = '\0';
+    *out = line;
+    *out_size = EEI_CRYPTO_PASSPHRASE_MAX + 1;
     return 0;
 }
 
@@ -131,7 +176,7 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
     size_t pin_size = 0;
     int rc = 0;
     if (opts && !opts->pin && opts->pin_file) {
-        rc = read_first_line(opts->pin_file, "PIN file", &pin, &pin_size, err);
+        rc = read_first_line(opts->pin_file, "PIN file", "PIN", &pin, &pin_size, err);
     }
     const char *given = pin ? pin : opts ? opts->pin : NULL;
     if (rc == 0 && given && !given[0]) { /* a try with nothing uses up one of the token's */
@@ -149,21 +194,23 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
 static int parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
                                        const eei_key_options *opts, eei_key **out, eei_error *err)
 {
-    char *typed = calloc(1, PASSPHRASE_MAX + 1);
+    char *typed = calloc(1, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     if (!typed) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     /* err says the key needs a passphrase: it stands when the callback fails without a word */
     int rc =
-        opts->ask_passphrase(opts->ask_ctx, path, typed, PASSPHRASE_MAX + 1, err) == 0 ? 0 : -1;
-    typed[PASSPHRASE_MAX] = '\0';
+        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0
+            ? 0
+            : -1;
+    typed[EEI_CRYPTO_PASSPHRASE_MAX] = '\0';
     if (rc == 0) {
         *err = (eei_error){EEI_OK, ""}; /* not the first attempt's failure */
         rc = eei_crypto_key_parse(data, len, typed, out, err);
     } else if (err->status == EEI_OK) {
         err->status = EEI_ERR_KEY;
     }
-    eei_free(typed, PASSPHRASE_MAX + 1);
+    eei_free(typed, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     return rc;
 }
 
@@ -188,16 +235,23 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
         if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+            rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
+                                 &pass_size, err);
         }
+        bool empty_line = pass && !pass[0]; /* no passphrase, though a file was meant to hold it */
         if (rc == 0) {
             rc = eei_crypto_key_parse(data, len,
-                                      pass   ? pass
-                                      : opts ? opts->passphrase
-                                             : NULL,
+                                      pass && !empty_line ? pass
+                                      : opts              ? opts->passphrase
+                                                          : NULL,
                                       out, err);
         }
-        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
+        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "passphrase file: %s: its first line is empty: write the key's "
+                          "passphrase there",
+                          opts->passphrase_file);
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
             rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
         } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
             size_t n = strlen(err->msg);
@@ -348,7 +402,8 @@ eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *o
     }
     const char *given = opts->passphrase;
     if (!given) {
-        rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+        rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
+                             &pass_size, err);
         given = pass;
     }
     if (rc == 0 && (!given || !given[0])) {

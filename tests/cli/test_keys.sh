@@ -62,6 +62,35 @@ for key in rsa_enc.pem ec_enc.pem; do
     expect_err "passphrase file"
 done
 
+# a passphrase file gives its first line (LF or CRLF), whatever follows; a NUL in that line or
+# more than 1024 bytes is refused, saying so; keygen and the others take the same passphrases
+printf 's3cret\r\n' >crlf.txt
+expect_rc 0 "$E" pubkey rsa_enc.pem -p crlf.txt
+{ printf 's3cret\n'; head -c 3000 /dev/zero | tr '\0' y; } >long_file.txt
+expect_rc 0 "$E" pubkey rsa_enc.pem -p long_file.txt
+printf 's3\0cret\n' >nul.txt
+expect_rc 3 "$E" pubkey rsa_enc.pem -p nul.txt
+expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3), where the passphrase would end"
+expect_rc 3 "$E" keygen ecc -d nul_keys -p nul.txt
+expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3)"
+expect_absent nul_keys/ecc_priv_key.pem
+x1024=$(printf 'x%.0s' $(seq 1024))
+printf '%s\n' "$x1024" >p1024.txt
+printf '%sx\nshort\n' "$x1024" >p1025.txt
+expect_rc 0 "$E" keygen ecc -d k1024 -p p1024.txt
+expect_rc 0 "$E" pubkey k1024/ecc_priv_key.pem -p p1024.txt
+expect_rc 0 env ESP_ENC_IMG_PASSPHRASE="$x1024" "$E" pubkey k1024/ecc_priv_key.pem
+for cmd in "keygen ecc -d k1025" "pubkey k1024/ecc_priv_key.pem"; do
+    expect_rc 3 "$E" $cmd -p p1025.txt
+    expect_err "passphrase file: p1025.txt: its first line is 1025 bytes long, more than the 1024 a passphrase may have"
+done
+expect_absent k1025/ecc_priv_key.pem
+expect_rc 3 env ESP_ENC_IMG_PASSPHRASE="${x1024}x" "$E" pubkey k1024/ecc_priv_key.pem </dev/null
+expect_err "k1024/ecc_priv_key.pem: the passphrase is 1025 bytes long, more than the 1024"
+printf '\ns3cret\n' >first_empty.txt
+expect_rc 3 "$E" pubkey rsa_enc.pem -p first_empty.txt
+expect_err "passphrase file: first_empty.txt: its first line is empty"
+
 # no passphrase given, stdin a terminal: asked there, naming the key, without echo
 pty() { python3 "$SRC/tests/support/on_pty.py" "$@"; }
 rm -f img back
