@@ -30,9 +30,11 @@ void eei_crypto_wipe(void *buf, size_t len);
 /*
  * Parse a PEM or DER key: private (PKCS#1, SEC1, PKCS#8, possibly encrypted) or public
  * (SubjectPublicKeyInfo). passphrase may be NULL. Only RSA-3072 and P-256 keys are accepted.
- * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE (err filled as for -1).
+ * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE; an X.509 certificate
+ * (PEM or DER) instead of a key: EEI_CRYPTO_CERTIFICATE (err filled as for -1 in both cases).
  */
 #define EEI_CRYPTO_NEEDS_PASSPHRASE (-2)
+#define EEI_CRYPTO_CERTIFICATE (-3)
 int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
                          eei_error *err);
 

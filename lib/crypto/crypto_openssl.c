@@ -157,6 +157,25 @@ static bool looks_like_pem(const uint8_t *data, size_t len)
     return len >= sizeof(begin) - 1 && memcmp(data, begin, sizeof(begin) - 1) == 0;
 }
 
+/* data is an X.509 certificate, PEM (*pem) or DER; what OpenSSL noted on the way is dropped. */
+static bool is_certificate(const uint8_t *data, size_t len, bool *pem)
+{
+    *pem = looks_like_pem(data, len);
+    X509 *cert = NULL;
+    ERR_set_mark();
+    if (*pem) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        cert = bio ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL) : NULL; /* TRUSTED too */
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        cert = d2i_X509(NULL, &p, (long)len);
+    }
+    ERR_pop_to_mark();
+    X509_free(cert);
+    return cert != NULL;
+}
+
 static bool pem_is_public(const uint8_t *data, size_t len)
 {
     static const char pub[] = "PUBLIC KEY-----";
@@ -216,6 +235,12 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
         }
         if (req.asked) {
             return eei_fail(err, EEI_ERR_KEY, "wrong passphrase, or the key is damaged");
+        }
+        bool pem;
+        if (is_certificate(data, len, &pem)) {
+            eei_fail(err, EEI_ERR_KEY, "not a key but an X.509 certificate (%s)",
+                     pem ? "PEM" : "DER");
+            return EEI_CRYPTO_CERTIFICATE;
         }
         return eei_fail(err, EEI_ERR_KEY,
                         "not a key: expected a PEM or DER private key, a public key "

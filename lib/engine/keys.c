@@ -26,6 +26,51 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/*
+ * 64 hex digits and white space only (a line end, or xxd -p's two lines): the 32-byte HMAC key
+ * written as text, which a key file never is.
+ */
+static bool is_hex_hmac_key(const uint8_t *data, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = data[i] | 0x20; /* lower case, for letters */
+        if ((data[i] >= '0' && data[i] <= '9') || (c >= 'a' && c <= 'f')) {
+            digits++;
+        } else if (!strchr(" \t\r\n", data[i]) || !data[i]) {
+            return false;
+        }
+    }
+    return digits == 2 * EEI_HMAC_KEY_SIZE;
+}
+
+/*
+ * The key is the HMAC key as hex: how to write its 32 bytes (name: the file's path, or NULL for
+ * memory, a placeholder then), next to it with .bin for its extension.
+ */
+static int hex_hmac_key_hint(const char *name, eei_error *err)
+{
+    const char *hex = name ? name : "KEY.hex";
+    const char *base = strrchr(hex, '/') ? strrchr(hex, '/') + 1 : hex;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot && dot > base ? (size_t)(dot - hex) : strlen(hex);
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
+                    "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
+                    name ? name : "", name ? ": " : "", hex, (int)stem, hex,
+                    strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
+}
+
+/* The key is an X.509 certificate: how to take its public key out (name as above). */
+static int certificate_hint(const char *name, const uint8_t *data, size_t len, eei_error *err)
+{
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
+                    "x509%s -in %s -pubkey -noout > pub.pem' writes",
+                    name ? name : "", name ? ": " : "", is_pem(data, len) ? "" : " -inform DER",
+                    name ? name : "CERT");
+}
+
 /* A whole small file (at most max bytes) in a malloc'd buffer; the caller wipes and frees it. */
 static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
                            eei_error *err)
@@ -154,7 +199,11 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     if (len == EEI_HMAC_KEY_SIZE && !is_pem(data, len)) {
         return eei_key_from_hmac(data, out, err);
     }
-    int rc = eei_crypto_key_parse(data, len, passphrase, out, err);
+    int rc = is_hex_hmac_key(data, len) ? hex_hmac_key_hint(NULL, err)
+                                        : eei_crypto_key_parse(data, len, passphrase, out, err);
+    if (rc == EEI_CRYPTO_CERTIFICATE) {
+        rc = certificate_hint(NULL, data, len, err);
+    }
     return eei_status_of(rc, err);
 }
 
@@ -231,6 +280,8 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         err->status = EEI_ERR_KEY;
     } else if (!is_pem(data, len) && len == EEI_HMAC_KEY_SIZE) {
         rc = eei_crypto_key_from_hmac(data, out, err);
+    } else if (is_hex_hmac_key(data, len)) {
+        rc = hex_hmac_key_hint(path, err);
     } else if (!is_pem(data, len) && has_suffix(path, ".bin")) {
         rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
@@ -246,7 +297,9 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
                                                           : NULL,
                                       out, err);
         }
-        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
+        if (rc == EEI_CRYPTO_CERTIFICATE) {
+            rc = certificate_hint(path, data, len, err);
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
             rc = eei_fail(err, EEI_ERR_FILE,
                           "passphrase file: %s: its first line is empty: write the key's "
                           "passphrase there",

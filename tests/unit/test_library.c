@@ -662,6 +662,44 @@ static void test_passphrase_limits(void)
     eei_key_free(gen);
 }
 
+/* What is mistaken for a key (the HMAC key as hex, a certificate) is named, with how to get one. */
+static void test_not_a_key_hints(void)
+{
+    eei_key *key = NULL;
+    eei_error err;
+    size_t len = 0;
+    uint8_t *hmac = read_file("kat/hmac_key.bin", &len);
+    char hex[2 * EEI_HMAC_KEY_SIZE + 3];
+    for (size_t i = 0; i < EEI_HMAC_KEY_SIZE; i++) {
+        snprintf(hex + 2 * i, 3, "%02X", hmac[i]);
+    }
+    free(hmac);
+    strcat(hex, "\r\n");
+    CHECK(eei_key_load((const uint8_t *)hex, strlen(hex), NULL, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "HMAC key written as 64 hex digits") &&
+          strstr(err.msg, "'xxd -r -p KEY.hex KEY.bin'"));
+    char dir[] = "/tmp/eei-test-cert.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cmd[600], path[300];
+    snprintf(path, sizeof(path), "%s/cert.der", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+             "%s/key.pem -subj /CN=x -days 1 -outform DER -out %s 2>/dev/null",
+             dir, path);
+    CHECK(system(cmd) == 0);
+    uint8_t der[4096];
+    FILE *f = fopen(path, "rb");
+    size_t der_len = f ? fread(der, 1, sizeof(der), f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    CHECK(eei_key_load(der, der_len, NULL, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "not a key but an X.509 certificate") &&
+          strstr(err.msg, "'openssl x509 -inform DER -in CERT -pubkey -noout > pub.pem'"));
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 static void test_hmac_keys(void)
 {
     eei_key *key = load_key("kat/hmac_key.bin");
@@ -1027,6 +1065,7 @@ int main(int argc, char **argv)
     test_buffers(hmac_pub, hmac);
     test_key_loading();
     test_passphrase_limits();
+    test_not_a_key_hints();
     test_hmac_keys();
     test_exports(rsa_priv, rsa_pub);
     test_signing(rsa_priv, rsa_pub);
