@@ -67,8 +67,8 @@ static void announce(const void *ctx, int port)
  * The absolute path that path names, or will name once created, resolved as the kernel resolves
  * it: one component at a time from the left, a symlink replaced by its target where it stands
  * (so "link/.." is the parent of the link's target, not the folder holding the link). A
- * component that does not exist yet is no link: the rest is taken as written. -1: too long, or
- * a loop of links.
+ * component that does not exist yet is no link: the rest is taken as written. -1: too long, a
+ * loop of links, or no current folder.
  */
 static int future_path(const char *path, char out[PATH_MAX])
 {
@@ -150,7 +150,9 @@ static int refuse_key_inside(const char *root, const char *what, const char *pat
 {
     char where[PATH_MAX];
     if (future_path(path, where) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: path too long, or a loop of links", path);
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: cannot be resolved (too long, a loop of links, or no current folder)",
+                        path);
     }
     if (path_within(root, where)) {
         return eei_fail(err, EEI_ERR_FILE,

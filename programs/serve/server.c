@@ -135,8 +135,9 @@ static int unacknowledged(int fd)
 /*
  * Send it all. A client is dropped only when no byte moved for the timeout: none taken by the
  * socket (partial writes count their bytes) and none of those it holds acknowledged by the peer.
- * poll calls a full socket writable only once a third of its buffer (megabytes) has drained,
- * longer than the timeout for a slow reader: the wait looks at the socket's queue meanwhile.
+ * poll reports a full socket writable only once a third of its buffer (megabytes on a fast link)
+ * drained, which takes a slow reader longer than the timeout: the wait looks at the socket's
+ * queue meanwhile.
  */
 static int tls_write_all(const slot *c, SSL *ssl, const void *buf, size_t len)
 {

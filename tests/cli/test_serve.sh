@@ -262,6 +262,9 @@ ln -s ../www/key.pem linked/ca_key.pem
 expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir linked --port 0
 expect_err "inside the served folder"
 rm www/key.pem
+ln -s loop loop
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key loop/key.pem --port 0
+expect_err "loop/key.pem: cannot be resolved (too long, a loop of links"
 # '/' holds everything; a sibling whose name starts like the folder's is not inside it
 expect_rc 3 timeout 10 "$E" serve / --cert $CA --key server_certs/ca_key.pem --port 0
 expect_err "inside the served folder /"
