@@ -180,7 +180,8 @@ EEI_API eei_status eei_key_export(const eei_key *key, eei_export_format format, 
  * The private key as encrypted PKCS#8 PEM ("BEGIN ENCRYPTED PRIVATE KEY"; PBES2: AES-256-CBC,
  * its key from the passphrase by PBKDF2-HMAC-SHA256 with a random salt), what eei_key_load_file
  * reads back with the same passphrase. The passphrase is opts->passphrase, or the first line of
- * opts->passphrase_file (never asked for); an empty one is refused. Free with eei_free.
+ * opts->passphrase_file (never asked for); an empty one, or one over 1024 bytes, is refused, as
+ * loading refuses it. Free with eei_free.
  */
 EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts,
                                             uint8_t **out, size_t *out_len, eei_error *err);

@@ -22,11 +22,19 @@ int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err);
 void eei_crypto_wipe(void *buf, size_t len);
 
 /*
+ * The longest passphrase a key is encrypted or read with, in bytes (OpenSSL hands its passphrase
+ * callback 1024): export and parse refuse a longer one, and an empty one, alike.
+ */
+#define EEI_CRYPTO_PASSPHRASE_MAX 1024u
+
+/*
  * Parse a PEM or DER key: private (PKCS#1, SEC1, PKCS#8, possibly encrypted) or public
  * (SubjectPublicKeyInfo). passphrase may be NULL. Only RSA-3072 and P-256 keys are accepted.
- * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE (err filled as for -1).
+ * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE; an X.509 certificate
+ * (PEM or DER) instead of a key: EEI_CRYPTO_CERTIFICATE (err filled as for -1 in both cases).
  */
 #define EEI_CRYPTO_NEEDS_PASSPHRASE (-2)
+#define EEI_CRYPTO_CERTIFICATE (-3)
 int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
                          eei_error *err);
 

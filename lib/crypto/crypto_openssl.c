@@ -111,6 +111,7 @@ int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_er
 typedef struct {
     const char *passphrase;
     bool asked;
+    bool refused; /* empty or too long: what export refuses is never tried */
 } passphrase_request;
 
 static int passphrase_cb(char *buf, int size, int rwflag, void *u)
@@ -122,11 +123,28 @@ static int passphrase_cb(char *buf, int size, int rwflag, void *u)
         return -1;
     }
     size_t len = strlen(req->passphrase);
-    if (len > (size_t)size) {
+    if (len == 0 || len > EEI_CRYPTO_PASSPHRASE_MAX || len > (size_t)size) {
+        req->refused = true;
         return -1;
     }
     memcpy(buf, req->passphrase, len);
     return (int)len;
+}
+
+/* Why a passphrase is not one a key can be encrypted with (and so read with), or 0. */
+static int passphrase_refused(const char *passphrase, eei_error *err)
+{
+    size_t len = strlen(passphrase);
+    if (len == 0) {
+        return eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+    }
+    if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
+        return eei_fail(err, EEI_ERR_USAGE,
+                        "the passphrase is %zu bytes long, more than the %u a key's passphrase "
+                        "may have",
+                        len, EEI_CRYPTO_PASSPHRASE_MAX);
+    }
+    return 0;
 }
 
 static bool looks_like_pem(const uint8_t *data, size_t len)
@@ -137,6 +155,25 @@ static bool looks_like_pem(const uint8_t *data, size_t len)
         len--;
     }
     return len >= sizeof(begin) - 1 && memcmp(data, begin, sizeof(begin) - 1) == 0;
+}
+
+/* data is an X.509 certificate, PEM (*pem) or DER; what OpenSSL noted on the way is dropped. */
+static bool is_certificate(const uint8_t *data, size_t len, bool *pem)
+{
+    *pem = looks_like_pem(data, len);
+    X509 *cert = NULL;
+    ERR_set_mark();
+    if (*pem) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        cert = bio ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL) : NULL; /* TRUSTED too */
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        cert = d2i_X509(NULL, &p, (long)len);
+    }
+    ERR_pop_to_mark();
+    X509_free(cert);
+    return cert != NULL;
 }
 
 static bool pem_is_public(const uint8_t *data, size_t len)
@@ -164,7 +201,7 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
     if (len > INT_MAX) {
         return eei_fail(err, EEI_ERR_KEY, "the key file is too large to be a key");
     }
-    passphrase_request req = {passphrase, false};
+    passphrase_request req = {passphrase, false, false};
     EVP_PKEY *pkey = NULL;
     bool is_public;
     if (looks_like_pem(data, len)) {
@@ -192,8 +229,18 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
                      "was given");
             return EEI_CRYPTO_NEEDS_PASSPHRASE;
         }
+        if (req.refused && passphrase_refused(passphrase, err) != 0) {
+            err->status = EEI_ERR_KEY;
+            return -1;
+        }
         if (req.asked) {
             return eei_fail(err, EEI_ERR_KEY, "wrong passphrase, or the key is damaged");
+        }
+        bool pem;
+        if (is_certificate(data, len, &pem)) {
+            eei_fail(err, EEI_ERR_KEY, "not a key but an X.509 certificate (%s)",
+                     pem ? "PEM" : "DER");
+            return EEI_CRYPTO_CERTIFICATE;
         }
         return eei_fail(err, EEI_ERR_KEY,
                         "not a key: expected a PEM or DER private key, a public key "
@@ -423,10 +470,10 @@ int eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphr
     if (key->token) {
         return eei_fail(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
     }
-    size_t len = strlen(passphrase);
-    if (len > INT_MAX) {
-        return eei_fail(err, EEI_ERR_USAGE, "the passphrase is too long");
+    if (passphrase_refused(passphrase, err) != 0) { /* what parsing would not take back */
+        return -1;
     }
+    size_t len = strlen(passphrase);
     /* PKCS#8 v2 (PBES2): AES-256-CBC, its key from PBKDF2 with HMAC-SHA256 and a random salt */
     PKCS8_PRIV_KEY_INFO *plain = EVP_PKEY2PKCS8(key->pkey); /* cleared when freed */
     X509_SIG *sealed =

@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "crypto/openssl_key.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 
 #define ATTR_MAX 256
 #define MODULE_PATH_MAX 4096
+#define SHOWN_MAX 512 /* a message is no longer */
 
 /*
  * A loaded module and its slots, shared by every key of this process that lives in it: a module
@@ -40,6 +42,27 @@ struct eei_pkcs11_token {
 
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 static eei_pkcs11_token *modules;
+
+/*
+ * Text of a URI or of a token (len bytes, or up to a NUL) for a message, what fits: control
+ * bytes and non-ASCII as \xNN, so none of them reaches a terminal.
+ */
+static const char *shown(const char *text, size_t len, char out[SHOWN_MAX])
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; len > 0 && *p; p++, len--) {
+        bool plain = *p >= 0x20 && *p < 0x7f;
+        if (n + (plain ? 1 : 4) >= SHOWN_MAX) {
+            break;
+        }
+        n += (size_t)(plain ? snprintf(out + n, SHOWN_MAX - n, "%c", *p)
+                            : snprintf(out + n, SHOWN_MAX - n, "\\x%02x", *p));
+    }
+    out[n] = '\0';
+    return out;
+}
+/* shown() of a whole string, into a buffer that lives as long as the block that uses it */
+#define SHOWN(text) shown((text), SIZE_MAX, (char[SHOWN_MAX]){0})
 
 static void module_free(eei_pkcs11_token *t)
 {
@@ -95,15 +118,15 @@ static eei_pkcs11_token *module_open(const char *given, eei_error *err)
             PKCS11_CTX_free(t->ctx);
         }
         free(t);
-        eei_fail(err, EEI_ERR_SYSTEM, "PKCS#11: cannot set up the module %s", path);
+        eei_fail(err, EEI_ERR_SYSTEM, "PKCS#11: cannot set up the module %s", SHOWN(path));
         return NULL;
     }
     snprintf(t->module, sizeof(t->module), "%s", path);
     if (PKCS11_CTX_load(t->ctx, path) != 0) {
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot load the module %s", given);
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot load the module %s", SHOWN(given));
     } else if ((t->loaded = true, PKCS11_enumerate_slots(t->ctx, &t->slots, &t->nslots) != 0)) {
         t->slots = NULL;
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: %s lists no slots", path);
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: %s lists no slots", SHOWN(path));
     } else {
         t->refs = 1;
         t->next = modules;
@@ -120,6 +143,7 @@ typedef struct {
         model[ATTR_MAX], type[ATTR_MAX], module[MODULE_PATH_MAX];
     unsigned char id[ATTR_MAX];
     size_t id_len;
+    unsigned int given; /* a bit for each attribute read: none may come twice */
 } uri_parts;
 
 static int hex_value(char c)
@@ -157,9 +181,11 @@ static long pct_decode(const char *s, size_t len, unsigned char *out, size_t cap
 /* One "name=value" of the URI's path (query: its query) into parts. */
 static int uri_attribute(const char *at, size_t len, bool query, uri_parts *parts, eei_error *err)
 {
+    char text[SHOWN_MAX];
     const char *eq = memchr(at, '=', len);
     if (!eq) {
-        return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: '%.*s' is not name=value", (int)len, at);
+        return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: '%s' is not name=value",
+                        shown(at, len, text));
     }
     size_t name_len = (size_t)(eq - at);
     const char *value = eq + 1;
@@ -191,23 +217,35 @@ static int uri_attribute(const char *at, size_t len, bool query, uri_parts *part
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (fields[i].query == query && strlen(fields[i].name) == name_len &&
             memcmp(fields[i].name, at, name_len) == 0) {
+            if (parts->given & (1u << i)) { /* which one would win is a guess */
+                return eei_fail(err, EEI_ERR_KEY,
+                                "PKCS#11 URI: %s is given twice (RFC 7512: each attribute at most "
+                                "once)",
+                                fields[i].name);
+            }
+            parts->given |= 1u << i;
             unsigned char *out = (unsigned char *)parts + fields[i].offset;
             long n = pct_decode(value, value_len, out, fields[i].size);
             if (n < 0) {
                 return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: the value of %s is %s",
                                 fields[i].name, n == -2 ? "too long" : "not well percent-encoded");
             }
-            if (out == parts->id) {
+            if (out == parts->id) { /* bytes, any of them */
                 parts->id_len = (size_t)n;
+            } else if (memchr(out, 0, (size_t)n)) {
+                return eei_fail(err, EEI_ERR_KEY,
+                                "PKCS#11 URI: the value of %s holds %%00 (a NUL byte): a text "
+                                "ends there, and the rest would be dropped",
+                                fields[i].name);
             }
             return 0;
         }
     }
     if (!query) { /* RFC 7512: an attribute this reader does not know must not be ignored */
         return eei_fail(err, EEI_ERR_KEY,
-                        "PKCS#11 URI: '%.*s' is not supported (token, object, id, serial, "
+                        "PKCS#11 URI: '%s' is not supported (token, object, id, serial, "
                         "manufacturer, model, type; ?module-path=)",
-                        (int)name_len, at);
+                        shown(at, name_len, text));
     }
     return 0; /* query attributes this reader does not use are ignored, as the RFC allows */
 }
@@ -236,7 +274,8 @@ static int uri_parse(const char *uri, uri_parts *parts, eei_error *err)
     }
     if (parts->type[0] && strcmp(parts->type, "private") != 0) {
         return eei_fail(err, EEI_ERR_KEY,
-                        "PKCS#11 URI: type=%s, where a signing key is type=private", parts->type);
+                        "PKCS#11 URI: type=%s, where a signing key is type=private",
+                        SHOWN(parts->type));
     }
     if (!parts->object[0] && parts->id_len == 0) {
         return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: name the key with object= or id=");
@@ -265,13 +304,13 @@ static PKCS11_SLOT *find_slot(eei_pkcs11_token *t, const uri_parts *parts, eei_e
     }
     if (nfound == 0) {
         eei_fail(err, EEI_ERR_KEY, "PKCS#11: no token%s%s in %s", parts->token[0] ? " " : "",
-                 parts->token, t->module);
+                 SHOWN(parts->token), SHOWN(t->module));
         return NULL;
     }
     if (nfound > 1) { /* a PIN tried on the wrong token uses up one of its retries */
         eei_fail(err, EEI_ERR_KEY,
                  "PKCS#11: %u tokens in %s match: name one with token= or serial=", nfound,
-                 t->module);
+                 SHOWN(t->module));
         return NULL;
     }
     return found;
@@ -284,7 +323,7 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
     unsigned int nkeys = 0, nfound = 0;
     if (PKCS11_enumerate_keys(slot->token, &keys, &nkeys) != 0) {
         eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot list the keys of token '%s'",
-                 slot->token->label);
+                 SHOWN(slot->token->label));
         return NULL;
     }
     for (unsigned int i = 0; i < nkeys; i++) {
@@ -297,7 +336,7 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
     }
     if (nfound == 0) {
         eei_fail(err, EEI_ERR_KEY, "PKCS#11: no private key in token '%s' has that %s",
-                 slot->token->label,
+                 SHOWN(slot->token->label),
                  parts->object[0] && parts->id_len ? "label (object=) and id"
                  : parts->object[0]                ? "label (object=)"
                                                    : "id");
@@ -306,7 +345,7 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
     if (nfound > 1) {
         eei_fail(err, EEI_ERR_KEY,
                  "PKCS#11: %u private keys in token '%s' match: name one with object= and id=",
-                 nfound, slot->token->label);
+                 nfound, SHOWN(slot->token->label));
         return NULL;
     }
     return found;
@@ -339,18 +378,18 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs
         return slot; /* another key of this token opened it */
     }
     if (PKCS11_open_session(slot, 0) != 0) {
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot open a session with token '%s'", label);
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot open a session with token '%s'", SHOWN(label));
         return NULL;
     }
     if (slot->token->loginRequired && !pin) {
         eei_fail(err, EEI_ERR_KEY,
                  "PKCS#11: token '%s' needs its user PIN: give --pin-file FILE or set "
                  "$ESP_ENC_IMG_PKCS11_PIN",
-                 label);
+                 SHOWN(label));
         return NULL;
     }
     if (slot->token->loginRequired && PKCS11_login(slot, 0, pin) != 0) {
-        eei_fail(err, EEI_ERR_KEY, "PKCS#11: token '%s' refused the PIN", label);
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: token '%s' refused the PIN", SHOWN(label));
         return NULL;
     }
     return slot;
@@ -373,7 +412,7 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
     }
     int rc = key ? 0 : -1;
     if (rc == 0 && !(signer = PKCS11_get_private_key(key))) {
-        rc = eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot use the key '%s'", key->label);
+        rc = eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot use the key '%s'", SHOWN(key->label));
     }
     if (rc == 0) { /* the public half, as a key of this process: it lays out and verifies */
         unsigned char *der = NULL;
@@ -385,7 +424,7 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
             rc = eei_fail(err, EEI_ERR_KEY,
                           "PKCS#11: the token does not give the public half of '%s' (store its "
                           "public key object with the same id)",
-                          key->label);
+                          SHOWN(key->label));
         }
     }
     if (rc == 0) {

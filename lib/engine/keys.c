@@ -11,7 +11,7 @@
 #include "error/error_internal.h"
 
 #define KEY_FILE_MAX (64u * 1024u)
-#define PASSPHRASE_MAX 1024u
+#define LINE_COUNT_MAX (1024u * 1024u) /* how far a first line too long is measured */
 #define HMAC_KEY_ATTEMPTS 16
 
 static bool is_pem(const uint8_t *data, size_t len)
@@ -24,6 +24,51 @@ static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * 64 hex digits and white space only (a line end, or xxd -p's two lines): the 32-byte HMAC key
+ * written as text, which a key file never is.
+ */
+static bool is_hex_hmac_key(const uint8_t *data, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = data[i] | 0x20; /* lower case, for letters */
+        if ((data[i] >= '0' && data[i] <= '9') || (c >= 'a' && c <= 'f')) {
+            digits++;
+        } else if (!strchr(" \t\r\n", data[i]) || !data[i]) {
+            return false;
+        }
+    }
+    return digits == 2 * EEI_HMAC_KEY_SIZE;
+}
+
+/*
+ * The key is the HMAC key as hex: how to write its 32 bytes (name: the file's path, or NULL for
+ * memory, a placeholder then), next to it with .bin for its extension.
+ */
+static int hex_hmac_key_hint(const char *name, eei_error *err)
+{
+    const char *hex = name ? name : "KEY.hex";
+    const char *base = strrchr(hex, '/') ? strrchr(hex, '/') + 1 : hex;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot && dot > base ? (size_t)(dot - hex) : strlen(hex);
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
+                    "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
+                    name ? name : "", name ? ": " : "", hex, (int)stem, hex,
+                    strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
+}
+
+/* The key is an X.509 certificate: how to take its public key out (name as above). */
+static int certificate_hint(const char *name, const uint8_t *data, size_t len, eei_error *err)
+{
+    return eei_fail(err, EEI_ERR_KEY,
+                    "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
+                    "x509%s -in %s -pubkey -noout > pub.pem' writes",
+                    name ? name : "", name ? ": " : "", is_pem(data, len) ? "" : " -inform DER",
+                    name ? name : "CERT");
 }
 
 /* A whole small file (at most max bytes) in a malloc'd buffer; the caller wipes and frees it. */
@@ -70,34 +115,79 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
     return 0;
 }
 
-/* The first line of the passphrase file, without its line ending. */
-/* The first line of a passphrase or PIN file (what: for messages). */
-static int read_first_line(const char *path, const char *what, char **out, size_t *out_size,
-                           eei_error *err)
+/*
+ * The first line of a passphrase or PIN file (what, secret: for messages), without its line end
+ * (LF, CRLF or a lone CR). Read a byte at a time, so nothing past it is taken from a pipe, and
+ * whatever follows it does not matter. A NUL in it would cut the secret short, and a longer one
+ * could not be used: both are refused. *out_size: what to wipe.
+ */
+static int read_first_line(const char *path, const char *what, const char *secret, char **out,
+                           size_t *out_size, eei_error *err)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (read_small_file(path, PASSPHRASE_MAX, &data, &len, err) != 0) {
-        eei_error_prefix(err, what);
-        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = fd >= 0 && S_ISDIR(st.st_mode) ? EISDIR : errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(e));
     }
-    size_t line = 0;
-    while (line < len && data[line] != '\n' && data[line] != '\r') {
-        line++;
+    char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
+    uint8_t chunk[4096];
+    size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
+    ssize_t n = 0;
+    for (bool end = false; line && !end && len <= LINE_COUNT_MAX;) {
+        /* a byte at a time while it may be the secret; past that only counted, for the message */
+        n = read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        end = n <= 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n' || chunk[i] == '\r') {
+                end = true;
+                break;
+            }
+            if (chunk[i] == 0 && !nul_at) {
+                nul_at = len + 1;
+            }
+            if (len < EEI_CRYPTO_PASSPHRASE_MAX) {
+                line[len] = (char)chunk[i];
+            }
+            len++;
+        }
     }
-    char *pass = malloc(line + 1);
-    if (pass && line > 0) {
-        memcpy(pass, data, line);
+    int e = errno;
+    close(fd);
+    eei_crypto_wipe(chunk, sizeof(chunk));
+    int rc = 0;
+    if (!line) {
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    } else if (n < 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s: read failed: %s", what, path, strerror(e));
+    } else if (len > LINE_COUNT_MAX) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line is over %u bytes long, more than the %u a %s may "
+                      "have",
+                      what, path, LINE_COUNT_MAX, EEI_CRYPTO_PASSPHRASE_MAX, secret);
+    } else if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line is %zu bytes long, more than the %u a %s may have",
+                      what, path, len, EEI_CRYPTO_PASSPHRASE_MAX, secret);
+    } else if (nul_at) {
+        rc = eei_fail(err, EEI_ERR_FILE,
+                      "%s: %s: its first line holds a NUL byte (byte %zu), where the %s would "
+                      "end: write it as text",
+                      what, path, nul_at, secret);
     }
-    if (pass) {
-        pass[line] = '\0';
+    if (rc != 0) {
+        eei_free(line, EEI_CRYPTO_PASSPHRASE_MAX + 1);
+        return rc;
     }
-    eei_free(data, len);
-    if (!pass) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    *out = pass;
-    *out_size = line + 1; /* what to wipe: a NUL inside the line does not hide the rest */
+    line[len] = '\0';
+    *out = line;
+    *out_size = EEI_CRYPTO_PASSPHRASE_MAX + 1;
     return 0;
 }
 
@@ -109,7 +199,11 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     if (len == EEI_HMAC_KEY_SIZE && !is_pem(data, len)) {
         return eei_key_from_hmac(data, out, err);
     }
-    int rc = eei_crypto_key_parse(data, len, passphrase, out, err);
+    int rc = is_hex_hmac_key(data, len) ? hex_hmac_key_hint(NULL, err)
+                                        : eei_crypto_key_parse(data, len, passphrase, out, err);
+    if (rc == EEI_CRYPTO_CERTIFICATE) {
+        rc = certificate_hint(NULL, data, len, err);
+    }
     return eei_status_of(rc, err);
 }
 
@@ -131,7 +225,7 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
     size_t pin_size = 0;
     int rc = 0;
     if (opts && !opts->pin && opts->pin_file) {
-        rc = read_first_line(opts->pin_file, "PIN file", &pin, &pin_size, err);
+        rc = read_first_line(opts->pin_file, "PIN file", "PIN", &pin, &pin_size, err);
     }
     const char *given = pin ? pin : opts ? opts->pin : NULL;
     if (rc == 0 && given && !given[0]) { /* a try with nothing uses up one of the token's */
@@ -149,21 +243,23 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
 static int parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
                                        const eei_key_options *opts, eei_key **out, eei_error *err)
 {
-    char *typed = calloc(1, PASSPHRASE_MAX + 1);
+    char *typed = calloc(1, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     if (!typed) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     /* err says the key needs a passphrase: it stands when the callback fails without a word */
     int rc =
-        opts->ask_passphrase(opts->ask_ctx, path, typed, PASSPHRASE_MAX + 1, err) == 0 ? 0 : -1;
-    typed[PASSPHRASE_MAX] = '\0';
+        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0
+            ? 0
+            : -1;
+    typed[EEI_CRYPTO_PASSPHRASE_MAX] = '\0';
     if (rc == 0) {
         *err = (eei_error){EEI_OK, ""}; /* not the first attempt's failure */
         rc = eei_crypto_key_parse(data, len, typed, out, err);
     } else if (err->status == EEI_OK) {
         err->status = EEI_ERR_KEY;
     }
-    eei_free(typed, PASSPHRASE_MAX + 1);
+    eei_free(typed, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     return rc;
 }
 
@@ -184,20 +280,31 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         err->status = EEI_ERR_KEY;
     } else if (!is_pem(data, len) && len == EEI_HMAC_KEY_SIZE) {
         rc = eei_crypto_key_from_hmac(data, out, err);
+    } else if (is_hex_hmac_key(data, len)) {
+        rc = hex_hmac_key_hint(path, err);
     } else if (!is_pem(data, len) && has_suffix(path, ".bin")) {
         rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
         if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+            rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
+                                 &pass_size, err);
         }
+        bool empty_line = pass && !pass[0]; /* no passphrase, though a file was meant to hold it */
         if (rc == 0) {
             rc = eei_crypto_key_parse(data, len,
-                                      pass   ? pass
-                                      : opts ? opts->passphrase
-                                             : NULL,
+                                      pass && !empty_line ? pass
+                                      : opts              ? opts->passphrase
+                                                          : NULL,
                                       out, err);
         }
-        if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
+        if (rc == EEI_CRYPTO_CERTIFICATE) {
+            rc = certificate_hint(path, data, len, err);
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
+            rc = eei_fail(err, EEI_ERR_FILE,
+                          "passphrase file: %s: its first line is empty: write the key's "
+                          "passphrase there",
+                          opts->passphrase_file);
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
             rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
         } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
             size_t n = strlen(err->msg);
@@ -348,7 +455,8 @@ eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *o
     }
     const char *given = opts->passphrase;
     if (!given) {
-        rc = read_first_line(opts->passphrase_file, "passphrase file", &pass, &pass_size, err);
+        rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
+                             &pass_size, err);
         given = pass;
     }
     if (rc == 0 && (!given || !given[0])) {

@@ -35,7 +35,8 @@ static const char help[] =
     "  --days N              with --self-signed: how long a new certificate is valid (default\n"
     "                        825 days; an existing one is reused as it is, and its last day\n"
     "                        printed)\n"
-    "  --timeout SECONDS     drop a client silent this long (default 10)\n"
+    "  --timeout SECONDS     a request head must arrive whole within this, and a download\n"
+    "                        is dropped once no byte of it moved for this long (default 10)\n"
     "  --max-clients N       connections served at once (default 64)\n"
     "  -q, --quiet           no request log, no warnings, no line when it stops: errors and\n"
     "                        the line that says where it serves only\n"
@@ -63,51 +64,85 @@ static void announce(const void *ctx, int port)
 }
 
 /*
- * The absolute, symlink-free path that path has or will have once created: the part that exists
- * resolved by realpath, the rest (never a symlink: it does not exist yet) appended. Lexical
- * '.' and '..' are settled first, so what is created later follows the same path.
+ * The absolute path that path names, or will name once created, resolved as the kernel resolves
+ * it: one component at a time from the left, a symlink replaced by its target where it stands
+ * (so "link/.." is the parent of the link's target, not the folder holding the link). A
+ * component that does not exist yet is no link: the rest is taken as written. -1: too long, a
+ * loop of links, or no current folder.
  */
 static int future_path(const char *path, char out[PATH_MAX])
 {
-    char abs[PATH_MAX], norm[PATH_MAX] = "";
+    char todo[2 * PATH_MAX], target[PATH_MAX];
+    if (strlen(path) >= PATH_MAX) {
+        return -1;
+    }
     if (path[0] == '/') {
-        snprintf(abs, sizeof(abs), "%s", path);
-    } else if (!getcwd(abs, sizeof(abs)) || strlen(abs) + strlen(path) + 2 > sizeof(abs)) {
+        out[0] = '\0'; /* "": the root, which every component below is appended to */
+    } else if (!getcwd(out, PATH_MAX)) {
         return -1;
-    } else {
-        strcat(strcat(abs, "/"), path);
+    } else if (strcmp(out, "/") == 0) {
+        out[0] = '\0';
     }
-    char *save = NULL;
-    for (char *part = strtok_r(abs, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-        if (strcmp(part, "..") == 0) {
-            char *slash = strrchr(norm, '/');
-            *(slash ? slash : norm) = '\0';
-        } else if (strcmp(part, ".") != 0 && strlen(norm) + strlen(part) + 2 < sizeof(norm)) {
-            strcat(strcat(norm, "/"), part);
+    snprintf(todo, sizeof(todo), "%s", path);
+    const char *rest = todo;
+    size_t missing = 0; /* components at the end of out that do not exist */
+    int links = 0;
+    while (*rest) {
+        size_t n = strcspn(rest, "/");
+        const char *part = rest;
+        rest += n + strspn(rest + n, "/");
+        size_t len = strlen(out);
+        if (n == 0 || (n == 1 && part[0] == '.')) {
+            continue;
         }
-    }
-    char probe[PATH_MAX];
-    snprintf(probe, sizeof(probe), "%s", norm[0] ? norm : "/");
-    size_t cut = strlen(probe);
-    while (!realpath(probe, out)) { /* drop components until what is left exists */
-        char *slash = strrchr(probe, '/');
-        if (!slash || slash == probe) {
-            snprintf(out, PATH_MAX, "/");
-            cut = 0;
-            break;
+        if (n == 2 && part[0] == '.' && part[1] == '.') { /* out has no link: its parent is real */
+            char *slash = strrchr(out, '/');
+            *(slash ? slash : out) = '\0';
+            missing -= missing > 0;
+            continue;
         }
-        *slash = '\0';
-        cut = strlen(probe);
+        if (len + 1 + n >= PATH_MAX) {
+            return -1;
+        }
+        out[len] = '/';
+        memcpy(out + len + 1, part, n);
+        out[len + 1 + n] = '\0';
+        struct stat st;
+        if (missing > 0 || lstat(out, &st) != 0) {
+            missing++;
+            continue;
+        }
+        if (!S_ISLNK(st.st_mode)) {
+            continue;
+        }
+        ssize_t t = readlink(out, target, sizeof(target) - 1);
+        if (t < 0 || ++links > 40 || (size_t)t + 1 + strlen(rest) >= sizeof(todo)) {
+            return -1; /* 40: the kernel's own limit on links in one path */
+        }
+        target[t] = '\0';
+        /* go on from the link's folder (the root for an absolute target) with "target/rest" */
+        out[target[0] == '/' ? 0 : len] = '\0';
+        size_t rest_len = strlen(rest);
+        memmove(todo + t + 1, rest, rest_len + 1);
+        memcpy(todo, target, (size_t)t);
+        todo[t] = '/';
+        rest = todo;
     }
-    const char *rest = norm + cut; /* "" or "/missing/parts" */
-    if (strcmp(out, "/") == 0 && rest[0] == '/') {
-        rest++;
+    if (!out[0]) {
+        snprintf(out, PATH_MAX, "/");
     }
-    if (strlen(out) + strlen(rest) + 1 > PATH_MAX) {
-        return -1;
-    }
-    strcat(out, rest);
     return 0;
+}
+
+/*
+ * path (absolute, resolved) is root or beneath it. Both have no '.', '..', link or doubled '/',
+ * so a prefix that ends at a '/' is a whole-component match; '/' holds every path.
+ */
+static bool path_within(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    n -= n > 0 && root[n - 1] == '/'; /* "/" -> "" */
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
 /* The served folder must never hold the server's private key. */
@@ -115,10 +150,11 @@ static int refuse_key_inside(const char *root, const char *what, const char *pat
 {
     char where[PATH_MAX];
     if (future_path(path, where) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: cannot be resolved (too long, a loop of links, or no current folder)",
+                        path);
     }
-    size_t n = strlen(root);
-    if (strncmp(where, root, n) == 0 && (where[n] == '/' || where[n] == '\0')) {
+    if (path_within(root, where)) {
         return eei_fail(err, EEI_ERR_FILE,
                         "%s %s is inside the served folder %s: the TLS private key would be "
                         "served; keep it elsewhere",
@@ -160,10 +196,12 @@ static int run(const cli_args *args)
         snprintf(parent, sizeof(parent), "%s", root);
         snprintf(dir, sizeof(dir), "%s/server_certs", dirname(parent));
         const char *cert_dir = args->cert_dir ? args->cert_dir : dir;
+        /* the folder before anything is made in it; then the key, which may be a link */
         if (refuse_key_inside(root, "the certificate folder", cert_dir, &err) != 0 ||
             cert_self_signed(args->self_signed, cert_dir,
                              args->days ? args->days : CERT_DAYS_DEFAULT, cert, key, &reused, until,
-                             &err) != 0) {
+                             &err) != 0 ||
+            refuse_key_inside(root, "the key", key, &err) != 0) {
             return cli_report(&err, args->verbose);
         }
         printf("%s certificate for %s, valid until %s: %s\n(embed it in the firmware as "

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -22,6 +24,7 @@
 #include "http.h"
 
 #define BODY_CHUNK (64u * 1024u)
+#define PROGRESS_CHECK_MS 250 /* how often a blocked write looks whether the peer took bytes */
 
 /* A connection's place: free, waiting for a request head (TLS handshake included), sending. */
 enum { SLOT_FREE, SLOT_HEAD, SLOT_BODY, SLOT_DONE };
@@ -122,20 +125,49 @@ static void log_request(const slot *c, const http_request *req, int status, bool
     fflush(c->srv->cfg->log);
 }
 
-/* Send it all; a client that takes nothing for the timeout is dropped, a slow one is not. */
+/* Bytes the socket holds that the peer has not acknowledged yet (-1: it cannot tell). */
+static int unacknowledged(int fd)
+{
+    int n;
+    return ioctl(fd, SIOCOUTQ, &n) == 0 ? n : -1;
+}
+
+/*
+ * Send it all. A client is dropped only when no byte moved for the timeout: none taken by the
+ * socket (partial writes count their bytes) and none of those it holds acknowledged by the peer.
+ * poll reports a full socket writable only once a third of its buffer (megabytes on a fast link)
+ * drained, which takes a slow reader longer than the timeout: the wait looks at the socket's
+ * queue meanwhile.
+ */
 static int tls_write_all(const slot *c, SSL *ssl, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
+    long long idle_ms = (long long)c->srv->cfg->timeout_s * 1000, moved = monotonic_ms();
+    int queued = unacknowledged(c->fd);
     while (len > 0) {
-        struct timespec deadline = now_plus(c->srv->cfg->timeout_s);
-        int n;
-        while ((n = SSL_write(ssl, p, len > INT_MAX ? INT_MAX : (int)len)) <= 0) {
-            if (!tls_wait(c, ssl, n, &deadline)) {
-                return -1;
-            }
+        int n = SSL_write(ssl, p, len > INT_MAX ? INT_MAX : (int)len);
+        int now_queued = unacknowledged(c->fd); /* more: the socket took bytes; less: the peer */
+        long long now = monotonic_ms();
+        if (n > 0 || now_queued != queued) {
+            moved = now;
+            queued = now_queued;
         }
-        p += n;
-        len -= (size_t)n;
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+            continue;
+        }
+        int e = SSL_get_error(ssl, n);
+        short events = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        long long left = moved + idle_ms - now;
+        if (!events || left <= 0) {
+            return -1; /* the connection failed, or nothing moved for the timeout */
+        }
+        struct pollfd pfd = {.fd = c->fd, .events = events};
+        int r = poll(&pfd, 1, (int)(left < PROGRESS_CHECK_MS ? left : PROGRESS_CHECK_MS));
+        if ((r < 0 && errno != EINTR) || (r > 0 && (pfd.revents & POLLNVAL))) {
+            return -1;
+        }
     }
     return 0;
 }
@@ -394,6 +426,9 @@ static int listen_on(const server_config *cfg, eei_error *err)
 static SSL_CTX *tls_context(const server_config *cfg, eei_error *err)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx) { /* SSL_write returns once a record is out: each counts as progress */
+        SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE);
+    }
     if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
         SSL_CTX_free(ctx);
         eei_fail(err, EEI_ERR_SYSTEM, "cannot set up TLS");

@@ -62,6 +62,35 @@ for key in rsa_enc.pem ec_enc.pem; do
     expect_err "passphrase file"
 done
 
+# a passphrase file gives its first line (LF or CRLF), whatever follows; a NUL in that line or
+# more than 1024 bytes is refused, saying so; keygen and the others take the same passphrases
+printf 's3cret\r\n' >crlf.txt
+expect_rc 0 "$E" pubkey rsa_enc.pem -p crlf.txt
+{ printf 's3cret\n'; head -c 3000 /dev/zero | tr '\0' y; } >long_file.txt
+expect_rc 0 "$E" pubkey rsa_enc.pem -p long_file.txt
+printf 's3\0cret\n' >nul.txt
+expect_rc 3 "$E" pubkey rsa_enc.pem -p nul.txt
+expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3), where the passphrase would end"
+expect_rc 3 "$E" keygen ecc -d nul_keys -p nul.txt
+expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3)"
+expect_absent nul_keys/ecc_priv_key.pem
+x1024=$(printf 'x%.0s' $(seq 1024))
+printf '%s\n' "$x1024" >p1024.txt
+printf '%sx\nshort\n' "$x1024" >p1025.txt
+expect_rc 0 "$E" keygen ecc -d k1024 -p p1024.txt
+expect_rc 0 "$E" pubkey k1024/ecc_priv_key.pem -p p1024.txt
+expect_rc 0 env ESP_ENC_IMG_PASSPHRASE="$x1024" "$E" pubkey k1024/ecc_priv_key.pem
+for cmd in "keygen ecc -d k1025" "pubkey k1024/ecc_priv_key.pem"; do
+    expect_rc 3 "$E" $cmd -p p1025.txt
+    expect_err "passphrase file: p1025.txt: its first line is 1025 bytes long, more than the 1024 a passphrase may have"
+done
+expect_absent k1025/ecc_priv_key.pem
+expect_rc 3 env ESP_ENC_IMG_PASSPHRASE="${x1024}x" "$E" pubkey k1024/ecc_priv_key.pem </dev/null
+expect_err "k1024/ecc_priv_key.pem: the passphrase is 1025 bytes long, more than the 1024"
+printf '\ns3cret\n' >first_empty.txt
+expect_rc 3 "$E" pubkey rsa_enc.pem -p first_empty.txt
+expect_err "passphrase file: first_empty.txt: its first line is empty"
+
 # no passphrase given, stdin a terminal: asked there, naming the key, without echo
 pty() { python3 "$SRC/tests/support/on_pty.py" "$@"; }
 rm -f img back
@@ -162,6 +191,40 @@ expect_err "is a directory"
 expect_rc 3 "$E" encrypt p nonexistent.pem img2
 expect_err "nonexistent.pem: No such file or directory"
 expect_absent img2
+# a certificate is not a key: said so, with how to take its public key out (which then works)
+openssl req -x509 -new -key ec_pkcs8.pem -subj /CN=dev -days 1 -out cert.pem 2>/dev/null
+openssl x509 -in cert.pem -outform DER -out cert.der 2>/dev/null
+expect_rc 3 "$E" encrypt p cert.pem img2
+expect_err "cert.pem: not a key but an X.509 certificate: its public key is what 'openssl x509 -in cert.pem -pubkey -noout > pub.pem' writes"
+expect_err_lines 1
+expect_rc 3 "$E" pubkey cert.der
+expect_err "cert.der: not a key but an X.509 certificate: its public key is what 'openssl x509 -inform DER -in cert.der -pubkey -noout > pub.pem' writes"
+expect_absent img2
+openssl x509 -in cert.pem -pubkey -noout >cert_pub.pem
+expect_rc 0 "$E" encrypt p cert_pub.pem img2
+rm -f img2
+# the HMAC key written as 64 hex digits (one line or xxd -p's two, LF or CRLF, any case, any
+# name): said so, with how to write the 32 bytes (which then work)
+hex=$(od -An -tx1 -v "$K/device_hmac_key.bin" | tr -d ' \n')
+"$E" encrypt p "$K/device_pub_key.pem" img 2>/dev/null
+printf '%s' "$hex" >hmac.hex
+printf '%s\n' "$hex" >hmac.txt
+printf '%s\r\n' "$hex" | tr a-f A-F >hmac_key.bin
+xxd -p "$K/device_hmac_key.bin" >hmac2.hex
+rm -f back
+for key in hmac.hex:hmac.bin hmac.txt:hmac.bin hmac_key.bin:hmac_key_raw.bin hmac2.hex:hmac2.bin; do
+    expect_rc 3 "$E" decrypt img "${key%%:*}" back
+    expect_err "${key%%:*}: looks like the 32-byte HMAC key written as 64 hex digits; a key file holds the 32 bytes themselves: 'xxd -r -p ${key%%:*} ${key#*:}' writes them"
+    expect_absent back
+done
+printf '%s0\n' "$hex" >hex65.txt # one digit too many: just not a key
+expect_rc 3 "$E" decrypt img hex65.txt back
+expect_err "hex65.txt: not a key: expected"
+xxd -r -p hmac2.hex hmac2.bin
+expect_rc 0 "$E" decrypt img hmac2.bin back
+expect_same p back
+rm -f back
+
 # a public key cannot decrypt
 "$E" encrypt p "$K/device_pub_key.pem" img
 expect_rc 3 "$E" decrypt img "$K/device_pub_key.pem" back3

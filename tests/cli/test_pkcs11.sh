@@ -5,15 +5,45 @@
 # espsecure too, where ../shared has it). The PIN never goes on the command line.
 . "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
-module=/usr/lib/softhsm/libsofthsm2.so
-if [ ! -f "$module" ] || ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null; then
-    echo "SKIPPED: needs SoftHSM2 and OpenSC's pkcs11-tool (Debian: softhsm2 opensc)"
-    exit 0
-fi
+unset ESP_ENC_IMG_PKCS11_PIN ESP_ENC_IMG_PKCS11_MODULE
 printf 'x' >probe.bin
 if "$E" sign probe.bin --key "pkcs11:object=x" -o probe.out 2>&1 | grep -q "no PKCS#11 support"; then
     echo "SKIPPED: this build has no PKCS#11 support (libp11-dev was missing when it was built)"
     exit 0
+fi
+
+# a URI is read whole before any module is loaded (no token needed): %00 in a text would cut
+# it short, an attribute given twice would leave a guess, and its bytes reach messages escaped
+for attr in object token serial manufacturer model type; do
+    expect_rc 3 "$E" pubkey "pkcs11:$attr=fw%00rsa;id=%01"
+    expect_err "the value of $attr holds %00 (a NUL byte): a text ends there"
+done
+expect_rc 3 "$E" pubkey "pkcs11:object=k?module-path=$T/x%00.so"
+expect_err "the value of module-path holds %00"
+expect_rc 3 "$E" pubkey "pkcs11:id=%00%01" # an id is bytes: 00 is one of them
+expect_err "which module?"
+expect_rc 3 "$E" pubkey "pkcs11:object=a;object=b"
+expect_err "PKCS#11 URI: object is given twice (RFC 7512: each attribute at most once)"
+expect_rc 3 "$E" pubkey "pkcs11:token=t;id=%01;object=k;id=%02"
+expect_err "id is given twice"
+expect_rc 3 "$E" pubkey "pkcs11:object=a?module-path=$T/a.so&module-path=$T/b.so"
+expect_err "module-path is given twice"
+expect_rc 3 "$E" pubkey "pkcs11:object=a?x-vendor=1&x-vendor=2" # others may repeat
+expect_err "which module?"
+esc=$'\e[2J\a\e[31m'
+shown='\x1b[2J\x07\x1b[31m'
+for uri in "pkcs11:object=k;x${esc}=1" "pkcs11:object=k;x${esc}" "pkcs11:object=k;type=x%1b[2J%07%1b[31m"; do
+    expect_rc 3 "$E" pubkey "$uri"
+    expect_err "$shown"
+    grep -q $'[\e\a]' "$T/err.txt" && fail "control bytes reached the message: $uri" || pass
+done
+expect_err "type=x$shown, where a signing key is type=private"
+
+module=/usr/lib/softhsm/libsofthsm2.so
+if [ ! -f "$module" ] || ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null; then
+    echo "SKIP: the token checks need SoftHSM2 and OpenSC's pkcs11-tool (Debian: softhsm2 opensc)"
+    finish
+    exit
 fi
 
 # a token of its own, and two key pairs generated inside it
@@ -21,7 +51,6 @@ mkdir tokens
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" \
     >softhsm2.conf
 export SOFTHSM2_CONF=$T/softhsm2.conf
-unset ESP_ENC_IMG_PKCS11_PIN ESP_ENC_IMG_PKCS11_MODULE
 softhsm2-util --init-token --free --label "release keys" --pin 2468 --so-pin 13579 >/dev/null ||
     fail "setup: softhsm2-util"
 p11() { pkcs11-tool --module "$module" --token-label "release keys" --login --pin 2468 "$@"; }
@@ -77,6 +106,8 @@ expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=nope" -o
 expect_err "no private key in token 'release keys' has that label"
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=other;object=fw-rsa" -o x.signed
 expect_err "no token other in "
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=ot%1b[2Jher;object=fw-rsa" -o x.signed
+expect_err "no token ot\x1b[2Jher in "
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=fw-rsa;type=public" -o x.signed
 expect_err "type=public, where a signing key is type=private"
 expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;slot-id=3;object=fw-rsa" -o x.signed

@@ -182,6 +182,56 @@ head -c 1048576 www/big.bin >www/mid.bin
 curl -s --cacert $CA --limit-rate 300K $U/mid.bin -o slow.bin && expect_same slow.bin www/mid.bin
 stop_server
 
+# the timeout counts bytes, not writes: a reader that never stalls for --timeout 1 gets a file
+# larger than the server's socket buffer (while the buffer drains, nothing tells the server the
+# socket is writable again: at this pace that takes 2 s), and one that stops reading is dropped
+slow_get() { # PATH OUT BYTES_PER_TENTH [STOP_AT_BYTES]: GET PATH through a small receive buffer
+    python3 - "$port" "$CA" "$@" <<'EOF'
+import socket, ssl, sys, time
+port, ca, path, out, step = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+stop_at = int(sys.argv[6]) if len(sys.argv) > 6 else None
+raw = socket.socket()
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+raw.connect(("127.0.0.1", port))
+tls = ssl.create_default_context(cafile=ca).wrap_socket(raw, server_hostname="127.0.0.1")
+tls.sendall(("GET /%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode())
+got, paced = bytearray(), True
+while True:
+    if stop_at is not None and len(got) >= stop_at:
+        time.sleep(4)  # still, past the timeout; then what the server had sent, at once
+        stop_at, paced = None, False
+    want, tick = step, time.monotonic() + 0.1
+    try:
+        while want > 0:
+            data = tls.recv(want)
+            if not data:
+                break
+            got += data
+            want -= len(data)
+    except (ssl.SSLError, OSError):
+        break
+    if want > 0:
+        break
+    if paced:
+        time.sleep(max(0, tick - time.monotonic()))
+open(out, "wb").write(bytes(got).split(b"\r\n\r\n", 1)[-1])
+EOF
+}
+buffer=$(awk '{print $3}' /proc/sys/net/ipv4/tcp_wmem 2>/dev/null || echo 4194304)
+size=$((buffer + 1048576))
+make_input www/slow.bin $size
+start_server www --self-signed 127.0.0.1 --timeout 1 || exit 1
+slow_get slow.bin steady.bin $((buffer / 60)) # a sixth of the buffer a second
+expect_same steady.bin www/slow.bin
+grep -q "\"GET /slow.bin\" 200 $size [0-9]*ms\$" serve.log && pass ||
+    fail "the steady download: $(grep slow.bin serve.log)"
+slow_get slow.bin stalled.bin $((buffer / 60)) 100000
+s=$(stat -c %s stalled.bin)
+[ "$s" -lt $size ] && pass || fail "a client that stopped reading got all $s bytes"
+grep -q '"GET /slow.bin" 200 [0-9]* [0-9]*ms (cut short)' serve.log && pass ||
+    fail "the stalled download: $(grep slow.bin serve.log)"
+stop_server
+
 # the TLS private key is never in the served folder
 expect_rc 3 "$E" serve www --self-signed 127.0.0.1 --cert-dir www/certs --port 0
 expect_err "inside the served folder"
@@ -189,7 +239,38 @@ expect_absent www/certs
 cp server_certs/ca_key.pem www/key.pem
 expect_rc 3 "$E" serve www --cert $CA --key www/key.pem --port 0
 expect_err "inside the served folder"
+# links are resolved before '..': with out/up -> ../www, out/up/.. is this test's folder, not out
+# (a server that wrongly starts is stopped by timeout: exit 124)
+mkdir -p out
+ln -s ../www out/up
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir out/up/../www/certs \
+    --port 0
+expect_err "inside the served folder"
+expect_absent www/certs
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir out/up/new/../certs --port 0
+expect_err "inside the served folder"
+expect_absent www/certs
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key out/up/../www/key.pem --port 0
+expect_err "inside the served folder"
+ln -s www/key.pem key_link.pem
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key key_link.pem --port 0
+expect_err "inside the served folder"
+# a --cert-dir outside whose key is a link into the folder
+mkdir -p linked
+cp $CA linked/ca_cert.pem
+ln -s ../www/key.pem linked/ca_key.pem
+expect_rc 3 timeout 10 "$E" serve www --self-signed 127.0.0.1 --cert-dir linked --port 0
+expect_err "inside the served folder"
 rm www/key.pem
+ln -s loop loop
+expect_rc 3 timeout 10 "$E" serve www --cert $CA --key loop/key.pem --port 0
+expect_err "loop/key.pem: cannot be resolved (too long, a loop of links"
+# '/' holds everything; a sibling whose name starts like the folder's is not inside it
+expect_rc 3 timeout 10 "$E" serve / --cert $CA --key server_certs/ca_key.pem --port 0
+expect_err "inside the served folder /"
+mkdir -p www2
+cp server_certs/ca_key.pem www2/key.pem
+serve_once --cert $CA --key www2/key.pem && pass || fail "a key in www2 beside www: $(cat once.err)"
 
 # usage and configuration errors
 expect_rc 2 "$E" serve www

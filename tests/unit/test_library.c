@@ -555,6 +555,151 @@ static void test_key_loading(void)
     eei_key_free(gen);
 }
 
+/* A key encrypted with passphrase (export) and read back with it (load): true when both work. */
+static bool passphrase_round_trip(const eei_key *gen, const char *passphrase)
+{
+    uint8_t *sealed = NULL, fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
+    size_t sealed_len = 0;
+    eei_key *key = NULL;
+    eei_key_options seal = {.passphrase = passphrase};
+    bool ok = eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, NULL) == EEI_OK &&
+              eei_key_load(sealed, sealed_len, passphrase, &key, NULL) == EEI_OK &&
+              eei_key_fingerprint(key, fa, NULL) == EEI_OK &&
+              eei_key_fingerprint(gen, fb, NULL) == EEI_OK && memcmp(fa, fb, sizeof(fa)) == 0;
+    eei_key_free(key);
+    eei_free(sealed, sealed_len);
+    return ok;
+}
+
+/*
+ * Export and load take exactly the same passphrases: 1 to 1024 bytes, any but NUL. A passphrase
+ * file gives its first line (LF or CRLF), whatever follows; a NUL in it or a longer one is refused.
+ */
+static void test_passphrase_limits(void)
+{
+    eei_key *gen = NULL, *key = NULL;
+    eei_error err;
+    CHECK(eei_key_generate(EEI_KEY_P256, &gen, NULL) == EEI_OK);
+    char over[1026];
+    memset(over, 'x', 1025);
+    over[1025] = '\0';
+    const char *longest = over + 1; /* 1024 bytes */
+    CHECK(passphrase_round_trip(gen, longest));
+    CHECK(passphrase_round_trip(gen, "\xc3\xa9t\xc3\xa9 \t\x01\x7f\xff\r\n"));
+    CHECK(passphrase_round_trip(gen, "x"));
+    /* one byte more, or none: neither exported nor used to load, and said so */
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    eei_key_options seal = {.passphrase = over};
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
+    CHECK(strstr(err.msg, "1025 bytes long, more than the 1024") && !sealed && !sealed_len);
+    seal.passphrase = longest;
+    CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, NULL) == EEI_OK);
+    CHECK(eei_key_load(sealed, sealed_len, over, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "1025 bytes long, more than the 1024") != NULL);
+    CHECK(eei_key_load(sealed, sealed_len, "", &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "the passphrase is empty") != NULL);
+
+    /* files: the first line only, LF or CRLF; a NUL or a line too long is refused */
+    char dir[] = "/tmp/eei-test-pass.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char enc_path[300], pass_path[300];
+    snprintf(enc_path, sizeof(enc_path), "%s/k.pem", dir);
+    snprintf(pass_path, sizeof(pass_path), "%s/pass.txt", dir);
+    FILE *f = fopen(enc_path, "w");
+    fwrite(sealed, 1, sealed_len, f);
+    fclose(f);
+    eei_free(sealed, sealed_len);
+    static const struct {
+        const char *text;
+        size_t len;
+        eei_status want;
+        const char *says;
+    } files[] = {
+        {"\r\n", 2, EEI_ERR_FILE, "its first line is 1025 bytes long, more than the 1024"},
+        {"\n", 1, EEI_ERR_FILE, "its first line is 1025 bytes long"},
+        {"x\0y\n", 4, EEI_ERR_FILE, "its first line holds a NUL byte (byte 2)"},
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        f = fopen(pass_path, "w");
+        if (files[i].len < 4) {
+            fputs(over, f); /* 1025 bytes, then the line end */
+        }
+        fwrite(files[i].text, 1, files[i].len, f);
+        fclose(f);
+        eei_key_options opts = {.passphrase_file = pass_path};
+        CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == files[i].want && !key);
+        CHECK(strstr(err.msg, files[i].says) && strstr(err.msg, pass_path));
+        CHECK(eei_key_export_encrypted(gen, &opts, &sealed, &sealed_len, &err) == files[i].want);
+        CHECK(strstr(err.msg, files[i].says) && !sealed);
+    }
+    f = fopen(pass_path, "w");
+    fputs("\nthe passphrase\n", f);
+    fclose(f);
+    eei_key_options first_empty = {.passphrase_file = pass_path};
+    CHECK(eei_key_load_file(enc_path, &first_empty, &key, &err) == EEI_ERR_FILE && !key);
+    CHECK(strstr(err.msg, "its first line is empty") && strstr(err.msg, pass_path));
+    for (int crlf = 0; crlf < 2; crlf++) { /* 1024 bytes, then a line end and 4000 more bytes */
+        f = fopen(pass_path, "w");
+        fprintf(f, "%s%s", longest, crlf ? "\r\n" : "\n");
+        for (int i = 0; i < 1000; i++) {
+            fputs("more", f);
+        }
+        fclose(f);
+        eei_key_options opts = {.passphrase_file = pass_path};
+        CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK && key);
+        eei_key_free(key);
+        key = NULL;
+        CHECK(eei_key_export_encrypted(gen, &opts, &sealed, &sealed_len, &err) == EEI_OK);
+        CHECK(eei_key_load(sealed, sealed_len, longest, &key, &err) == EEI_OK);
+        eei_key_free(key);
+        key = NULL;
+        eei_free(sealed, sealed_len);
+    }
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    eei_key_free(gen);
+}
+
+/* What is mistaken for a key (the HMAC key as hex, a certificate) is named, with how to get one. */
+static void test_not_a_key_hints(void)
+{
+    eei_key *key = NULL;
+    eei_error err;
+    size_t len = 0;
+    uint8_t *hmac = read_file("kat/hmac_key.bin", &len);
+    char hex[2 * EEI_HMAC_KEY_SIZE + 3];
+    for (size_t i = 0; i < EEI_HMAC_KEY_SIZE; i++) {
+        snprintf(hex + 2 * i, 3, "%02X", hmac[i]);
+    }
+    free(hmac);
+    strcat(hex, "\r\n");
+    CHECK(eei_key_load((const uint8_t *)hex, strlen(hex), NULL, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "HMAC key written as 64 hex digits") &&
+          strstr(err.msg, "'xxd -r -p KEY.hex KEY.bin'"));
+    char dir[] = "/tmp/eei-test-cert.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cmd[600], path[300];
+    snprintf(path, sizeof(path), "%s/cert.der", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+             "%s/key.pem -subj /CN=x -days 1 -outform DER -out %s 2>/dev/null",
+             dir, path);
+    CHECK(system(cmd) == 0);
+    uint8_t der[4096];
+    FILE *f = fopen(path, "rb");
+    size_t der_len = f ? fread(der, 1, sizeof(der), f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    CHECK(eei_key_load(der, der_len, NULL, &key, &err) == EEI_ERR_KEY && !key);
+    CHECK(strstr(err.msg, "not a key but an X.509 certificate") &&
+          strstr(err.msg, "'openssl x509 -inform DER -in CERT -pubkey -noout > pub.pem'"));
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 static void test_hmac_keys(void)
 {
     eei_key *key = load_key("kat/hmac_key.bin");
@@ -919,6 +1064,8 @@ int main(int argc, char **argv)
     test_length_limit(hmac_pub);
     test_buffers(hmac_pub, hmac);
     test_key_loading();
+    test_passphrase_limits();
+    test_not_a_key_hints();
     test_hmac_keys();
     test_exports(rsa_priv, rsa_pub);
     test_signing(rsa_priv, rsa_pub);
