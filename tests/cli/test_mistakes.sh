@@ -34,6 +34,9 @@ done <<EOF
 1|the bytes look random: if it is a flash encryption image|decrypt flash_encrypted.bin $K/device_hmac_key.bin out.bin
 1|it is a plain app binary (0xE9)|verify app.bin
 4|the decrypted payload is not an ESP app binary|verify elf.img $K/rsa_priv_key.pem --strict
+3|not a key but an X.509 certificate|encrypt app.bin cert.pem out.img
+3|openssl x509|encrypt app.bin cert.pem out.img
+3|xxd -r -p|decrypt app.img hmac.hex out.bin
 4|the app is broken, a device refuses it: truncated|encrypt app.bin.cut $K/rsa_pub_key.pem out.img --strict
 EOF
 
