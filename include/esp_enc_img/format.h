@@ -218,18 +218,18 @@ EEI_API const char *eei_app_chip_name(uint16_t chip_id);
 
 /* Where a device reads a signature sector, by which rule. */
 typedef enum {
-    EEI_SB_AT_NONE = 0, /* an app whose layout is broken or runs past the data: nowhere */
+    EEI_SB_AT_NONE = 0, /* not known yet: the walk has not passed the app's layout */
     EEI_SB_AFTER_APP,   /* an app binary: its layout end rounded up to 4096 */
-    EEI_SB_AT_END,      /* data that is not an app binary: its last 4096 bytes */
+    EEI_SB_AT_END,      /* no layout (not an app binary, or a broken one): its last 4096 bytes */
 } eei_sb_place;
 
 /*
  * Where ESP-IDF's bootloader (and its check of an update) reads the signature sector of
  * data_len bytes that w walked: an app binary's is right after its layout end rounded up to
- * 4096, whatever the data holds there, and its digest covers every byte before it. Data that is
- * not an app binary has no layout: its last 4096 bytes stand for the sector (*offset 0 when
- * there are fewer). Mid-walk, an app's is known once the walk has passed its layout (AT_NONE
- * until then); eei_app_walk_finish first for the final word.
+ * 4096, whatever the data holds there, and its digest covers every byte before it. Data with no
+ * layout to walk (not an app binary; a bad segment count; truncated) has its last 4096 bytes
+ * stand for the sector (*offset 0 when there are fewer). Mid-walk, an app's is known once the
+ * walk has passed its layout (AT_NONE until then); eei_app_walk_finish first for the final word.
  */
 EEI_API eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len,
                                          uint64_t *offset);

@@ -361,7 +361,7 @@ eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len, uint6
         *offset = eei_sb_padded_size(end);
         return EEI_SB_AFTER_APP;
     }
-    if (w->state != EEI_APP_NOT_APP) {
+    if (w->state == EEI_APP_WALKING) {
         return EEI_SB_AT_NONE;
     }
     *offset = data_len >= EEI_SB_SECTOR_SIZE ? data_len - EEI_SB_SECTOR_SIZE : 0;

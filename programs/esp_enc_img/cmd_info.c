@@ -41,8 +41,12 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
         eei_app_scan_update(scan, first, got);
         size = got;
     }
-    /* to the end, or until the data is known not to be an app (an endless input ends too) */
-    for (size_t n = 1; rc == 0 && n > 0 && eei_app_scan_wants_more(scan);) {
+    /*
+     * A file to its end: a signature sector may lie anywhere after the app. A stream until the
+     * data is known not to be an app, or past where a device reads the sector (an endless input
+     * ends too).
+     */
+    for (size_t n = 1; rc == 0 && n > 0 && (in->regular || eei_app_scan_wants_more(scan));) {
         rc = input_read(in, buf, EEI_IO_CHUNK, &n, err);
         if (rc == 0) {
             eei_app_scan_update(scan, buf, n);
@@ -75,8 +79,21 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
                         "but no app descriptor)",
                         in->name);
     }
-    const char *problem = app_problem(&app);
-    return problem ? eei_fail(err, EEI_ERR_REJECTED, "%s: app binary: %s", in->name, problem) : 0;
+    eei_app_info placed = app; /* what else is wrong comes first */
+    placed.sig.misplaced = false;
+    const char *problem = app_problem(&placed);
+    if (problem) {
+        return eei_fail(err, EEI_ERR_REJECTED, "%s: app binary: %s", in->name, problem);
+    }
+    if (app.sig.misplaced) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%s: app binary: its signature sector is at byte %llu, but a device reads "
+                        "it at byte %llu, after the app's layout (%llu bytes) rounded up to 4096: "
+                        "sign the app alone",
+                        in->name, (unsigned long long)app.sig.signed_size,
+                        (unsigned long long)app.sig.device_offset, (unsigned long long)app.size);
+    }
+    return 0;
 }
 
 static int run(const cli_args *args)

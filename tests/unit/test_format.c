@@ -393,10 +393,10 @@ static void test_sb_place(void)
     CHECK(eei_app_walk_finish(&w, &head) == EEI_APP_BAD_CHECKSUM);
     CHECK(eei_app_walk_layout_end(&w) == n);
     buf[EEI_APP_HEAD_SIZE + 3] ^= 0x10;
-    /* an app a device cannot lay out: truncated, a bad segment count: nowhere */
-    CHECK(place_of(buf, n - 1, n - 1, &at) == EEI_SB_AT_NONE && at == 0);
+    /* no layout to walk (truncated, a bad segment count): as for data that is not an app */
+    CHECK(place_of(buf, n - 1, 2 * 4096, &at) == EEI_SB_AT_END && at == 4096);
     buf[EEI_APP_OFF_SEGMENTS] = EEI_APP_SEGMENTS_MAX + 1;
-    CHECK(place_of(buf, n, n, &at) == EEI_SB_AT_NONE);
+    CHECK(place_of(buf, n, 2 * 4096, &at) == EEI_SB_AT_END && at == 4096);
     buf[EEI_APP_OFF_SEGMENTS] = 2;
     /* not an app: its last 4096 bytes, or nothing when it is shorter */
     buf[0] = 0xe8;
