@@ -370,6 +370,7 @@ static void test_sb_place(void)
     n = fixture_app(buf, 40);
     eei_app_walk w;
     eei_app_walk_init(&w);
+    CHECK(eei_app_walk_update(&w, NULL, 0) == 0); /* nothing, from NULL, even at the start */
     eei_app_walk_update(&w, buf, n - 1);
     CHECK(eei_app_walk_layout_end(&w) == 0);
     CHECK(eei_sb_sector_place(&w, n - 1, &at) == EEI_SB_AT_NONE && at == 0);
