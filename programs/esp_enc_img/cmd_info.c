@@ -1,5 +1,7 @@
 /* info IN: what an image's header, or an app binary, says, without a key. */
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -107,7 +109,13 @@ static int run(const cli_args *args)
     uint8_t first[EEI_HEADER_SIZE];
     size_t got = 0;
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
+    /* IN's name as every line shows it: a terminal escape in it is shown, never obeyed */
+    char shown[4 * PATH_MAX + 1];
+    text_for_display(args->pos[0], shown, sizeof(shown));
     int rc = input_open(&in, args->pos[0], &err);
+    if (strcmp(args->pos[0], "-") != 0) {
+        in.name = shown;
+    }
     if (rc == 0) {
         rc = in.regular ? input_pread(&in, first, sizeof(first), 0, &got, &err)
                         : input_read(&in, first, sizeof(first), &got, &err);
@@ -124,10 +132,13 @@ static int run(const cli_args *args)
         inspect_reject(&ins, in.name, &err);
     }
     if (json) { /* what a failure did not get to */
-        inspect_json_file(json, &in, args->pos[0]);
+        inspect_json_file(json, &in, shown);
         json_add_missing(json, args->cmd);
     }
     input_close(&in);
+    char line[sizeof(err.msg)]; /* and in what others said of it */
+    text_for_display(err.msg, line, sizeof(line));
+    memcpy(err.msg, line, sizeof(line));
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 

@@ -1,5 +1,7 @@
 /* verify-signature IN --pub P...: which Secure Boot V2 blocks of a signed app verify. */
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -91,8 +93,14 @@ static int run(const cli_args *args)
     for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
         rc = cli_load_key(args->pubs.v[i], args, &keys[i], &err);
     }
+    /* names as every line shows them: a terminal escape in one is shown, never obeyed */
+    char name[4 * PATH_MAX + 1], pubs[EEI_SB_BLOCKS_MAX][4 * PATH_MAX + 1];
+    text_for_display(strcmp(args->pos[0], "-") == 0 ? "stdin" : args->pos[0], name, sizeof(name));
+    for (int i = 0; i < args->pubs.n; i++) {
+        text_for_display(args->pubs.v[i], pubs[i], sizeof(pubs[i]));
+    }
     rc = rc == 0 ? input_open(&in, args->pos[0], &err) : rc;
-    const char *name = in.name ? in.name : args->pos[0];
+    in.name = name;
     if (rc == 0) {
         file_stream fs;
         file_stream_init(&fs, &in, NULL, 0, NULL, NULL);
@@ -125,14 +133,14 @@ static int run(const cli_args *args)
                 cJSON_AddStringToObject(o, "key_digest", hex);
             }
             if (b->verified_by >= 0) {
-                cJSON_AddStringToObject(o, "key", args->pubs.v[b->verified_by]);
+                cJSON_AddStringToObject(o, "key", pubs[b->verified_by]);
             }
             cJSON_AddItemToArray(blocks, o);
         } else if (b->state == EEI_SB_OK) {
             printf("block %u: %s, key digest %s: %s%s%s\n", i,
                    eei_sb_scheme_name(b->version, b->curve), hex, verdict(&rep, b),
                    b->verified_by >= 0 ? " with " : "",
-                   b->verified_by >= 0 ? args->pubs.v[b->verified_by] : "");
+                   b->verified_by >= 0 ? pubs[b->verified_by] : "");
         } else {
             printf("block %u: %s\n", i, verdict(&rep, b));
         }
@@ -156,6 +164,9 @@ static int run(const cli_args *args)
     if (json) {
         json_add_missing(json, args->cmd); /* what a failure did not get to */
     }
+    char line[sizeof(err.msg)]; /* a key's name, as the loader said it, too */
+    text_for_display(err.msg, line, sizeof(line));
+    memcpy(err.msg, line, sizeof(line));
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 

@@ -126,6 +126,36 @@ expect_json app null
 expect_rc 0 "$E" info --json data.img
 expect_json kind image
 
+# a file name is shown, never obeyed: a terminal escape or a newline in it is escaped
+odd=$'odd\e]0;t\a\n'
+shown='odd\x1b]0;t\x07\x0a'
+raw() { grep -q $'\e' out.txt err.txt && fail "an escape reached the terminal: $*" || pass; }
+cp app.bin "$odd.bin"
+expect_rc 0 "$E" info "$odd.bin"
+grep -qxF "file          $shown.bin" out.txt && pass || fail "info: $(cat out.txt)"
+raw info of an app
+cp cut.bin "$odd.cut"
+expect_rc 1 "$E" info "$odd.cut"
+expect_err "esp_enc_img: $shown.cut: app binary: truncated"
+expect_err_lines 1
+raw info of a broken app
+cp signed.img "$odd.img"
+expect_rc 0 "$E" info "$odd.img"
+grep -qxF "file          $shown.img" out.txt && pass || fail "info of an image: $(cat out.txt)"
+raw info of an image
+expect_rc 0 "$E" info --json "$odd.img"
+expect_json file "$shown.img"
+expect_rc 3 "$E" info "$odd.missing"
+expect_err "esp_enc_img: $shown.missing: No such file"
+expect_err_lines 1
+raw info of a missing file
+expect_rc 3 "$E" info --json "$odd.missing"
+expect_json file "$shown.missing"
+expect_json error "$shown.missing: No such file or directory"
+cp data.bin "$odd.data"
+expect_rc 1 "$E" info "$odd.data"
+raw info of a file that is neither
+
 # where a device reads the signature sector: right after the app's layout (segments, checksum
 # block, appended SHA-256) rounded up to 4096, as ESP-IDF's bootloader does; not at the end
 "$MKAPP" lay.bin --size 20000 --seed 9

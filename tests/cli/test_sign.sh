@@ -101,6 +101,35 @@ done
 expect_rc 1 "$E" verify-signature app.bin --pub rsa.pub
 expect_err "multiple of 4096"
 
+# file names are shown, never obeyed: a terminal escape or a newline in IN or P is escaped
+odd=$'odd\e]0;t\a\n'
+shown='odd\x1b]0;t\x07\x0a'
+raw() { grep -q $'\e' out.txt err.txt && fail "an escape reached the terminal: $*" || pass; }
+cp one.signed "$odd.signed"
+cp rsa.pub "$odd.pub"
+expect_rc 0 "$E" verify-signature "$odd.signed" --pub "$odd.pub"
+grep -qF "verified with $shown.pub" out.txt && pass || fail "verify-signature: $(cat out.txt)"
+raw verify-signature
+expect_rc 0 "$E" verify-signature "$odd.signed" --pub "$odd.pub" --json
+expect_json file "$shown.signed"
+expect_json blocks.0.key "$shown.pub"
+expect_rc 1 "$E" verify-signature "$odd.signed" --pub p256.pub
+expect_err "esp_enc_img: $shown.signed: no signature block verifies"
+expect_err_lines 1
+raw verify-signature, not verified
+expect_rc 1 "$E" verify-signature "$odd.pub" --pub p256.pub
+expect_err_lines 1
+raw verify-signature, not signed
+expect_rc 3 "$E" verify-signature "$odd.missing" --pub p256.pub
+expect_err "esp_enc_img: $shown.missing: No such file"
+raw verify-signature, a missing file
+expect_rc 3 "$E" verify-signature one.signed --pub "$odd.missing"
+expect_err "esp_enc_img: $shown.missing"
+expect_err_lines 1
+raw verify-signature, a missing key
+expect_rc 3 "$E" verify-signature one.signed --pub "$odd.missing" --json
+expect_json error "$shown.missing: No such file or directory"
+
 # what a device would not read the way a check does: a signed app signed again, stacked sectors
 expect_rc 1 "$E" sign one.signed --key p256.pem -o x
 expect_err "signed already"
