@@ -115,6 +115,11 @@ typedef struct {
      */
     eei_passphrase_cb ask_passphrase;
     void *ask_ctx;
+    /*
+     * The key is to sign (Secure Boot V2): a key of a kind nothing here takes is refused with
+     * that reason (RSA-3072, ECDSA P-256 or P-384 keys), not the image format's.
+     */
+    bool signing;
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"

@@ -27,6 +27,11 @@ void eei_crypto_wipe(void *buf, size_t len);
  * An encrypted key without a passphrase: EEI_CRYPTO_NEEDS_PASSPHRASE (err filled as for -1).
  */
 #define EEI_CRYPTO_NEEDS_PASSPHRASE (-2)
+/*
+ * A key of a kind nothing here takes (RSA of another size, another curve, another algorithm):
+ * err's message is "<its kind>: <why the image format cannot use it>" (err filled as for -1).
+ */
+#define EEI_CRYPTO_KEY_KIND (-3)
 int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
                          eei_error *err);
 

@@ -104,6 +104,8 @@ void cli_warning(const cli_args *args, const char *text);
  * $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
+/* The same for a Secure Boot V2 key: a key of another kind is refused for the signing reason. */
+int cli_load_signing_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 
 /*
  * The key at positional argument key_pos, as cli_load_key. When it is not a key but another

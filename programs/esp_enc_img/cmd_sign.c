@@ -106,7 +106,7 @@ static int run(const cli_args *args)
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int rc = 0;
     for (int i = 0; rc == 0 && i < args->keys.n; i++) {
-        rc = cli_load_key(args->keys.v[i], args, &keys[i], &err);
+        rc = cli_load_signing_key(args->keys.v[i], args, &keys[i], &err);
     }
     rc = rc == 0 ? input_open(&in, in_path, &err) : rc;
     rc = rc == 0 && args->append ? read_old_sector(&in, sector, &err) : rc;

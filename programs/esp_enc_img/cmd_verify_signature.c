@@ -91,7 +91,7 @@ static int run(const cli_args *args)
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int rc = 0;
     for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
-        rc = cli_load_key(args->pubs.v[i], args, &keys[i], &err);
+        rc = cli_load_signing_key(args->pubs.v[i], args, &keys[i], &err);
     }
     /* names as every line shows them: a terminal escape in one is shown, never obeyed */
     char name[4 * PATH_MAX + 1], pubs[EEI_SB_BLOCKS_MAX][4 * PATH_MAX + 1];

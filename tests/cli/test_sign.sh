@@ -152,6 +152,28 @@ cp one.signed changed2.signed
 printf 'Y' | dd of=changed2.signed bs=1 seek=9 conv=notrunc 2>/dev/null
 "$E" sign changed2.signed --append --key p256.pem -o - >stdout.bin 2>/dev/null
 [ $? = 1 ] && [ ! -s stdout.bin ] && pass || fail "a failed sign wrote to stdout"
+# a key of a kind Secure Boot V2 does not sign with: the signing reason, not the image format's
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+openssl pkey -in rsa2048.pem -pubout -out rsa2048.pub 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem 2>/dev/null
+openssl genpkey -algorithm ED25519 -out ed25519.pem 2>/dev/null
+why="Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only"
+for cmd in "sign app.bin --key rsa2048.pem -o x" "sign app.bin --key rsa.pem --key rsa2048.pem -o x" \
+    "verify-signature one.signed --pub rsa2048.pub" "digest rsa2048.pub"; do
+    expect_rc 3 "$E" $cmd
+    expect_err "rsa2048.$(echo "$cmd" | sed -n 's/.*rsa2048\.\(pem\|pub\).*/\1/p'): RSA-2048 key: $why"
+    expect_err_lines 1
+    grep -q "wrapped key\|384-byte" err.txt && fail "$cmd: the image format's reason" || pass
+done
+expect_absent x
+expect_rc 3 "$E" sign app.bin --key p521.pem -o x
+expect_err "p521.pem: EC key on curve secp521r1: $why"
+expect_rc 3 "$E" sign app.bin --key ed25519.pem -o x
+expect_err "ed25519.pem: ED25519 key: $why"
+expect_absent x
+# encrypting keeps its own reason
+expect_rc 3 "$E" encrypt app.bin rsa2048.pub x.img
+expect_err "384-byte slot"
 # an HMAC key (32 raw bytes) does not sign, whatever its name
 head -c 32 /dev/urandom >thirtytwo.key
 expect_rc 3 "$E" sign app.bin --key thirtytwo.key -o x
