@@ -32,6 +32,8 @@ enum {
     OPT_SIGN_KEY = 1u << 14,
     OPT_PIN = 1u << 15,   /* --pin-file: keys in a PKCS#11 token */
     OPT_SHARD = 1u << 16, /* batch --shard K/N, --merge */
+    /* sign: espsecure's --keyfile and --version, imgtool's -k */
+    OPT_SIGN_SPELLINGS = 1u << 17,
 };
 
 /* --help lines that several commands share, word for word. */
@@ -57,6 +59,7 @@ typedef struct {
     long long jobs; /* 0: not given */
     const char *format, *name, *out_dir, *output, *passphrase_file, *pin_file;
     const char *shard;                 /* batch --shard K/N, as given */
+    const char *sb_version;            /* sign --version, as given (only 2 is made) */
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;

@@ -24,7 +24,9 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --key K                   a signing key (PEM or DER), given 1 to 3 times\n"
+    "  -k, --keyfile K           the same as --key (espsecure's and imgtool's spelling)\n"
     "  -o, --output OUT          where the signed app goes ('-': stdout)\n"
+    "  --version 2               Secure Boot V2 (espsecure's spelling): the only version made\n"
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
@@ -82,6 +84,14 @@ static int run(const cli_args *args)
 {
     if (args->npos != 1) {
         return cli_usage_of(args, "expected one IN (the app to sign)");
+    }
+    if (args->sb_version && strcmp(args->sb_version, "2") != 0) {
+        char shown[64];
+        text_for_display(args->sb_version, shown, sizeof(shown));
+        return cli_usage_of(args,
+                            "--version %s: this tool makes Secure Boot V2 signature blocks only "
+                            "(give --version 2, or leave it out)",
+                            shown);
     }
     if (args->keys.n == 0) {
         return cli_usage_of(args, "give the signing key with --key K (up to 3 times)");
@@ -159,6 +169,7 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_sign = {
-    "sign", help,
-    OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN | OPT_QUIET, run};
+const cli_command cmd_sign = {"sign", help,
+                              OPT_KEY | OPT_SIGN_SPELLINGS | OPT_OUTPUT | OPT_APPEND | OPT_JSON |
+                                  OPT_PASSPHRASE | OPT_PIN | OPT_QUIET,
+                              run};

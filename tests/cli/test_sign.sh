@@ -65,6 +65,28 @@ expect_rc 0 "$E" verify-signature inplace.signed --pub p384.pub --pub rsa.pub
 expect_rc 1 "$E" sign inplace.signed --append --key rsa.pem -o x
 expect_err "holds 1 to 3 blocks"
 expect_absent x
+# espsecure's and imgtool's spellings: --keyfile K and -k K are --key K, --output F is -o F;
+# --version 2 is what is made anyway, and any other version is a usage error
+expect_rc 0 "$E" sign --version 2 --keyfile p256.pem --output es1.signed app.bin
+expect_rc 0 "$E" verify-signature es1.signed --pub p256.pub
+expect_rc 0 "$E" sign app.bin -k rsa.pem --keyfile p384.pem --key p256.pem -o es3.signed
+expect_rc 0 "$E" verify-signature es3.signed --pub rsa.pub --pub p256.pub --pub p384.pub --json
+[ "$("$JG" out.txt blocks.0.scheme)/$("$JG" out.txt blocks.1.scheme)/$("$JG" out.txt blocks.2.scheme)" = \
+    rsa-3072/ecdsa-p384/ecdsa-p256 ] && pass || fail "the spellings' blocks, in order: $(cat out.txt)"
+expect_rc 2 "$E" sign app.bin -k rsa.pem --keyfile p256.pem --key p384.pem -k rsa.pem -o x
+expect_err "at most 3 times"
+for v in 1 3 v2 ""; do
+    expect_rc 2 "$E" sign app.bin --key rsa.pem --version "$v" -o x
+    expect_err "--version $v: this tool makes Secure Boot V2 signature blocks only"
+    expect_err_lines 2 # and the --help hint
+done
+expect_rc 2 "$E" sign app.bin --key rsa.pem --version 1 -o x --json
+expect_json ok false
+expect_absent x
+expect_rc 2 "$E" verify-signature one.signed --pub rsa.pub --version 2
+expect_err "does not apply"
+expect_rc 2 "$E" digest p256.pub -k p256.pem
+expect_err "does not apply"
 # appending needs a signed app, signed over what it follows
 expect_rc 1 "$E" sign app.bin --append --key rsa.pem -o x
 expect_err "sign it without --append"
