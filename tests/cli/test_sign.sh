@@ -94,7 +94,7 @@ head -c 12288 /dev/zero | tr '\0' '\377' >padded.bin
 expect_rc 1 "$E" sign padded.bin --append --key rsa.pem -o x
 expect_err "not a signed app"
 cp one.signed changed.signed
-printf 'X' | dd of=changed.signed bs=1 seek=7 conv=notrunc 2>/dev/null
+flip_byte changed.signed 7
 expect_rc 1 "$E" sign changed.signed --append --key p256.pem -o x
 expect_err "signs another app"
 expect_absent x
@@ -171,7 +171,7 @@ expect_rc 0 "$E" sign link.bin --key p256.pem
 expect_mode target.bin 640
 expect_rc 0 "$E" verify-signature target.bin --pub p256.pub
 cp one.signed changed2.signed
-printf 'Y' | dd of=changed2.signed bs=1 seek=9 conv=notrunc 2>/dev/null
+flip_byte changed2.signed 9
 "$E" sign changed2.signed --append --key p256.pem -o - >stdout.bin 2>/dev/null
 [ $? = 1 ] && [ ! -s stdout.bin ] && pass || fail "a failed sign wrote to stdout"
 # a key of a kind Secure Boot V2 does not sign with: the signing reason, not the image format's
