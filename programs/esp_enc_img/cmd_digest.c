@@ -44,7 +44,10 @@ static int run(const cli_args *args)
     }
     if (json) {
         cJSON_AddStringToObject(json, "key", args->pos[0]);
-        if (hex[0]) {
+        if (args->output) {
+            cJSON_AddStringToObject(json, "output", args->output);
+        }
+        if (err.status == EEI_OK) { /* computed, and written where it was asked for */
             cJSON_AddStringToObject(json, "digest", hex);
         }
     }

@@ -67,6 +67,11 @@ static void describe(const char *out_path, uint64_t signed_size, cJSON *json, ee
         if (eei_sb_check_stream(&fs.io, NULL, 0, &rep, err) == EEI_OK) {
             cJSON_AddNumberToObject(json, "signed_size", (double)signed_size);
             cJSON_AddNumberToObject(json, "app_size", (double)rep.signed_size);
+            if (rep.place == EEI_SB_AFTER_APP) { /* the sector follows the app's layout */
+                cJSON_AddNumberToObject(json, "layout_end", (double)rep.layout_end);
+            } else {
+                cJSON_AddNullToObject(json, "layout_end");
+            }
             cJSON *blocks = cJSON_AddArrayToObject(json, "blocks");
             for (unsigned i = 0; i < rep.count; i++) {
                 const eei_sb_block_info *b = &rep.blocks[i];

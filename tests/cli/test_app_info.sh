@@ -231,8 +231,10 @@ expect_absent x
 expect_rc 1 "$E" encrypt junk.bin "$K/device_pub_key.pem" x.img --sign-key p256.pem
 expect_err "the app's layout ends at byte $L"
 expect_absent x.img
-expect_rc 0 "$E" sign lay.bin --key p256.pem -o lay.ours
+expect_rc 0 "$E" sign lay.bin --key p256.pem -o lay.ours --json
 expect_size lay.ours $((at + 4096))
+expect_json layout_end "$L"
+expect_json app_size "$at"
 expect_rc 0 "$E" verify-signature lay.ours --pub p256.pub
 # no app layout (not an app binary): its last 4096 bytes are read, and it says so
 make_input blob.bin 30000

@@ -46,6 +46,23 @@ expect_rc 3 "$E" digest p256.pub -o p256.digest
 expect_err "exists; use --force"
 expect_rc 0 "$E" digest p256.pem --json
 grep -q '"digest":"[0-9a-f]\{64\}"' out.txt && pass || fail "digest --json: $(cat out.txt)"
+# digest --json (docs/CLI.md): key, digest in hex, output with -o; a failure keeps key and output
+expect_json ok true
+expect_json key p256.pem
+[ "$(jget output)" = "" ] && pass || fail "digest --json without -o: $(cat out.txt)"
+hex=$(jget digest)
+expect_rc 0 "$E" digest p256.pub -o json.digest --json
+expect_json ok true
+expect_json output json.digest
+expect_json digest "$hex"
+[ "$(od -An -tx1 json.digest | tr -d ' \n')" = "$hex" ] && pass || fail "digest -o: not the digest"
+[ "$(wc -l <out.txt)" = 1 ] && pass || fail "digest --json: not one line"
+expect_rc 3 "$E" digest p256.pub -o json.digest --json
+expect_json ok false
+expect_json key p256.pub
+expect_json output json.digest
+jget digest >/dev/null && fail "digest --json kept a digest it did not write" || pass
+expect_err "exists; use --force"
 
 # three keys at once; then a block at a time with --append; a fourth is refused
 expect_rc 0 "$E" sign app.bin --key rsa.pem --key p256.pem --key p384.pem -o three.signed
@@ -61,6 +78,28 @@ cp one.signed inplace.signed
 expect_rc 0 "$E" sign inplace.signed --append --key p256.pem
 expect_rc 0 "$E" sign inplace.signed --append --key p384.pem --json
 [ "$("$JG" out.txt blocks.2.scheme)" = ecdsa-p384 ] && pass || fail "append --json: $(cat out.txt)"
+# sign --json (docs/CLI.md): the paths, the sizes, where the sector is and by which rule, and
+# each block's scheme and key digest, as digest says it
+expect_json ok true
+expect_json input inplace.signed
+expect_json output "$T/inplace.signed"
+expect_json signed_size 16384
+expect_json app_size 12288
+expect_json layout_end null # no app layout: its last sector
+expect_json blocks 3
+expect_json blocks.0.scheme rsa-3072
+d384=$(jget blocks.2.key_digest)
+expect_rc 0 "$E" digest p384.pub --json
+expect_json digest "$d384"
+expect_rc 0 "$E" sign app.bin --key p256.pem -o json.signed --json
+[ "$(wc -l <out.txt)" = 1 ] && [ ! -s err.txt ] && pass || fail "sign --json: $(cat out.txt err.txt)"
+expect_json output json.signed
+expect_json signed_size 16384
+expect_json blocks 1
+expect_rc 2 "$E" sign app.bin --key p256.pem -o - --json
+expect_json ok false
+expect_json input null
+expect_err "OUT must be a file"
 expect_rc 0 "$E" verify-signature inplace.signed --pub p384.pub --pub rsa.pub
 expect_rc 1 "$E" sign inplace.signed --append --key rsa.pem -o x
 expect_err "holds 1 to 3 blocks"
