@@ -372,10 +372,14 @@ static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, con
     if (rep->place != EEI_SB_AFTER_APP) { /* no layout: the sector ends the data */
         if (seen < 2 * EEI_SB_SECTOR_SIZE || seen % EEI_SB_SECTOR_SIZE != 0) {
             return eei_fail(err, EEI_ERR_REJECTED,
-                            "not a signed app: %llu bytes with no app layout (%s), where a "
-                            "signed file is a multiple of 4096 bytes (its signature sector, its "
-                            "last 4096, included) and at least 8192",
-                            (unsigned long long)seen, eei_app_strerror(layout));
+                            "not a signed app: %llu bytes of %s%s%s, where such a signed file "
+                            "ends with its signature sector: a multiple of 4096 bytes, at least "
+                            "8192",
+                            (unsigned long long)seen,
+                            layout == EEI_APP_NOT_APP ? "data that is not an app binary"
+                                                      : "an app whose layout is wrong (",
+                            layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
+                            layout == EEI_APP_NOT_APP ? "" : ")");
         }
         if (chk->fill == WINDOW && starts_with_block(chk->window)) {
             return eei_fail(err, EEI_ERR_REJECTED,
