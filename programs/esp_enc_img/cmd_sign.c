@@ -20,7 +20,9 @@ static const char help[] =
     "ECDSA P-256 or P-384 private keys; at most 3 blocks). What espsecure.py sign_data\n"
     "--version 2 writes. OUT defaults to IN (the file a symlink leads to), replaced with the\n"
     "same mode only once the signed app is complete. An app signed already is refused: a\n"
-    "device reads the first signature sector only; --append adds blocks to it instead.\n"
+    "device reads the first signature sector only; --append adds blocks to it instead. So is\n"
+    "an app with bytes after its layout past its last 4096: a device reads the sector right\n"
+    "after the layout (rounded up to 4096), so sign the app alone (docs/SIGNING.md).\n"
     "\n"
     "Options:\n"
     "  --key K                   a signing key (PEM or DER), given 1 to 3 times\n"
@@ -31,8 +33,8 @@ static const char help[] =
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
     "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
-    "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
-    "2 usage error; 3 file, key or system error.\n";
+    "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since;\n"
+    "bytes after the app's layout); 2 usage error; 3 file, key or system error.\n";
 
 /* The old signature sector of a signed app: its last 4096 bytes. */
 static int read_old_sector(input_file *in, uint8_t sector[EEI_SB_SECTOR_SIZE], eei_error *err)

@@ -15,15 +15,17 @@ static const char help[] =
     "Check the Secure Boot V2 signature sector of the signed app IN: each block's CRC, that it\n"
     "signs this app (its digest), and its signature with the public keys given (PEM or DER;\n"
     "a private key works too). Says which block verified with which key, and each block's key\n"
-    "digest (what the eFuse holds). IN may be '-'.\n"
+    "digest (what the eFuse holds). IN may be '-'. The sector is read where a device reads it:\n"
+    "right after the app's layout rounded up to 4096 bytes (the last 4096 bytes of data with\n"
+    "no app layout); blocks anywhere else verify nothing, and both places are said.\n"
     "\n"
     "Options:\n"
     "  --pub P                   a public key to verify with, given 1 to 3 times\n"
     "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
         CLI_HELP_VERBOSE_HELP "\n"
-    "Exit status: 0 a block verified with a given key; 1 none did (IN is not a signed app, or\n"
-    "signed twice, or every block made with a given key was altered); 2 usage error; 3 file or\n"
-    "key error.\n";
+    "Exit status: 0 a block verified with a given key; 1 none did (IN is not a signed app, its\n"
+    "sector is not where a device reads it, it is signed twice, or every block made with a\n"
+    "given key was altered); 2 usage error; 3 file or key error.\n";
 
 /* A block's verdict, in words. */
 static const char *verdict(const eei_sb_report *rep, const eei_sb_block_info *b)
