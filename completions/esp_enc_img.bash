@@ -31,14 +31,18 @@ _esp_enc_img() {
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         return 0
         ;;
-    -o | --output | -p | --passphrase-file | --pin-file | --key | --pub | --sign-key | --cert | \
-        --merge)
+    -o | --output | -p | --passphrase-file | --pin-file | --key | -k | --keyfile | --pub | \
+        --sign-key | --cert | --merge)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return 0
         ;;
     --format)
         mapfile -t COMPREPLY < <(compgen -W "pem der device c" -- "$cur")
+        return 0
+        ;;
+    --version)
+        [ "$cmd" = sign ] && mapfile -t COMPREPLY < <(compgen -W "2" -- "$cur")
         return 0
         ;;
     --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs | \
@@ -59,7 +63,7 @@ _esp_enc_img() {
     batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json --max-size $pass $pin $common" ;;
     serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
                  --max-clients $common" ;;
-    sign) opts="--key -o --output --append --json $pass $pin $common" ;;
+    sign) opts="--key -k --keyfile -o --output --version --append --json $pass $pin $common" ;;
     verify-signature) opts="--pub --json $common" ;;
     digest) opts="-o --output -f --force --json $pass $pin $common" ;;
     --generate_rsa_key | --generate_ecc_key) opts="-f --force $common" ;;

@@ -115,6 +115,11 @@ typedef struct {
      */
     eei_passphrase_cb ask_passphrase;
     void *ask_ctx;
+    /*
+     * The key is to sign (Secure Boot V2): a key of a kind nothing here takes is refused with
+     * that reason (RSA-3072, ECDSA P-256 or P-384 keys), not the image format's.
+     */
+    bool signing;
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"
@@ -380,8 +385,17 @@ typedef struct {
 } eei_sb_block_info;
 
 typedef struct {
-    uint64_t signed_size; /* the padded app, where the signature sector starts */
-    unsigned count;       /* blocks present (usable or not), at most EEI_SB_BLOCKS_MAX */
+    uint64_t signed_size; /* the padded app, where the signature sector read starts */
+    /*
+     * Where a device reads the signature sector (eei_sb_sector_place): after an app's layout,
+     * which ends at layout_end (0 for data that is not an app binary), or the last 4096 bytes.
+     * Set whenever the data was read, also when it is not a signed app.
+     */
+    eei_sb_place place;
+    uint64_t device_offset;
+    uint64_t layout_end;
+    bool misplaced; /* the blocks read are elsewhere, at signed_size: none counts (no match) */
+    unsigned count; /* blocks present (usable or not), at most EEI_SB_BLOCKS_MAX */
     eei_sb_block_info blocks[EEI_SB_BLOCKS_MAX];
 } eei_sb_report;
 
@@ -392,11 +406,15 @@ typedef struct eei_sb_check eei_sb_check;
 
 /* Read a signed app as it streams by (the whole of it, signature sector included). */
 EEI_API eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err);
+/* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len);
 /*
  * Its blocks, each checked against the app and against keys (public or private, may be none):
- * a block verifies when it carries that key and its signature over this app is good.
- * EEI_ERR_REJECTED when what was read is not a signed app (its size, no block).
+ * a block verifies when it carries that key and its signature over this app is good. The
+ * sector is read where a device reads it (rep->place): an app's right after its layout, data of
+ * another kind's at its end. EEI_ERR_REJECTED when what was read is not a signed app a device
+ * reads (no block there, signed twice, data after the sector); when a sector of blocks lies
+ * elsewhere instead, rep says so (misplaced) and holds its blocks, which count for nothing.
  */
 EEI_API eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
                                        eei_sb_report *rep, eei_error *err);
@@ -426,7 +444,7 @@ typedef struct {
     eei_app_head head;     /* what its header and app descriptor say */
     uint64_t size;         /* its bytes, the appended SHA-256 included (once layout is OK) */
     bool hash_matches;     /* head.hash_appended, and that SHA-256 is the app's own */
-    bool signature_sector; /* a Secure Boot V2 signature sector ends the data: see sig */
+    bool signature_sector; /* a Secure Boot V2 signature sector where a device reads it: sig */
     eei_sb_report sig;
 } eei_app_info;
 
@@ -437,6 +455,7 @@ typedef struct eei_app_scan eei_app_scan;
 
 /* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
 EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
+/* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
 /*
  * False once more data cannot change what eei_app_scan_finish says: the data is not an app, or a

@@ -211,9 +211,33 @@ EEI_API eei_app_err eei_app_walk_finish(eei_app_walk *w, eei_app_head *head);
 /* The app's size, its appended SHA-256 included (once EEI_APP_OK), and that SHA-256. */
 EEI_API uint64_t eei_app_walk_size(const eei_app_walk *w);
 EEI_API const uint8_t *eei_app_walk_hash(const eei_app_walk *w);
+/*
+ * Where the app's layout ends: after its checksum block and, when it has one, its appended
+ * SHA-256 (what ESP-IDF calls image_len). Known once the walk has passed it, also when the
+ * checksum is wrong; 0 before, and for data that is not an app or whose segments are bad.
+ */
+EEI_API uint64_t eei_app_walk_layout_end(const eei_app_walk *w);
 EEI_API const char *eei_app_strerror(eei_app_err err);
 /* "esp32c3" for 5, and so on; NULL for an id this version does not know. */
 EEI_API const char *eei_app_chip_name(uint16_t chip_id);
+
+/* Where a device reads a signature sector, by which rule. */
+typedef enum {
+    EEI_SB_AT_NONE = 0, /* not known yet: the walk has not passed the app's layout */
+    EEI_SB_AFTER_APP,   /* an app binary: its layout end rounded up to 4096 */
+    EEI_SB_AT_END,      /* no layout (not an app binary, or a broken one): its last 4096 bytes */
+} eei_sb_place;
+
+/*
+ * Where ESP-IDF's bootloader (and its check of an update) reads the signature sector of
+ * data_len bytes that w walked: an app binary's is right after its layout end rounded up to
+ * 4096, whatever the data holds there, and its digest covers every byte before it. Data with no
+ * layout to walk (not an app binary; a bad segment count; truncated) has its last 4096 bytes
+ * stand for the sector (*offset 0 when there are fewer). Mid-walk, an app's is known once the
+ * walk has passed its layout (AT_NONE until then); eei_app_walk_finish first for the final word.
+ */
+EEI_API eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len,
+                                         uint64_t *offset);
 
 typedef enum {
     EEI_SCHEME_UNKNOWN = 0,

@@ -35,6 +35,11 @@ void eei_crypto_wipe(void *buf, size_t len);
  */
 #define EEI_CRYPTO_NEEDS_PASSPHRASE (-2)
 #define EEI_CRYPTO_CERTIFICATE (-3)
+/*
+ * A key of a kind nothing here takes (RSA of another size, another curve, another algorithm):
+ * err's message is "<its kind>: <why the image format cannot use it>" (err filled as for -1).
+ */
+#define EEI_CRYPTO_KEY_KIND (-4)
 int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
                          eei_error *err);
 

@@ -69,10 +69,11 @@ int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_er
         int bits = EVP_PKEY_get_bits(pkey);
         if (bits != 3072) {
             EVP_PKEY_free(pkey);
-            return eei_fail(err, EEI_ERR_KEY,
-                            "RSA-%d key: the image format has a 384-byte slot for the wrapped key, "
-                            "so only RSA-3072 keys can be used",
-                            bits);
+            eei_fail(err, EEI_ERR_KEY,
+                     "RSA-%d key: the image format has a 384-byte slot for the wrapped key, so "
+                     "only RSA-3072 keys can be used",
+                     bits);
+            return EEI_CRYPTO_KEY_KIND;
         }
         type = EEI_KEY_RSA3072;
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
@@ -85,16 +86,18 @@ int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_er
             type = EEI_KEY_P384;
         } else {
             EVP_PKEY_free(pkey);
-            return eei_fail(err, EEI_ERR_KEY,
-                            "EC key on curve %s: only P-256 (prime256v1) and, for signing, P-384 "
-                            "(secp384r1) keys can be used",
-                            group[0] ? group : "(unnamed)");
+            eei_fail(err, EEI_ERR_KEY,
+                     "EC key on curve %s: only P-256 (prime256v1) and, for signing, P-384 "
+                     "(secp384r1) keys can be used",
+                     group[0] ? group : "(unnamed)");
+            return EEI_CRYPTO_KEY_KIND;
         }
     } else {
         const char *name = EVP_PKEY_get0_type_name(pkey);
-        EVP_PKEY_free(pkey);
-        return eei_fail(err, EEI_ERR_KEY, "%s key: only RSA-3072 and P-256 keys can be used",
-                        name ? name : "unknown");
+        eei_fail(err, EEI_ERR_KEY, "%s key: only RSA-3072 and P-256 keys can be used",
+                 name ? name : "unknown");
+        EVP_PKEY_free(pkey); /* the name is the key's own */
+        return EEI_CRYPTO_KEY_KIND;
     }
     eei_key *key = calloc(1, sizeof(*key));
     if (!key) {

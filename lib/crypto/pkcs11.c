@@ -441,7 +441,7 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
     EVP_PKEY_free(pub);
     EVP_PKEY_free(signer);
     eei_pkcs11_token_close(t);
-    return -1;
+    return rc; /* EEI_CRYPTO_KEY_KIND too: the caller says what signs */
 }
 
 #else /* no libp11 */

@@ -49,6 +49,9 @@ eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err)
 
 void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len)
 {
+    if (len == 0) {
+        return;
+    }
     size_t covered = eei_app_walk_update(&scan->walk, data, len);
     if (covered > 0) {
         eei_crypto_sha256_update(scan->sha, data, covered);
@@ -99,11 +102,8 @@ eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, s
     eei_status st = eei_sb_check_finish(scan->chk, keys, nkeys, &info->sig,
                                         scan->need_signature ? err : &quiet);
     info->signature_sector = st == EEI_OK;
-    if (st != EEI_OK && !scan->need_signature) {
-        eei_sb_report_clear(&info->sig); /* an app, not a signed one */
-        return EEI_OK;
-    }
-    return st;
+    /* an app, not a signed one: its report holds blocks only when they are misplaced */
+    return scan->need_signature ? st : EEI_OK;
 }
 
 void eei_app_scan_free(eei_app_scan *scan)

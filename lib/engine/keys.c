@@ -217,6 +217,16 @@ bool eei_key_name_is_pkcs11(const char *name)
     return scheme[i] == '\0';
 }
 
+/* A key of a kind nothing here takes, refused for signing: its kind, then what signs. */
+static void refused_for_signing(eei_error *err)
+{
+    char *why = strstr(err->msg, ": ");
+    if (why) {
+        snprintf(why, sizeof(err->msg) - (size_t)(why - err->msg),
+                 ": Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only");
+    }
+}
+
 /* A key in a PKCS#11 token: the PIN from opts, or from the first line of its file. */
 static eei_status load_from_token(const char *uri, const eei_key_options *opts, eei_key **out,
                                   eei_error *err)
@@ -234,6 +244,9 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
     }
     if (rc == 0) {
         rc = eei_crypto_key_from_pkcs11(uri, given, out, err);
+    }
+    if (rc == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
+        refused_for_signing(err);
     }
     eei_free(pin, pin_size);
     return eei_status_of(rc, err);
@@ -309,6 +322,9 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
             size_t n = strlen(err->msg);
             snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
+        }
+        if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
+            refused_for_signing(err);
         }
     }
     eei_free(pass, pass_size);

@@ -105,6 +105,7 @@ struct eei_sign_ctx {
     uint8_t kept[EEI_SB_BLOCKS_MAX][EEI_SB_BLOCK_SIZE]; /* blocks already there (append) */
     size_t nkept;
     app_digests digests;
+    eei_app_walk walk; /* where a device will read the sector: it must be where it goes */
     uint64_t app_len;
 };
 
@@ -177,14 +178,41 @@ eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys, const uint8_
         eei_sign_free(ctx);
         return eei_status_of(rc, err);
     }
+    eei_app_walk_init(&ctx->walk);
     *out = ctx;
     return EEI_OK;
 }
 
 void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len)
 {
+    if (len == 0) {
+        return;
+    }
+    eei_app_walk_update(&ctx->walk, app, len);
     digests_update(&ctx->digests, app, len);
     ctx->app_len += len;
+}
+
+/*
+ * The sector goes after the data, padded to 4096; a device reads an app's right after its
+ * layout, rounded up. Past that, bytes after the layout would put it where no device looks.
+ */
+static int sector_reachable(eei_sign_ctx *ctx, eei_error *err)
+{
+    eei_app_head head;
+    uint64_t at = 0;
+    eei_app_walk_finish(&ctx->walk, &head);
+    if (eei_sb_sector_place(&ctx->walk, ctx->app_len, &at) != EEI_SB_AFTER_APP ||
+        ctx->app_len <= at) {
+        return 0;
+    }
+    unsigned long long end = eei_app_walk_layout_end(&ctx->walk);
+    return eei_fail(err, EEI_ERR_REJECTED,
+                    "the app's layout ends at byte %llu, but the input has %llu bytes: a device "
+                    "reads the signature sector at byte %llu (the layout's end rounded up to "
+                    "4096), inside the bytes after it, and would refuse the app. Sign the app "
+                    "alone, its first %llu bytes",
+                    end, (unsigned long long)ctx->app_len, (unsigned long long)at, end);
 }
 
 eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], size_t *tail_len,
@@ -194,6 +222,9 @@ eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], s
     *tail_len = 0;
     if (ctx->app_len == 0 && ctx->nkept == 0) {
         eei_fail(err, EEI_ERR_FILE, "the app is empty: nothing to sign");
+        return err->status;
+    }
+    if (sector_reachable(ctx, err) != 0) {
         return err->status;
     }
     uint8_t d256[32], d384[48];
@@ -245,17 +276,22 @@ void eei_sb_report_clear(eei_sb_report *rep)
 }
 
 /*
- * The last two sectors seen stay in the window: at the end, the last one is the signature
- * sector, and the one before it must not be one too (an app signed twice, without --append:
- * the device reads the first sector, after the app, not the last).
+ * A signed app is read as it streams by, and walked: the walk says where a device reads its
+ * signature sector (eei_sb_sector_place). An app's is after its layout: the sector there is
+ * kept as it goes by, and the digests take the bytes before it. The last two sectors seen stay
+ * in a window besides: the last one is the sector of data that is not an app (or a misplaced
+ * one), and a sector of blocks before it shows an app signed twice.
  */
 #define WINDOW (2u * EEI_SB_SECTOR_SIZE)
 
 struct eei_sb_check {
     app_digests digests;
+    eei_app_walk walk;
     uint64_t seen;
+    uint64_t passed; /* bytes that left the window, digested up to an app's sector */
     uint8_t window[WINDOW];
     size_t fill;
+    uint8_t sector[EEI_SB_SECTOR_SIZE]; /* an app's: the 4096 bytes where a device reads it */
 };
 
 eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
@@ -270,25 +306,126 @@ eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
         eei_sb_check_free(chk);
         return err->status;
     }
+    eei_app_walk_init(&chk->walk);
     *out = chk;
     return EEI_OK;
 }
 
+/* Bytes that left the window, in order: digested when they lie before an app's sector. */
+static void digest_passed(eei_sb_check *chk, const uint8_t *data, size_t len, uint64_t limit)
+{
+    uint64_t room = chk->passed < limit ? limit - chk->passed : 0;
+    digests_update(&chk->digests, data, room < len ? (size_t)room : len);
+    chk->passed += len;
+}
+
 void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
 {
+    if (len == 0) {
+        return;
+    }
+    /* walked first: an app's sector is known before any byte past its layout is digested */
+    eei_app_walk_update(&chk->walk, data, len);
+    uint64_t at = 0, limit = UINT64_MAX;
+    if (eei_sb_sector_place(&chk->walk, chk->seen + len, &at) == EEI_SB_AFTER_APP) {
+        limit = at;
+        uint64_t from = at > chk->seen ? at : chk->seen;
+        uint64_t to =
+            chk->seen + len < at + EEI_SB_SECTOR_SIZE ? chk->seen + len : at + EEI_SB_SECTOR_SIZE;
+        if (from < to) {
+            memcpy(chk->sector + (from - at), data + (from - chk->seen), (size_t)(to - from));
+        }
+    }
     chk->seen += len;
     if (chk->fill + len > WINDOW) { /* what leaves the window is app */
         size_t out = chk->fill + len - WINDOW;
         size_t from_window = out < chk->fill ? out : chk->fill;
-        digests_update(&chk->digests, chk->window, from_window);
+        digest_passed(chk, chk->window, from_window, limit);
         memmove(chk->window, chk->window + from_window, chk->fill - from_window);
         chk->fill -= from_window;
-        digests_update(&chk->digests, data, out - from_window);
+        digest_passed(chk, data, out - from_window, limit);
         data += out - from_window;
         len -= out - from_window;
     }
     memcpy(chk->window + chk->fill, data, len);
     chk->fill += len;
+}
+
+/* The 4096 bytes at p (NULL: not there) start with a signature block that is whole. */
+static bool starts_with_block(const uint8_t *p)
+{
+    eei_sb_block b;
+    return p && eei_sb_block_parse(p, &b) == EEI_SB_OK;
+}
+
+/*
+ * Which sector's blocks rep describes: where a device reads it, or, when there is nothing
+ * there, a sector of blocks that ends the data elsewhere (misplaced: it fails, and says where).
+ */
+static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, const uint8_t **sector,
+                  eei_error *err)
+{
+    uint64_t seen = chk->seen, at = rep->device_offset;
+    unsigned long long where = at, end = rep->layout_end;
+    const uint8_t *last =
+        chk->fill >= EEI_SB_SECTOR_SIZE ? chk->window + chk->fill - EEI_SB_SECTOR_SIZE : NULL;
+    if (rep->place != EEI_SB_AFTER_APP) { /* no layout: the sector ends the data */
+        if (seen < 2 * EEI_SB_SECTOR_SIZE || seen % EEI_SB_SECTOR_SIZE != 0) {
+            return eei_fail(err, EEI_ERR_REJECTED,
+                            "not a signed app: %llu bytes of %s%s%s, where such a signed file "
+                            "ends with its signature sector: a multiple of 4096 bytes, at least "
+                            "8192",
+                            (unsigned long long)seen,
+                            layout == EEI_APP_NOT_APP ? "data that is not an app binary"
+                                                      : "an app whose layout is wrong (",
+                            layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
+                            layout == EEI_APP_NOT_APP ? "" : ")");
+        }
+        if (chk->fill == WINDOW && starts_with_block(chk->window)) {
+            return eei_fail(err, EEI_ERR_REJECTED,
+                            "signed twice: a signature sector follows another one (sign the "
+                            "unsigned app, or add blocks with --append); a device reads the "
+                            "first");
+        }
+        rep->signed_size = at;
+        *sector = last;
+        return 0;
+    }
+    /* a block there, whole or damaged (its magic): the sector a device reads */
+    bool there = seen >= at + EEI_SB_SECTOR_SIZE && chk->sector[0] == EEI_SB_MAGIC;
+    if (there && seen > at + EEI_SB_SECTOR_SIZE) {
+        if (starts_with_block(last)) {
+            return eei_fail(err, EEI_ERR_REJECTED,
+                            "signed twice: a signature sector follows another one (sign the "
+                            "unsigned app, or add blocks with --append); a device reads the "
+                            "first, at byte %llu",
+                            where);
+        }
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%llu bytes follow the signature sector at byte %llu, where a device "
+                        "reads it (after the app's layout): a signed app ends with its sector",
+                        (unsigned long long)(seen - at - EEI_SB_SECTOR_SIZE), where);
+    }
+    if (there) {
+        rep->signed_size = at;
+        *sector = chk->sector;
+        return 0;
+    }
+    if (seen >= EEI_SB_SECTOR_SIZE && seen - EEI_SB_SECTOR_SIZE != at && starts_with_block(last)) {
+        rep->misplaced = true;
+        rep->signed_size = seen - EEI_SB_SECTOR_SIZE;
+        *sector = last;
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "the signature sector is at byte %llu, but a device reads it at byte "
+                        "%llu (the app's layout ends at byte %llu; rounded up to 4096): its "
+                        "blocks do not cover the app as a device reads it. Sign the app alone, "
+                        "its first %llu bytes",
+                        (unsigned long long)rep->signed_size, where, end, end);
+    }
+    return eei_fail(err, EEI_ERR_REJECTED,
+                    "not a signed app: no signature block at byte %llu, where a device reads "
+                    "the signature sector (after the app's layout, which ends at byte %llu)",
+                    where, end);
 }
 
 /* Which of keys (if any) made block b over the app's digest: its index, or -1. */
@@ -314,25 +451,22 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
 {
     EEI_ERROR_OR_LOCAL(err);
     eei_sb_report_clear(rep);
-    if (chk->seen < 2 * EEI_SB_SECTOR_SIZE || chk->seen % EEI_SB_SECTOR_SIZE != 0) {
-        eei_fail(err, EEI_ERR_REJECTED,
-                 "not a signed app: %llu bytes, where a signed app is a multiple of 4096 bytes "
-                 "(its signature sector included) and at least 8192",
-                 (unsigned long long)chk->seen);
+    eei_app_head head;
+    eei_app_err layout = eei_app_walk_finish(&chk->walk, &head);
+    rep->place = eei_sb_sector_place(&chk->walk, chk->seen, &rep->device_offset);
+    rep->layout_end = eei_app_walk_layout_end(&chk->walk);
+    const uint8_t *sector = NULL;
+    int rc = locate(chk, layout, rep, &sector, err);
+    if (rc != 0 && !rep->misplaced) {
         return err->status;
     }
-    rep->signed_size = chk->seen - EEI_SB_SECTOR_SIZE;
-    const uint8_t *sector = chk->window + chk->fill - EEI_SB_SECTOR_SIZE;
-    eei_sb_block first;
-    if (chk->fill == WINDOW && eei_sb_block_parse(chk->window, &first) == EEI_SB_OK) {
-        eei_fail(err, EEI_ERR_REJECTED,
-                 "signed twice: a signature sector follows another one (sign the unsigned app, or "
-                 "add blocks with --append); a device reads the first");
-        return err->status;
+    uint8_t d256[32] = {0}, d384[48] = {0};
+    if (!rep->misplaced) { /* what is still in the window before the sector is app too */
+        uint64_t in_window = chk->seen - chk->fill;
+        uint64_t before = rep->signed_size > in_window ? rep->signed_size - in_window : 0;
+        digests_update(&chk->digests, chk->window, (size_t)before);
+        digests_finish(&chk->digests, d256, d384);
     }
-    digests_update(&chk->digests, chk->window, chk->fill - EEI_SB_SECTOR_SIZE);
-    uint8_t d256[32], d384[48];
-    digests_finish(&chk->digests, d256, d384);
     for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         eei_sb_block_info *info = &rep->blocks[i];
         eei_sb_block b;
@@ -344,10 +478,8 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
         if (info->state != EEI_SB_OK) {
             continue;
         }
-        const uint8_t *digest = digest_for(b.digest_len, d256, d384);
         info->version = b.version;
         info->curve = b.curve;
-        info->digest_matches = memcmp(b.digest, digest, b.digest_len) == 0;
         eei_sha256 *sha = NULL;
         if (eei_crypto_sha256_start(&sha, err) != 0) {
             return eei_status_of(-1, err);
@@ -355,11 +487,19 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
         eei_crypto_sha256_update(sha, b.key, b.key_len);
         eei_crypto_sha256_finish(sha, info->key_digest);
         eei_crypto_sha256_free(sha);
+        if (rep->misplaced) { /* a device never reads these: they cover nothing it reads */
+            continue;
+        }
+        const uint8_t *digest = digest_for(b.digest_len, d256, d384);
+        info->digest_matches = memcmp(b.digest, digest, b.digest_len) == 0;
         if (info->digest_matches) {
             info->verified_by = verified_by(&b, digest, keys, nkeys);
         }
     }
     eei_crypto_report_errors(NULL);
+    if (rc != 0) {
+        return err->status;
+    }
     if (rep->count == 0) {
         eei_fail(err, EEI_ERR_REJECTED, "not a signed app: no signature block");
         return err->status;

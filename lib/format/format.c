@@ -287,6 +287,9 @@ static void walk_take(eei_app_walk *w, const uint8_t *data, size_t n)
 size_t eei_app_walk_update(eei_app_walk *w, const uint8_t *data, size_t len)
 {
     uint64_t start = w->pos;
+    if (len == 0) { /* nothing, perhaps from NULL */
+        return 0;
+    }
     if (start < EEI_APP_HEAD_SIZE) { /* the head is kept whatever part it belongs to */
         size_t keep = EEI_APP_HEAD_SIZE - start < len ? (size_t)(EEI_APP_HEAD_SIZE - start) : len;
         memcpy(w->head + start, data, keep);
@@ -337,6 +340,32 @@ uint64_t eei_app_walk_size(const eei_app_walk *w)
 const uint8_t *eei_app_walk_hash(const eei_app_walk *w)
 {
     return w->hash;
+}
+
+uint64_t eei_app_walk_layout_end(const eei_app_walk *w)
+{
+    if (w->state == EEI_APP_OK) {
+        return w->next;
+    }
+    if (w->state == EEI_APP_BAD_CHECKSUM) { /* the walk stopped at the checksum block's end */
+        return w->end + (w->head[EEI_APP_OFF_HASH_APPENDED] != 0 ? EEI_APP_HASH_SIZE : 0);
+    }
+    return 0;
+}
+
+eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len, uint64_t *offset)
+{
+    uint64_t end = eei_app_walk_layout_end(w);
+    *offset = 0;
+    if (end != 0) {
+        *offset = eei_sb_padded_size(end);
+        return EEI_SB_AFTER_APP;
+    }
+    if (w->state == EEI_APP_WALKING) {
+        return EEI_SB_AT_NONE;
+    }
+    *offset = data_len >= EEI_SB_SECTOR_SIZE ? data_len - EEI_SB_SECTOR_SIZE : 0;
+    return EEI_SB_AT_END;
 }
 
 const char *eei_app_strerror(eei_app_err err)

@@ -43,6 +43,9 @@ static const option_spec cli_options[] = {
     NUMBER("port", port, 0, 65535, OPT_SERVE),
     TEXT("cert", 0, cert, OPT_SERVE),
     {"key", 0, OPTION_LIST, offsetof(cli_args, keys), 0, EEI_SB_BLOCKS_MAX, OPT_KEY},
+    {"keyfile", 'k', OPTION_LIST, offsetof(cli_args, keys), 0, EEI_SB_BLOCKS_MAX,
+     OPT_SIGN_SPELLINGS},
+    TEXT("version", 0, sb_version, OPT_SIGN_SPELLINGS),
     {"pub", 0, OPTION_LIST, offsetof(cli_args, pubs), 0, EEI_SB_BLOCKS_MAX, OPT_PUB},
     {"sign-key", 0, OPTION_LIST, offsetof(cli_args, sign_keys), 0, EEI_SB_BLOCKS_MAX, OPT_SIGN_KEY},
     FLAG("append", 0, append, OPT_APPEND),
@@ -270,7 +273,8 @@ int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what
                     path, what, path);
 }
 
-int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
+static int load_key(const char *path, const cli_args *args, bool signing, eei_key **out,
+                    eei_error *err)
 {
     if (strcmp(path, "-") == 0) {
         return eei_fail(err, EEI_ERR_USAGE, "the key must be a file, not stdin");
@@ -292,5 +296,16 @@ int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_erro
     if (args && !opts.pin_file) {
         opts.pin = getenv("ESP_ENC_IMG_PKCS11_PIN");
     }
+    opts.signing = signing;
     return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
+}
+
+int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
+{
+    return load_key(path, args, false, out, err);
+}
+
+int cli_load_signing_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
+{
+    return load_key(path, args, true, out, err);
 }

@@ -34,6 +34,8 @@ enum {
     OPT_SHARD = 1u << 16,    /* batch --shard K/N, --merge */
     OPT_MAX_SIZE = 1u << 17, /* --max-size: commands that read an app or an image */
     OPT_STRICT = 1u << 18,   /* --strict: commands that warn */
+    /* sign: espsecure's --keyfile and --version, imgtool's -k */
+    OPT_SIGN_SPELLINGS = 1u << 19,
 };
 
 /* The exit code of a command that warned under --strict (its output not written). */
@@ -69,6 +71,7 @@ typedef struct {
     const char *format, *name, *out_dir, *output, *passphrase_file, *pin_file;
     const char *shard;                 /* batch --shard K/N, as given */
     const char *max_size;              /* --max-size, as given (cli_run applies it) */
+    const char *sb_version;            /* sign --version, as given (only 2 is made) */
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
@@ -128,6 +131,8 @@ int cli_check_output(const cli_args *args, const char *out, eei_error *err);
  * $ESP_ENC_IMG_PKCS11_PIN.
  */
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
+/* The same for a Secure Boot V2 key: a key of another kind is refused for the signing reason. */
+int cli_load_signing_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 
 /*
  * The key at positional argument key_pos, as cli_load_key. When it is not a key but another

@@ -33,7 +33,7 @@ static int run(const cli_args *args)
     uint8_t digest[EEI_SHA256_SIZE];
     char hex[2 * EEI_SHA256_SIZE + 1] = "";
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    if (cli_load_key(args->pos[0], args, &key, &err) == 0 &&
+    if (cli_load_signing_key(args->pos[0], args, &key, &err) == 0 &&
         eei_key_sb_digest(key, digest, &err) == EEI_OK) {
         hex_encode(digest, sizeof(digest), hex);
         if (args->output) {
@@ -44,7 +44,10 @@ static int run(const cli_args *args)
     }
     if (json) {
         cJSON_AddStringToObject(json, "key", args->pos[0]);
-        if (hex[0]) {
+        if (args->output) {
+            cJSON_AddStringToObject(json, "output", args->output);
+        }
+        if (err.status == EEI_OK) { /* computed, and written where it was asked for */
             cJSON_AddStringToObject(json, "digest", hex);
         }
     }

@@ -1,5 +1,7 @@
 /* info IN: what an image's header, or an app binary, says, without a key. */
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -41,8 +43,12 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
         eei_app_scan_update(scan, first, got);
         size = got;
     }
-    /* to the end, or until the data is known not to be an app (an endless input ends too) */
-    for (size_t n = 1; rc == 0 && n > 0 && eei_app_scan_wants_more(scan);) {
+    /*
+     * A file to its end: a signature sector may lie anywhere after the app. A stream until the
+     * data is known not to be an app, or past where a device reads the sector (an endless input
+     * ends too).
+     */
+    for (size_t n = 1; rc == 0 && n > 0 && (in->regular || eei_app_scan_wants_more(scan));) {
         rc = input_read(in, buf, EEI_IO_CHUNK, &n, err);
         if (rc == 0) {
             eei_app_scan_update(scan, buf, n);
@@ -75,8 +81,21 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
                         "but no app descriptor)",
                         in->name);
     }
-    const char *problem = app_problem(&app);
-    return problem ? eei_fail(err, EEI_ERR_REJECTED, "%s: app binary: %s", in->name, problem) : 0;
+    eei_app_info placed = app; /* what else is wrong comes first */
+    placed.sig.misplaced = false;
+    const char *problem = app_problem(&placed);
+    if (problem) {
+        return eei_fail(err, EEI_ERR_REJECTED, "%s: app binary: %s", in->name, problem);
+    }
+    if (app.sig.misplaced) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "%s: app binary: its signature sector is at byte %llu, but a device reads "
+                        "it at byte %llu, after the app's layout (%llu bytes) rounded up to 4096: "
+                        "sign the app alone",
+                        in->name, (unsigned long long)app.sig.signed_size,
+                        (unsigned long long)app.sig.device_offset, (unsigned long long)app.size);
+    }
+    return 0;
 }
 
 static int run(const cli_args *args)
@@ -90,7 +109,13 @@ static int run(const cli_args *args)
     uint8_t first[EEI_HEADER_SIZE];
     size_t got = 0;
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
+    /* IN's name as every line shows it: a terminal escape in it is shown, never obeyed */
+    char shown[4 * PATH_MAX + 1];
+    text_for_display(args->pos[0], shown, sizeof(shown));
     int rc = input_open(&in, args->pos[0], &err);
+    if (strcmp(args->pos[0], "-") != 0) {
+        in.name = shown;
+    }
     if (rc == 0) {
         rc = in.regular ? input_pread(&in, first, sizeof(first), 0, &got, &err)
                         : input_read(&in, first, sizeof(first), &got, &err);
@@ -107,10 +132,13 @@ static int run(const cli_args *args)
         inspect_reject(&ins, in.name, &err);
     }
     if (json) { /* what a failure did not get to */
-        inspect_json_file(json, &in, args->pos[0]);
+        inspect_json_file(json, &in, shown);
         json_add_missing(json, args->cmd);
     }
     input_close(&in);
+    char line[sizeof(err.msg)]; /* and in what others said of it */
+    text_for_display(err.msg, line, sizeof(line));
+    memcpy(err.msg, line, sizeof(line));
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 

@@ -20,17 +20,21 @@ static const char help[] =
     "ECDSA P-256 or P-384 private keys; at most 3 blocks). What espsecure.py sign_data\n"
     "--version 2 writes. OUT defaults to IN (the file a symlink leads to), replaced with the\n"
     "same mode only once the signed app is complete. An app signed already is refused: a\n"
-    "device reads the first signature sector only; --append adds blocks to it instead.\n"
+    "device reads the first signature sector only; --append adds blocks to it instead. So is\n"
+    "an app with bytes after its layout past its last 4096: a device reads the sector right\n"
+    "after the layout (rounded up to 4096), so sign the app alone (docs/SIGNING.md).\n"
     "\n"
     "Options:\n"
     "  --key K                   a signing key (PEM or DER), given 1 to 3 times\n"
+    "  -k, --keyfile K           the same as --key (espsecure's and imgtool's spelling)\n"
     "  -o, --output OUT          where the signed app goes ('-': stdout)\n"
+    "  --version 2               Secure Boot V2 (espsecure's spelling): the only version made\n"
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
     "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
-    "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since);\n"
-    "2 usage error; 3 file, key or system error.\n";
+    "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since;\n"
+    "bytes after the app's layout); 2 usage error; 3 file, key or system error.\n";
 
 /* The old signature sector of a signed app: its last 4096 bytes. */
 static int read_old_sector(input_file *in, uint8_t sector[EEI_SB_SECTOR_SIZE], eei_error *err)
@@ -65,6 +69,11 @@ static void describe(const char *out_path, uint64_t signed_size, cJSON *json, ee
         if (eei_sb_check_stream(&fs.io, NULL, 0, &rep, err) == EEI_OK) {
             cJSON_AddNumberToObject(json, "signed_size", (double)signed_size);
             cJSON_AddNumberToObject(json, "app_size", (double)rep.signed_size);
+            if (rep.place == EEI_SB_AFTER_APP) { /* the sector follows the app's layout */
+                cJSON_AddNumberToObject(json, "layout_end", (double)rep.layout_end);
+            } else {
+                cJSON_AddNullToObject(json, "layout_end");
+            }
             cJSON *blocks = cJSON_AddArrayToObject(json, "blocks");
             for (unsigned i = 0; i < rep.count; i++) {
                 const eei_sb_block_info *b = &rep.blocks[i];
@@ -82,6 +91,14 @@ static int run(const cli_args *args)
 {
     if (args->npos != 1) {
         return cli_usage_of(args, "expected one IN (the app to sign)");
+    }
+    if (args->sb_version && strcmp(args->sb_version, "2") != 0) {
+        char shown[64];
+        text_for_display(args->sb_version, shown, sizeof(shown));
+        return cli_usage_of(args,
+                            "--version %s: this tool makes Secure Boot V2 signature blocks only "
+                            "(give --version 2, or leave it out)",
+                            shown);
     }
     if (args->keys.n == 0) {
         return cli_usage_of(args, "give the signing key with --key K (up to 3 times)");
@@ -106,7 +123,7 @@ static int run(const cli_args *args)
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     int rc = 0;
     for (int i = 0; rc == 0 && i < args->keys.n; i++) {
-        rc = cli_load_key(args->keys.v[i], args, &keys[i], &err);
+        rc = cli_load_signing_key(args->keys.v[i], args, &keys[i], &err);
     }
     rc = rc == 0 ? input_open(&in, in_path, &err) : rc;
     rc = rc == 0 && args->append ? read_old_sector(&in, sector, &err) : rc;
@@ -159,6 +176,7 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_sign = {
-    "sign", help,
-    OPT_KEY | OPT_OUTPUT | OPT_APPEND | OPT_JSON | OPT_PASSPHRASE | OPT_PIN | OPT_QUIET, run};
+const cli_command cmd_sign = {"sign", help,
+                              OPT_KEY | OPT_SIGN_SPELLINGS | OPT_OUTPUT | OPT_APPEND | OPT_JSON |
+                                  OPT_PASSPHRASE | OPT_PIN | OPT_QUIET,
+                              run};

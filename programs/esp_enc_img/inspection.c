@@ -239,6 +239,10 @@ const char *app_problem(const eei_app_info *app)
     if (app->head.hash_appended && !app->hash_matches) {
         return "its appended SHA-256 does not match (a device refuses it)";
     }
+    if (app->sig.misplaced) {
+        return "its signature sector is not where a device reads it, after the app's layout (a "
+               "device with Secure Boot refuses it)";
+    }
     return NULL;
 }
 
@@ -298,11 +302,20 @@ void app_print(const eei_app_info *app, bool with_keys, FILE *out)
             : app->layout != EEI_APP_OK ? "appended, not checked"
             : app->hash_matches         ? "appended, matches"
                                         : "appended, DOES NOT MATCH");
-    if (!app->signature_sector) {
+    const eei_sb_report *sig = &app->sig;
+    if (sig->misplaced) {
+        fprintf(out,
+                "signature     %u block%s at byte %llu, NOT where a device reads them (at byte "
+                "%llu, after the app's layout)\n",
+                sig->count, sig->count == 1 ? "" : "s", (unsigned long long)sig->signed_size,
+                (unsigned long long)sig->device_offset);
+    } else if (!app->signature_sector) {
         fprintf(out, "signature     none (no Secure Boot V2 signature sector)\n");
         return;
+    } else {
+        fprintf(out, "signature     %u block%s at byte %llu, where a device reads them\n",
+                sig->count, sig->count == 1 ? "" : "s", (unsigned long long)sig->signed_size);
     }
-    fprintf(out, "signature     %u block%s\n", app->sig.count, app->sig.count == 1 ? "" : "s");
     for (unsigned i = 0; i < app->sig.count; i++) {
         const eei_sb_block_info *b = &app->sig.blocks[i];
         if (b->state != EEI_SB_OK) {
@@ -313,7 +326,9 @@ void app_print(const eei_app_info *app, bool with_keys, FILE *out)
         hex_encode(b->key_digest, EEI_SHA256_SIZE, hex);
         fprintf(out, "  block %u     %s, key digest %s, %s%s\n", i,
                 eei_sb_scheme_name(b->version, b->curve), hex,
-                b->digest_matches ? "covers this app" : "covers another app",
+                sig->misplaced      ? "does not cover this app (a device never reads it)"
+                : b->digest_matches ? "covers this app"
+                                    : "covers another app",
                 !with_keys            ? ""
                 : b->verified_by >= 0 ? ", verified"
                                       : ", not verified by the keys given");
@@ -373,5 +388,16 @@ void app_to_json(const eei_app_info *app, bool with_keys, cJSON *obj)
     cJSON_AddBoolToObject(o, "sha256_appended", h->hash_appended);
     cJSON_AddBoolToObject(o, "sha256_matches", app->hash_matches);
     cJSON_AddBoolToObject(o, "signed", app->signature_sector);
+    /* where a device reads the sector; where one is, when there is one (there, or misplaced) */
+    if (app->sig.place == EEI_SB_AFTER_APP) {
+        cJSON_AddNumberToObject(o, "device_offset", (double)app->sig.device_offset);
+    } else {
+        cJSON_AddNullToObject(o, "device_offset");
+    }
+    if (app->signature_sector || app->sig.misplaced) {
+        cJSON_AddNumberToObject(o, "sector_offset", (double)app->sig.signed_size);
+    } else {
+        cJSON_AddNullToObject(o, "sector_offset");
+    }
     signature_to_json(&app->sig, with_keys, o);
 }

@@ -121,6 +121,11 @@ expect_err "the value of object is not well percent-encoded"
 : >empty.txt
 expect_rc 3 "$E" sign app.bin --key "$rsa" --pin-file empty.txt -o x.signed
 expect_err "the PKCS#11 PIN is empty: check empty.txt"
+# a key of a kind Secure Boot V2 does not sign with: the signing reason
+p11 --keypairgen --key-type rsa:2048 --id 03 --label fw-rsa2048 >/dev/null 2>&1 ||
+    fail "setup: RSA-2048 key"
+expect_rc 3 "$E" sign app.bin --key "pkcs11:token=release%20keys;object=fw-rsa2048" -o x.signed
+expect_err "RSA-2048 key: Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only"
 # the scheme in any case; one module under two names is one module (one session for both keys)
 ln -s "$module" alias.so
 expect_rc 0 env ESP_ENC_IMG_PKCS11_MODULE="$T/alias.so" "$E" sign app.bin \

@@ -46,6 +46,23 @@ expect_rc 3 "$E" digest p256.pub -o p256.digest
 expect_err "exists; use --force"
 expect_rc 0 "$E" digest p256.pem --json
 grep -q '"digest":"[0-9a-f]\{64\}"' out.txt && pass || fail "digest --json: $(cat out.txt)"
+# digest --json (docs/CLI.md): key, digest in hex, output with -o; a failure keeps key and output
+expect_json ok true
+expect_json key p256.pem
+[ "$(jget output)" = "" ] && pass || fail "digest --json without -o: $(cat out.txt)"
+hex=$(jget digest)
+expect_rc 0 "$E" digest p256.pub -o json.digest --json
+expect_json ok true
+expect_json output json.digest
+expect_json digest "$hex"
+[ "$(od -An -tx1 json.digest | tr -d ' \n')" = "$hex" ] && pass || fail "digest -o: not the digest"
+[ "$(wc -l <out.txt)" = 1 ] && pass || fail "digest --json: not one line"
+expect_rc 3 "$E" digest p256.pub -o json.digest --json
+expect_json ok false
+expect_json key p256.pub
+expect_json output json.digest
+jget digest >/dev/null && fail "digest --json kept a digest it did not write" || pass
+expect_err "exists; use --force"
 
 # three keys at once; then a block at a time with --append; a fourth is refused
 expect_rc 0 "$E" sign app.bin --key rsa.pem --key p256.pem --key p384.pem -o three.signed
@@ -61,10 +78,54 @@ cp one.signed inplace.signed
 expect_rc 0 "$E" sign inplace.signed --append --key p256.pem
 expect_rc 0 "$E" sign inplace.signed --append --key p384.pem --json
 [ "$("$JG" out.txt blocks.2.scheme)" = ecdsa-p384 ] && pass || fail "append --json: $(cat out.txt)"
+# sign --json (docs/CLI.md): the paths, the sizes, where the sector is and by which rule, and
+# each block's scheme and key digest, as digest says it
+expect_json ok true
+expect_json input inplace.signed
+expect_json output "$T/inplace.signed"
+expect_json signed_size 16384
+expect_json app_size 12288
+expect_json layout_end null # no app layout: its last sector
+expect_json blocks 3
+expect_json blocks.0.scheme rsa-3072
+d384=$(jget blocks.2.key_digest)
+expect_rc 0 "$E" digest p384.pub --json
+expect_json digest "$d384"
+expect_rc 0 "$E" sign app.bin --key p256.pem -o json.signed --json
+[ "$(wc -l <out.txt)" = 1 ] && [ ! -s err.txt ] && pass || fail "sign --json: $(cat out.txt err.txt)"
+expect_json output json.signed
+expect_json signed_size 16384
+expect_json blocks 1
+expect_rc 2 "$E" sign app.bin --key p256.pem -o - --json
+expect_json ok false
+expect_json input null
+expect_err "OUT must be a file"
 expect_rc 0 "$E" verify-signature inplace.signed --pub p384.pub --pub rsa.pub
 expect_rc 1 "$E" sign inplace.signed --append --key rsa.pem -o x
 expect_err "holds 1 to 3 blocks"
 expect_absent x
+# espsecure's and imgtool's spellings: --keyfile K and -k K are --key K, --output F is -o F;
+# --version 2 is what is made anyway, and any other version is a usage error
+expect_rc 0 "$E" sign --version 2 --keyfile p256.pem --output es1.signed app.bin
+expect_rc 0 "$E" verify-signature es1.signed --pub p256.pub
+expect_rc 0 "$E" sign app.bin -k rsa.pem --keyfile p384.pem --key p256.pem -o es3.signed
+expect_rc 0 "$E" verify-signature es3.signed --pub rsa.pub --pub p256.pub --pub p384.pub --json
+[ "$("$JG" out.txt blocks.0.scheme)/$("$JG" out.txt blocks.1.scheme)/$("$JG" out.txt blocks.2.scheme)" = \
+    rsa-3072/ecdsa-p384/ecdsa-p256 ] && pass || fail "the spellings' blocks, in order: $(cat out.txt)"
+expect_rc 2 "$E" sign app.bin -k rsa.pem --keyfile p256.pem --key p384.pem -k rsa.pem -o x
+expect_err "at most 3 times"
+for v in 1 3 v2 ""; do
+    expect_rc 2 "$E" sign app.bin --key rsa.pem --version "$v" -o x
+    expect_err "--version $v: this tool makes Secure Boot V2 signature blocks only"
+    expect_err_lines 2 # and the --help hint
+done
+expect_rc 2 "$E" sign app.bin --key rsa.pem --version 1 -o x --json
+expect_json ok false
+expect_absent x
+expect_rc 2 "$E" verify-signature one.signed --pub rsa.pub --version 2
+expect_err "does not apply"
+expect_rc 2 "$E" digest p256.pub -k p256.pem
+expect_err "does not apply"
 # appending needs a signed app, signed over what it follows
 expect_rc 1 "$E" sign app.bin --append --key rsa.pem -o x
 expect_err "sign it without --append"
@@ -72,7 +133,7 @@ head -c 12288 /dev/zero | tr '\0' '\377' >padded.bin
 expect_rc 1 "$E" sign padded.bin --append --key rsa.pem -o x
 expect_err "not a signed app"
 cp one.signed changed.signed
-printf 'X' | dd of=changed.signed bs=1 seek=7 conv=notrunc 2>/dev/null
+flip_byte changed.signed 7
 expect_rc 1 "$E" sign changed.signed --append --key p256.pem -o x
 expect_err "signs another app"
 expect_absent x
@@ -101,6 +162,35 @@ done
 expect_rc 1 "$E" verify-signature app.bin --pub rsa.pub
 expect_err "multiple of 4096"
 
+# file names are shown, never obeyed: a terminal escape or a newline in IN or P is escaped
+odd=$'odd\e]0;t\a\n'
+shown='odd\x1b]0;t\x07\x0a'
+raw() { grep -q $'\e' out.txt err.txt && fail "an escape reached the terminal: $*" || pass; }
+cp one.signed "$odd.signed"
+cp rsa.pub "$odd.pub"
+expect_rc 0 "$E" verify-signature "$odd.signed" --pub "$odd.pub"
+grep -qF "verified with $shown.pub" out.txt && pass || fail "verify-signature: $(cat out.txt)"
+raw verify-signature
+expect_rc 0 "$E" verify-signature "$odd.signed" --pub "$odd.pub" --json
+expect_json file "$shown.signed"
+expect_json blocks.0.key "$shown.pub"
+expect_rc 1 "$E" verify-signature "$odd.signed" --pub p256.pub
+expect_err "esp_enc_img: $shown.signed: no signature block verifies"
+expect_err_lines 1
+raw verify-signature, not verified
+expect_rc 1 "$E" verify-signature "$odd.pub" --pub p256.pub
+expect_err_lines 1
+raw verify-signature, not signed
+expect_rc 3 "$E" verify-signature "$odd.missing" --pub p256.pub
+expect_err "esp_enc_img: $shown.missing: No such file"
+raw verify-signature, a missing file
+expect_rc 3 "$E" verify-signature one.signed --pub "$odd.missing"
+expect_err "esp_enc_img: $shown.missing"
+expect_err_lines 1
+raw verify-signature, a missing key
+expect_rc 3 "$E" verify-signature one.signed --pub "$odd.missing" --json
+expect_json error "$shown.missing: No such file or directory"
+
 # what a device would not read the way a check does: a signed app signed again, stacked sectors
 expect_rc 1 "$E" sign one.signed --key p256.pem -o x
 expect_err "signed already"
@@ -120,9 +210,31 @@ expect_rc 0 "$E" sign link.bin --key p256.pem
 expect_mode target.bin 640
 expect_rc 0 "$E" verify-signature target.bin --pub p256.pub
 cp one.signed changed2.signed
-printf 'Y' | dd of=changed2.signed bs=1 seek=9 conv=notrunc 2>/dev/null
+flip_byte changed2.signed 9
 "$E" sign changed2.signed --append --key p256.pem -o - >stdout.bin 2>/dev/null
 [ $? = 1 ] && [ ! -s stdout.bin ] && pass || fail "a failed sign wrote to stdout"
+# a key of a kind Secure Boot V2 does not sign with: the signing reason, not the image format's
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+openssl pkey -in rsa2048.pem -pubout -out rsa2048.pub 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem 2>/dev/null
+openssl genpkey -algorithm ED25519 -out ed25519.pem 2>/dev/null
+why="Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only"
+for cmd in "sign app.bin --key rsa2048.pem -o x" "sign app.bin --key rsa.pem --key rsa2048.pem -o x" \
+    "verify-signature one.signed --pub rsa2048.pub" "digest rsa2048.pub"; do
+    expect_rc 3 "$E" $cmd
+    expect_err "rsa2048.$(echo "$cmd" | sed -n 's/.*rsa2048\.\(pem\|pub\).*/\1/p'): RSA-2048 key: $why"
+    expect_err_lines 1
+    grep -q "wrapped key\|384-byte" err.txt && fail "$cmd: the image format's reason" || pass
+done
+expect_absent x
+expect_rc 3 "$E" sign app.bin --key p521.pem -o x
+expect_err "p521.pem: EC key on curve secp521r1: $why"
+expect_rc 3 "$E" sign app.bin --key ed25519.pem -o x
+expect_err "ed25519.pem: ED25519 key: $why"
+expect_absent x
+# encrypting keeps its own reason
+expect_rc 3 "$E" encrypt app.bin rsa2048.pub x.img
+expect_err "384-byte slot"
 # an HMAC key (32 raw bytes) does not sign, whatever its name
 head -c 32 /dev/urandom >thirtytwo.key
 expect_rc 3 "$E" sign app.bin --key thirtytwo.key -o x

@@ -121,6 +121,18 @@ reject_at "signed twice" v7.img.signed twice
 # more bytes after the sector: no signature sector ends the app any more
 tail4k() { head -c 4096 /dev/zero >>"$1"; }
 reject_at "not signed" v7.img.signed tail4k
+# where a chip reads the sector: right after the app's layout rounded up to 4096. An app signed
+# as a whole with bytes after its layout (by a signer blind to layouts) is refused, good blocks
+# and all: its sector lies where no chip reads one
+whole() { python3 "$SRC/tests/support/sb_sign_whole.py" "$@"; }
+{ cat v7.bin; head -c 10000 /dev/zero | tr '\0' '\377'; } >junk.bin
+whole junk.bin b/ecc_priv_key.pem junk.signed
+"$E" encrypt junk.signed "$K/device_pub_key.pem" junk.img >/dev/null
+expect_rc 1 update --image junk.img
+expect_err "not where a chip reads it"
+expect_err_lines 1
+boots ota_0
+erased_at $OTA1
 # the same key listed twice, the first revoked: the second still counts
 expect_rc 0 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image v7.img \
     --trust-key a/rsa_pub_key.pem --trust-key a/rsa_pub_key.pem --efuse-revoke-key 0
@@ -134,4 +146,12 @@ boots ota_0
 expect_rc 2 update --image plain.img --efuse-revoke-key 3
 expect_rc 3 "$SIM" --flash dev.img --hmac-key "$K/device_hmac_key.bin" --image plain.img --trust-key v9.bin
 expect_err "v9.bin"
+# bytes after the layout within its last sector: a chip hashes them too, so the same signer's
+# sector is where a chip reads it, and the app boots
+{ cat v8.bin; printf 'tail'; } >tail.bin
+whole tail.bin b/ecc_priv_key.pem tail.signed
+"$E" encrypt tail.signed "$K/device_pub_key.pem" tail.img >/dev/null
+was=$("$SIM" --flash dev.img --boot-slot)
+expect_rc 0 update --image tail.img
+[ "$("$SIM" --flash dev.img --boot-slot)" != "$was" ] && pass || fail "tail.img does not boot"
 finish

@@ -340,6 +340,72 @@ static void test_app_walk(void)
           0);
 }
 
+/* Walk n bytes in one piece and finish: where a device reads the signature sector. */
+static eei_sb_place place_of(const uint8_t *buf, size_t n, uint64_t data_len, uint64_t *offset)
+{
+    eei_app_walk w;
+    eei_app_head head;
+    eei_app_walk_init(&w);
+    eei_app_walk_update(&w, buf, n);
+    eei_app_walk_finish(&w, &head);
+    return eei_sb_sector_place(&w, data_len, offset);
+}
+
+static void test_sb_place(void)
+{
+    static uint8_t buf[FIXTURE_APP_BUF];
+    uint64_t at = 1;
+    /* an app: after its layout (checksum block, appended SHA-256) rounded up to 4096 */
+    for (size_t len2 = 0; len2 <= 3750; len2 += 250) {
+        size_t n = fixture_app(buf, len2);
+        uint64_t want = (n + 4095) / 4096 * 4096;
+        CHECK(place_of(buf, n, n, &at) == EEI_SB_AFTER_APP && at == want);
+        /* whatever follows the layout in the data, even past where the sector is read */
+        CHECK(place_of(buf, sizeof(buf), 1u << 20, &at) == EEI_SB_AFTER_APP && at == want);
+    }
+    /* a layout that ends on a sector's end: the sector follows it at once */
+    size_t n = fixture_app(buf, 3750);
+    CHECK(n == 4096 && place_of(buf, n, n, &at) == EEI_SB_AFTER_APP && at == 4096);
+    /* mid-walk: known once the walk has passed the layout, not before */
+    n = fixture_app(buf, 40);
+    eei_app_walk w;
+    eei_app_walk_init(&w);
+    CHECK(eei_app_walk_update(&w, NULL, 0) == 0); /* nothing, from NULL, even at the start */
+    eei_app_walk_update(&w, buf, n - 1);
+    CHECK(eei_app_walk_layout_end(&w) == 0);
+    CHECK(eei_sb_sector_place(&w, n - 1, &at) == EEI_SB_AT_NONE && at == 0);
+    eei_app_walk_update(&w, buf + n - 1, 1);
+    CHECK(eei_app_walk_layout_end(&w) == n);
+    CHECK(eei_sb_sector_place(&w, 9000, &at) == EEI_SB_AFTER_APP && at == 4096);
+    /* nothing to walk, from NULL: nothing changes */
+    CHECK(eei_app_walk_update(&w, NULL, 0) == 0 && eei_app_walk_layout_end(&w) == n);
+    /* without the appended SHA-256, the layout ends with the checksum block */
+    buf[EEI_APP_OFF_HASH_APPENDED] = 0;
+    eei_app_walk_init(&w);
+    eei_app_walk_update(&w, buf, n);
+    CHECK(eei_app_walk_layout_end(&w) == n - EEI_APP_HASH_SIZE);
+    buf[EEI_APP_OFF_HASH_APPENDED] = 1;
+    /* a wrong checksum: a device refuses the app, but its layout still says where */
+    buf[EEI_APP_HEAD_SIZE + 3] ^= 0x10;
+    CHECK(place_of(buf, n, n, &at) == EEI_SB_AFTER_APP && at == 4096);
+    eei_app_walk_init(&w);
+    eei_app_walk_update(&w, buf, n);
+    eei_app_head head;
+    CHECK(eei_app_walk_finish(&w, &head) == EEI_APP_BAD_CHECKSUM);
+    CHECK(eei_app_walk_layout_end(&w) == n);
+    buf[EEI_APP_HEAD_SIZE + 3] ^= 0x10;
+    /* no layout to walk (truncated, a bad segment count): as for data that is not an app */
+    CHECK(place_of(buf, n - 1, 2 * 4096, &at) == EEI_SB_AT_END && at == 4096);
+    buf[EEI_APP_OFF_SEGMENTS] = EEI_APP_SEGMENTS_MAX + 1;
+    CHECK(place_of(buf, n, 2 * 4096, &at) == EEI_SB_AT_END && at == 4096);
+    buf[EEI_APP_OFF_SEGMENTS] = 2;
+    /* not an app: its last 4096 bytes, or nothing when it is shorter */
+    buf[0] = 0xe8;
+    CHECK(place_of(buf, n, 3 * 4096, &at) == EEI_SB_AT_END && at == 2 * 4096);
+    CHECK(place_of(buf, n, n, &at) == EEI_SB_AT_END && at == 0);
+    buf[0] = EEI_APP_MAGIC;
+}
+
 int main(void)
 {
     test_le32();
@@ -354,5 +420,6 @@ int main(void)
     test_sb_padding();
     test_sb_blocks();
     test_app_walk();
+    test_sb_place();
     return check_summary();
 }

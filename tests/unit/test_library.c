@@ -996,6 +996,72 @@ static void test_app_scan(const eei_key *rsa_priv, const eei_key *dev_pub, const
     CHECK(info.sig.blocks[0].verified_by == -1);
     CHECK(scan_all(sapp, signed_len, 4000, signers, 1, &info) == EEI_OK);
     CHECK(info.sig.blocks[0].verified_by == 0);
+    CHECK(info.sig.place == EEI_SB_AFTER_APP && info.sig.device_offset == 4096);
+    CHECK(info.sig.layout_end == n && info.sig.signed_size == 4096 && !info.sig.misplaced);
+
+    /* where a device reads the sector: after the app's layout, not at the end of the data */
+    static uint8_t junk[4 * 4096];
+    memcpy(junk, app, n);
+    memset(junk + n, 0xa5, 2 * 4096 - n); /* bytes after the app, past its last sector */
+    memset(junk + 2 * 4096, 0xff, 4096);
+    memcpy(junk + 3 * 4096, sapp + 4096, 4096); /* a sector at the end, where none is read */
+    eei_sb_report rep;
+    eei_error err;
+    CHECK(check_all(junk, sizeof(junk), signers, 1, &rep) == EEI_ERR_REJECTED);
+    CHECK(rep.misplaced && rep.signed_size == 3 * 4096 && rep.device_offset == 4096);
+    CHECK(rep.place == EEI_SB_AFTER_APP && rep.layout_end == n);
+    CHECK(rep.count == 1 && rep.blocks[0].state == EEI_SB_OK);
+    CHECK(!rep.blocks[0].digest_matches && rep.blocks[0].verified_by == -1);
+    eei_io jio = {.data = junk, .size = sizeof(junk)};
+    CHECK(eei_sb_check_stream(&jio, signers, 1, &rep, &err) == EEI_ERR_REJECTED);
+    CHECK(strstr(err.msg, "at byte 12288, but a device reads it at byte 4096") != NULL);
+    CHECK(scan_all(junk, sizeof(junk), 3000, NULL, 0, &info) == EEI_OK); /* said, no error */
+    CHECK(info.layout == EEI_APP_OK && !info.signature_sector && info.sig.misplaced);
+    CHECK(info.sig.count == 1 && info.sig.signed_size == 3 * 4096);
+    /* the sector where a device reads it, then bytes: refused, and not misplaced */
+    memcpy(junk, sapp, signed_len);
+    CHECK(check_all(junk, signed_len + 100, signers, 1, &rep) == EEI_ERR_REJECTED);
+    CHECK(!rep.misplaced && rep.count == 0 && rep.device_offset == 4096);
+    /* bytes after the layout within its last sector: a device hashes them too, so they sign */
+    memcpy(junk, app, n);
+    memset(junk + n, 0x5a, 100);
+    uint8_t *tailed = sign_all(signers, 1, NULL, junk, n + 100, &signed_len, &st);
+    CHECK(st == EEI_OK && signed_len == 8192);
+    CHECK(check_all(tailed, signed_len, signers, 1, &rep) == EEI_OK);
+    CHECK(rep.blocks[0].verified_by == 0 && rep.signed_size == 4096);
+    free(tailed);
+    /* past it they cannot: the signer refuses what no device would boot */
+    memset(junk + n, 0x5a, 4096);
+    CHECK(!sign_all(signers, 1, NULL, junk, 4096 + 1, &signed_len, &st));
+    CHECK(st == EEI_ERR_REJECTED);
+    /* data that is not an app: its last sector, and the report says by which rule */
+    CHECK(check_all(sapp + 1, 8191, NULL, 0, &rep) == EEI_ERR_REJECTED &&
+          rep.place == EEI_SB_AT_END);
+    /* nothing to read, from NULL: nothing changes */
+    eei_sb_check *chk = NULL;
+    CHECK(eei_sb_check_begin(&chk, NULL) == EEI_OK);
+    eei_sb_check_update(chk, NULL, 0);
+    eei_sb_check_update(chk, sapp, 8192);
+    eei_sb_check_update(chk, NULL, 0);
+    CHECK(eei_sb_check_finish(chk, signers, 1, &rep, NULL) == EEI_OK);
+    CHECK(rep.blocks[0].verified_by == 0);
+    eei_sb_check_free(chk);
+    eei_app_scan *scan = NULL;
+    CHECK(eei_app_scan_begin(&scan, NULL) == EEI_OK);
+    eei_app_scan_update(scan, NULL, 0);
+    eei_app_scan_update(scan, sapp, 8192);
+    eei_app_scan_update(scan, NULL, 0);
+    CHECK(eei_app_scan_finish(scan, NULL, 0, &info, NULL) == EEI_OK);
+    CHECK(info.layout == EEI_APP_OK && info.signature_sector && info.hash_matches);
+    eei_app_scan_free(scan);
+    eei_sign_ctx *sign = NULL;
+    uint8_t tail[EEI_SIGN_TAIL_MAX];
+    size_t tail_len = 0;
+    CHECK(eei_sign_begin(signers, 1, NULL, &sign, NULL) == EEI_OK);
+    eei_sign_update(sign, NULL, 0);
+    eei_sign_update(sign, app, n);
+    CHECK(eei_sign_finish(sign, tail, &tail_len, NULL) == EEI_OK && tail_len + n == 8192);
+    eei_sign_free(sign);
 
     /* inside an image: what the device will get */
     uint8_t *img = malloc(signed_len + EEI_HEADER_SIZE);

@@ -114,6 +114,95 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
     return rc == EEI_DEV_OK ? EEI_SIG_OK : EEI_SIG_ERR_CRYPTO;
 }
 
+/* The first block of the 4096 bytes at offset parses whole (a sector of blocks starts there). */
+static eei_sig_err block_at(const app_digests *d, uint64_t offset, bool *whole)
+{
+    eei_sb_block b;
+    if (d->read(d->ctx, offset, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
+        return EEI_SIG_ERR_READ;
+    }
+    *whole = eei_sb_block_parse(d->buf, &b) == EEI_SB_OK;
+    return EEI_SIG_OK;
+}
+
+/*
+ * Where a chip reads the signature sector (format.h's eei_sb_sector_place): the app walked
+ * from flash through the buffer, as far as its layout goes.
+ */
+static eei_sig_err sector_place(const app_digests *d, uint64_t size, eei_sb_place *place,
+                                uint64_t *at)
+{
+    eei_app_walk w;
+    eei_app_head head;
+    eei_app_walk_init(&w);
+    for (uint64_t pos = 0; pos < size && eei_sb_sector_place(&w, pos, at) == EEI_SB_AT_NONE;) {
+        size_t n = size - pos < d->buf_size ? (size_t)(size - pos) : d->buf_size;
+        if (d->read(d->ctx, pos, d->buf, n) != 0) {
+            return EEI_SIG_ERR_READ;
+        }
+        eei_app_walk_update(&w, d->buf, n);
+        pos += n;
+    }
+    eei_app_walk_finish(&w, &head);
+    *place = eei_sb_sector_place(&w, size, at);
+    return EEI_SIG_OK;
+}
+
+/*
+ * An app's sector, after its layout: blocks must start there and end the app. A sector of
+ * blocks elsewhere at the end is misplaced; one after it, signed twice.
+ */
+static eei_sig_err sector_after_app(const app_digests *d, uint64_t size, uint64_t at)
+{
+    bool there = false, last = false;
+    eei_sig_err e = EEI_SIG_OK;
+    if (size >= at + EEI_SB_SECTOR_SIZE) {
+        if (d->read(d->ctx, at, d->buf, 1) != 0) {
+            return EEI_SIG_ERR_READ;
+        }
+        there = d->buf[0] == EEI_SB_MAGIC; /* a block, whole or damaged */
+    }
+    if (size >= EEI_SB_SECTOR_SIZE && size - EEI_SB_SECTOR_SIZE != at) {
+        e = block_at(d, size - EEI_SB_SECTOR_SIZE, &last);
+    }
+    if (e != EEI_SIG_OK) {
+        return e;
+    }
+    if (!there) {
+        return last ? EEI_SIG_ERR_MISPLACED : EEI_SIG_ERR_UNSIGNED;
+    }
+    if (size > at + EEI_SB_SECTOR_SIZE) { /* bytes after the sector: it no longer ends the app */
+        return last ? EEI_SIG_ERR_TWICE : EEI_SIG_ERR_UNSIGNED;
+    }
+    return EEI_SIG_OK;
+}
+
+/* Data with no app layout: its sector is its last 4096 bytes, and the one before holds none. */
+static eei_sig_err sector_at_end(const app_digests *d, uint64_t size)
+{
+    if (size < 2 * EEI_SB_SECTOR_SIZE || size % EEI_SB_SECTOR_SIZE != 0) {
+        return EEI_SIG_ERR_UNSIGNED;
+    }
+    /*
+     * A sector of blocks before the last: signed twice when the last holds blocks too (a device
+     * reads the first sector), else bytes follow the signature sector: no longer signed.
+     */
+    bool before = false;
+    eei_sig_err e = EEI_SIG_OK;
+    if (size >= 3 * EEI_SB_SECTOR_SIZE) {
+        e = block_at(d, size - 2 * EEI_SB_SECTOR_SIZE, &before);
+    }
+    if (e != EEI_SIG_OK || !before) {
+        return e;
+    }
+    eei_sb_block b;
+    if (d->read(d->ctx, size - EEI_SB_SECTOR_SIZE, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
+        return EEI_SIG_ERR_READ;
+    }
+    return eei_sb_block_parse(d->buf, &b) == EEI_SB_EMPTY ? EEI_SIG_ERR_UNSIGNED
+                                                          : EEI_SIG_ERR_TWICE;
+}
+
 eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_read_fn read,
                           void *ctx, uint8_t *buf, size_t buf_size, int *slot)
 {
@@ -124,38 +213,24 @@ eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_rea
         buf_size < EEI_SIG_BUF_MIN) {
         return EEI_SIG_ERR_ARG;
     }
-    if (size < 2 * EEI_SB_SECTOR_SIZE || size % EEI_SB_SECTOR_SIZE != 0) {
-        return EEI_SIG_ERR_UNSIGNED;
-    }
     if (eei_dev_init() != EEI_DEV_OK) {
         return EEI_SIG_ERR_CRYPTO;
     }
-    app_digests d = {.read = read,
-                     .ctx = ctx,
-                     .app_len = size - EEI_SB_SECTOR_SIZE,
-                     .buf = buf,
-                     .buf_size = buf_size};
-    /*
-     * A sector of blocks before the last: signed twice when the last holds blocks too (a device
-     * reads the first sector), else bytes follow the signature sector: no longer signed.
-     */
-    eei_sb_block b;
-    if (d.app_len >= 2 * EEI_SB_SECTOR_SIZE) {
-        if (read(ctx, d.app_len - EEI_SB_SECTOR_SIZE, buf, EEI_SB_BLOCK_SIZE) != 0) {
-            return EEI_SIG_ERR_READ;
-        }
-        if (eei_sb_block_parse(buf, &b) == EEI_SB_OK) {
-            if (read(ctx, d.app_len, buf, EEI_SB_BLOCK_SIZE) != 0) {
-                return EEI_SIG_ERR_READ;
-            }
-            return eei_sb_block_parse(buf, &b) == EEI_SB_EMPTY ? EEI_SIG_ERR_UNSIGNED
-                                                               : EEI_SIG_ERR_TWICE;
-        }
+    app_digests d = {.read = read, .ctx = ctx, .buf = buf, .buf_size = buf_size};
+    eei_sb_place place = EEI_SB_AT_NONE;
+    uint64_t at = 0;
+    eei_sig_err e = sector_place(&d, size, &place, &at);
+    if (e == EEI_SIG_OK) {
+        e = place == EEI_SB_AFTER_APP ? sector_after_app(&d, size, at) : sector_at_end(&d, size);
     }
+    if (e != EEI_SIG_OK) {
+        return e;
+    }
+    d.app_len = at; /* the digest covers everything before the sector */
     eei_sig_err furthest = EEI_SIG_ERR_UNSIGNED;
     for (unsigned i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         int s = -1;
-        eei_sig_err e = check_block(trust, &d, d.app_len + (uint64_t)i * EEI_SB_BLOCK_SIZE, &s);
+        e = check_block(trust, &d, d.app_len + (uint64_t)i * EEI_SB_BLOCK_SIZE, &s);
         if (e == EEI_SIG_OK) {
             if (slot) {
                 *slot = s;
@@ -209,6 +284,9 @@ const char *eei_sig_strerror(eei_sig_err err)
         return "the crypto library failed to check the signature";
     case EEI_SIG_ERR_TWICE:
         return "the app is signed twice (two signature sectors; a chip reads the first)";
+    case EEI_SIG_ERR_MISPLACED:
+        return "the signature sector is not where a chip reads it, right after the app's layout "
+               "rounded up to 4096 bytes (the app was signed with bytes after it)";
     case EEI_SIG_ERR_UNSIGNED:
         return "the app is not signed (no Secure Boot V2 signature block)";
     case EEI_SIG_ERR_DAMAGED:

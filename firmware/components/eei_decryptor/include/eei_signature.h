@@ -4,8 +4,9 @@
  * firmware trusts (SHA-256 of each key as a signature block lays it out: what `esp_enc_img
  * digest` writes and what Secure Boot burns into eFuse). It passes when one block of the
  * signature sector carries a trusted key that is not revoked, signs this app and verifies, as
- * ESP-IDF's own check does on a chip with Secure Boot enabled. The blocks end at the first
- * empty place (as the host tool reads them), and an app signed twice is refused.
+ * ESP-IDF's own check does on a chip with Secure Boot enabled, at the place it reads them. The
+ * blocks end at the first empty place (as the host tool reads them), and an app signed twice is
+ * refused.
  *
  * Heap: none of its own; each verification imports one key into the crypto library. The app is
  * hashed through the caller's buffer, which needs room for a signature block.
@@ -49,6 +50,7 @@ typedef enum {
     EEI_SIG_ERR_CRYPTO,    /* the crypto library failed */
     EEI_SIG_ERR_UNSIGNED,  /* no signature sector: not padded to 4096 bytes, or no block */
     EEI_SIG_ERR_TWICE,     /* a sector of blocks before the last one: signed twice */
+    EEI_SIG_ERR_MISPLACED, /* blocks at the end, not after the app's layout where a chip looks */
     EEI_SIG_ERR_DAMAGED,   /* a block whose CRC, version or curve is wrong */
     EEI_SIG_ERR_UNTRUSTED, /* blocks, but none with a trusted key */
     EEI_SIG_ERR_REVOKED,   /* a trusted key signed it, but its eFuse revocation bit is set */
@@ -58,8 +60,10 @@ typedef enum {
 } eei_sig_err;
 
 /*
- * Check the signed app of size bytes (the padded app, then its 4096-byte signature sector).
- * *slot (may be NULL): the trusted key that verified it, -1 otherwise.
+ * Check the signed app of size bytes (the padded app, then its 4096-byte signature sector). The
+ * sector is read where a chip's bootloader reads it (format.h's eei_sb_sector_place): right
+ * after the app's layout rounded up to 4096, the app walked from flash first; data with no app
+ * layout has it at its end. *slot (may be NULL): the trusted key that verified it, -1 otherwise.
  */
 eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_read_fn read,
                           void *ctx, uint8_t *buf, size_t buf_size, int *slot);
