@@ -58,13 +58,13 @@ _esp_enc_img() {
     pubkey) opts="--format --name -o --output -f --force --json $pass $pin $common" ;;
     encrypt) opts="--sign-key --json --strict --max-size $pass $pin $common" ;;
     decrypt) opts="--json --max-size $pass $common" ;;
-    info) opts="--json $common" ;;
+    info) opts="--json --max-size $common" ;;
     verify) opts="--pub --no-hash --json --strict --max-size $pass $common" ;;
     batch) opts="-d --out-dir -j --jobs --shard --merge -o --output --json --max-size $pass $pin $common" ;;
     serve) opts="--bind --port --cert --key --self-signed --cert-dir --days --timeout
                  --max-clients $common" ;;
-    sign) opts="--key -k --keyfile -o --output --version --append --json $pass $pin $common" ;;
-    verify-signature) opts="--pub --json $common" ;;
+    sign) opts="--key -k --keyfile -o --output --version --append --json --max-size $pass $pin $common" ;;
+    verify-signature) opts="--pub --json --max-size $common" ;;
     digest) opts="-o --output -f --force --json $pass $pin $common" ;;
     --generate_rsa_key | --generate_ecc_key) opts="-f --force $common" ;;
     *) return 0 ;;

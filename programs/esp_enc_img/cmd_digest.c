@@ -33,7 +33,8 @@ static int run(const cli_args *args)
     uint8_t digest[EEI_SHA256_SIZE];
     char hex[2 * EEI_SHA256_SIZE + 1] = "";
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    if (cli_load_signing_key(args->pos[0], args, &key, &err) == 0 &&
+    if ((!args->output || cli_check_output(args, args->output, &err) == 0) &&
+        cli_load_signing_key(args->pos[0], args, &key, &err) == 0 &&
         eei_key_sb_digest(key, digest, &err) == EEI_OK) {
         hex_encode(digest, sizeof(digest), hex);
         if (args->output) {

@@ -188,7 +188,7 @@ static int run(const cli_args *args)
     rc = rc == 0 ? cli_load_key_arg(args, 1, "IN KEY OUT", &key, &err) : rc;
     rc = rc == 0 ? cli_refuse_secret_key(key, args->pos[1], "KEY", &err) : rc;
     for (int i = 0; rc == 0 && i < args->sign_keys.n; i++) {
-        rc = cli_load_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
+        rc = cli_load_signing_key(args->sign_keys.v[i], args, &sign_keys[i], &err);
     }
     if (rc == 0 && input_open(&in, in_path, &err) == 0) {
         encrypt_file(args, key, (const eei_key *const *)sign_keys, &in, out_path, json, &err);

@@ -10,7 +10,7 @@
 #include "json_out.h"
 
 static const char help[] =
-    "Usage: esp_enc_img info IN [--json] [--quiet]\n"
+    "Usage: esp_enc_img info IN [--json] [--quiet] [--max-size SIZE]\n"
     "\n"
     "Show what the header of the encrypted image IN says, without a key: scheme (inferred;\n"
     "'unknown' when neither fits), payload size, file size and whether they agree, IV, tag,\n"
@@ -26,7 +26,7 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
-        CLI_HELP_VERBOSE_HELP "\n"
+        CLI_HELP_MAX_SIZE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 a structurally valid image or app; 1 neither (bad magic, too short, length\n"
     "mismatch, no scheme fits, point not on the curve; an app whose layout, checksum or\n"
     "appended SHA-256 is wrong); 2 usage error; 3 file error.\n";
@@ -142,4 +142,4 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_info = {"info", help, OPT_JSON | OPT_QUIET, run};
+const cli_command cmd_info = {"info", help, OPT_JSON | OPT_QUIET | OPT_MAX_SIZE, run};

@@ -13,7 +13,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img sign IN --key K [--key K2 [--key K3]] [-o OUT] [--append] [--json]\n"
-    "                        [--passphrase-file FILE] [--quiet]\n"
+    "                        [--max-size SIZE] [--passphrase-file FILE] [--quiet]\n"
     "\n"
     "Sign the app IN for ESP Secure Boot V2: pad it with 0xFF to a multiple of 4096 bytes and\n"
     "append a 4096-byte signature sector with one signature block per --key (RSA-3072 PSS,\n"
@@ -32,7 +32,8 @@ static const char help[] =
     "  --append                  IN is signed already: keep its blocks (they must sign IN's app)\n"
     "                            and add a block per --key, up to 3 in all\n"
     "  --json                    one JSON object on stdout: sizes and each block's key "
-    "digest\n" CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET CLI_HELP_VERBOSE_HELP "\n"
+    "digest\n" CLI_HELP_MAX_SIZE CLI_HELP_PASSPHRASE CLI_HELP_PIN CLI_HELP_QUIET
+        CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 signed; 1 IN cannot take the blocks (--append: not signed, or changed since;\n"
     "bytes after the app's layout); 2 usage error; 3 file, key or system error.\n";
 
@@ -121,7 +122,12 @@ static int run(const cli_args *args)
     struct stat st;
     uint8_t sector[EEI_SB_SECTOR_SIZE];
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
-    int rc = 0;
+    /* OUT may be IN (that is signing in place, the default), never a key or a secret's file */
+    const char *inputs[EEI_SB_BLOCKS_MAX + 2] = {args->passphrase_file, args->pin_file};
+    for (int i = 0; i < args->keys.n; i++) {
+        inputs[2 + i] = args->keys.v[i];
+    }
+    int rc = output_check(out_path, inputs, 2 + (size_t)args->keys.n, &err);
     for (int i = 0; rc == 0 && i < args->keys.n; i++) {
         rc = cli_load_signing_key(args->keys.v[i], args, &keys[i], &err);
     }
@@ -147,6 +153,11 @@ static int run(const cli_args *args)
             signed_size != eei_sb_padded_size(in.size) + EEI_SB_SECTOR_SIZE) {
             rc = eei_fail(&err, EEI_ERR_FILE, "%s: changed size while it was read", in.name);
         }
+        if (rc == 0 && signed_size > input_get_max()) { /* it must fit an app partition */
+            rc = eei_fail(&err, EEI_ERR_FILE,
+                          "%s: %llu bytes once signed, larger than the largest app %s", in.name,
+                          (unsigned long long)signed_size, input_max_reason());
+        }
         if (rc != 0 && err.status == EEI_ERR_REJECTED) {
             eei_error_prefix(&err, in.name);
         }
@@ -154,7 +165,9 @@ static int run(const cli_args *args)
             if (json) {
                 describe(out_path, signed_size, json, &err);
             } else if (strcmp(out_path, "-") != 0 && !args->quiet) {
-                printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", out_path,
+                char shown[PATH_MAX];
+                text_for_display(out_path, shown, sizeof(shown));
+                printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", shown,
                        (unsigned long long)signed_size, args->keys.n,
                        args->append ? " after the ones it had" : "");
             }
@@ -178,5 +191,5 @@ static int run(const cli_args *args)
 
 const cli_command cmd_sign = {"sign", help,
                               OPT_KEY | OPT_SIGN_SPELLINGS | OPT_OUTPUT | OPT_APPEND | OPT_JSON |
-                                  OPT_PASSPHRASE | OPT_PIN | OPT_QUIET,
+                                  OPT_PASSPHRASE | OPT_PIN | OPT_QUIET | OPT_MAX_SIZE,
                               run};

@@ -148,7 +148,7 @@ static int run(const cli_args *args)
         fingerprinted = rc == 0;
     }
     for (int i = 0; rc == 0 && i < args->pubs.n; i++) {
-        rc = cli_load_key(args->pubs.v[i], args, &pubs[i], &err);
+        rc = cli_load_signing_key(args->pubs.v[i], args, &pubs[i], &err);
     }
     if (rc == 0) {
         rc = input_open(&in, args->pos[0], &err);

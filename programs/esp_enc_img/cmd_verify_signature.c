@@ -11,6 +11,7 @@
 
 static const char help[] =
     "Usage: esp_enc_img verify-signature IN --pub P [--pub P2 [--pub P3]] [--json] [--quiet]\n"
+    "                                    [--max-size SIZE]\n"
     "\n"
     "Check the Secure Boot V2 signature sector of the signed app IN: each block's CRC, that it\n"
     "signs this app (its digest), and its signature with the public keys given (PEM or DER;\n"
@@ -22,7 +23,7 @@ static const char help[] =
     "Options:\n"
     "  --pub P                   a public key to verify with, given 1 to 3 times\n"
     "  --json                    one JSON object on stdout (keys in docs/CLI.md)\n" CLI_HELP_QUIET
-        CLI_HELP_VERBOSE_HELP "\n"
+        CLI_HELP_MAX_SIZE CLI_HELP_VERBOSE_HELP "\n"
     "Exit status: 0 a block verified with a given key; 1 none did (IN is not a signed app, its\n"
     "sector is not where a device reads it, it is signed twice, or every block made with a\n"
     "given key was altered); 2 usage error; 3 file or key error.\n";
@@ -172,5 +173,5 @@ static int run(const cli_args *args)
     return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
 }
 
-const cli_command cmd_verify_signature = {"verify-signature", help, OPT_PUB | OPT_JSON | OPT_QUIET,
-                                          run};
+const cli_command cmd_verify_signature = {"verify-signature", help,
+                                          OPT_PUB | OPT_JSON | OPT_QUIET | OPT_MAX_SIZE, run};

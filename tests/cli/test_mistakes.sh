@@ -37,8 +37,19 @@ done <<EOF
 3|not a key but an X.509 certificate|encrypt app.bin cert.pem out.img
 3|openssl x509|encrypt app.bin cert.pem out.img
 3|xxd -r -p|decrypt app.img hmac.hex out.bin
+3|Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only|sign app.bin --key rsa2048.pem -o signed.bin
+3|Secure Boot V2 signs with RSA-3072, ECDSA P-256 or ECDSA P-384 keys only|encrypt app.bin $K/rsa_pub_key.pem out.img --sign-key rsa2048.pem
+2|Secure Boot V2|sign app.bin --keyfile sk/ecc_priv_key.pem --version 1 --output signed.bin
 4|the app is broken, a device refuses it: truncated|encrypt app.bin.cut $K/rsa_pub_key.pem out.img --strict
 EOF
+
+# espsecure's and imgtool's spellings of sign are taken where they mean the same
+for line in "sign app.bin --keyfile sk/ecc_priv_key.pem --version 2 --output s1.bin" \
+    "sign app.bin -k sk/ecc_priv_key.pem -o s2.bin"; do
+    # shellcheck disable=SC2086
+    expect_rc 0 "$E" $line
+done
+expect_rc 0 "$E" verify-signature s2.bin --pub sk/ecc_pub_key.pem
 
 # the commands that produce something answer in JSON too
 for line in "keygen ecc --out-dir k1 --json" "pubkey $K/rsa_priv_key.pem -o pub.pem --json" \
