@@ -134,10 +134,14 @@ static int read_first_line(const char *path, const char *what, const char *secre
         return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(e));
     }
     char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
+    if (!line) {
+        close(fd);
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
     uint8_t chunk[4096];
     size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
     ssize_t n = 0;
-    for (bool end = false; line && !end && len <= LINE_COUNT_MAX;) {
+    for (bool end = false; !end && len <= LINE_COUNT_MAX;) {
         /* a byte at a time while it may be the secret; past that only counted, for the message */
         n = read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
         if (n < 0 && errno == EINTR) {
@@ -162,9 +166,7 @@ static int read_first_line(const char *path, const char *what, const char *secre
     close(fd);
     eei_crypto_wipe(chunk, sizeof(chunk));
     int rc = 0;
-    if (!line) {
-        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    } else if (n < 0) {
+    if (n < 0) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: %s: read failed: %s", what, path, strerror(e));
     } else if (len > LINE_COUNT_MAX) {
         rc = eei_fail(err, EEI_ERR_FILE,

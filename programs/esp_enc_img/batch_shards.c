@@ -308,14 +308,14 @@ static bool is_failed(const placed_device *p)
 static int one_index_per_id(const shard_result *s, const placed_device *placed, size_t n,
                             eei_error *err)
 {
-    const placed_device **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    const placed_device **sorted = malloc((n ? n : 1) * sizeof(const placed_device *));
     if (!sorted) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         sorted[i] = &placed[i];
     }
-    qsort(sorted, n, sizeof(*sorted), by_id);
+    qsort(sorted, n, sizeof(const placed_device *), by_id);
     int rc = 0;
     for (size_t i = 1; rc == 0 && i < n; i++) {
         const placed_device *a = sorted[i - 1], *b = sorted[i];

@@ -214,7 +214,7 @@ static int by_id(const void *a, const void *b)
  */
 static int mark_duplicates(batch *b, eei_error *err)
 {
-    device **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
+    device **sorted = malloc((b->count ? b->count : 1) * sizeof(device *));
     if (!sorted) {
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
@@ -224,7 +224,7 @@ static int mark_duplicates(batch *b, eei_error *err)
             sorted[n++] = &b->devices[i];
         }
     }
-    qsort(sorted, n, sizeof(*sorted), by_id);
+    qsort(sorted, n, sizeof(device *), by_id);
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
         while (end < n && strcmp(sorted[i]->id, sorted[end]->id) == 0) {

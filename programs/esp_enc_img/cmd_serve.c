@@ -76,12 +76,11 @@ static int future_path(const char *path, char out[PATH_MAX])
     if (strlen(path) >= PATH_MAX) {
         return -1;
     }
-    if (path[0] == '/') {
-        out[0] = '\0'; /* "": the root, which every component below is appended to */
-    } else if (!getcwd(out, PATH_MAX)) {
+    if (path[0] != '/' && !getcwd(out, PATH_MAX)) {
         return -1;
-    } else if (strcmp(out, "/") == 0) {
-        out[0] = '\0';
+    }
+    if (path[0] == '/' || strcmp(out, "/") == 0) {
+        out[0] = '\0'; /* "": the root, which every component below is appended to */
     }
     snprintf(todo, sizeof(todo), "%s", path);
     const char *rest = todo;
