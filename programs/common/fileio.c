@@ -1,25 +1,19 @@
 #include "fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-/* ---- temporary files removed on a fatal signal ---- */
+#include "os.h"
+
+/* ---- temporary files removed when the process is asked to stop ---- */
 
 #define CLEANUP_SLOTS 512 /* more than the outputs open at once (batch --jobs is at most 256) */
 
 static struct {
     int used;
-    char path[PATH_MAX];
+    char path[OS_PATH_MAX];
 } cleanup[CLEANUP_SLOTS];
 
 static int cleanup_claim(const char *path)
@@ -44,34 +38,18 @@ static void cleanup_release(int slot)
     }
 }
 
-static void on_fatal_signal(int sig)
+static void cleanup_all(void)
 {
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
         if (__atomic_load_n(&cleanup[i].used, __ATOMIC_ACQUIRE) == 1) {
-            unlink(cleanup[i].path);
+            os_unlink(cleanup[i].path);
         }
     }
-    signal(sig, SIG_DFL);
-    raise(sig);
 }
-
-static mode_t process_umask = 022;
 
 void fileio_init(void)
 {
-    process_umask = umask(0);
-    umask(process_umask);
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_fatal_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    /* a closed stdout pipe shows up as EPIPE from write(), and is reported like any error */
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGXFSZ, SIG_IGN); /* past ulimit -f: write() fails with EFBIG */
+    os_on_stop(cleanup_all);
 }
 
 /* ---- input ---- */
@@ -111,36 +89,37 @@ const char *input_max_reason(void)
 
 static int open_input(input_file *in, const char *path, bool capped, eei_error *err)
 {
-    struct stat st;
+    os_info info;
     memset(in, 0, sizeof(*in));
     if (strcmp(path, "-") == 0) {
-        in->fd = STDIN_FILENO;
+        in->fd = 0;
         in->name = "stdin";
     } else {
         in->name = path;
-        in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        in->fd = os_open_read(path);
         if (in->fd < 0) {
-            return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
+                            errno == EISDIR ? "is a directory" : strerror(errno));
         }
     }
-    if (fstat(in->fd, &st) != 0) {
+    if (os_fstat(in->fd, &info) != 0) {
         int e = errno;
         input_close(in);
         return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(e));
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (info.kind == OS_DIRECTORY) {
         input_close(in);
         return eei_fail(err, EEI_ERR_FILE, "%s: is a directory", path);
     }
-    in->regular = S_ISREG(st.st_mode);
-    in->size = in->regular ? (uint64_t)st.st_size : 0;
+    in->regular = info.kind == OS_FILE;
+    in->size = info.size;
     if (capped && in->regular && in->size > input_cap()) {
         int rc = too_large(in, err);
         input_close(in);
         return rc;
     }
     if (in->regular) {
-        posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        os_read_ahead(in->fd);
     }
     return 0;
 }
@@ -156,9 +135,9 @@ static int read_fully(input_file *in, uint8_t *buf, size_t cap, int64_t offset, 
 {
     size_t total = 0;
     while (total < cap) {
-        ssize_t n = offset < 0
-                        ? read(in->fd, buf + total, cap - total)
-                        : pread(in->fd, buf + total, cap - total, (off_t)offset + (off_t)total);
+        os_ssize n = offset < 0 ? os_read(in->fd, buf + total, cap - total)
+                                : os_pread(in->fd, buf + total, cap - total,
+                                           (uint64_t)offset + (uint64_t)total);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -192,8 +171,8 @@ int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_
 
 void input_close(input_file *in)
 {
-    if (in->fd > STDIN_FILENO) {
-        close(in->fd);
+    if (in->fd > 0) { /* not stdin */
+        os_close(in->fd);
     }
     in->fd = -1;
 }
@@ -226,50 +205,49 @@ int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, 
 
 /* ---- output ---- */
 
-int make_dirs(const char *path, mode_t mode, eei_error *err)
+int make_dirs(const char *path, unsigned mode, eei_error *err)
 {
-    char buf[PATH_MAX];
+    char buf[OS_PATH_MAX];
     int n = snprintf(buf, sizeof(buf), "%s", path);
     if (n < 0 || (size_t)n >= sizeof(buf)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
     }
     for (char *p = buf + 1;; p++) {
         bool end = *p == '\0';
-        if (*p == '/' || end) {
+        if (os_is_separator(*p) || end) {
+            char c = *p;
             *p = '\0';
-            if (mkdir(buf, mode) != 0 && errno != EEXIST) {
+            /* "C:" on Windows is a drive, not a folder to make */
+            bool drive = p == buf + 2 && buf[1] == ':' && os_is_separator('\\');
+            if (!drive && os_mkdir(buf, mode) != 0 && errno != EEXIST) {
                 return eei_fail(err, EEI_ERR_FILE, "%s: cannot create: %s", buf, strerror(errno));
             }
             if (end) {
                 return 0;
             }
-            *p = '/';
+            *p = c;
         }
     }
 }
 
 bool path_exists(const char *path)
 {
-    struct stat st;
-    return lstat(path, &st) == 0;
+    os_info info;
+    return os_is_link(path) || os_stat(path, &info) == 0;
 }
 
 bool same_file(const char *a, const char *b)
 {
-    struct stat sa, sb;
-    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0 || stat(a, &sa) != 0 || stat(b, &sb) != 0) {
-        return false;
-    }
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && os_same_file(a, b);
 }
 
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err)
 {
-    struct stat st;
+    os_info info;
     if (strcmp(path, "-") == 0) {
         return 0;
     }
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (os_stat(path, &info) == 0 && info.kind == OS_DIRECTORY) {
         return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
     }
     for (size_t i = 0; i < n; i++) {
@@ -290,25 +268,20 @@ int output_check(const char *path, const char *const *inputs, size_t n, eei_erro
  */
 static int resolve_links(const char *path, char *out, size_t size, eei_error *err)
 {
-    char cur[PATH_MAX], link[PATH_MAX];
+    char cur[OS_PATH_MAX], link[OS_PATH_MAX], dir[OS_PATH_MAX];
     if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
     }
-    for (int hops = 0;; hops++) {
-        struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
-            break;
-        }
-        ssize_t n = readlink(cur, link, sizeof(link) - 1);
+    for (int hops = 0; os_is_link(cur); hops++) {
+        os_ssize n = os_readlink(cur, link, sizeof(link));
         if (n < 0 || hops >= 40) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
                             n < 0 ? strerror(errno) : "too many levels of symbolic links");
         }
-        link[n] = '\0';
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s", cur);
-        int m = link[0] == '/' ? snprintf(cur, sizeof(cur), "%s", link)
-                               : snprintf(cur, sizeof(cur), "%s/%s", dirname(dir), link);
+        os_dirname(cur, dir, sizeof(dir));
+        bool absolute = os_is_separator(link[0]) || (link[0] && link[1] == ':');
+        int m = absolute ? snprintf(cur, sizeof(cur), "%s", link)
+                         : snprintf(cur, sizeof(cur), "%s/%s", dir, link);
         if (m < 0 || (size_t)m >= sizeof(cur)) {
             return eei_fail(err, EEI_ERR_FILE, "%s: path too long", path);
         }
@@ -322,7 +295,7 @@ static int resolve_links(const char *path, char *out, size_t size, eei_error *er
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
+        os_ssize n = os_write(fd, buf, len);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -335,94 +308,33 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
-/* An anonymous temporary file: what a seekable writer writes before it goes to a stream. */
 static int open_spool(output_file *out, eei_error *err)
 {
-    const char *dir = getenv("TMPDIR");
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof(tmpl), "%s/esp_enc_img.XXXXXX", dir && *dir ? dir : "/tmp");
-    out->spool = mkostemp(tmpl, O_CLOEXEC);
+    out->spool = os_spool_create();
     if (out->spool < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "temporary file in %s: %s", tmpl, strerror(errno));
-    }
-    unlink(tmpl); /* anonymous from here on: nothing to clean up */
-    return 0;
-}
-
-/* dir/.base.XXXXXX for target, in buf: a template for mkostemp. */
-static int temp_name(const char *target, char *buf, size_t size)
-{
-    char dir_buf[PATH_MAX], base_buf[PATH_MAX];
-    snprintf(dir_buf, sizeof(dir_buf), "%s", target);
-    snprintf(base_buf, sizeof(base_buf), "%s", target);
-    int n = snprintf(buf, size, "%s/.%s.XXXXXX", dirname(dir_buf), basename(base_buf));
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/* dir/.base.<6 random letters> for target: a name for link(), which fails if it is taken. */
-static int random_name(const char *target, char *buf, size_t size)
-{
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    uint8_t r[6];
-    if (temp_name(target, buf, size) != 0 || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-        return -1;
-    }
-    char *x = buf + strlen(buf) - sizeof(r);
-    for (size_t i = 0; i < sizeof(r); i++) {
-        x[i] = letters[r[i] % (sizeof(letters) - 1)];
+        return eei_fail(err, EEI_ERR_FILE, "a temporary file: %s", strerror(errno));
     }
     return 0;
 }
 
 /*
- * The file being written has no name (O_TMPFILE) until it is complete: whatever signal ends the
- * process, nothing of it is left in the directory. Filesystems without O_TMPFILE get a named
- * temporary file instead, removed on SIGINT, SIGTERM and SIGHUP (docs/SECURITY.md).
+ * The file being written: on Linux it has no name (O_TMPFILE) until it is complete, so whatever
+ * signal ends the process nothing of it is left in the folder; elsewhere (and on filesystems
+ * without O_TMPFILE) a named temporary file beside the target, readable by its owner only and
+ * removed when the process is asked to stop (docs/SECURITY.md).
  */
 static int open_temp(output_file *out, eei_error *err)
 {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", out->target);
-    out->fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (out->fd >= 0) {
-        out->unnamed = true;
-        return 0;
-    }
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    out->fd = os_temp_create(out->target, out->path, sizeof(out->path));
+    if (out->fd < 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s",
                         out->name, strerror(errno));
     }
-    if (temp_name(out->target, out->path, sizeof(out->path)) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
+    out->unnamed = out->path[0] == '\0';
+    if (!out->unnamed) {
+        out->cleanup_slot = cleanup_claim(out->path);
     }
-    out->fd = mkostemp(out->path, O_CLOEXEC); /* O_EXCL, mode 0600 */
-    if (out->fd < 0) {
-        int e = errno;
-        out->path[0] = '\0';
-        return eei_fail(err, EEI_ERR_FILE, "%s: cannot create a file in its directory: %s",
-                        out->name, strerror(e));
-    }
-    out->cleanup_slot = cleanup_claim(out->path);
     return 0;
-}
-
-/* A local socket: written to as a client, as a shell's redirection cannot. */
-static int connect_socket(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        fd = -1;
-    }
-    return fd;
 }
 
 /*
@@ -432,7 +344,7 @@ static int connect_socket(const char *path)
 static int open_stream(output_file *out, int fd, eei_error *err)
 {
     out->stream = fd;
-    if (!out->opts.text && isatty(fd)) {
+    if (!out->opts.text && os_isatty(fd)) {
         return eei_fail(err, EEI_ERR_USAGE,
                         "%s is a terminal: refusing to write binary data to it (redirect it to a "
                         "file or a pipe, or give a file name)",
@@ -454,35 +366,40 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     if (strcmp(path, "-") == 0) {
         out->to_stdout = true;
         out->name = "stdout";
-        return open_stream(out, STDOUT_FILENO, err);
+        return open_stream(out, 1, err);
     }
     out->name = path;
+    if (os_reserved_name(path)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: a name Windows keeps for a device in every folder (CON, PRN, AUX, "
+                        "NUL, COM1-9, LPT1-9), not a file: give another name",
+                        path);
+    }
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);
     }
-    struct stat st;
-    if (stat(path, &st) != 0) { /* a new file, maybe at the end of a dangling link */
+    os_info info;
+    if (os_stat(path, &info) != 0) { /* a new file, maybe at the end of a dangling link */
         return resolve_links(path, out->target, sizeof(out->target), err) == 0 ? open_temp(out, err)
                                                                                : -1;
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (info.kind == OS_DIRECTORY) {
         return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
     }
-    if (S_ISREG(st.st_mode)) { /* replaced: the file the links end at, beside itself */
-        if (!realpath(path, out->target)) {
+    if (info.kind == OS_FILE) { /* replaced: the file the links end at, beside itself */
+        if (os_realpath(path, out->target, sizeof(out->target)) != 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
         }
         return open_temp(out, err);
     }
-    /* opened by the path the user gave: the kernel follows links such as /dev/stdout */
-    int fd =
-        S_ISSOCK(st.st_mode) ? connect_socket(path) : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    /* opened by the path the user gave: the system follows links such as /dev/stdout */
+    int fd = os_open_stream(path, info.kind);
     if (fd < 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(errno));
     }
     out->direct = true;
     if (open_stream(out, fd, err) != 0) {
-        close(fd);
+        os_close(fd);
         out->stream = -1;
         return -1;
     }
@@ -506,7 +423,7 @@ int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *er
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset, eei_error *err)
 {
     while (len > 0) {
-        ssize_t n = pwrite(write_fd(out), buf, len, (off_t)offset);
+        os_ssize n = os_pwrite(write_fd(out), buf, len, offset);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -523,11 +440,11 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
 static int copy_spool(output_file *out, eei_error *err)
 {
     static uint8_t buf[64 * 1024];
-    if (lseek(out->spool, 0, SEEK_SET) != 0) {
+    if (os_rewind(out->spool) != 0) {
         return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
     }
     for (;;) {
-        ssize_t n = read(out->spool, buf, sizeof(buf));
+        os_ssize n = os_read(out->spool, buf, sizeof(buf));
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -556,8 +473,8 @@ int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *
         return buf ? -1 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     int rc = 0;
-    for (off_t off = 0;;) {
-        ssize_t n = pread(fd, buf, EEI_IO_CHUNK, off);
+    for (uint64_t off = 0;;) {
+        os_ssize n = os_pread(fd, buf, EEI_IO_CHUNK, off);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -570,7 +487,7 @@ int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *
             break;
         }
         eei_sha256_update(sha, buf, (size_t)n);
-        off += n;
+        off += (uint64_t)n;
     }
     eei_sha256_final(sha, digest);
     eei_sha256_free(sha);
@@ -578,45 +495,19 @@ int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *
     return rc;
 }
 
-/* Give the finished unnamed file a name: linkat, from the descriptor or through /proc. */
-static int link_unnamed(output_file *out, const char *name)
-{
-    if (linkat(out->fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0) {
-        return 0; /* needs CAP_DAC_READ_SEARCH */
-    }
-    char proc[64];
-    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", out->fd);
-    return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
-}
-
 /*
- * The complete file under a temporary name beside the target (out->path), closed, its mode
- * set: what is left is a rename. close() reports deferred write errors (NFS, quota).
+ * The complete file under a temporary name beside the target (out->path), its permissions set,
+ * closed: what is left is a rename.
  */
 static int finish_temp(output_file *out, eei_error *err)
 {
-    if (fchmod(out->fd, out->opts.mode & ~process_umask) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
-    }
     if (out->unnamed) {
-        for (int tries = 0;; tries++) {
-            if (random_name(out->target, out->path, sizeof(out->path)) != 0) {
-                return eei_fail(err, EEI_ERR_FILE, "%s: path too long", out->name);
-            }
-            out->cleanup_slot = cleanup_claim(out->path);
-            if (link_unnamed(out, out->path) == 0) {
-                break;
-            }
-            int e = errno;
-            cleanup_release(out->cleanup_slot);
-            out->cleanup_slot = -1;
-            out->path[0] = '\0';
-            if (e != EEXIST || tries > 100) {
-                return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(e));
-            }
+        if (os_temp_name(out->fd, out->target, out->path, sizeof(out->path)) != 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
         }
+        out->cleanup_slot = cleanup_claim(out->path);
     }
-    int rc = close(out->fd);
+    int rc = os_temp_finish(out->fd, out->opts.mode, (out->opts.mode & 077) == 0);
     out->fd = -1;
     if (rc != 0) {
         return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
@@ -628,19 +519,13 @@ static int finish_temp(output_file *out, eei_error *err)
 static int move_into_place(output_file *out, eei_error *err)
 {
     if (!out->opts.no_clobber) {
-        if (rename(out->path, out->target) != 0) {
+        if (os_replace(out->path, out->target) != 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
         }
         return 0;
     }
-    if (renameat2(AT_FDCWD, out->path, AT_FDCWD, out->target, RENAME_NOREPLACE) == 0) {
+    if (os_move_new(out->path, out->target) == 0) {
         return 0;
-    }
-    if (errno == EINVAL || errno == ENOSYS) { /* filesystem without RENAME_NOREPLACE */
-        if (link(out->path, out->target) == 0) {
-            unlink(out->path);
-            return 0;
-        }
     }
     if (errno == EEXIST) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", out->name);
@@ -660,10 +545,10 @@ static int finish_stream(output_file *out, eei_error *err)
 {
     int rc = out->spool >= 0 ? copy_spool(out, err) : 0;
     if (out->spool >= 0) {
-        close(out->spool);
+        os_close(out->spool);
         out->spool = -1;
     }
-    if (out->direct && close(out->stream) != 0 && rc == 0) {
+    if (out->direct && os_close(out->stream) != 0 && rc == 0) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
     }
     out->fd = out->stream = -1;
@@ -683,6 +568,23 @@ int output_commit(output_file *out, eei_error *err)
     return 0;
 }
 
+/* dir/.base.<random> for target: a free name for a hard link. */
+static int free_name(const char *target, char *path, size_t size)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
+    uint8_t r[6];
+    os_dirname(target, dir, sizeof(dir));
+    os_basename(target, base, sizeof(base));
+    if (os_random(r, sizeof(r)) != 0) {
+        return -1;
+    }
+    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 36],
+                     letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36], letters[r[4] % 36],
+                     letters[r[5] % 36]);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 /* A hard link to an existing file, kept until the pair is in place: the way back. */
 static int keep_old(const char *target, char *backup, size_t size, eei_error *err)
 {
@@ -691,10 +593,10 @@ static int keep_old(const char *target, char *backup, size_t size, eei_error *er
         return 0;
     }
     for (int tries = 0; tries < 100; tries++) {
-        if (random_name(target, backup, size) != 0) {
+        if (free_name(target, backup, size) != 0) {
             break;
         }
-        if (link(target, backup) == 0) {
+        if (os_hardlink(target, backup) == 0) {
             return 0;
         }
         if (errno != EEXIST) {
@@ -717,7 +619,7 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
         }
         return output_commit(second, err);
     }
-    char backup[2][PATH_MAX] = {"", ""};
+    char backup[2][OS_PATH_MAX] = {"", ""};
     bool existed[2] = {path_exists(first->target), path_exists(second->target)};
     output_file *outs[2] = {first, second};
     int rc = 0;
@@ -725,7 +627,7 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
         rc = finish_temp(outs[i], err);
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
-        rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->target, backup[i], PATH_MAX, err);
+        rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->target, backup[i], OS_PATH_MAX, err);
     }
     int moved = 0;
     while (rc == 0 && moved < 2) {
@@ -734,15 +636,15 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
     }
     if (rc != 0 && moved == 1) { /* the first is in place, the second is not: undo the first */
         if (backup[0][0] != '\0') {
-            rename(backup[0], first->target);
+            os_replace(backup[0], first->target);
             backup[0][0] = '\0';
         } else if (!existed[0]) {
-            unlink(first->target);
+            os_unlink(first->target);
         }
     }
     for (int i = 0; i < 2; i++) {
         if (backup[i][0] != '\0') {
-            unlink(backup[i]);
+            os_unlink(backup[i]);
         }
         if (rc == 0) {
             committed(outs[i]);
@@ -756,17 +658,17 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
 void output_abort(output_file *out)
 {
     if (out->spool >= 0) {
-        close(out->spool);
+        os_close(out->spool);
     }
     if (out->direct && out->stream >= 0) {
-        close(out->stream);
+        os_close(out->stream);
     }
     if (out->stream < 0 && out->fd >= 0) {
-        close(out->fd); /* an unnamed file is gone with its descriptor */
+        os_close(out->fd); /* an unnamed file is gone with its descriptor */
     }
     out->fd = out->spool = out->stream = -1;
     if (out->path[0] != '\0') {
-        unlink(out->path);
+        os_unlink(out->path);
         out->path[0] = '\0';
     }
     cleanup_release(out->cleanup_slot);

@@ -9,13 +9,12 @@
 #ifndef EEI_FILEIO_H
 #define EEI_FILEIO_H
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "esp_enc_img/esp_enc_img.h"
+#include "os.h"
 
 typedef struct {
     int fd;
@@ -47,7 +46,7 @@ void input_close(input_file *in);
 int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err);
 
 typedef struct {
-    mode_t mode;     /* of the final file */
+    unsigned mode;   /* of the final file (0600, 0644...: without group and other bits, private) */
     bool no_clobber; /* fail if the target exists (key files without --force) */
     bool seekable;   /* the writer will pwrite; "-" is spooled through a temporary file */
     bool text;       /* printable: "-" may be a terminal (binary data to one is refused) */
@@ -61,9 +60,9 @@ typedef struct {
     bool direct;  /* stream is an OUT that is not a regular file: closed at the end */
     bool unnamed; /* O_TMPFILE: no name until it is complete */
     output_options opts;
-    const char *name;      /* as given, for messages */
-    char target[PATH_MAX]; /* the file replaced: name with its links followed */
-    char path[PATH_MAX];   /* the temporary name, while it has one */
+    const char *name;         /* as given, for messages */
+    char target[OS_PATH_MAX]; /* the file replaced: name with its links followed */
+    char path[OS_PATH_MAX];   /* the temporary name, while it has one */
     int cleanup_slot;
 } output_file;
 
@@ -88,7 +87,7 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err);
 void output_abort(output_file *out);
 
 /* mkdir -p: create path and its missing parents with mode (existing ones are left alone). */
-int make_dirs(const char *path, mode_t mode, eei_error *err);
+int make_dirs(const char *path, unsigned mode, eei_error *err);
 
 /*
  * Before anything is read: refuse an output path that is a directory, or the same file as one of
@@ -109,9 +108,8 @@ bool same_file(const char *a, const char *b);
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
 
 /*
- * Once, before any output is opened (and before threads start): remove the temporary files
- * of unfinished outputs on SIGINT, SIGTERM and SIGHUP, and read the umask for output modes.
- * A full pipe (SIGPIPE) or a file size limit (SIGXFSZ) become write errors that are reported.
+ * Once, after os_init, before any output is opened (and before threads start): remove the
+ * temporary files of unfinished outputs when the process is asked to stop.
  */
 void fileio_init(void);
 

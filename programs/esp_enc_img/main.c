@@ -119,6 +119,7 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    os_init(&argc, &argv);
     fileio_init();
     return stdout_flushed(dispatch(argc, argv));
 }

@@ -1,0 +1,452 @@
+/*
+ * os.h on POSIX systems: Linux, macOS, the BSDs. What only Linux has (an unnamed file linked in
+ * when complete, a rename that never replaces, getrandom, read-ahead advice) is used on Linux
+ * unless EEI_PORTABLE_POSIX asks for what every POSIX system has instead: a named temporary file
+ * removed on the signals that stop the process, a hard link, getentropy.
+ */
+#include "os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__) && !defined(EEI_PORTABLE_POSIX)
+#define OS_LINUX 1
+#include <sys/random.h>
+#elif defined(__APPLE__)
+#include <sys/random.h> /* getentropy */
+#endif
+
+/* ---- what a path names ---- */
+
+static void info_of(const struct stat *st, os_info *info)
+{
+    info->kind = S_ISREG(st->st_mode)    ? OS_FILE
+                 : S_ISDIR(st->st_mode)  ? OS_DIRECTORY
+                 : S_ISFIFO(st->st_mode) ? OS_FIFO
+                 : S_ISSOCK(st->st_mode) ? OS_SOCKET
+                                         : OS_DEVICE;
+    info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    info->dev = (uint64_t)st->st_dev;
+    info->ino = (uint64_t)st->st_ino;
+    info->mode = (unsigned)(st->st_mode & 07777);
+}
+
+int os_stat(const char *path, os_info *info)
+{
+    struct stat st;
+    memset(info, 0, sizeof(*info));
+    if (stat(path, &st) != 0) {
+        info->kind = OS_MISSING;
+        return -1;
+    }
+    info_of(&st, info);
+    return 0;
+}
+
+int os_fstat(int fd, os_info *info)
+{
+    struct stat st;
+    memset(info, 0, sizeof(*info));
+    if (fstat(fd, &st) != 0) {
+        return -1;
+    }
+    info_of(&st, info);
+    return 0;
+}
+
+bool os_is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+os_ssize os_readlink(const char *path, char *out, size_t size)
+{
+    ssize_t n = readlink(path, out, size - 1);
+    if (n >= 0) {
+        out[n] = '\0';
+    }
+    return n;
+}
+
+int os_realpath(const char *path, char *out, size_t size)
+{
+    char buf[PATH_MAX];
+    if (!realpath(path, buf)) {
+        return -1;
+    }
+    if (snprintf(out, size, "%s", buf) >= (int)size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+bool os_same_file(const char *a, const char *b)
+{
+    os_info ia, ib;
+    return os_stat(a, &ia) == 0 && os_stat(b, &ib) == 0 && ia.dev == ib.dev && ia.ino == ib.ino;
+}
+
+bool os_reserved_name(const char *path)
+{
+    (void)path;
+    return false;
+}
+
+bool os_is_separator(char c)
+{
+    return c == '/';
+}
+
+/* ---- reading and writing ---- */
+
+int os_open_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return -1;
+    }
+    return fd;
+}
+
+/* A local socket, written to as its client. */
+static int connect_socket(const char *path)
+{
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        fd = -1;
+    }
+    return fd;
+}
+
+int os_open_stream(const char *path, os_kind kind)
+{
+    return kind == OS_SOCKET ? connect_socket(path) : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+os_ssize os_read(int fd, void *buf, size_t len)
+{
+    return read(fd, buf, len);
+}
+
+os_ssize os_write(int fd, const void *buf, size_t len)
+{
+    return write(fd, buf, len);
+}
+
+os_ssize os_pread(int fd, void *buf, size_t len, uint64_t offset)
+{
+    return pread(fd, buf, len, (off_t)offset);
+}
+
+os_ssize os_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+    return pwrite(fd, buf, len, (off_t)offset);
+}
+
+int os_rewind(int fd)
+{
+    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+int os_close(int fd)
+{
+    return close(fd);
+}
+
+bool os_isatty(int fd)
+{
+    return isatty(fd) == 1;
+}
+
+void os_read_ahead(int fd)
+{
+#ifdef OS_LINUX
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#else
+    (void)fd;
+#endif
+}
+
+/* ---- files written whole, then moved into place ---- */
+
+void os_dirname(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    while (slash && slash > path && slash[1] == '\0') { /* "dir/" names dir */
+        const char *p = slash - 1;
+        while (p > path && *p != '/') {
+            p--;
+        }
+        slash = *p == '/' ? p : NULL;
+    }
+    if (!slash) {
+        snprintf(out, size, ".");
+    } else if (slash == path) {
+        snprintf(out, size, "/");
+    } else {
+        snprintf(out, size, "%.*s", (int)(slash - path), path);
+    }
+}
+
+void os_basename(const char *path, char *out, size_t size)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/') {
+        len--;
+    }
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/') {
+        start--;
+    }
+    snprintf(out, size, "%.*s", (int)(len - start), path + start);
+}
+
+static mode_t process_umask = 022;
+
+static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/* dir/.base.XXXXXX for target, with 6 random letters: a name no one else uses yet, maybe. */
+static int random_name(const char *target, char *path, size_t size)
+{
+    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
+    uint8_t r[6];
+    os_dirname(target, dir, sizeof(dir));
+    os_basename(target, base, sizeof(base));
+    if (os_random(r, sizeof(r)) != 0) {
+        return -1;
+    }
+    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 62],
+                     letters[r[1] % 62], letters[r[2] % 62], letters[r[3] % 62], letters[r[4] % 62],
+                     letters[r[5] % 62]);
+    if (n < 0 || (size_t)n >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+int os_temp_create(const char *target, char *path, size_t size)
+{
+    path[0] = '\0';
+#ifdef OS_LINUX
+    char dir[OS_PATH_MAX];
+    os_dirname(target, dir, sizeof(dir));
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) {
+        return fd;
+    }
+    /* a filesystem without O_TMPFILE: a named file, as elsewhere */
+#endif
+    for (int tries = 0; tries < 100; tries++) {
+        if (random_name(target, path, size) != 0) {
+            return -1;
+        }
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd >= 0 || errno != EEXIST) {
+            if (fd < 0) {
+                path[0] = '\0';
+            }
+            return fd;
+        }
+    }
+    path[0] = '\0';
+    errno = EEXIST;
+    return -1;
+}
+
+int os_temp_name(int fd, const char *target, char *path, size_t size)
+{
+#ifdef OS_LINUX
+    for (int tries = 0; tries < 100; tries++) {
+        if (random_name(target, path, size) != 0) {
+            return -1;
+        }
+        /* linkat from the descriptor needs CAP_DAC_READ_SEARCH; through /proc it does not */
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ||
+            linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+            return 0;
+        }
+        if (errno != EEXIST) {
+            break;
+        }
+    }
+    path[0] = '\0';
+    return -1;
+#else
+    (void)fd, (void)target, (void)path, (void)size;
+    errno = ENOSYS; /* every temporary file has a name from the start */
+    return -1;
+#endif
+}
+
+int os_temp_finish(int fd, unsigned mode, bool private_file)
+{
+    mode_t m = private_file ? 0600 : (mode_t)mode & ~process_umask;
+    int rc = fchmod(fd, m);
+    int e = errno;
+    /* close() reports deferred write errors (NFS, quota) */
+    if (close(fd) != 0 && rc == 0) {
+        return -1;
+    }
+    errno = e;
+    return rc;
+}
+
+int os_replace(const char *from, const char *to)
+{
+    return rename(from, to);
+}
+
+int os_move_new(const char *from, const char *to)
+{
+#ifdef OS_LINUX
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) {
+        return 0;
+    }
+    if (errno != EINVAL && errno != ENOSYS) { /* else a filesystem without it: link, unlink */
+        return -1;
+    }
+#endif
+    if (link(from, to) != 0) {
+        return -1;
+    }
+    unlink(from);
+    return 0;
+}
+
+int os_hardlink(const char *from, const char *to)
+{
+    return link(from, to);
+}
+
+int os_unlink(const char *path)
+{
+    return unlink(path);
+}
+
+int os_mkdir(const char *path, unsigned mode)
+{
+    return mkdir(path, (mode_t)mode);
+}
+
+int os_spool_create(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char tmpl[OS_PATH_MAX];
+    snprintf(tmpl, sizeof(tmpl), "%s/esp_enc_img.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmpl);
+    if (fd >= 0) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        unlink(tmpl); /* anonymous from here on: nothing to clean up */
+    }
+    return fd;
+}
+
+/* ---- the process ---- */
+
+void os_init(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    process_umask = umask(0);
+    umask(process_umask);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout pipe: EPIPE from write(), reported */
+    signal(SIGXFSZ, SIG_IGN); /* past ulimit -f: write() fails with EFBIG */
+}
+
+static void (*stop_cleanup)(void);
+
+static void on_stop_signal(int sig)
+{
+    if (stop_cleanup) {
+        stop_cleanup();
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void os_on_stop(void (*cleanup)(void))
+{
+    stop_cleanup = cleanup;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+const char *os_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+int os_random(void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    while (n > 0) {
+        size_t chunk = n < 256 ? n : 256; /* getentropy's limit */
+#ifdef OS_LINUX
+        if (getrandom(p, chunk, 0) != (ssize_t)chunk) {
+            return -1;
+        }
+#else
+        if (getentropy(p, chunk) != 0) {
+            return -1;
+        }
+#endif
+        p += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int os_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+double os_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void os_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
