@@ -117,6 +117,15 @@ void os_init(int *argc, char ***argv);
  * Ctrl-Break, the console closed), then end as that request ends it. cleanup must only unlink.
  */
 void os_on_stop(void (*cleanup)(void));
+/*
+ * Work that stops between steps: the first request to stop calls handler with its signal
+ * (SIGINT, SIGTERM, SIGHUP; on Windows SIGINT for Ctrl-C, SIGBREAK... for the others), which
+ * only sets a flag; a second request ends the process at once. Not restarted: a blocked wait
+ * returns (on POSIX, with EINTR).
+ */
+void os_on_interrupt(void (*handler)(int sig));
+/* End the process as the stop request sig ends it: its status is 128 + sig for the shell. */
+void os_end_as(int sig);
 /* An environment variable, in UTF-8; NULL when unset. */
 const char *os_getenv(const char *name);
 /* n random bytes from the system. 0, or -1. */

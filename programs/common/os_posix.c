@@ -406,6 +406,33 @@ void os_on_stop(void (*cleanup)(void))
     sigaction(SIGHUP, &sa, NULL);
 }
 
+static void (*interrupt_handler)(int sig);
+
+static void on_interrupt(int sig)
+{
+    signal(sig, SIG_DFL); /* a second one ends the process at once */
+    interrupt_handler(sig);
+}
+
+void os_on_interrupt(void (*handler)(int sig))
+{
+    interrupt_handler = handler;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: a blocked poll returns at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void os_end_as(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+    _exit(128 + sig); /* a signal that did not end it (blocked): the status it would have given */
+}
+
 const char *os_getenv(const char *name)
 {
     return getenv(name);

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileio.h"
 #include "json_file.h"
@@ -442,9 +440,9 @@ static cJSON *merged_result(const shard_result *first, const placed_device *plac
 /* True when stdin reads the file at path (a '-' shard redirected from it), links followed. */
 static bool stdin_is(const char *path)
 {
-    struct stat in, out;
-    return strcmp(path, "-") != 0 && fstat(STDIN_FILENO, &in) == 0 && stat(path, &out) == 0 &&
-           in.st_dev == out.st_dev && in.st_ino == out.st_ino;
+    os_info in, out;
+    return strcmp(path, "-") != 0 && os_fstat(0, &in) == 0 && os_stat(path, &out) == 0 &&
+           in.dev == out.dev && in.ino == out.ino;
 }
 
 /* The options that write or read something else than shard results. */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fileio.h"
 #include "json_out.h"
@@ -242,13 +241,13 @@ int cli_load_key_arg(const cli_args *args, int key_pos, const char *order, eei_k
     for (int i = 0; i < args->npos; i++) { /* is the key given in another place? */
         eei_key *other = NULL;
         eei_error quiet = {EEI_OK, ""};
-        struct stat st;
+        os_info st;
         /*
          * Only small regular files are looked at (never stdin, a FIFO, a device or a token),
          * and not 32-byte ones: any 32 bytes read as an HMAC key, so they prove nothing.
          */
-        if (i == key_pos || stat(args->pos[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-            st.st_size > 64 * 1024 || st.st_size == EEI_HMAC_KEY_SIZE ||
+        if (i == key_pos || os_stat(args->pos[i], &st) != 0 || st.kind != OS_FILE ||
+            st.size > 64 * 1024 || st.size == EEI_HMAC_KEY_SIZE ||
             cli_load_key(args->pos[i], NULL, &other, &quiet) != 0) {
             continue;
         }
@@ -286,7 +285,7 @@ static int load_key(const char *path, const cli_args *args, bool signing, eei_ke
                            "not a terminal to ask on)",
     };
     if (args && !opts.passphrase_file) { /* set but empty is unset, as a shell's VAR= means */
-        const char *env = getenv("ESP_ENC_IMG_PASSPHRASE");
+        const char *env = os_getenv("ESP_ENC_IMG_PASSPHRASE");
         opts.passphrase = env && env[0] ? env : NULL;
     }
     if (args && passphrase_prompt_possible()) { /* asked only when the key is protected */
@@ -294,7 +293,7 @@ static int load_key(const char *path, const cli_args *args, bool signing, eei_ke
     }
     opts.pin_file = args ? args->pin_file : NULL;
     if (args && !opts.pin_file) {
-        opts.pin = getenv("ESP_ENC_IMG_PKCS11_PIN");
+        opts.pin = os_getenv("ESP_ENC_IMG_PKCS11_PIN");
     }
     opts.signing = signing;
     return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;

@@ -1,14 +1,10 @@
 /* batch MANIFEST.json --out-dir DIR: one build, encrypted for every device of a fleet. */
-#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -117,7 +113,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_stop(int sig)
 {
     stop_signal = sig;
-    signal(sig, SIG_DFL); /* a second one ends the process at once */
 }
 
 static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
@@ -133,7 +128,7 @@ static int output_path(const batch *b, const device *d, const char *suffix, char
 static void run_device(batch *b, device *d)
 {
     eei_error err = {EEI_OK, ""};
-    char path[PATH_MAX];
+    char path[OS_PATH_MAX];
     eei_key *key = NULL;
     output_file out;
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
@@ -168,9 +163,9 @@ static void run_device(batch *b, device *d)
     }
     eei_key_free(key);
     if (!d->ok) {
-        struct stat st;
+        os_info st;
         snprintf(d->error, sizeof(d->error), "%s", err.msg);
-        d->previous_kept = have_path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        d->previous_kept = have_path && os_stat(path, &st) == 0 && st.kind == OS_FILE;
     }
 }
 
@@ -394,7 +389,7 @@ static int run_workers(batch *b, size_t jobs, bool quiet)
     progress_begin(&p, "batch", b->count, true, quiet);
     for (size_t done; p.tty && (done = atomic_load(&b->done)) < b->count;) {
         progress_update(&p, done);
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        os_sleep_ms(50);
     }
     for (size_t i = 0; i < started; i++) {
         pthread_join(threads[i], NULL);
@@ -537,8 +532,8 @@ static int sign_input(const sign_keys *sk, const cli_args *args, batch *b, eei_e
 
 /* A file the run reads, known by what a link leads to: an output that is this file replaces it. */
 typedef struct {
-    dev_t dev;
-    ino_t ino;
+    uint64_t dev;
+    uint64_t ino;
     size_t seq;           /* its place in the list: of one file's names, the first is shown */
     bool from_stdin;      /* the manifest, read from stdin ('-') */
     const char *path;     /* as it is opened; "stdin" */
@@ -562,11 +557,11 @@ static int by_file(const void *a, const void *b)
 static void add_read(read_file *list, size_t *n, const char *path, const char *what,
                      const device *d)
 {
-    struct stat st;
+    os_info st;
     bool from_stdin = strcmp(path, "-") == 0;
-    if ((from_stdin ? fstat(STDIN_FILENO, &st) : stat(path, &st)) == 0) {
+    if ((from_stdin ? os_fstat(0, &st) : os_stat(path, &st)) == 0) {
         list[*n] =
-            (read_file){st.st_dev, st.st_ino, *n, from_stdin, from_stdin ? "stdin" : path, what, d};
+            (read_file){st.dev, st.ino, *n, from_stdin, from_stdin ? "stdin" : path, what, d};
         (*n)++;
     }
 }
@@ -574,22 +569,22 @@ static void add_read(read_file *list, size_t *n, const char *path, const char *w
 /* The first file of the sorted list that out is (same_file's rule), or NULL. */
 static const read_file *read_as(const read_file *list, size_t n, const char *out)
 {
-    struct stat st;
-    if (stat(out, &st) != 0) {
+    os_info st;
+    if (os_stat(out, &st) != 0) {
         return NULL;
     }
     size_t lo = 0, hi = n;
     while (lo < hi) { /* the first entry not below (dev, ino) */
         size_t mid = lo + (hi - lo) / 2;
         const read_file *m = &list[mid];
-        if (m->dev < st.st_dev || (m->dev == st.st_dev && m->ino < st.st_ino)) {
+        if (m->dev < st.dev || (m->dev == st.dev && m->ino < st.ino)) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
     const read_file *r = lo < n ? &list[lo] : NULL;
-    if (!r || r->dev != st.st_dev || r->ino != st.st_ino) {
+    if (!r || r->dev != st.dev || r->ino != st.ino) {
         return NULL;
     }
     return r->from_stdin || same_file(out, r->path) ? r : NULL;
@@ -629,7 +624,7 @@ static int refuse_overwrites(const batch *b, const cli_args *args, const char *i
     }
     qsort(list, n, sizeof(*list), by_file);
 
-    char out[PATH_MAX];
+    char out[OS_PATH_MAX];
     const read_file *hit = NULL;
     const device *d = NULL; /* NULL: manifest.json, then each device this run writes */
     int len = snprintf(out, sizeof(out), "%s/manifest.json", b->out_dir);
@@ -659,7 +654,7 @@ static int refuse_overwrites(const batch *b, const cli_args *args, const char *i
 /* --jobs, or the number of cores */
 static size_t jobs_for(const cli_args *args)
 {
-    long n = args->jobs ? (long)args->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    long n = args->jobs ? (long)args->jobs : os_cpu_count();
     return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
@@ -693,9 +688,8 @@ static int run(const cli_args *args)
     uint8_t *text = NULL;
     size_t len = 0;
     cJSON *manifest = NULL, *result = NULL;
-    char dir_buf[PATH_MAX];
-    snprintf(dir_buf, sizeof(dir_buf), "%s", args->pos[0]);
-    const char *dir = dirname(dir_buf);
+    char dir[OS_PATH_MAX];
+    os_dirname(args->pos[0], dir, sizeof(dir));
     char *input = NULL;
     const char *input_name = NULL;
     sign_keys signers = {.count = 0};
@@ -732,14 +726,10 @@ static int run(const cli_args *args)
         goto done;
     }
     /* an interruption stops the work between devices: what was written is in the manifest */
-    struct sigaction sa = {.sa_handler = on_stop};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    os_on_interrupt(on_stop);
     run_workers(&b, jobs < b.count ? jobs : (b.count ? b.count : 1), args->quiet);
     result = result_json(&b, input_name, input_sha, manifest_sha);
-    char result_path[PATH_MAX];
+    char result_path[OS_PATH_MAX];
     snprintf(result_path, sizeof(result_path), "%s/manifest.json", b.out_dir);
     if (json_file_write(result_path, result, &err) != 0) {
         goto done;
@@ -801,7 +791,7 @@ done:
         code = cli_report(&err, args->verbose);
     }
     if (stop_signal) {
-        raise(stop_signal); /* its default action now: ends as interrupted (128 + signal) */
+        os_end_as(stop_signal); /* ends as interrupted (128 + signal) */
     }
     return code;
 }

@@ -1,6 +1,5 @@
 /* decrypt IN KEY OUT: authenticated decryption; OUT appears only for an authentic image. */
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -31,8 +30,8 @@ static const char help[] =
 /* A regular file (never opened otherwise: a FIFO would block) with a whole image header. */
 static bool looks_like_image(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)EEI_HEADER_SIZE) {
+    os_info st;
+    if (os_stat(path, &st) != 0 || st.kind != OS_FILE || st.size < EEI_HEADER_SIZE) {
         return false;
     }
     input_file f = {.fd = -1};

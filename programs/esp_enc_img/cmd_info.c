@@ -110,7 +110,7 @@ static int run(const cli_args *args)
     size_t got = 0;
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     /* IN's name as every line shows it: a terminal escape in it is shown, never obeyed */
-    char shown[4 * PATH_MAX + 1];
+    char shown[4 * OS_PATH_MAX + 1];
     text_for_display(args->pos[0], shown, sizeof(shown));
     int rc = input_open(&in, args->pos[0], &err);
     if (strcmp(args->pos[0], "-") != 0) {

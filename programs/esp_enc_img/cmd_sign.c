@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -106,10 +105,12 @@ static int run(const cli_args *args)
     }
     const char *in_path = args->pos[0];
     /* signed in place by default: the file itself, where a symlink leads, keeps its mode */
-    char real_in[PATH_MAX];
-    const char *out_path = args->output                                              ? args->output
-                           : strcmp(in_path, "-") != 0 && realpath(in_path, real_in) ? real_in
-                                                                                     : in_path;
+    char real_in[OS_PATH_MAX];
+    const char *out_path =
+        args->output ? args->output
+        : strcmp(in_path, "-") != 0 && os_realpath(in_path, real_in, sizeof(real_in)) == 0
+            ? real_in
+            : in_path;
     if (args->json && strcmp(out_path, "-") == 0) {
         return cli_usage_of(args, "--json prints to stdout: OUT must be a file");
     }
@@ -119,7 +120,7 @@ static int run(const cli_args *args)
     output_file out;
     /* seekable: stdout is spooled, so a failure writes nothing there either */
     output_options oo = {.mode = 0666, .no_clobber = false, .seekable = true};
-    struct stat st;
+    os_info st;
     uint8_t sector[EEI_SB_SECTOR_SIZE];
     cJSON *json = args->json ? cJSON_CreateObject() : NULL;
     /* OUT may be IN (that is signing in place, the default), never a key or a secret's file */
@@ -134,8 +135,8 @@ static int run(const cli_args *args)
     rc = rc == 0 ? input_open(&in, in_path, &err) : rc;
     rc = rc == 0 && args->append ? read_old_sector(&in, sector, &err) : rc;
     rc = rc == 0 && !args->append ? input_refuse_signed(&in, &err) : rc;
-    if (rc == 0 && !args->output && in.regular && fstat(in.fd, &st) == 0) {
-        oo.mode = st.st_mode & 07777;
+    if (rc == 0 && !args->output && in.regular && os_fstat(in.fd, &st) == 0) {
+        oo.mode = st.mode;
     }
     rc = rc == 0 ? output_open(&out, out_path, &oo, &err) : rc;
     if (rc == 0) {
@@ -165,7 +166,7 @@ static int run(const cli_args *args)
             if (json) {
                 describe(out_path, signed_size, json, &err);
             } else if (strcmp(out_path, "-") != 0 && !args->quiet) {
-                char shown[PATH_MAX];
+                char shown[OS_PATH_MAX];
                 text_for_display(out_path, shown, sizeof(shown));
                 printf("%s: signed app, %llu bytes, %d new signature block(s)%s\n", shown,
                        (unsigned long long)signed_size, args->keys.n,

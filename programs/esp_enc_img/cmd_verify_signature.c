@@ -97,7 +97,7 @@ static int run(const cli_args *args)
         rc = cli_load_signing_key(args->pubs.v[i], args, &keys[i], &err);
     }
     /* names as every line shows them: a terminal escape in one is shown, never obeyed */
-    char name[4 * PATH_MAX + 1], pubs[EEI_SB_BLOCKS_MAX][4 * PATH_MAX + 1];
+    char name[4 * OS_PATH_MAX + 1], pubs[EEI_SB_BLOCKS_MAX][4 * OS_PATH_MAX + 1];
     text_for_display(strcmp(args->pos[0], "-") == 0 ? "stdin" : args->pos[0], name, sizeof(name));
     for (int i = 0; i < args->pubs.n; i++) {
         text_for_display(args->pubs.v[i], pubs[i], sizeof(pubs[i]));

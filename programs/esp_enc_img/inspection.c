@@ -121,7 +121,7 @@ static int reject(const eei_inspection *ins, const char *name, const char *probl
     if (ins_magic_hint(ins, hint, sizeof(hint))) {
         problem = hint;
     }
-    char shown[PATH_MAX];
+    char shown[OS_PATH_MAX];
     text_for_display(name, shown, sizeof(shown));
     return eei_fail(err, EEI_ERR_REJECTED, "%s: %s", shown, problem);
 }

@@ -41,7 +41,7 @@ static size_t find_nul_escape(const char *text, size_t len)
 
 static int syntax_error(const char *text, size_t len, size_t at, const char *name, eei_error *err)
 {
-    char where[PATH_MAX + 48], near[NEAR_MAX + 1], shown[4 * NEAR_MAX + 1];
+    char where[OS_PATH_MAX + 48], near[NEAR_MAX + 1], shown[4 * NEAR_MAX + 1];
     size_t n = 0;
     /* cJSON may point at the blank after a wrong token: show the token */
     while (at < len && at > 0 && strchr(" \t\r\n", text[at])) {
@@ -74,7 +74,7 @@ int json_file_read(const char *path, size_t max, cJSON **out, uint8_t **text, si
     const char *s = (const char *)buf;
     const uint8_t *nul = memchr(buf, 0, n);
     size_t escape = find_nul_escape(s, n);
-    char where[PATH_MAX + 48];
+    char where[OS_PATH_MAX + 48];
     int rc = 0;
     if (n == 0) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: empty, not JSON", path);

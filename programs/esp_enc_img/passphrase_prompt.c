@@ -2,22 +2,22 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "json_out.h"
+#include "os.h"
 
 bool passphrase_prompt_possible(void)
 {
-    return isatty(STDIN_FILENO) == 1;
+    return os_isatty(0);
 }
 
 int passphrase_prompt(void *ctx, const char *key_name, char *buf, size_t size, eei_error *err)
 {
     (void)ctx;
-    char shown[PATH_MAX], prompt[PATH_MAX + 32];
+    char shown[OS_PATH_MAX], prompt[OS_PATH_MAX + 32];
     text_for_display(key_name, shown, sizeof(shown)); /* a path cannot drive the terminal */
     snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", shown);
     if (size < 2) {

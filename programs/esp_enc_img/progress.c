@@ -1,24 +1,19 @@
 #include "progress.h"
 
 #include <stdio.h>
-#include <unistd.h>
 
-#define REFRESH_NS 200000000ll
+#include "os.h"
 
-static int64_t ns_between(const struct timespec *a, const struct timespec *b)
-{
-    return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000ll + (b->tv_nsec - a->tv_nsec);
-}
+#define REFRESH_S 0.2
 
 void progress_begin(progress *p, const char *label, uint64_t total, bool items, bool quiet)
 {
-    p->tty = !quiet && isatty(STDERR_FILENO);
+    p->tty = !quiet && os_isatty(2);
     p->items = items;
     p->label = label;
     p->total = total;
     p->shown = false;
-    clock_gettime(CLOCK_MONOTONIC, &p->start);
-    p->last = p->start;
+    p->start = p->last = os_now();
 }
 
 void progress_update(progress *p, uint64_t done)
@@ -27,14 +22,13 @@ void progress_update(progress *p, uint64_t done)
     if (!p->tty || !long_work) {
         return;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (p->shown && ns_between(&p->last, &now) < REFRESH_NS) {
+    double now = os_now();
+    if (p->shown && now - p->last < REFRESH_S) {
         return;
     }
     p->last = now;
     p->shown = true;
-    double secs = (double)ns_between(&p->start, &now) / 1e9;
+    double secs = now - p->start;
     double rate = secs > 0 ? (double)done / secs : 0;
     double eta = rate > 0 && p->total > done ? (double)(p->total - done) / rate : 0;
     if (p->items) {

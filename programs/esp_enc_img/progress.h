@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #define EEI_PROGRESS_MIN_BYTES (64ull * 1024 * 1024)
 
@@ -12,8 +11,8 @@ typedef struct {
     bool tty;
     bool items; /* counting devices, not bytes */
     const char *label;
-    uint64_t total; /* 0: unknown (a stream) */
-    struct timespec start, last;
+    uint64_t total;     /* 0: unknown (a stream) */
+    double start, last; /* os_now() */
     bool shown;
 } progress;
 

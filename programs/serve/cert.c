@@ -117,16 +117,16 @@ static void not_after(X509 *cert, char until[11])
     }
 }
 
-int cert_self_signed(const char *host, const char *dir, long days, char cert_path[PATH_MAX],
-                     char key_path[PATH_MAX], bool *reused, char until[11], eei_error *err)
+int cert_self_signed(const char *host, const char *dir, long days, char cert_path[OS_PATH_MAX],
+                     char key_path[OS_PATH_MAX], bool *reused, char until[11], eei_error *err)
 {
     *reused = false;
     snprintf(until, 11, "unknown");
     if (!is_ip(host) && !is_dns_name(host)) {
         return eei_fail(err, EEI_ERR_USAGE, "--self-signed %s: not a host name or address", host);
     }
-    snprintf(cert_path, PATH_MAX, "%s/ca_cert.pem", dir);
-    snprintf(key_path, PATH_MAX, "%s/ca_key.pem", dir);
+    snprintf(cert_path, OS_PATH_MAX, "%s/ca_cert.pem", dir);
+    snprintf(key_path, OS_PATH_MAX, "%s/ca_key.pem", dir);
     if (path_exists(cert_path) || path_exists(key_path)) {
         FILE *f = fopen(cert_path, "r");
         X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
