@@ -53,12 +53,21 @@ typedef struct {
 /* A few words for a status ("image rejected", ...); never NULL. */
 EEI_API const char *eei_status_message(eei_status status);
 
+/* printf-style arguments checked by the compiler (MinGW: C99's printf, as the library uses). */
+#if defined(__MINGW32__)
+#define EEI_PRINTF_FORMAT(fmt, first) __attribute__((format(gnu_printf, fmt, first)))
+#elif defined(__GNUC__)
+#define EEI_PRINTF_FORMAT(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define EEI_PRINTF_FORMAT(fmt, first)
+#endif
+
 /*
  * Record a failure in err (which may be NULL): a status and a printf-style message. Returns -1,
  * so a callback can end with `return eei_fail(err, ...)`.
  */
 EEI_API int eei_fail(eei_error *err, eei_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    EEI_PRINTF_FORMAT(3, 4);
 /* Put "<what>: " in front of the message err holds. */
 EEI_API void eei_error_prefix(eei_error *err, const char *what);
 

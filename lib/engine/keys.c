@@ -1,13 +1,10 @@
 /* Keys: loading from memory and files (HMAC keys and passphrases included), export, hashes. */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "engine/file.h"
 #include "error/error_internal.h"
 
 #define KEY_FILE_MAX (64u * 1024u)
@@ -17,7 +14,12 @@
 static bool is_pem(const uint8_t *data, size_t len)
 {
     static const char begin[] = "-----BEGIN";
-    return len >= sizeof(begin) - 1 && memmem(data, len, begin, sizeof(begin) - 1) != NULL;
+    for (size_t i = 0; i + sizeof(begin) - 1 <= len; i++) {
+        if (memcmp(data + i, begin, sizeof(begin) - 1) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -75,31 +77,22 @@ static int certificate_hint(const char *name, const uint8_t *data, size_t len, e
 static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
                            eei_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-        }
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path, strerror(e));
+    int fd = eei_file_open_read(path);
+    if (fd < 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
+                        errno == EISDIR ? "is a directory" : strerror(errno));
     }
-    uint8_t *buf = S_ISDIR(st.st_mode) ? NULL : malloc(max + 1);
+    uint8_t *buf = malloc(max + 1);
     size_t got = 0;
-    ssize_t n = 1;
-    while (buf && got <= max && n != 0) {
-        n = read(fd, buf + got, max + 1 - got);
-        if (n < 0 && errno != EINTR) {
-            break;
-        }
+    long n = 1;
+    while (buf && got <= max && n > 0) {
+        n = eei_file_read(fd, buf + got, max + 1 - got);
         got += n > 0 ? (size_t)n : 0;
     }
     int e = errno;
-    close(fd);
+    eei_file_close(fd);
     int rc = 0;
-    if (S_ISDIR(st.st_mode)) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: is a directory", path);
-    } else if (!buf) {
+    if (!buf) {
         rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     } else if (n < 0) {
         rc = eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
@@ -124,31 +117,23 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
 static int read_first_line(const char *path, const char *what, const char *secret, char **out,
                            size_t *out_size, eei_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = fd >= 0 && S_ISDIR(st.st_mode) ? EISDIR : errno;
-        if (fd >= 0) {
-            close(fd);
-        }
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(e));
+    int fd = eei_file_open_read(path);
+    if (fd < 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(errno));
     }
     char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
     if (!line) {
-        close(fd);
+        eei_file_close(fd);
         return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     uint8_t chunk[4096];
     size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
-    ssize_t n = 0;
+    long n = 0;
     for (bool end = false; !end && len <= LINE_COUNT_MAX;) {
         /* a byte at a time while it may be the secret; past that only counted, for the message */
-        n = read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        n = eei_file_read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
         end = n <= 0;
-        for (ssize_t i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             if (chunk[i] == '\n' || chunk[i] == '\r') {
                 end = true;
                 break;
@@ -163,7 +148,7 @@ static int read_first_line(const char *path, const char *what, const char *secre
         }
     }
     int e = errno;
-    close(fd);
+    eei_file_close(fd);
     eei_crypto_wipe(chunk, sizeof(chunk));
     int rc = 0;
     if (n < 0) {

@@ -124,6 +124,8 @@ void os_on_stop(void (*cleanup)(void));
  * returns (on POSIX, with EINTR).
  */
 void os_on_interrupt(void (*handler)(int sig));
+/* A few words for a stop request's signal ("Interrupt", "Terminated", "Hangup"). */
+const char *os_signal_name(int sig);
 /* End the process as the stop request sig ends it: its status is 128 + sig for the shell. */
 void os_end_as(int sig);
 /* An environment variable, in UTF-8; NULL when unset. */

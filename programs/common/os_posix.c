@@ -426,6 +426,11 @@ void os_on_interrupt(void (*handler)(int sig))
     sigaction(SIGHUP, &sa, NULL);
 }
 
+const char *os_signal_name(int sig)
+{
+    return strsignal(sig);
+}
+
 void os_end_as(int sig)
 {
     signal(sig, SIG_DFL);

@@ -99,9 +99,9 @@ int cli_run(const cli_command *cmd, int argc, char **argv);
 int cli_exit_code(eei_status status);
 
 /* Print "esp_enc_img: <cmd>: <message>" for a usage error; returns its exit code (2). */
-int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage(const char *cmd, const char *fmt, ...) EEI_PRINTF_FORMAT(2, 3);
 /* The same in a command that runs: with --json, its JSON object (ok false) is printed too. */
-int cli_usage_of(const cli_args *args, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_of(const cli_args *args, const char *fmt, ...) EEI_PRINTF_FORMAT(2, 3);
 
 /* Print the error (and with --verbose the crypto library's own errors under it); its exit code. */
 int cli_report(const eei_error *err, bool verbose);

@@ -140,7 +140,7 @@ static void run_device(batch *b, device *d)
         eei_fail(&err, EEI_ERR_FILE, "output path too long");
     } else if (stop_signal) {
         eei_fail(&err, EEI_ERR_REJECTED, "interrupted (%s) before this device",
-                 strsignal(stop_signal));
+                 os_signal_name(stop_signal));
     } else if (cli_load_key(d->key_path, NULL, &key, &err) == 0 &&
                cli_refuse_secret_key(key, d->key_path, "its public_key", &err) == 0 &&
                eei_key_fingerprint(key, d->fingerprint, &err) == EEI_OK &&
@@ -751,7 +751,7 @@ static int run(const cli_args *args)
         eei_fail(&err, EEI_ERR_SYSTEM,
                  "%s: interrupted (%s): %zu of %zu devices written "
                  "(see %s/manifest.json)",
-                 what, strsignal(stop_signal), b.count - failed, b.count, b.out_dir);
+                 what, os_signal_name(stop_signal), b.count - failed, b.count, b.out_dir);
     } else if (failed) {
         eei_fail(&err, EEI_ERR_REJECTED, "%s: %zu of %zu devices failed (see %s/manifest.json)",
                  what, failed, b.count, b.out_dir);

@@ -1,12 +1,14 @@
 #include "inspection.h"
 
-#include <elf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_out.h"
+
+/* The first bytes of an ELF file (the .elf of a build, where its .bin is wanted). */
+static const char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
 
 int inspect_input(input_file *in, const uint8_t *prefix, size_t prefix_len, eei_inspection *ins,
                   eei_error *err)
@@ -80,7 +82,7 @@ bool inspect_magic_hint(const uint8_t *head, size_t len, char *out, size_t cap)
     }
     if (len == 0) {
         snprintf(out, cap, "it is empty");
-    } else if (len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
+    } else if (len >= sizeof(elf_magic) && memcmp(head, elf_magic, sizeof(elf_magic)) == 0) {
         snprintf(out, cap, "it is an ELF file, not an encrypted image");
     } else if (head[0] == EEI_APP_MAGIC) {
         snprintf(out, cap,
@@ -252,7 +254,7 @@ bool input_not_an_app(const uint8_t *head, size_t len, const char *name, char *o
         "encrypt the .bin that idf.py build writes (build/<project>.bin)";
     eei_header image;
     eei_app_head app;
-    if (len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
+    if (len >= sizeof(elf_magic) && memcmp(head, elf_magic, sizeof(elf_magic)) == 0) {
         snprintf(out, cap, "%s is an ELF file; %s, not the .elf", name, build_bin);
     } else if (eei_header_decode(head, len, &image) == EEI_FMT_OK) {
         snprintf(out, cap,
