@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The esp_enc_img component's CMake module (firmware/components/esp_enc_img/esp_enc_img.cmake):
-# encrypt during the build, signed first when signing keys are given. The tool: a path that is
-# set (the CMake variable ESP_ENC_IMG_TOOL, TOOL as CONFIG_ESP_ENC_IMG_TOOL passes it, the
-# environment; spaces and non-ASCII letters in it), in that order; esp_enc_img or esp_enc_img.exe
-# on PATH; built from this repository only when ESP_ENC_IMG_BUILD_TOOL asks. A missing key or
-# tool, or a path that names nothing, fails the build at that step with a message (how to get
-# the tool on each system), after a configure that succeeds (so that menuconfig still opens), and
-# nothing is compiled.
+# encrypt during the build, signed first when signing keys are given, and end with one line that
+# says where the image went and its size. The tool: a path that is set (the CMake variable
+# ESP_ENC_IMG_TOOL, TOOL as CONFIG_ESP_ENC_IMG_TOOL passes it, the environment; spaces and
+# non-ASCII letters in it), in that order; esp_enc_img or esp_enc_img.exe on PATH; built from
+# this repository only when ESP_ENC_IMG_BUILD_TOOL asks. A missing key or tool, or a path that
+# names nothing, fails the build at that step with a message (how to get the tool on each
+# system), after a configure that succeeds (so that menuconfig still opens), and nothing is
+# compiled.
 . "$(dirname "$0")/../support/lib.sh"
 P=$SRC/tests/firmware/cmake_integration
 K=$SRC/keys
@@ -17,6 +18,11 @@ mkdir nopath && ln -s "$(command -v cmake)" "$(command -v make)" nopath/
 # a tool on PATH that must not be the one that runs
 mkdir decoy && printf '#!/bin/sh\necho "the esp_enc_img on PATH ran" >&2\nexit 9\n' >decoy/esp_enc_img
 chmod +x decoy/esp_enc_img
+# the build's summary line (BUILD's output in out.txt): OUTPUT (SIZE bytes), encrypted for KEY...
+expect_summary() { # OUTPUT_SHOWN OUTPUT_FILE KEY_SHOWN [", signed with N keys"]
+    local line="esp_enc_img: $1 ($(stat -c %s "$2") bytes), encrypted for $3${4:-}"
+    grep -qxF -- "$line" "$T/out.txt" && pass || fail "no '$line' in: $(grep esp_enc_img "$T/out.txt")"
+}
 # configure's warning (in err.txt) says MESSAGE, however CMake wrapped its lines
 expect_warned() {
     tr -s ' \n' '  ' <"$T/err.txt" | grep -qF -- "$1" && pass ||
@@ -34,6 +40,7 @@ decrypts_to_app() { # IMAGE
 mkdir bin && ln -s "$E" bin/esp_enc_img
 expect_rc 0 env PATH="$T/bin:/usr/bin:/bin" cmake -S "$P" -B onpath -DEEI_REPO="$SRC"
 expect_rc 0 cmake --build onpath
+expect_summary "$T/onpath/app_secure.bin" onpath/app_secure.bin "$K/device_pub_key.pem"
 decrypts_to_app onpath/app_secure.bin
 expect_absent onpath/esp_enc_img_native
 # a second build does nothing; a changed input is encrypted again
@@ -55,6 +62,8 @@ expect_rc 0 "$E" keygen ecc384 --out-dir "$T/sign"
 expect_rc 0 cmake -S "$P" -B signed -DEEI_REPO="$SRC" -DESP_ENC_IMG_TOOL="$E" \
     "-DEEI_TEST_SIGN_KEYS=$K/rsa_priv_key.pem;$T/sign/ecc384_priv_key.pem"
 expect_rc 0 cmake --build signed
+expect_summary "$T/signed/app_secure.bin" signed/app_secure.bin "$K/device_pub_key.pem" \
+    ", signed with 2 keys"
 expect_rc 0 "$E" decrypt signed/app_secure.bin "$K/device_hmac_key.bin" signed.bin
 expect_same <(head -c "$(stat -c %s "$APP")" signed.bin) "$APP"
 expect_rc 0 "$E" verify-signature signed.bin --pub "$K/rsa_pub_key.pem" \
@@ -63,8 +72,8 @@ expect_json blocks.0.verified true
 expect_json blocks.1.verified true
 
 # a configured tool whose path has spaces and non-ASCII letters, in a project folder that has
-# them too; it is run rather than the esp_enc_img on PATH, and each way of naming it comes before
-# the next
+# them too (paths inside it are shown relative to it, as idf.py shows build/); it is run rather
+# than the esp_enc_img on PATH, and each way of naming it comes before the next
 project="$T/my project é"
 spaced="$T/my tools/esp enc img"
 accents="$T/outils/chiffrement ünï"
@@ -80,6 +89,7 @@ tool_build() { # NAME ARGS...: configure NAME (in the project) with ARGS, decoy 
     cp out.txt configure.txt
     expect_rc 0 env PATH="$T/decoy:$T/nopath" cmake --build "$dir"
     grep -q "the esp_enc_img on PATH ran" out.txt err.txt && fail "the esp_enc_img on PATH ran" || pass
+    expect_summary "$name/app_secure.bin" "$dir/app_secure.bin" keys/device_pub_key.pem
     decrypts_to_app "$dir/app_secure.bin"
 }
 said_tool() { # PATH SETTING: configure said which tool, and why
@@ -134,6 +144,7 @@ expect_absent notool/app_secure.bin
 expect_rc 0 env PATH="$T/decoy:/usr/bin:/bin" cmake -S "$P" -B built -DEEI_REPO="$SRC" \
     -DESP_ENC_IMG_BUILD_TOOL=ON
 expect_rc 0 env PATH="$T/decoy:/usr/bin:/bin" cmake --build built
+expect_summary "$T/built/app_secure.bin" built/app_secure.bin "$K/device_pub_key.pem"
 expect_present built/esp_enc_img_native/esp_enc_img
 decrypts_to_app built/app_secure.bin
 
@@ -157,6 +168,7 @@ expect_out "esp_enc_img: ESP_ENC_IMG_BUILD_TOOL is on, to build the tool from an
 expect_rc 0 env PATH="$T/bin:$T/nopath" cmake -S "$P" -B installed_tool -DEEI_REPO="$SRC" \
     -DEEI_MODULE="$T/installed/esp_enc_img/esp_enc_img.cmake"
 expect_rc 0 cmake --build installed_tool
+expect_summary "$T/installed_tool/app_secure.bin" installed_tool/app_secure.bin "$K/device_pub_key.pem"
 decrypts_to_app installed_tool/app_secure.bin
 
 # a missing key, or none: configure warns, the build fails naming it, nothing is written

@@ -22,7 +22,8 @@ APP=$SRC/samples/hello_app.bin # the stand-in for what ESP-IDF would have linked
 P=$T/prefix
 expect_rc 0 cmake --install "$B" --prefix "$P" --component tool
 C=$P/share/esp_enc_img/idf_component
-for f in idf_component.yml project_include.cmake Kconfig CMakeLists.txt esp_enc_img.cmake; do
+for f in idf_component.yml project_include.cmake Kconfig CMakeLists.txt esp_enc_img.cmake \
+    esp_enc_img_summary.cmake; do
     expect_present "$C/esp_enc_img/$f"
 done
 TOOL=$P/bin/esp_enc_img

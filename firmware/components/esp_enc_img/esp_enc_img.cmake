@@ -6,8 +6,9 @@
 #                                  [TOOL path])
 #     A target (built by default) that runs `esp_enc_img encrypt INPUT KEY OUTPUT [--sign-key K]...`
 #     whenever INPUT (or INPUT_STAMP, a file the rule that makes INPUT writes), KEY or a signing
-#     key changes. Relative paths (keys, the tool) are relative to BASE_DIR (default:
-#     CMAKE_SOURCE_DIR); a signing key may also be a pkcs11: URI. An empty or missing key, or no tool, fails the build at this step
+#     key changes, then prints one line: OUTPUT, its size, the key it is encrypted for. Relative
+#     paths (keys, the tool) are relative to BASE_DIR (default: CMAKE_SOURCE_DIR); a signing key
+#     may also be a pkcs11: URI. An empty or missing key, or no tool, fails the build at this step
 #     with a message (configure warns), so menuconfig still opens to fix it.
 #   esp_enc_img_secure_bin(KEY pubkey [SIGN_KEYS key...] [TOOL path])
 #     In an ESP-IDF project: build/<project>_secure.bin from build/<project>.bin (the signed one
@@ -171,8 +172,12 @@ ESP_ENC_IMG_PUBLIC_KEY (menuconfig: esp_enc_img)")
   if(arg_INPUT_STAMP)
     set(input_dep ${arg_INPUT_STAMP})
   endif()
+  list(LENGTH arg_SIGN_KEYS signatures)
+  # then the line that says where the image went, its size and its key, once it is written
   add_custom_command(OUTPUT ${arg_OUTPUT}
     COMMAND ${tool} encrypt ${arg_INPUT} ${key} ${arg_OUTPUT} ${sign_args}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${arg_OUTPUT} -DKEY=${key} -DSIGNATURES=${signatures}
+            -DBASE_DIR=${arg_BASE_DIR} -P ${_eei_module_dir}/esp_enc_img_summary.cmake
     DEPENDS ${input_dep} ${files} ${arg_DEPENDS} ${tool_dep}
     COMMENT "Encrypting ${arg_INPUT} for ${key}"
     VERBATIM)
