@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ESP-IDF's own configure and a compile of the project's sources with IDF's flags for esp32c3
 # (../shared/tools/idf-check), on ESP-IDF v5.5 (Mbed TLS 3.6) and v6.0 (TF-PSA-Crypto):
-#   - the firmware as shipped (ECIES with the eFuse HMAC key), without a server certificate;
+#   - the firmware as shipped (ECIES with the eFuse HMAC key), without a server certificate, its
+#     _secure.bin step building the tool from this checkout as the GitHub workflow asks
+#     (-DESP_ENC_IMG_BUILD_TOOL=ON);
 #   - the firmware with RSA-3072, the esp_https_ota adapter and the signature check
 #     (idf/rsa_https_ota.defaults), and a trusted key digest that is not one;
 #   - the decryptor component copied into another project (idf/standalone).
@@ -35,7 +37,8 @@ check() { # NAME ARGS...
     fi
 }
 for v in 5.5 6.0; do
-    check "v$v firmware (ECIES, HMAC key)" --idf $v --project "$repo/firmware"
+    check "v$v firmware (ECIES, HMAC key)" --idf $v --project "$repo/firmware" \
+        --cmake-arg -DESP_ENC_IMG_BUILD_TOOL=ON
     check "v$v firmware (RSA-3072, esp_https_ota adapter, signature check)" --idf $v --project "$repo/firmware" \
         --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
     check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \

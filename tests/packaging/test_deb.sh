@@ -54,7 +54,8 @@ for f in /usr/bin/esp_enc_img /usr/share/man/man1/esp_enc_img.1.gz \
     /usr/share/doc/esp-enc-img/copyright; do
     grep -qx "$f" files.txt && pass || fail "the package lacks $f"
 done
-for f in idf_component.yml project_include.cmake Kconfig CMakeLists.txt esp_enc_img.cmake; do
+for f in idf_component.yml project_include.cmake Kconfig CMakeLists.txt esp_enc_img.cmake \
+    esp_enc_img_summary.cmake; do
     grep -qx "/usr/share/esp_enc_img/idf_component/esp_enc_img/$f" files.txt && pass ||
         fail "the package lacks the ESP-IDF component's $f"
 done
