@@ -87,6 +87,20 @@ const char *input_max_reason(void)
                : "--max-size allows";
 }
 
+/* A path Windows opens as a device whatever folder it is in. */
+static int reserved(const char *path, eei_error *err)
+{
+    return eei_fail(err, EEI_ERR_FILE,
+                    "%s: a name Windows keeps for a device in every folder (CON, PRN, AUX, NUL, "
+                    "COM1-9, LPT1-9, with any extension), not a file: give another name",
+                    path);
+}
+
+int file_refuse_reserved(const char *path, eei_error *err)
+{
+    return path && os_reserved_name(path) ? reserved(path, err) : 0;
+}
+
 static int open_input(input_file *in, const char *path, bool capped, eei_error *err)
 {
     os_info info;
@@ -96,6 +110,9 @@ static int open_input(input_file *in, const char *path, bool capped, eei_error *
         in->name = "stdin";
     } else {
         in->name = path;
+        if (os_reserved_name(path)) {
+            return reserved(path, err);
+        }
         in->fd = os_open_read(path);
         if (in->fd < 0) {
             return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
@@ -370,10 +387,7 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     }
     out->name = path;
     if (os_reserved_name(path)) {
-        return eei_fail(err, EEI_ERR_FILE,
-                        "%s: a name Windows keeps for a device in every folder (CON, PRN, AUX, "
-                        "NUL, COM1-9, LPT1-9), not a file: give another name",
-                        path);
+        return reserved(path, err);
     }
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);

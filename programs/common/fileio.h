@@ -42,6 +42,9 @@ int input_pread(input_file *in, uint8_t *buf, size_t len, uint64_t offset, size_
                 eei_error *err);
 void input_close(input_file *in);
 
+/* Refuse a path Windows opens as a device in every folder (NUL.txt, CON...): 0 elsewhere. */
+int file_refuse_reserved(const char *path, eei_error *err);
+
 /* Read a whole small file (at most max bytes) into a malloc'd buffer (manifests). */
 int file_read_all(const char *path, size_t max, uint8_t **out, size_t *out_len, eei_error *err);
 

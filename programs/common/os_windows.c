@@ -177,22 +177,31 @@ static void info_of(HANDLE h, os_info *info)
 {
     BY_HANDLE_FILE_INFORMATION fi;
     memset(info, 0, sizeof(*info));
-    DWORD type = GetFileType(h);
-    if (type == FILE_TYPE_CHAR) {
-        info->kind = OS_DEVICE;
-    } else if (type == FILE_TYPE_PIPE) {
-        info->kind = OS_FIFO;
-    } else {
+    LARGE_INTEGER size;
+    switch (GetFileType(h)) {
+    case FILE_TYPE_DISK:
         info->kind = OS_FILE;
-    }
-    if (type == FILE_TYPE_DISK && GetFileInformationByHandle(h, &fi)) {
-        if (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
-            info->kind = OS_DIRECTORY;
+        if (GetFileInformationByHandle(h, &fi)) {
+            if (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                info->kind = OS_DIRECTORY;
+            }
+            info->size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
+            info->dev = fi.dwVolumeSerialNumber;
+            info->ino = ((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow;
+            info->mode = fi.dwFileAttributes & FILE_ATTRIBUTE_READONLY ? 0444 : 0644;
+        } else if (GetFileSizeEx(h, &size)) {
+            info->size = (uint64_t)size.QuadPart;
+            info->mode = 0644;
+        } else {
+            info->kind = OS_FIFO; /* a file of unknown size: read as a stream, to its end */
         }
-        info->size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
-        info->dev = fi.dwVolumeSerialNumber;
-        info->ino = ((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow;
-        info->mode = fi.dwFileAttributes & FILE_ATTRIBUTE_READONLY ? 0444 : 0644;
+        break;
+    case FILE_TYPE_CHAR:
+        info->kind = OS_DEVICE;
+        break;
+    default: /* a pipe, or a handle the system cannot say more of: a stream */
+        info->kind = OS_FIFO;
+        break;
     }
 }
 

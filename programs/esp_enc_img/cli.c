@@ -278,6 +278,11 @@ static int load_key(const char *path, const cli_args *args, bool signing, eei_ke
     if (strcmp(path, "-") == 0) {
         return eei_fail(err, EEI_ERR_USAGE, "the key must be a file, not stdin");
     }
+    if (file_refuse_reserved(path, err) != 0 ||
+        file_refuse_reserved(args ? args->passphrase_file : NULL, err) != 0 ||
+        file_refuse_reserved(args ? args->pin_file : NULL, err) != 0) {
+        return -1;
+    }
     eei_key_options opts = {
         .passphrase = NULL,
         .passphrase_file = args ? args->passphrase_file : NULL,

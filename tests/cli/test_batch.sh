@@ -165,10 +165,10 @@ expect_only longout "$long.bin" manifest.json
 [ "$("$JG" longout/manifest.json devices.0.id)" = "$long" ] && pass || fail "the long id, cut"
 # a NUL spelled in JSON would cut an id or a path short: the manifest is refused, with where
 printf '{"input": "../app.bin",\n "devices": [{"id": "ok\\u0000../../x", "public_key": "k"}]}\n' \
-    >fleet/nul.json
-expect_rc 3 "$E" batch fleet/nul.json --out-dir nul
-expect_err "fleet/nul.json:2:24: \\u0000"
-expect_absent nul
+    >fleet/nulchar.json
+expect_rc 3 "$E" batch fleet/nulchar.json --out-dir nulout
+expect_err "fleet/nulchar.json:2:24: \\u0000"
+expect_absent nulout
 # a JSON mistake is said with its file, line and column, and the text there
 printf '{"input": "../app.bin",\n "devices": [\n  {"id": "a", "public_key": "k"},\n  {"id": "b" "public_key": "k"}\n]}\n' \
     >fleet/syntax.json

@@ -68,11 +68,11 @@ printf 's3cret\r\n' >crlf.txt
 expect_rc 0 "$E" pubkey rsa_enc.pem -p crlf.txt
 { printf 's3cret\n'; head -c 3000 /dev/zero | tr '\0' y; } >long_file.txt
 expect_rc 0 "$E" pubkey rsa_enc.pem -p long_file.txt
-printf 's3\0cret\n' >nul.txt
-expect_rc 3 "$E" pubkey rsa_enc.pem -p nul.txt
-expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3), where the passphrase would end"
-expect_rc 3 "$E" keygen ecc -d nul_keys -p nul.txt
-expect_err "passphrase file: nul.txt: its first line holds a NUL byte (byte 3)"
+printf 's3\0cret\n' >nulbyte.txt
+expect_rc 3 "$E" pubkey rsa_enc.pem -p nulbyte.txt
+expect_err "passphrase file: nulbyte.txt: its first line holds a NUL byte (byte 3), where the passphrase would end"
+expect_rc 3 "$E" keygen ecc -d nul_keys -p nulbyte.txt
+expect_err "passphrase file: nulbyte.txt: its first line holds a NUL byte (byte 3)"
 expect_absent nul_keys/ecc_priv_key.pem
 x1024=$(printf 'x%.0s' $(seq 1024))
 printf '%s\n' "$x1024" >p1024.txt
