@@ -456,9 +456,15 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
     (void)uri;
     (void)pin;
     *out = NULL;
+#ifdef _WIN32
+    return eei_fail(err, EEI_ERR_KEY,
+                    "the Windows build has no PKCS#11 support: a key in a token (pkcs11: URI) "
+                    "signs with the Linux or macOS build; here, give a key file");
+#else
     return eei_fail(err, EEI_ERR_KEY,
                     "this build has no PKCS#11 support (libp11 was not found when it was built: "
                     "install libp11-dev and rebuild)");
+#endif
 }
 
 #endif

@@ -529,14 +529,23 @@ static int finish_temp(output_file *out, eei_error *err)
     return 0;
 }
 
+/* Why the finished file could not take the target's place. */
+static int not_moved(output_file *out, eei_error *err)
+{
+    if (errno == EBUSY) { /* Windows: another program has the file open */
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: in use by another program, which keeps it from being replaced: "
+                        "close it and run again (it is unchanged)",
+                        out->name);
+    }
+    return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+}
+
 /* Rename into place; with no_clobber, fail instead of replacing an existing file. */
 static int move_into_place(output_file *out, eei_error *err)
 {
     if (!out->opts.no_clobber) {
-        if (os_replace(out->path, out->target) != 0) {
-            return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
-        }
-        return 0;
+        return os_replace(out->path, out->target) == 0 ? 0 : not_moved(out, err);
     }
     if (os_move_new(out->path, out->target) == 0) {
         return 0;
@@ -544,7 +553,7 @@ static int move_into_place(output_file *out, eei_error *err)
     if (errno == EEXIST) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", out->name);
     }
-    return eei_fail(err, EEI_ERR_FILE, "%s: %s", out->name, strerror(errno));
+    return not_moved(out, err);
 }
 
 static void committed(output_file *out)

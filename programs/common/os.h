@@ -104,6 +104,14 @@ int os_mkdir(const char *path, unsigned mode);
 /* An anonymous file for a writer that seeks (removed when closed): its descriptor, or -1. */
 int os_spool_create(void);
 
+#ifdef _WIN32
+/*
+ * The security descriptor of a private file: a protected DACL that grants the user running this
+ * alone ("D:P(A;;FA;;;<SID>)"); NULL when it cannot be made. LocalFree it.
+ */
+void *os_private_descriptor(void);
+#endif
+
 /* ---- the process ---- */
 
 /*

@@ -144,7 +144,7 @@ static int fail(DWORD error)
 /* ---- who may read: the owner alone ---- */
 
 /* "D:P(A;;FA;;;<the user's SID>)": a protected DACL that grants the current user alone. */
-static PSECURITY_DESCRIPTOR owner_only(void)
+void *os_private_descriptor(void)
 {
     HANDLE token = NULL;
     union {
@@ -474,7 +474,7 @@ int os_temp_create(const char *target, char *path, size_t size)
     char dir[OS_PATH_MAX], base[OS_PATH_MAX];
     os_dirname(target, dir, sizeof(dir));
     os_basename(target, base, sizeof(base));
-    PSECURITY_DESCRIPTOR sd = owner_only();
+    PSECURITY_DESCRIPTOR sd = os_private_descriptor();
     SECURITY_ATTRIBUTES sa = {sizeof(sa), sd, FALSE};
     int fd = -1;
     for (int tries = 0; fd < 0 && tries < 100; tries++) {
@@ -599,7 +599,7 @@ int os_mkdir(const char *path, unsigned mode)
 {
     wchar_t *w = wpath(path);
     /* a folder for secrets (0700) is its owner's alone */
-    PSECURITY_DESCRIPTOR sd = (mode & 077) == 0 ? owner_only() : NULL;
+    PSECURITY_DESCRIPTOR sd = (mode & 077) == 0 ? os_private_descriptor() : NULL;
     SECURITY_ATTRIBUTES sa = {sizeof(sa), sd, FALSE};
     BOOL ok = w && CreateDirectoryW(w, sd ? &sa : NULL);
     DWORD error = GetLastError();
@@ -616,7 +616,7 @@ int os_spool_create(void)
     if (!GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"eei", 0, name)) {
         return fail(GetLastError());
     }
-    PSECURITY_DESCRIPTOR sd = owner_only();
+    PSECURITY_DESCRIPTOR sd = os_private_descriptor();
     SECURITY_ATTRIBUTES sa = {sizeof(sa), sd, FALSE};
     HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, sd ? &sa : NULL, CREATE_ALWAYS,
                            FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
@@ -650,6 +650,7 @@ void os_init(int *argc, char ***argv)
     }
     _setmode(0, _O_BINARY);
     _setmode(1, _O_BINARY);
+    _setmode(2, _O_BINARY); /* messages end with "\n" as everywhere: the same bytes to parse */
     SetConsoleOutputCP(CP_UTF8);
     DWORD mode;
     HANDLE err = GetStdHandle(STD_ERROR_HANDLE);

@@ -117,9 +117,9 @@ expect_rc 0 "$E" batch fleet/good.json --out-dir out2 --quiet
 [ -s out.txt ] && fail "--quiet printed" || pass
 
 # progress on a terminal only
-script -qec "'$E' batch fleet/good.json --out-dir out3" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' batch fleet/good.json --out-dir out3"
 grep -q "devices" tty.txt && pass || fail "no progress line on a terminal"
-script -qec "'$E' batch fleet/good.json --out-dir out3 --quiet" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' batch fleet/good.json --out-dir out3 --quiet"
 grep -q "devices," tty.txt && fail "progress despite --quiet" || pass
 
 # every failure says its own reason, and keeps the image an earlier run left for its id

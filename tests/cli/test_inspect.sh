@@ -163,15 +163,15 @@ expect_err "exists; use --force"
 
 # the progress line: on a terminal for inputs over 64 MiB, never with --quiet or off a terminal
 truncate -s 70M big.bin
-script -qec "'$E' encrypt --max-size 80M big.bin '$K/rsa_pub_key.pem' big.img" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' encrypt --max-size 80M big.bin '$K/rsa_pub_key.pem' big.img"
 grep -q "encrypt: .* MiB" tty.txt && pass || fail "no progress line on a terminal"
-script -qec "'$E' encrypt --max-size 80M --quiet big.bin '$K/rsa_pub_key.pem' big2.img" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' encrypt --max-size 80M --quiet big.bin '$K/rsa_pub_key.pem' big2.img"
 grep -q "MiB" tty.txt && fail "progress despite --quiet" || pass
 expect_rc 0 "$E" encrypt --max-size 80M big.bin "$K/rsa_pub_key.pem" big3.img
 grep -q "MiB" "$T/err.txt" && fail "progress off a terminal" || pass
-script -qec "'$E' encrypt app.bin '$K/rsa_pub_key.pem' small.img" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' encrypt app.bin '$K/rsa_pub_key.pem' small.img"
 grep -q "MiB" tty.txt && fail "progress for a small input" || pass
-script -qec "'$E' verify --max-size 80M big.img '$K/rsa_priv_key.pem'" /dev/null </dev/null >tty.txt 2>&1
+on_terminal tty.txt "'$E' verify --max-size 80M big.img '$K/rsa_priv_key.pem'"
 grep -q "verify: .* MiB" tty.txt && pass || fail "no verify progress"
 rm -f big*.bin big*.img
 finish

@@ -103,8 +103,7 @@ fi
 
 # -- a terminal: binary data is refused there as on stdout (a pseudo-terminal of its own)
 if command -v script >/dev/null; then
-    script -qec "'$E' decrypt app.img '$K/device_hmac_key.bin' /dev/tty; echo rc=\$?" /dev/null \
-        </dev/null >tty.txt 2>&1
+    on_terminal tty.txt "'$E' decrypt app.img '$K/device_hmac_key.bin' /dev/tty; echo rc=\$?"
     grep -q "is a terminal: refusing to write binary data" tty.txt && grep -q "rc=2" tty.txt &&
         pass || fail "binary to a terminal: $(cat tty.txt)"
 fi

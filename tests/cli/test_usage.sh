@@ -52,7 +52,12 @@ expect_rc 2 "$E" encrypt --bogus a b c
 grep -q "did you mean" "$T/err.txt" && fail "a suggestion for --bogus" || pass
 grep -q "did you mean" <("$E" frobnicate 2>&1) && fail "a suggestion for frobnicate" || pass
 # binary data is never written to a terminal; text (a PEM public key) is
-on_tty() { script -qec "$*" /dev/null >"$T/tty.txt" 2>&1; }
+on_tty() {
+    script -qec "$*" /dev/null >"$T/tty.raw" 2>&1
+    local rc=$?
+    tty_text "$T/tty.raw" >"$T/tty.txt"
+    return $rc
+}
 printf 'firmware' >fw.bin
 "$E" encrypt fw.bin "$SRC/keys/rsa_pub_key.pem" fw.img >/dev/null 2>&1
 on_tty "'$E' decrypt fw.img '$SRC/keys/rsa_priv_key.pem' -"

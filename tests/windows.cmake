@@ -1,0 +1,28 @@
+# The Windows build's own tests (included by tests/CMakeLists.txt when WIN32), run here under Wine:
+# the C tests above, every vector, and the command scripts that mean something on Windows, with
+# EEI_TARGET=windows so that what only POSIX has (modes, device nodes, signals, pseudo-terminals)
+# is said skipped where it is, and Windows' own rules (DACLs, device names, locked files) are
+# checked in their place (cli/test_windows.sh).
+
+# who may open a file, as Windows says it (the stand-in for POSIX's mode bits)
+add_executable(win_acl support/win_acl.c)
+target_link_options(win_acl PRIVATE -municode)
+target_link_libraries(win_acl PRIVATE advapi32)
+# another program holding an output open
+add_executable(win_hold support/win_hold.c)
+target_link_options(win_hold PRIVATE -municode)
+
+list(APPEND eei_cli_env "EEI_TARGET=windows" "EEI_WIN_ACL=${eei_run}/win_acl"
+     "EEI_WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix")
+foreach(script roundtrip keygen keys files usage inspect batch batch_shard warnings json mistakes
+               special_files sign windows)
+  add_test(NAME cli.${script}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${script}.sh ${eei_cli_args})
+  set_tests_properties(cli.${script} PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
+endforeach()
+
+# every test runs through Wine, once its prefix is made; the scripts know they test Windows
+get_property(eei_tests DIRECTORY PROPERTY TESTS)
+set_tests_properties(${eei_tests} PROPERTIES ENVIRONMENT "${eei_cli_env}")
+list(REMOVE_ITEM eei_tests windows.wine_prefix)
+set_tests_properties(${eei_tests} PROPERTIES FIXTURES_REQUIRED wine)
