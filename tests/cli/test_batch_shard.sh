@@ -311,10 +311,12 @@ jget error | grep -qF "m/link.json is the shard manifest s3/1/manifest.json" && 
 expect_same s3-1.before s3/1/manifest.json
 rm m/link.json
 # ... also when that shard is read from stdin ('-'); and '-o -' is stdout, never a file named '-'
-expect_rc 3 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o s3/1/manifest.json \
-    <s3/1/manifest.json
-expect_err "-o s3/1/manifest.json is the shard manifest read from stdin"
-expect_same s3-1.before s3/1/manifest.json
+if not_under_wine "which file stdin reads"; then
+    expect_rc 3 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json \
+        -o s3/1/manifest.json <s3/1/manifest.json
+    expect_err "-o s3/1/manifest.json is the shard manifest read from stdin"
+    expect_same s3-1.before s3/1/manifest.json
+fi
 cp s3/1/manifest.json ./-
 expect_rc 1 "$E" batch --merge - s3/2/manifest.json s3/3/manifest.json -o - <s3/1/manifest.json
 [ "$("$JG" out.txt devices)" = "$total" ] && pass || fail "-o - printed $(head -c 200 out.txt)"

@@ -64,6 +64,14 @@ posix_only() {
         return 1
     fi
 }
+# not_under_wine WHAT: false, saying so, where Wine runs the Windows build and cannot show WHAT
+# (a real Windows can: the windows-latest runner of .github/workflows runs these scripts there).
+not_under_wine() {
+    if windows && [ -n "${EEI_WINEPREFIX:-}" ]; then
+        echo "SKIP (Wine cannot show it): $*"
+        return 1
+    fi
+}
 # expect_mode FILE MODE: its permission bits; on Windows what they stand for: without group and
 # other bits, a private DACL (its owner's alone), else the folder's inherited rights
 # (support/win_acl.c; Wine keeps no DACL on files: there it is said skipped).
