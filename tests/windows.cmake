@@ -12,8 +12,13 @@ target_link_libraries(win_acl PRIVATE advapi32)
 add_executable(win_hold support/win_hold.c)
 target_link_options(win_hold PRIVATE -municode)
 
-list(APPEND eei_cli_env "EEI_TARGET=windows" "EEI_WIN_ACL=${eei_run}/win_acl"
-     "EEI_WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix")
+list(APPEND eei_cli_env "EEI_TARGET=windows")
+if(CMAKE_CROSSCOMPILING) # under Wine, one prefix for every program
+  list(APPEND eei_cli_env "EEI_WIN_ACL=${eei_run}/win_acl" "EEI_WIN_HOLD=${eei_run}/win_hold"
+       "EEI_WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix")
+else() # on Windows itself (MSYS2's bash runs the scripts)
+  list(APPEND eei_cli_env "EEI_WIN_ACL=$<TARGET_FILE:win_acl>" "EEI_WIN_HOLD=$<TARGET_FILE:win_hold>")
+endif()
 foreach(script roundtrip keygen keys files usage inspect batch batch_shard warnings json mistakes
                special_files sign windows)
   add_test(NAME cli.${script}

@@ -162,6 +162,7 @@ static int run(const cli_args *args)
         if (rc != 0 && err.status == EEI_ERR_REJECTED) {
             eei_error_prefix(&err, in.name);
         }
+        input_close(&in); /* signed in place: Windows replaces no file that is open */
         if (rc == 0 && output_commit(&out, &err) == 0) {
             if (json) {
                 describe(out_path, signed_size, json, &err);

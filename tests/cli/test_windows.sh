@@ -10,7 +10,6 @@ if ! windows; then
     echo "SKIPPED: the Windows build's own rules (EEI_TARGET=windows)"
     exit 0
 fi
-RUN_DIR=$(dirname "$E")
 
 make_min_app app.bin
 cp "$K/rsa_pub_key.pem" "$K/rsa_priv_key.pem" "$K/device_pub_key.pem" "$K/device_hmac_key.bin" .
@@ -80,8 +79,8 @@ printf 'old' | cmp -s - ro.img && pass || fail "the read-only OUT changed"
 chmod 644 ro.img
 mkdir held && printf 'old' >held/held.img
 # -- an OUT another program has open (as an editor or an antivirus does): not replaced, said
-if [ -x "$RUN_DIR/win_hold" ]; then
-    "$RUN_DIR/win_hold" held/held.img 20 >hold.txt &
+if [ -n "${EEI_WIN_HOLD:-}" ]; then
+    "$EEI_WIN_HOLD" held/held.img 20 >hold.txt &
     holder=$!
     for _ in $(seq 100); do grep -q held hold.txt 2>/dev/null && break; sleep 0.1; done
     expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem held/held.img

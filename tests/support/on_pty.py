@@ -6,13 +6,15 @@
 The command's terminal is its stdin, stdout, stderr and controlling terminal. Each time PROMPT
 appears in what it writes, TEXT and Enter are typed, once the terminal's echo is off (or
 after 5 s, when it never goes off: then the terminal echoes TEXT into the output, for the test to
-see). Everything the terminal shows goes to stdout; "echo-was-off" or "echo-was-on" is printed on
+see). Everything the terminal shows goes to stdout, as text (as_seen); "echo-was-off" or "echo-was-on" is printed on
 stderr for each answer. Exit status: the command's, 124 after 30 s.
 """
+import fcntl
 import os
 import pty
 import re
 import select
+import struct
 import sys
 import termios
 import time
@@ -41,6 +43,8 @@ def main():
             os.execvp(cmd[0], cmd)
         finally:
             os._exit(127)
+    # a terminal wide enough that no line of a message is wrapped (a Windows console wraps)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 1000, 0, 0))
     shown = b""
     seen = 0  # where the search for the next prompt starts
     deadline = time.monotonic() + 30
@@ -67,9 +71,9 @@ def main():
     else:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
-        sys.stdout.buffer.write(shown)
+        sys.stdout.buffer.write(as_seen(shown))
         sys.exit(124)
-    sys.stdout.buffer.write(shown)
+    sys.stdout.buffer.write(as_seen(shown))
     _, status = os.waitpid(pid, 0)
     sys.exit(os.waitstatus_to_exitcode(status))
 
