@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "http.h"
+#include "os.h"
 
 #define BODY_CHUNK (64u * 1024u)
 #define PROGRESS_CHECK_MS 250 /* how often a blocked write looks whether the peer took bytes */
@@ -196,40 +196,6 @@ static int send_error(const slot *c, SSL *ssl, int status, bool head_only, bool 
     return head_only ? 0 : tls_write_all(c, ssl, body, (size_t)n);
 }
 
-/*
- * The regular file a request names, opened beneath the served folder one component at a time
- * with O_NOFOLLOW: a symlink anywhere on the way is not followed, so no swap of a folder for a
- * link can lead out. O_NONBLOCK: a FIFO opens at once (and is then refused), it cannot hang.
- */
-static int open_beneath(int root_fd, const char *rel, struct stat *st)
-{
-    char path[HTTP_MAX_PATH];
-    snprintf(path, sizeof(path), "%s", rel);
-    int dir = root_fd;
-    char *save = NULL;
-    char *part = strtok_r(path, "/", &save);
-    int fd = -1;
-    while (part) {
-        char *next = strtok_r(NULL, "/", &save);
-        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (next ? O_DIRECTORY : O_NONBLOCK);
-        fd = openat(dir, part, flags);
-        if (dir != root_fd) {
-            close(dir);
-        }
-        if (fd < 0 || !next) {
-            break;
-        }
-        dir = fd;
-        fd = -1;
-        part = next;
-    }
-    if (fd >= 0 && (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
 /* Answer one parsed request: the status answered; *cut when the connection failed. */
 static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cut)
 {
@@ -239,13 +205,18 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
         *cut = send_error(c, ssl, req->status, req->head, req->keep_alive) != 0;
         return req->status;
     }
-    struct stat st;
-    int fd = req->path[0] ? open_beneath(c->srv->root_fd, req->path, &st) : -1;
+    /* the regular file the path names beneath the folder, no link followed on the way */
+    os_info st;
+    int fd = req->path[0] ? os_open_beneath(c->srv->root_fd, req->path) : -1;
+    if (fd >= 0 && os_fstat(fd, &st) != 0) {
+        os_close(fd);
+        fd = -1;
+    }
     if (fd < 0) {
         *cut = send_error(c, ssl, 404, req->head, req->keep_alive) != 0;
         return 404;
     }
-    uint64_t size = (uint64_t)st.st_size, first, last;
+    uint64_t size = st.size, first, last;
     int status = http_resolve_range(req, size, &first, &last);
     char extra[160];
     int rc;
@@ -265,7 +236,7 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
         static __thread uint8_t buf[BODY_CHUNK];
         for (uint64_t off = first; rc == 0 && !req->head && *sent < length;) {
             size_t want = length - *sent < BODY_CHUNK ? (size_t)(length - *sent) : BODY_CHUNK;
-            ssize_t got = pread(fd, buf, want, (off_t)off);
+            os_ssize got = os_pread(fd, buf, want, off);
             if (got <= 0) {
                 rc = -1; /* the file shrank under us: cut the response short */
                 break;
@@ -275,7 +246,7 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
             off += (uint64_t)got;
         }
     }
-    close(fd);
+    os_close(fd);
     *cut = rc != 0;
     return status;
 }
@@ -459,7 +430,7 @@ static void peer_name(const struct sockaddr_storage *sa, char *out, size_t cap)
 int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err)
 {
     server srv = {.cfg = cfg, .root_fd = -1};
-    srv.root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    srv.root_fd = os_open_folder(cfg->root);
     srv.slots = calloc((size_t)cfg->max_clients, sizeof(slot));
     if (srv.root_fd < 0 || !srv.slots) {
         eei_fail(err, EEI_ERR_FILE, "%s: %s", cfg->root, srv.slots ? strerror(errno) : "no memory");
@@ -542,7 +513,7 @@ out:
     SSL_CTX_free(srv.tls);
     free(srv.slots);
     if (srv.root_fd >= 0) {
-        close(srv.root_fd);
+        os_close(srv.root_fd);
     }
     return err->status == EEI_OK ? 0 : -1;
 }
