@@ -1,6 +1,5 @@
 #include "cert.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "fileio.h"
 #include "key_files.h"
+#include "net.h" /* inet_pton: text only, no socket */
 
 static bool is_ip(const char *host)
 {
