@@ -1,5 +1,5 @@
 /* serve DIR: the encrypted images over HTTPS, for devices on the engineer's network. */
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,8 @@ static const char help[] =
     "Serve the regular files of DIR over HTTPS (TLS 1.2 and 1.3): GET and HEAD, with\n"
     "'Range: bytes=' requests answered 206 (ESP-IDF's partial download uses them). Nothing\n"
     "outside DIR is reachable: no '..', no symlink leading out, no directory listings.\n"
-    "One log line per request on stderr. Ends cleanly on SIGINT or SIGTERM.\n"
+    "One log line per request on stderr. Ends cleanly on SIGINT, SIGTERM or SIGHUP\n"
+    "(Windows: Ctrl-C, Ctrl-Break); a second one ends it at once.\n"
     "\n"
     "Options:\n"
     "  --bind ADDR           address to listen on (default 127.0.0.1, this machine only;\n"
@@ -42,12 +43,13 @@ static const char help[] =
     "\n"
     "Exit status: 0 stopped by a signal; 2 usage error; 3 file, key or system error.\n";
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the first stop request (on Windows from the console's own thread). */
+static atomic_int stop_requested;
 
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
 }
 
 static void announce(const void *ctx, int port)
@@ -137,11 +139,7 @@ static int run(const cli_args *args)
     } else if (refuse_key_inside(root, "the key", key_path, &err) != 0) {
         return cli_report(&err, args->verbose);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop; /* no SA_RESTART: a blocked poll returns at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    os_on_interrupt(on_stop); /* the certificate is written: a stop request now ends the serving */
     server_config cfg = {
         .root = root,
         .bind_addr = args->bind,

@@ -420,7 +420,7 @@ static void peer_name(const struct sockaddr_storage *sa, char *out, size_t cap)
     snprintf(out, cap, "%s:%s", host, port);
 }
 
-int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err)
+int server_run(const server_config *cfg, const atomic_int *stop, eei_error *err)
 {
     if (net_start() != 0) {
         return eei_fail(err, EEI_ERR_SYSTEM, "the system's sockets cannot be used");
@@ -448,7 +448,8 @@ int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
-    while (!*stop) {
+    /* a stop request sets *stop: a signal ends the wait (POSIX), or the next slice sees it */
+    while (!atomic_load(stop)) {
         if (net_wait(lfd, NET_READ, 200) <= 0) {
             reap(&srv);
             continue;
