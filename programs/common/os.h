@@ -59,6 +59,34 @@ void os_dirname(const char *path, char *out, size_t size);
 void os_basename(const char *path, char *out, size_t size);
 /* A separator of path components: '/', and on Windows '\\' too. */
 bool os_is_separator(char c);
+/*
+ * The absolute path that path names, or will name once created, resolved as the system resolves
+ * it when the path is used: on POSIX one component at a time from the left, a link replaced by
+ * its target where it stands ("link/.." is the parent of the link's target); on Windows '..' as
+ * written first, then the links of the part that exists. What does not exist yet is taken as
+ * written. 0, or -1 (too long, a loop of links, no current folder).
+ */
+int os_resolve(const char *path, char *out, size_t size);
+/*
+ * path is root or lies beneath it, both as os_realpath or os_resolve give them: whole components
+ * compared (on Windows without regard to case, '/' and '\\' alike, with or without \\?\); a
+ * root of "/" (on Windows a drive's "C:\") holds every path on it.
+ */
+bool os_path_within(const char *root, const char *path);
+
+/* ---- files beneath a folder (what a server serves) ---- */
+
+/* A folder, held open for os_open_beneath (it may move: what is opened beneath it follows). */
+int os_open_folder(const char *path);
+/*
+ * The regular file at rel beneath the folder dir ('/' between components; no "." or ".."), for
+ * reading. Each component is opened from the one before it, no link followed (on Windows, no
+ * link, junction or mount point): a folder on the way swapped for a link cannot lead out. It
+ * never waits (a FIFO is refused at once). Windows also refuses a name it would not take as
+ * written (CON, NUL.txt, "file:stream", a trailing dot or space), and a file whose final path
+ * does not lie beneath the folder's. Its descriptor, or -1 with errno.
+ */
+int os_open_beneath(int dir, const char *rel);
 
 /* ---- reading and writing ---- */
 

@@ -108,6 +108,121 @@ bool os_is_separator(char c)
     return c == '/';
 }
 
+int os_resolve(const char *path, char *out, size_t size)
+{
+    char todo[2 * OS_PATH_MAX], target[OS_PATH_MAX];
+    if (strlen(path) >= OS_PATH_MAX || size < 2) {
+        return -1;
+    }
+    if (path[0] != '/' && !getcwd(out, size)) {
+        return -1;
+    }
+    if (path[0] == '/' || strcmp(out, "/") == 0) {
+        out[0] = '\0'; /* "": the root, which every component below is appended to */
+    }
+    snprintf(todo, sizeof(todo), "%s", path);
+    const char *rest = todo;
+    size_t missing = 0; /* components at the end of out that do not exist */
+    int links = 0;
+    while (*rest) {
+        size_t n = strcspn(rest, "/");
+        const char *part = rest;
+        rest += n + strspn(rest + n, "/");
+        size_t len = strlen(out);
+        if (n == 0 || (n == 1 && part[0] == '.')) {
+            continue;
+        }
+        if (n == 2 && part[0] == '.' && part[1] == '.') { /* out has no link: its parent is real */
+            char *slash = strrchr(out, '/');
+            *(slash ? slash : out) = '\0';
+            missing -= missing > 0;
+            continue;
+        }
+        if (len + 1 + n >= size) {
+            return -1;
+        }
+        out[len] = '/';
+        memcpy(out + len + 1, part, n);
+        out[len + 1 + n] = '\0';
+        struct stat st;
+        if (missing > 0 || lstat(out, &st) != 0) {
+            missing++;
+            continue;
+        }
+        if (!S_ISLNK(st.st_mode)) {
+            continue;
+        }
+        ssize_t t = readlink(out, target, sizeof(target) - 1);
+        if (t < 0 || ++links > 40 || (size_t)t + 1 + strlen(rest) >= sizeof(todo)) {
+            return -1; /* 40: Linux's own limit on links in one path */
+        }
+        target[t] = '\0';
+        /* go on from the link's folder (the root for an absolute target) with "target/rest" */
+        out[target[0] == '/' ? 0 : len] = '\0';
+        size_t rest_len = strlen(rest);
+        memmove(todo + t + 1, rest, rest_len + 1);
+        memcpy(todo, target, (size_t)t);
+        todo[t] = '/';
+        rest = todo;
+    }
+    if (!out[0]) {
+        snprintf(out, size, "/");
+    }
+    return 0;
+}
+
+bool os_path_within(const char *root, const char *path)
+{
+    /* neither has '.', '..', a link or a doubled '/': a prefix that ends at a '/' is whole */
+    size_t n = strlen(root);
+    n -= n > 0 && root[n - 1] == '/'; /* "/" -> "" */
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* ---- files beneath a folder (what a server serves) ---- */
+
+int os_open_folder(const char *path)
+{
+    return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int os_open_beneath(int dir, const char *rel)
+{
+    char path[OS_PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int at = dir, fd = -1;
+    char *save = NULL;
+    char *part = strtok_r(path, "/", &save);
+    errno = EINVAL; /* "": the folder itself */
+    while (part) {
+        char *next = strtok_r(NULL, "/", &save);
+        /* O_NONBLOCK: a FIFO opens at once (and is then refused), it cannot hang */
+        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (next ? O_DIRECTORY : O_NONBLOCK);
+        fd = openat(at, part, flags);
+        int e = errno;
+        if (at != dir) {
+            close(at);
+        }
+        errno = e;
+        if (fd < 0 || !next) {
+            break;
+        }
+        at = fd;
+        fd = -1;
+        part = next;
+    }
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        errno = EINVAL;
+        fd = -1;
+    }
+    return fd;
+}
+
 /* ---- reading and writing ---- */
 
 int os_open_read(const char *path)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <winternl.h> /* NtCreateFile: a file opened relative to its folder's handle */
 
 #ifndef SIGHUP
 #define SIGHUP 1 /* the console closed, the user logged off: as a hangup on POSIX */
@@ -355,6 +356,106 @@ void os_basename(const char *path, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)(len - start), path + start);
 }
 
+/* The length of a full path's root, separator included: "C:\", "\\server\share\" (\\?\ too). */
+static size_t root_length(const char *p)
+{
+    size_t skip = strncmp(p, "\\\\?\\UNC\\", 8) == 0 ? 8 : strncmp(p, "\\\\?\\", 4) == 0 ? 4 : 0;
+    if (skip != 8 && p[skip] && p[skip + 1] == ':') {
+        return skip + 2 + os_is_separator(p[skip + 2]);
+    }
+    if (skip == 0 && !(os_is_separator(p[0]) && os_is_separator(p[1]))) {
+        return 0;
+    }
+    size_t i = skip ? skip : 2;
+    for (int seps = 0; p[i] && seps < 2; i++) { /* server\share\ */
+        seps += os_is_separator(p[i]);
+    }
+    return i;
+}
+
+int os_resolve(const char *path, char *out, size_t size)
+{
+    /* first as Windows reads a path it is given: made absolute, '.' and '..' taken as written */
+    wchar_t *w = utf16(path);
+    DWORD n = w ? GetFullPathNameW(w, 0, NULL, NULL) : 0;
+    wchar_t *full = n ? malloc((size_t)n * sizeof(wchar_t)) : NULL;
+    char text[OS_PATH_MAX];
+    DWORD got = full ? GetFullPathNameW(w, n, full, NULL) : 0;
+    int rc = got > 0 && got < n && utf8_into(full, text, sizeof(text)) == 0 ? 0 : -1;
+    free(w);
+    free(full);
+    if (rc != 0) {
+        return -1;
+    }
+    /* then the longest part that exists, its links resolved; the rest as written */
+    size_t root = root_length(text), cut = strlen(text);
+    for (;;) {
+        char saved = text[cut];
+        text[cut] = '\0';
+        int found = os_realpath(text, out, size);
+        text[cut] = saved;
+        if (found == 0) {
+            break;
+        }
+        if (cut <= root) { /* not even the drive: all as written */
+            return snprintf(out, size, "%s", text) < (int)size ? 0 : -1;
+        }
+        while (cut > root && !os_is_separator(text[cut - 1])) {
+            cut--;
+        }
+        cut = cut > root ? cut - 1 : root;
+    }
+    const char *rest = text + cut;
+    while (os_is_separator(*rest)) {
+        rest++;
+    }
+    size_t len = strlen(out);
+    if (!*rest) {
+        return 0;
+    }
+    const char *sep = len > 0 && os_is_separator(out[len - 1]) ? "" : "\\";
+    return snprintf(out + len, size - len, "%s%s", sep, rest) < (int)(size - len) ? 0 : -1;
+}
+
+/* p in UTF-16 as paths compare: '/' as '\\', no \\?\ (\\?\UNC\server is \\server); malloc'd. */
+static wchar_t *comparable(const char *p)
+{
+    wchar_t *w = utf16(p);
+    if (!w) {
+        return NULL;
+    }
+    wchar_t *from = w;
+    if (wcsncmp(w, L"\\\\?\\UNC\\", 8) == 0) {
+        from = w + 6;
+        from[0] = L'\\';
+    } else if (wcsncmp(w, L"\\\\?\\", 4) == 0) {
+        from = w + 4;
+    }
+    memmove(w, from, (wcslen(from) + 1) * sizeof(wchar_t));
+    for (wchar_t *c = w; *c; c++) {
+        *c = *c == L'/' ? L'\\' : *c;
+    }
+    return w;
+}
+
+/* path is root or beneath it: whole components, in any case (as NTFS compares names). */
+static bool within(const wchar_t *root, const wchar_t *path)
+{
+    size_t n = wcslen(root);
+    n -= n > 0 && root[n - 1] == L'\\'; /* "C:\" holds "C:\x" */
+    return wcslen(path) >= n && (path[n] == L'\\' || path[n] == L'\0') &&
+           CompareStringOrdinal(root, (int)n, path, (int)n, TRUE) == CSTR_EQUAL;
+}
+
+bool os_path_within(const char *root, const char *path)
+{
+    wchar_t *r = comparable(root), *p = comparable(path);
+    bool in = r && p && within(r, p);
+    free(r);
+    free(p);
+    return in;
+}
+
 /* ---- reading and writing ---- */
 
 static int fd_of(HANDLE h, int flags)
@@ -463,6 +564,185 @@ bool os_isatty(int fd)
 void os_read_ahead(int fd)
 {
     (void)fd; /* FILE_FLAG_SEQUENTIAL_SCAN at the open */
+}
+
+/* ---- files beneath a folder (what a server serves) ---- */
+
+int os_open_folder(const char *path)
+{
+    wchar_t *w = wpath(path);
+    HANDLE h = w ? CreateFileW(w, FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL)
+                 : INVALID_HANDLE_VALUE;
+    DWORD error = GetLastError();
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        return w ? fail(error) : -1;
+    }
+    BY_HANDLE_FILE_INFORMATION fi;
+    if (!GetFileInformationByHandle(h, &fi) || !(fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        CloseHandle(h);
+        errno = ENOTDIR;
+        return -1;
+    }
+    return fd_of(h, _O_RDONLY);
+}
+
+/*
+ * A name Windows takes as written: no device (CON, NUL.txt, COM1), no stream ("file:stream"), no
+ * trailing dot or space (which it drops), none of the characters it keeps for itself.
+ */
+static bool plain_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || name[n - 1] == '.' || name[n - 1] == ' ' || os_reserved_name(name)) {
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || strchr("<>:\"|?*\\/", *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * name in the folder at, opened the way openat opens: relative to the folder's handle, the name
+ * as written (NtCreateFile: no '..', no device names), a link itself and not where it leads
+ * (as_link). NULL with *error.
+ */
+static HANDLE open_at(HANDLE at, const wchar_t *name, bool folder, bool as_link, DWORD *error)
+{
+    UNICODE_STRING us;
+    us.Buffer = (PWSTR)name;
+    us.Length = us.MaximumLength = (USHORT)(wcslen(name) * sizeof(wchar_t));
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &us, OBJ_CASE_INSENSITIVE, at, NULL);
+    IO_STATUS_BLOCK io;
+    HANDLE h = NULL;
+    ULONG options = FILE_SYNCHRONOUS_IO_NONALERT |
+                    (folder ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE) |
+                    (as_link ? FILE_OPEN_REPARSE_POINT : 0);
+    NTSTATUS st = NtCreateFile(
+        &h, (folder ? FILE_TRAVERSE : FILE_READ_DATA) | FILE_READ_ATTRIBUTES | SYNCHRONIZE, &oa,
+        &io, NULL, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN, options,
+        NULL, 0);
+    if (st < 0) {
+        *error = RtlNtStatusToDosError(st);
+        return NULL;
+    }
+    return h;
+}
+
+static bool same_handle_file(HANDLE a, HANDLE b)
+{
+    BY_HANDLE_FILE_INFORMATION fa, fb;
+    return GetFileInformationByHandle(a, &fa) && GetFileInformationByHandle(b, &fb) &&
+           fa.dwVolumeSerialNumber == fb.dwVolumeSerialNumber &&
+           fa.nFileIndexHigh == fb.nFileIndexHigh && fa.nFileIndexLow == fb.nFileIndexLow;
+}
+
+/*
+ * One component beneath at: a link, junction or mount point is refused (ELOOP). A file whose data
+ * a filter provides (deduplicated, compressed, a cloud placeholder) is a reparse point too: it is
+ * opened again to be read through the filter, and must be the same file. NULL with errno.
+ */
+static HANDLE open_component(HANDLE at, const char *name, bool folder)
+{
+    if (!plain_name(name)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    wchar_t *w = utf16(name);
+    DWORD error = ERROR_INVALID_NAME;
+    HANDLE h = w && wcslen(w) < 32768 ? open_at(at, w, folder, true, &error) : NULL;
+    FILE_ATTRIBUTE_TAG_INFO tag = {0};
+    if (h && !GetFileInformationByHandleEx(h, FileAttributeTagInfo, &tag, sizeof(tag))) {
+        error = GetLastError();
+        CloseHandle(h);
+        h = NULL;
+    }
+    bool link = false;
+    if (h && (tag.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+        HANDLE again = NULL;
+        link = IsReparseTagNameSurrogate(tag.ReparseTag);
+        if (!link && (again = open_at(at, w, folder, false, &error)) &&
+            !same_handle_file(h, again)) {
+            CloseHandle(again); /* swapped for another file meanwhile */
+            again = NULL;
+            link = true;
+        }
+        CloseHandle(h);
+        h = again;
+    }
+    free(w);
+    if (!h) {
+        if (link) {
+            errno = ELOOP;
+        } else {
+            fail(error);
+        }
+    }
+    return h;
+}
+
+/* The path a handle's file has now, as the system names it (\Device\...); malloc'd, or NULL. */
+static wchar_t *final_path(HANDLE h)
+{
+    DWORD flags = FILE_NAME_NORMALIZED | VOLUME_NAME_NT;
+    DWORD n = GetFinalPathNameByHandleW(h, NULL, 0, flags);
+    wchar_t *p = n ? malloc(((size_t)n + 1) * sizeof(wchar_t)) : NULL;
+    DWORD got = p ? GetFinalPathNameByHandleW(h, p, n + 1, flags) : 0;
+    if (p && (got == 0 || got > n)) { /* failed, or it grew meanwhile */
+        free(p);
+        p = NULL;
+    }
+    return p;
+}
+
+int os_open_beneath(int dir, const char *rel)
+{
+    HANDLE root = (HANDLE)_get_osfhandle(dir);
+    char path[OS_PATH_MAX];
+    if (root == INVALID_HANDLE_VALUE ||
+        snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path)) {
+        errno = root == INVALID_HANDLE_VALUE ? EBADF : ENAMETOOLONG;
+        return -1;
+    }
+    HANDLE at = root, h = NULL;
+    char *save = NULL;
+    char *part = strtok_r(path, "/", &save);
+    errno = EINVAL; /* "": the folder itself */
+    while (part) {
+        char *next = strtok_r(NULL, "/", &save);
+        h = open_component(at, part, next != NULL);
+        int e = errno;
+        if (at != root) {
+            CloseHandle(at);
+        }
+        errno = e;
+        if (!h || !next) {
+            break;
+        }
+        at = h;
+        h = NULL;
+        part = next;
+    }
+    if (!h) {
+        return -1;
+    }
+    /* what was opened lies beneath the folder, whatever was renamed meanwhile */
+    wchar_t *root_path = final_path(root), *file_path = final_path(h);
+    bool inside = root_path && file_path && within(root_path, file_path);
+    free(root_path);
+    free(file_path);
+    if (!inside || GetFileType(h) != FILE_TYPE_DISK) {
+        CloseHandle(h);
+        errno = EACCES;
+        return -1;
+    }
+    return fd_of(h, _O_RDONLY);
 }
 
 /* ---- files written whole, then moved into place ---- */

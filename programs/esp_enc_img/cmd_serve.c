@@ -1,15 +1,12 @@
 /* serve DIR: the encrypted images over HTTPS, for devices on the engineer's network. */
-#include <libgen.h>
-#include <limits.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cert.h"
 #include "cli.h"
+#include "os.h"
 #include "server.h"
 
 static const char help[] =
@@ -21,7 +18,8 @@ static const char help[] =
     "Serve the regular files of DIR over HTTPS (TLS 1.2 and 1.3): GET and HEAD, with\n"
     "'Range: bytes=' requests answered 206 (ESP-IDF's partial download uses them). Nothing\n"
     "outside DIR is reachable: no '..', no symlink leading out, no directory listings.\n"
-    "One log line per request on stderr. Ends cleanly on SIGINT or SIGTERM.\n"
+    "One log line per request on stderr. Ends cleanly on SIGINT, SIGTERM or SIGHUP\n"
+    "(Windows: Ctrl-C, Ctrl-Break); a second one ends it at once.\n"
     "\n"
     "Options:\n"
     "  --bind ADDR           address to listen on (default 127.0.0.1, this machine only;\n"
@@ -45,12 +43,13 @@ static const char help[] =
     "\n"
     "Exit status: 0 stopped by a signal; 2 usage error; 3 file, key or system error.\n";
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the first stop request (on Windows from the console's own thread). */
+static atomic_int stop_requested;
 
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
 }
 
 static void announce(const void *ctx, int port)
@@ -64,96 +63,18 @@ static void announce(const void *ctx, int port)
 }
 
 /*
- * The absolute path that path names, or will name once created, resolved as the kernel resolves
- * it: one component at a time from the left, a symlink replaced by its target where it stands
- * (so "link/.." is the parent of the link's target, not the folder holding the link). A
- * component that does not exist yet is no link: the rest is taken as written. -1: too long, a
- * loop of links, or no current folder.
+ * The served folder must never hold the server's private key: where path leads once it is used
+ * (links resolved as the system resolves them) is compared with the folder by whole components.
  */
-static int future_path(const char *path, char out[PATH_MAX])
-{
-    char todo[2 * PATH_MAX], target[PATH_MAX];
-    if (strlen(path) >= PATH_MAX) {
-        return -1;
-    }
-    if (path[0] != '/' && !getcwd(out, PATH_MAX)) {
-        return -1;
-    }
-    if (path[0] == '/' || strcmp(out, "/") == 0) {
-        out[0] = '\0'; /* "": the root, which every component below is appended to */
-    }
-    snprintf(todo, sizeof(todo), "%s", path);
-    const char *rest = todo;
-    size_t missing = 0; /* components at the end of out that do not exist */
-    int links = 0;
-    while (*rest) {
-        size_t n = strcspn(rest, "/");
-        const char *part = rest;
-        rest += n + strspn(rest + n, "/");
-        size_t len = strlen(out);
-        if (n == 0 || (n == 1 && part[0] == '.')) {
-            continue;
-        }
-        if (n == 2 && part[0] == '.' && part[1] == '.') { /* out has no link: its parent is real */
-            char *slash = strrchr(out, '/');
-            *(slash ? slash : out) = '\0';
-            missing -= missing > 0;
-            continue;
-        }
-        if (len + 1 + n >= PATH_MAX) {
-            return -1;
-        }
-        out[len] = '/';
-        memcpy(out + len + 1, part, n);
-        out[len + 1 + n] = '\0';
-        struct stat st;
-        if (missing > 0 || lstat(out, &st) != 0) {
-            missing++;
-            continue;
-        }
-        if (!S_ISLNK(st.st_mode)) {
-            continue;
-        }
-        ssize_t t = readlink(out, target, sizeof(target) - 1);
-        if (t < 0 || ++links > 40 || (size_t)t + 1 + strlen(rest) >= sizeof(todo)) {
-            return -1; /* 40: the kernel's own limit on links in one path */
-        }
-        target[t] = '\0';
-        /* go on from the link's folder (the root for an absolute target) with "target/rest" */
-        out[target[0] == '/' ? 0 : len] = '\0';
-        size_t rest_len = strlen(rest);
-        memmove(todo + t + 1, rest, rest_len + 1);
-        memcpy(todo, target, (size_t)t);
-        todo[t] = '/';
-        rest = todo;
-    }
-    if (!out[0]) {
-        snprintf(out, PATH_MAX, "/");
-    }
-    return 0;
-}
-
-/*
- * path (absolute, resolved) is root or beneath it. Both have no '.', '..', link or doubled '/',
- * so a prefix that ends at a '/' is a whole-component match; '/' holds every path.
- */
-static bool path_within(const char *root, const char *path)
-{
-    size_t n = strlen(root);
-    n -= n > 0 && root[n - 1] == '/'; /* "/" -> "" */
-    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-/* The served folder must never hold the server's private key. */
 static int refuse_key_inside(const char *root, const char *what, const char *path, eei_error *err)
 {
-    char where[PATH_MAX];
-    if (future_path(path, where) != 0) {
+    char where[OS_PATH_MAX];
+    if (os_resolve(path, where, sizeof(where)) != 0) {
         return eei_fail(err, EEI_ERR_FILE,
                         "%s: cannot be resolved (too long, a loop of links, or no current folder)",
                         path);
     }
-    if (path_within(root, where)) {
+    if (os_path_within(root, where)) {
         return eei_fail(err, EEI_ERR_FILE,
                         "%s %s is inside the served folder %s: the TLS private key would be "
                         "served; keep it elsewhere",
@@ -182,18 +103,21 @@ static int run(const cli_args *args)
         return cli_usage(args->cmd, "--cert-dir goes with --self-signed");
     }
     eei_error err = {EEI_OK, ""};
-    char root[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], dir[PATH_MAX + 16];
+    char root[OS_PATH_MAX], cert[OS_PATH_MAX], key[OS_PATH_MAX], dir[OS_PATH_MAX + 16];
     const char *cert_path = args->cert, *key_path = key_given;
-    struct stat st;
-    if (!realpath(args->pos[0], root) || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    os_info st;
+    if (os_realpath(args->pos[0], root, sizeof(root)) != 0 || os_stat(root, &st) != 0 ||
+        st.kind != OS_DIRECTORY) {
         eei_fail(&err, EEI_ERR_FILE, "%s: not a folder", args->pos[0]);
         return cli_report(&err, args->verbose);
     }
     if (args->self_signed) {
         bool reused;
-        char parent[PATH_MAX], until[11];
-        snprintf(parent, sizeof(parent), "%s", root);
-        snprintf(dir, sizeof(dir), "%s/server_certs", dirname(parent));
+        char parent[OS_PATH_MAX], until[11];
+        os_dirname(root, parent, sizeof(parent));
+        size_t n = strlen(parent);
+        snprintf(dir, sizeof(dir), "%s%sserver_certs", parent,
+                 n > 0 && os_is_separator(parent[n - 1]) ? "" : "/");
         const char *cert_dir = args->cert_dir ? args->cert_dir : dir;
         /* the folder before anything is made in it; then the key, which may be a link */
         if (refuse_key_inside(root, "the certificate folder", cert_dir, &err) != 0 ||
@@ -215,11 +139,7 @@ static int run(const cli_args *args)
     } else if (refuse_key_inside(root, "the key", key_path, &err) != 0) {
         return cli_report(&err, args->verbose);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop; /* no SA_RESTART: a blocked poll returns at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    os_on_interrupt(on_stop); /* the certificate is written: a stop request now ends the serving */
     server_config cfg = {
         .root = root,
         .bind_addr = args->bind,

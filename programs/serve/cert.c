@@ -1,10 +1,9 @@
 #include "cert.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -15,6 +14,7 @@
 
 #include "fileio.h"
 #include "key_files.h"
+#include "net.h" /* inet_pton: text only, no socket */
 
 static bool is_ip(const char *host)
 {
@@ -106,6 +106,22 @@ static int emit_cert(BIO *bio, void *cert)
     return PEM_write_bio_X509(bio, cert);
 }
 
+/* The PEM certificate in the file at path (a UTF-8 path on every system), or NULL. */
+static X509 *read_cert(const char *path)
+{
+    uint8_t *pem = NULL;
+    size_t len = 0;
+    eei_error ignored = {EEI_OK, ""};
+    if (file_read_all(path, 1024 * 1024, &pem, &len, &ignored) != 0) {
+        return NULL;
+    }
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    free(pem);
+    return cert;
+}
+
 /* The certificate's last day, "YYYY-MM-DD" ("unknown" when it cannot be read). */
 static void not_after(X509 *cert, char until[11])
 {
@@ -128,11 +144,7 @@ int cert_self_signed(const char *host, const char *dir, long days, char cert_pat
     snprintf(cert_path, OS_PATH_MAX, "%s/ca_cert.pem", dir);
     snprintf(key_path, OS_PATH_MAX, "%s/ca_key.pem", dir);
     if (path_exists(cert_path) || path_exists(key_path)) {
-        FILE *f = fopen(cert_path, "r");
-        X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-        if (f) {
-            fclose(f);
-        }
+        X509 *cert = read_cert(cert_path);
         bool same = cert && cert_names_host(cert, host) && path_exists(key_path);
         not_after(cert, until);
         X509_free(cert);

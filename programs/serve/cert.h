@@ -2,10 +2,10 @@
 #ifndef EEI_CERT_H
 #define EEI_CERT_H
 
-#include <limits.h>
 #include <stdbool.h>
 
 #include "esp_enc_img/esp_enc_img.h"
+#include "os.h"
 
 #define CERT_DAYS_DEFAULT 825 /* the longest validity the CA/Browser baseline allowed */
 
@@ -15,7 +15,7 @@
  * devices that embed the certificate keep trusting the server; a pair for another host is
  * refused. until: the certificate's last day, "YYYY-MM-DD".
  */
-int cert_self_signed(const char *host, const char *dir, long days, char cert_path[PATH_MAX],
-                     char key_path[PATH_MAX], bool *reused, char until[11], eei_error *err);
+int cert_self_signed(const char *host, const char *dir, long days, char cert_path[OS_PATH_MAX],
+                     char key_path[OS_PATH_MAX], bool *reused, char until[11], eei_error *err);
 
 #endif

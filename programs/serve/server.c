@@ -1,30 +1,28 @@
 #include "server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <linux/sockios.h>
-#include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "http.h"
+#include "net.h"
+#include "os.h"
 
 #define BODY_CHUNK (64u * 1024u)
 #define PROGRESS_CHECK_MS 250 /* how often a blocked write looks whether the peer took bytes */
+/*
+ * The longest a thread waits on its socket without looking again: a socket shut down by another
+ * thread wakes a wait at once on POSIX, but on Windows only at the wait's next call.
+ */
+#define WAIT_SLICE_MS 100
 
 /* A connection's place: free, waiting for a request head (TLS handshake included), sending. */
 enum { SLOT_FREE, SLOT_HEAD, SLOT_BODY, SLOT_DONE };
@@ -34,7 +32,7 @@ typedef struct server server;
 typedef struct {
     server *srv;
     pthread_t thread;
-    int fd;
+    net_socket fd;
     atomic_int state;
     atomic_llong since_ms; /* when it began to wait for its request head (monotonic) */
     char peer[64];
@@ -47,44 +45,44 @@ struct server {
     slot *slots; /* cfg->max_clients */
 };
 
-static struct timespec now_plus(int seconds)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += seconds;
-    return t;
-}
-
+/* Times are milliseconds of a monotonic clock. */
 static long long monotonic_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return (long long)(os_now() * 1000);
 }
 
-static int ms_until(const struct timespec *deadline)
+/* One timeout from now. */
+static long long timeout_from_now(const server_config *cfg)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-                   (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return monotonic_ms() + (long long)cfg->timeout_s * 1000;
+}
+
+static int ms_until(long long deadline)
+{
+    long long ms = deadline - monotonic_ms();
     return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/*
- * The socket is non-blocking: wait for what OpenSSL asked for (ret is the failed call's
- * result), until the deadline. False when the connection failed or the deadline passed.
- */
-static bool tls_wait(const slot *c, SSL *ssl, int ret, const struct timespec *deadline)
+/* What OpenSSL waits for after a call that did not complete (ret: its result); 0: it failed. */
+static int tls_wants(SSL *ssl, int ret)
 {
     int e = SSL_get_error(ssl, ret);
-    short events = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    return e == SSL_ERROR_WANT_READ ? NET_READ : e == SSL_ERROR_WANT_WRITE ? NET_WRITE : 0;
+}
+
+/*
+ * The socket is non-blocking: wait for what OpenSSL asked for (ret is the failed call's result),
+ * for a slice of the time left before the deadline. True: call again. False when the connection
+ * failed or the deadline passed.
+ */
+static bool tls_wait(const slot *c, SSL *ssl, int ret, long long deadline)
+{
+    int events = tls_wants(ssl, ret);
     int ms = ms_until(deadline);
     if (!events || ms == 0) {
         return false;
     }
-    struct pollfd p = {.fd = c->fd, .events = events};
-    return poll(&p, 1, ms) > 0 && !(p.revents & POLLNVAL);
+    return net_wait(c->fd, events, ms < WAIT_SLICE_MS ? ms : WAIT_SLICE_MS) >= 0;
 }
 
 /* Control bytes, quotes and non-ASCII of what a client sent, as \xNN: nothing reaches a terminal.
@@ -102,21 +100,29 @@ static void log_escape(const char *in, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ": the time now, in UTC. */
+static void utc_now(char when[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+#ifdef _WIN32
+    gmtime_s(&tm, &t);
+#else
+    gmtime_r(&t, &tm);
+#endif
+    strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* status is the one answered; cut says the connection failed before all of it was sent. */
 static void log_request(const slot *c, const http_request *req, int status, bool cut, uint64_t sent,
-                        const struct timespec *start)
+                        long long start)
 {
     if (!c->srv->cfg->log) {
         return;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms =
-        (long)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
+    long ms = (long)(monotonic_ms() - start);
     char when[32], method[4 * sizeof(req->method)], target[4 * sizeof(req->target)];
-    time_t t = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    utc_now(when);
     log_escape(req->method[0] ? req->method : "-", method, sizeof(method));
     log_escape(req->target[0] ? req->target : "-", target, sizeof(target));
     /* one fprintf: stdio keeps each line whole across threads */
@@ -125,28 +131,24 @@ static void log_request(const slot *c, const http_request *req, int status, bool
     fflush(c->srv->cfg->log);
 }
 
-/* Bytes the socket holds that the peer has not acknowledged yet (-1: it cannot tell). */
-static int unacknowledged(int fd)
-{
-    int n;
-    return ioctl(fd, SIOCOUTQ, &n) == 0 ? n : -1;
-}
-
 /*
  * Send it all. A client is dropped only when no byte moved for the timeout: none taken by the
- * socket (partial writes count their bytes) and none of those it holds acknowledged by the peer.
- * poll reports a full socket writable only once a third of its buffer (megabytes on a fast link)
- * drained, which takes a slow reader longer than the timeout: the wait looks at the socket's
- * queue meanwhile.
+ * socket (partial writes count their bytes: each SSL_write that returns sent a record) and none
+ * of those it holds acknowledged by the peer. A full socket is reported writable only once much
+ * of its buffer (megabytes on a fast link) drained, which takes a slow reader longer than the
+ * timeout, so a waiting write tries again every PROGRESS_CHECK_MS, and on Linux looks at the
+ * socket's queue too (SIOCOUTQ), which moves at every acknowledgement. Elsewhere (macOS, the BSDs,
+ * Windows) the system does not say: progress is the bytes each try got the socket to take, a
+ * record at a time, so a reader must take a record's worth (16 KiB) within the timeout.
  */
 static int tls_write_all(const slot *c, SSL *ssl, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     long long idle_ms = (long long)c->srv->cfg->timeout_s * 1000, moved = monotonic_ms();
-    int queued = unacknowledged(c->fd);
+    long queued = net_unacknowledged(c->fd);
     while (len > 0) {
         int n = SSL_write(ssl, p, len > INT_MAX ? INT_MAX : (int)len);
-        int now_queued = unacknowledged(c->fd); /* more: the socket took bytes; less: the peer */
+        long now_queued = net_unacknowledged(c->fd); /* more: the socket took; less: the peer */
         long long now = monotonic_ms();
         if (n > 0 || now_queued != queued) {
             moved = now;
@@ -157,15 +159,13 @@ static int tls_write_all(const slot *c, SSL *ssl, const void *buf, size_t len)
             len -= (size_t)n;
             continue;
         }
-        int e = SSL_get_error(ssl, n);
-        short events = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        int events = tls_wants(ssl, n);
         long long left = moved + idle_ms - now;
         if (!events || left <= 0) {
             return -1; /* the connection failed, or nothing moved for the timeout */
         }
-        struct pollfd pfd = {.fd = c->fd, .events = events};
-        int r = poll(&pfd, 1, (int)(left < PROGRESS_CHECK_MS ? left : PROGRESS_CHECK_MS));
-        if ((r < 0 && errno != EINTR) || (r > 0 && (pfd.revents & POLLNVAL))) {
+        int wait_ms = (int)(left < PROGRESS_CHECK_MS ? left : PROGRESS_CHECK_MS);
+        if (net_wait(c->fd, events, wait_ms) < 0) {
             return -1;
         }
     }
@@ -196,40 +196,6 @@ static int send_error(const slot *c, SSL *ssl, int status, bool head_only, bool 
     return head_only ? 0 : tls_write_all(c, ssl, body, (size_t)n);
 }
 
-/*
- * The regular file a request names, opened beneath the served folder one component at a time
- * with O_NOFOLLOW: a symlink anywhere on the way is not followed, so no swap of a folder for a
- * link can lead out. O_NONBLOCK: a FIFO opens at once (and is then refused), it cannot hang.
- */
-static int open_beneath(int root_fd, const char *rel, struct stat *st)
-{
-    char path[HTTP_MAX_PATH];
-    snprintf(path, sizeof(path), "%s", rel);
-    int dir = root_fd;
-    char *save = NULL;
-    char *part = strtok_r(path, "/", &save);
-    int fd = -1;
-    while (part) {
-        char *next = strtok_r(NULL, "/", &save);
-        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (next ? O_DIRECTORY : O_NONBLOCK);
-        fd = openat(dir, part, flags);
-        if (dir != root_fd) {
-            close(dir);
-        }
-        if (fd < 0 || !next) {
-            break;
-        }
-        dir = fd;
-        fd = -1;
-        part = next;
-    }
-    if (fd >= 0 && (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
 /* Answer one parsed request: the status answered; *cut when the connection failed. */
 static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cut)
 {
@@ -239,13 +205,18 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
         *cut = send_error(c, ssl, req->status, req->head, req->keep_alive) != 0;
         return req->status;
     }
-    struct stat st;
-    int fd = req->path[0] ? open_beneath(c->srv->root_fd, req->path, &st) : -1;
+    /* the regular file the path names beneath the folder, no link followed on the way */
+    os_info st;
+    int fd = req->path[0] ? os_open_beneath(c->srv->root_fd, req->path) : -1;
+    if (fd >= 0 && os_fstat(fd, &st) != 0) {
+        os_close(fd);
+        fd = -1;
+    }
     if (fd < 0) {
         *cut = send_error(c, ssl, 404, req->head, req->keep_alive) != 0;
         return 404;
     }
-    uint64_t size = (uint64_t)st.st_size, first, last;
+    uint64_t size = st.size, first, last;
     int status = http_resolve_range(req, size, &first, &last);
     char extra[160];
     int rc;
@@ -265,7 +236,7 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
         static __thread uint8_t buf[BODY_CHUNK];
         for (uint64_t off = first; rc == 0 && !req->head && *sent < length;) {
             size_t want = length - *sent < BODY_CHUNK ? (size_t)(length - *sent) : BODY_CHUNK;
-            ssize_t got = pread(fd, buf, want, (off_t)off);
+            os_ssize got = os_pread(fd, buf, want, off);
             if (got <= 0) {
                 rc = -1; /* the file shrank under us: cut the response short */
                 break;
@@ -275,7 +246,7 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
             off += (uint64_t)got;
         }
     }
-    close(fd);
+    os_close(fd);
     *cut = rc != 0;
     return status;
 }
@@ -285,7 +256,7 @@ static int answer(slot *c, SSL *ssl, http_request *req, uint64_t *sent, bool *cu
  * the TLS handshake included for the first one, must arrive within the timeout, whatever the
  * pace of its bytes. Returns where it ends, or 0.
  */
-static size_t read_head(slot *c, SSL *ssl, char *buf, size_t *have, const struct timespec *deadline)
+static size_t read_head(slot *c, SSL *ssl, char *buf, size_t *have, long long deadline)
 {
     size_t end = http_head_end(buf, *have);
     while (end == 0 && *have < HTTP_MAX_HEADER) {
@@ -306,22 +277,21 @@ static void *serve_connection(void *arg)
     SSL *ssl = SSL_new(c->srv->tls);
     char buf[HTTP_MAX_HEADER];
     size_t have = 0;
-    struct timespec deadline = now_plus(c->srv->cfg->timeout_s);
+    long long deadline = timeout_from_now(c->srv->cfg);
     int r = 0;
-    bool ready = ssl && SSL_set_fd(ssl, c->fd) == 1;
+    bool ready = ssl && SSL_set_fd(ssl, (int)c->fd) == 1; /* OpenSSL takes a SOCKET as an int */
     while (ready && (r = SSL_accept(ssl)) != 1) {
-        ready = tls_wait(c, ssl, r, &deadline);
+        ready = tls_wait(c, ssl, r, deadline);
     }
     for (bool open = ready; open;) {
-        struct timespec start;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        size_t end = read_head(c, ssl, buf, &have, &deadline);
+        long long start = monotonic_ms();
+        size_t end = read_head(c, ssl, buf, &have, deadline);
         http_request req;
         if (end == 0) {
             if (have == sizeof(buf)) { /* a head that does not fit */
                 http_parse_request(buf, sizeof(buf) + 1, &req);
                 send_error(c, ssl, 431, false, false);
-                log_request(c, &req, 431, false, 0, &start);
+                log_request(c, &req, 431, false, 0, start);
             }
             break;
         }
@@ -330,12 +300,12 @@ static void *serve_connection(void *arg)
         uint64_t sent = 0;
         bool cut = false;
         int status = answer(c, ssl, &req, &sent, &cut);
-        log_request(c, &req, status, cut, sent, &start);
+        log_request(c, &req, status, cut, sent, start);
         memmove(buf, buf + end, have - end); /* a pipelined request may follow */
         have -= end;
         open = !cut && req.keep_alive;
         /* the next request head gets the same time the first one had */
-        deadline = now_plus(c->srv->cfg->timeout_s);
+        deadline = timeout_from_now(c->srv->cfg);
         atomic_store(&c->since_ms, monotonic_ms());
         atomic_store(&c->state, SLOT_HEAD);
     }
@@ -356,7 +326,7 @@ static bool reap(server *srv)
         slot *c = &srv->slots[i];
         if (atomic_load(&c->state) == SLOT_DONE) {
             pthread_join(c->thread, NULL);
-            close(c->fd);
+            net_close(c->fd);
             atomic_store(&c->state, SLOT_FREE);
             freed = true;
         }
@@ -389,15 +359,15 @@ static slot *take_slot(server *srv)
         if (!oldest) {
             return NULL; /* every place is a download under way */
         }
-        shutdown(oldest->fd, SHUT_RDWR); /* its thread sees the end at once */
-        for (int i = 0; i < 100 && atomic_load(&oldest->state) != SLOT_DONE; i++) {
-            nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+        net_shutdown(oldest->fd); /* its thread sees the end (within WAIT_SLICE_MS) */
+        for (int i = 0; i < WAIT_SLICE_MS && atomic_load(&oldest->state) != SLOT_DONE; i++) {
+            os_sleep_ms(2);
         }
     }
     return NULL;
 }
 
-static int listen_on(const server_config *cfg, eei_error *err)
+static net_socket listen_on(const server_config *cfg, eei_error *err)
 {
     struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
     struct addrinfo *ai = NULL;
@@ -405,19 +375,13 @@ static int listen_on(const server_config *cfg, eei_error *err)
     snprintf(port, sizeof(port), "%d", cfg->port);
     int gai = getaddrinfo(cfg->bind_addr, port, &hints, &ai);
     if (gai != 0) {
-        return eei_fail(err, EEI_ERR_USAGE, "--bind %s: %s", cfg->bind_addr, gai_strerror(gai));
+        eei_fail(err, EEI_ERR_USAGE, "--bind %s: %s", cfg->bind_addr, net_address_error(gai));
+        return NET_NONE;
     }
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-        }
-        freeaddrinfo(ai);
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot listen on %s port %d: %s", cfg->bind_addr,
-                        cfg->port, strerror(e));
+    net_socket fd = net_listen(ai->ai_addr, (socklen_t)ai->ai_addrlen);
+    if (fd == NET_NONE) {
+        eei_fail(err, EEI_ERR_SYSTEM, "cannot listen on %s port %d: %s", cfg->bind_addr, cfg->port,
+                 net_error());
     }
     freeaddrinfo(ai);
     return fd;
@@ -456,18 +420,20 @@ static void peer_name(const struct sockaddr_storage *sa, char *out, size_t cap)
     snprintf(out, cap, "%s:%s", host, port);
 }
 
-int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err)
+int server_run(const server_config *cfg, const atomic_int *stop, eei_error *err)
 {
-    server srv = {.cfg = cfg, .root_fd = -1};
-    srv.root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    srv.slots = calloc((size_t)cfg->max_clients, sizeof(slot));
-    if (srv.root_fd < 0 || !srv.slots) {
-        eei_fail(err, EEI_ERR_FILE, "%s: %s", cfg->root, srv.slots ? strerror(errno) : "no memory");
+    if (net_start() != 0) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "the system's sockets cannot be used");
+    }
+    slot *slots = calloc((size_t)cfg->max_clients, sizeof(slot));
+    server srv = {.cfg = cfg, .root_fd = os_open_folder(cfg->root), .slots = slots};
+    if (srv.root_fd < 0 || !slots) {
+        eei_fail(err, EEI_ERR_FILE, "%s: %s", cfg->root, slots ? strerror(errno) : "no memory");
         goto out;
     }
     srv.tls = tls_context(cfg, err);
-    int lfd = srv.tls ? listen_on(cfg, err) : -1;
-    if (lfd < 0) {
+    net_socket lfd = srv.tls ? listen_on(cfg, err) : NET_NONE;
+    if (lfd == NET_NONE) {
         goto out;
     }
     struct sockaddr_storage bound;
@@ -482,21 +448,20 @@ int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
-    while (!*stop) {
-        struct pollfd p = {.fd = lfd, .events = POLLIN};
-        if (poll(&p, 1, 200) <= 0) {
+    /* a stop request sets *stop: a signal ends the wait (POSIX), or the next slice sees it */
+    while (!atomic_load(stop)) {
+        if (net_wait(lfd, NET_READ, 200) <= 0) {
             reap(&srv);
-            continue; /* a timeout, or a signal: look at stop again */
+            continue;
         }
         struct sockaddr_storage sa;
-        socklen_t sl = sizeof(sa);
-        int fd = accept4(lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd < 0) {
+        net_socket fd = net_accept(lfd, &sa);
+        if (fd == NET_NONE) {
             continue;
         }
         slot *c = take_slot(&srv);
         if (!c) {
-            close(fd); /* every place is a transfer under way: memory stays bounded */
+            net_close(fd); /* every place is a transfer under way: memory stays bounded */
             continue;
         }
         c->srv = &srv;
@@ -505,44 +470,45 @@ int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error 
         peer_name(&sa, c->peer, sizeof(c->peer));
         atomic_store(&c->state, SLOT_HEAD);
         if (pthread_create(&c->thread, &attr, serve_connection, c) != 0) {
-            close(fd);
+            net_close(fd);
             atomic_store(&c->state, SLOT_FREE);
         }
     }
-    close(lfd);
+    net_close(lfd);
     pthread_attr_destroy(&attr);
     /* idle peers go now; transfers under way may end, for at most one timeout */
     for (int i = 0; i < cfg->max_clients; i++) {
-        if (atomic_load(&srv.slots[i].state) == SLOT_HEAD) {
-            shutdown(srv.slots[i].fd, SHUT_RDWR);
+        if (atomic_load(&slots[i].state) == SLOT_HEAD) {
+            net_shutdown(slots[i].fd);
         }
     }
-    struct timespec deadline = now_plus(cfg->timeout_s);
-    for (bool busy = true; busy && ms_until(&deadline) > 0;) {
+    long long deadline = timeout_from_now(cfg);
+    for (bool busy = true; busy && ms_until(deadline) > 0;) {
         reap(&srv);
         busy = false;
         for (int i = 0; i < cfg->max_clients; i++) {
-            busy = busy || atomic_load(&srv.slots[i].state) != SLOT_FREE;
+            busy = busy || atomic_load(&slots[i].state) != SLOT_FREE;
         }
         if (busy) {
-            nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+            os_sleep_ms(50);
         }
     }
     for (int i = 0; i < cfg->max_clients; i++) { /* the rest are cut off, and joined */
-        int state = atomic_load(&srv.slots[i].state);
+        int state = atomic_load(&slots[i].state);
         if (state == SLOT_HEAD || state == SLOT_BODY) {
-            shutdown(srv.slots[i].fd, SHUT_RDWR);
+            net_shutdown(slots[i].fd);
         }
         if (state != SLOT_FREE) {
-            pthread_join(srv.slots[i].thread, NULL);
-            close(srv.slots[i].fd);
+            pthread_join(slots[i].thread, NULL);
+            net_close(slots[i].fd);
         }
     }
 out:
     SSL_CTX_free(srv.tls);
-    free(srv.slots);
+    free(slots);
     if (srv.root_fd >= 0) {
-        close(srv.root_fd);
+        os_close(srv.root_fd);
     }
+    net_end();
     return err->status == EEI_OK ? 0 : -1;
 }

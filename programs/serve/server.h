@@ -2,7 +2,7 @@
 #ifndef EEI_SERVER_H
 #define EEI_SERVER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "esp_enc_img/esp_enc_img.h"
@@ -19,7 +19,10 @@ typedef struct {
     const void *ready_ctx;
 } server_config;
 
-/* Serve until *stop is set (by a signal handler); then let transfers end and return 0. */
-int server_run(const server_config *cfg, volatile sig_atomic_t *stop, eei_error *err);
+/*
+ * Serve until *stop is set (by a stop request's handler: a signal's, or Windows' console handler
+ * on a thread of its own); then let transfers end and return 0.
+ */
+int server_run(const server_config *cfg, const atomic_int *stop, eei_error *err);
 
 #endif

@@ -186,6 +186,7 @@ stop_server
 # larger than the server's socket buffer (while the buffer drains, nothing tells the server the
 # socket is writable again: at this pace that takes 2 s), and one that stops reading is dropped
 slow_get() { # PATH OUT BYTES_PER_TENTH [STOP_AT_BYTES]: GET PATH through a small receive buffer
+    # (OUT.started appears with the first bytes of the answer)
     python3 - "$port" "$CA" "$@" <<'EOF'
 import socket, ssl, sys, time
 port, ca, path, out, step = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -206,6 +207,8 @@ while True:
             data = tls.recv(want)
             if not data:
                 break
+            if not got:
+                open(out + ".started", "w").close()
             got += data
             want -= len(data)
     except (ssl.SSLError, OSError):
@@ -231,6 +234,69 @@ s=$(stat -c %s stalled.bin)
 grep -q '"GET /slow.bin" 200 [0-9]* [0-9]*ms (cut short)' serve.log && pass ||
     fail "the stalled download: $(grep slow.bin serve.log)"
 stop_server
+
+# a stop request lets a download under way end (for at most --timeout) before the server stops;
+# a second one ends it at once
+started() { # OUT: wait until slow_get's answer for OUT began
+    for _ in $(seq 200); do [ -e "$1.started" ] && return 0; sleep 0.05; done
+    return 1
+}
+start_server www --self-signed 127.0.0.1 --timeout 5 || exit 1
+slow_get slow.bin drained.bin $((buffer / 20)) & # the whole file in about 2 s
+getter=$!
+started drained.bin && pass || fail "the download did not start"
+kill -TERM $srv_pid
+sleep 0.5
+kill -0 $srv_pid 2>/dev/null && pass || fail "the server did not wait for the download under way"
+wait $getter
+expect_same drained.bin www/slow.bin
+wait $srv_pid
+rc=$?
+[ $rc = 0 ] && pass || fail "SIGTERM during a download: exit $rc"
+grep -q "\"GET /slow.bin\" 200 $size [0-9]*ms\$" serve.log && pass ||
+    fail "the download under way at the stop: $(grep slow.bin serve.log)"
+tail -1 serve.log | grep -q "serve: stopped" && pass || fail "the last line: $(tail -1 serve.log)"
+start_server www --self-signed 127.0.0.1 --timeout 5 || exit 1
+slow_get slow.bin held.bin $((buffer / 60)) 100000 & # reads 100 kB, then nothing for 4 s
+getter=$!
+started held.bin && pass || fail "the download did not start"
+kill -TERM $srv_pid
+sleep 0.5
+kill -0 $srv_pid 2>/dev/null && pass || fail "the server did not wait for the download under way"
+t0=$(date +%s%N)
+kill -TERM $srv_pid
+wait $srv_pid
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 143 ] && pass || fail "a second SIGTERM: exit $rc"
+[ $ms -lt 1000 ] && pass || fail "a second SIGTERM took ${ms}ms to end it"
+wait $getter
+# SIGHUP (its terminal closed) stops it as cleanly as SIGINT and SIGTERM
+start_server www --self-signed 127.0.0.1 || exit 1
+kill -HUP $srv_pid
+wait $srv_pid
+rc=$?
+[ $rc = 0 ] && pass || fail "SIGHUP: exit $rc"
+grep -q "serve: stopped" serve.log && pass || fail "no stop line after SIGHUP"
+
+# --bind :: takes IPv4 connections as well as IPv6 ones
+if grep -q . /proc/net/if_inet6 2>/dev/null; then
+    "$E" serve www --self-signed 127.0.0.1 --bind :: --port 0 >v6.txt 2>v6.err &
+    pid=$!
+    p6=
+    for _ in $(seq 200); do
+        p6=$(sed -n 's|^serving .* on https://\[::\]:\([0-9]*\)/.*|\1|p' v6.txt)
+        [ -n "$p6" ] && break
+        sleep 0.05
+    done
+    [ "$(code https://127.0.0.1:$p6/sub/small.txt)" = 200 ] && pass || fail "--bind :: over IPv4"
+    [ "$(code --connect-to 127.0.0.1:$p6:[::1]:$p6 https://127.0.0.1:$p6/sub/small.txt)" = 200 ] &&
+        pass || fail "--bind :: over IPv6"
+    kill -INT $pid
+    wait $pid
+else
+    echo "SKIP: no IPv6 on this machine: --bind :: not tested"
+fi
 
 # the TLS private key is never in the served folder
 expect_rc 3 "$E" serve www --self-signed 127.0.0.1 --cert-dir www/certs --port 0
