@@ -26,6 +26,13 @@ foreach(script roundtrip keygen keys files usage inspect batch batch_shard warni
   set_tests_properties(cli.${script} PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
 endforeach()
 
+# serve of the .exe, answering curl and openssl on this machine (Wine's sockets are its own)
+if(CMAKE_CROSSCOMPILING)
+  add_test(NAME cli.serve COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_serve_windows.sh
+                                  ${CMAKE_BINARY_DIR})
+  set_tests_properties(cli.serve PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
+endif()
+
 # every test runs through Wine, once its prefix is made; the scripts know they test Windows
 get_property(eei_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${eei_tests} PROPERTIES ENVIRONMENT "${eei_cli_env}")

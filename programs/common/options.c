@@ -1,23 +1,11 @@
 #include "options.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_OPTIONS 64
-
-/* The spec for a getopt result: long options are numbered from 256 by their index. */
-static const option_spec *spec_for(const option_spec *specs, int c)
-{
-    for (const option_spec *s = specs; s->name; s++) {
-        if (c == 256 + (int)(s - specs) || (s->letter && c == s->letter)) {
-            return s;
-        }
-    }
-    return NULL;
-}
 
 static bool set_number(const option_spec *s, const char *text, void *values)
 {
@@ -117,66 +105,159 @@ static void suggest_option(const char *given, const option_spec *specs, unsigned
     }
 }
 
+/*
+ * The spec of a long option spelled name (len characters, without "--"): exact, else the only one
+ * it begins ("--verb" for "--verbose"). NULL: unknown, or the beginning of several.
+ */
+static const option_spec *long_spec(const option_spec *specs, const char *name, size_t len)
+{
+    const option_spec *prefix_of = NULL;
+    size_t prefixes = 0;
+    for (const option_spec *s = specs; s->name; s++) {
+        if (strncmp(s->name, name, len) == 0) {
+            if (s->name[len] == '\0') {
+                return s;
+            }
+            prefix_of = s;
+            prefixes++;
+        }
+    }
+    return prefixes == 1 ? prefix_of : NULL;
+}
+
+static const option_spec *short_spec(const option_spec *specs, char letter)
+{
+    for (const option_spec *s = specs; s->name; s++) {
+        if (s->letter && s->letter == letter) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static options_result usage(options_outcome *out, const char *what, const char *given)
+{
+    snprintf(out->why, sizeof(out->why), "option '%.60s' %s", given, what);
+    return OPTIONS_USAGE;
+}
+
+/* One option and its value (NULL for a flag): checked against the command, then recorded. */
+static options_result take(const option_spec *s, const char *value, unsigned allowed, void *values,
+                           options_outcome *out)
+{
+    if (s->group && !(allowed & s->group)) {
+        snprintf(out->why, sizeof(out->why), "option '--%s' does not apply to this command",
+                 s->name);
+        return OPTIONS_USAGE;
+    }
+    if (s->kind == OPTION_NUMBER && !set_number(s, value, values)) {
+        snprintf(out->why, sizeof(out->why), "option '--%s' takes a number from %lld to %lld",
+                 s->name, s->min, s->max);
+        return OPTIONS_USAGE;
+    }
+    if (s->kind == OPTION_LIST && !add_to_list(s, value, values)) {
+        snprintf(out->why, sizeof(out->why), "option '--%s' is given at most %lld times", s->name,
+                 s->max);
+        return OPTIONS_USAGE;
+    }
+    if (s->kind == OPTION_FLAG || s->kind == OPTION_TEXT) {
+        set_value(s, value, values);
+    }
+    return OPTIONS_RUN;
+}
+
+/*
+ * argv[*i], an option word: "--name", "--name=value", "-abc" (letters, the last one may take the
+ * rest or the next word as its value). *i moves past what it used.
+ */
+static options_result parse_word(int argc, char **argv, int *i, const option_spec *specs,
+                                 unsigned allowed, void *values, options_outcome *out)
+{
+    const char *word = argv[*i];
+    if (word[1] == '-') { /* --name[=value] */
+        const char *name = word + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        if (len == 4 && strncmp(name, "help", 4) == 0) {
+            return OPTIONS_HELP;
+        }
+        const option_spec *s = long_spec(specs, name, len);
+        if (!s) {
+            char hint[80];
+            suggest_option(word, specs, allowed, hint, sizeof(hint));
+            snprintf(out->why, sizeof(out->why), "unknown option '%.60s'%s", word, hint);
+            return OPTIONS_USAGE;
+        }
+        const char *value = NULL;
+        if (s->kind == OPTION_FLAG && eq) {
+            return usage(out, "takes no value", word);
+        }
+        if (s->kind != OPTION_FLAG) {
+            value = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+            if (!value) {
+                return usage(out, "needs a value", word);
+            }
+        }
+        return take(s, value, allowed, values, out);
+    }
+    for (const char *c = word + 1; *c; c++) { /* -abc, -j8, -j 8 */
+        if (*c == 'h') {
+            return OPTIONS_HELP;
+        }
+        const option_spec *s = short_spec(specs, *c);
+        if (!s) {
+            snprintf(out->why, sizeof(out->why), "unknown option '-%c'", *c);
+            return OPTIONS_USAGE;
+        }
+        const char *value = NULL;
+        if (s->kind != OPTION_FLAG) {
+            value = c[1] ? c + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+            if (!value) {
+                return usage(out, "needs a value", word);
+            }
+        }
+        options_result r = take(s, value, allowed, values, out);
+        if (r != OPTIONS_RUN || value) {
+            return r;
+        }
+    }
+    return OPTIONS_RUN;
+}
+
 options_result options_parse(int argc, char **argv, const option_spec *specs, unsigned allowed,
                              void *values, options_outcome *out)
 {
-    struct option longs[MAX_OPTIONS + 2];
-    char shorts[2 * MAX_OPTIONS + 3] = ":h";
-    size_t n = 0, ns = strlen(shorts);
-    for (const option_spec *s = specs; s->name && n < MAX_OPTIONS; s++, n++) {
-        bool arg = s->kind != OPTION_FLAG;
-        longs[n] =
-            (struct option){s->name, arg ? required_argument : no_argument, NULL, 256 + (int)n};
-        if (s->letter) {
-            shorts[ns++] = s->letter;
-        }
-        if (s->letter && arg) {
-            shorts[ns++] = ':';
-        }
-    }
-    shorts[ns] = '\0';
-    longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    longs[n] = (struct option){NULL, 0, NULL, 0};
-
     memset(out, 0, sizeof(*out));
-    optind = 1;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
-        const char *given = argv[optind - 1]; /* the option, or its value after "-p VALUE" */
-        if (c == 'h') {
-            return OPTIONS_HELP;
+    /* the positional arguments, in order, are moved after the options */
+    char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof(char *));
+    if (!pos) {
+        snprintf(out->why, sizeof(out->why), "out of memory");
+        return OPTIONS_USAGE;
+    }
+    int npos = 0, nopt = 1;
+    options_result r = OPTIONS_RUN;
+    for (int i = 1; i < argc && r == OPTIONS_RUN; i++) {
+        const char *word = argv[i];
+        if (strcmp(word, "--") == 0) { /* the rest is positional */
+            while (++i < argc) {
+                pos[npos++] = argv[i];
+            }
+            break;
         }
-        const option_spec *s = spec_for(specs, c);
-        if (c == ':') {
-            snprintf(out->why, sizeof(out->why), "option '%s' needs a value", given);
-            return OPTIONS_USAGE;
+        if (word[0] != '-' || word[1] == '\0') { /* "-" is stdin or stdout */
+            pos[npos++] = argv[i];
+            continue;
         }
-        if (!s) {
-            char hint[80];
-            suggest_option(given, specs, allowed, hint, sizeof(hint));
-            snprintf(out->why, sizeof(out->why), "unknown option '%.60s'%s", given, hint);
-            return OPTIONS_USAGE;
-        }
-        if (s->group && !(allowed & s->group)) {
-            snprintf(out->why, sizeof(out->why), "option '--%s' does not apply to this command",
-                     s->name);
-            return OPTIONS_USAGE;
-        }
-        if (s->kind == OPTION_NUMBER && !set_number(s, optarg, values)) {
-            snprintf(out->why, sizeof(out->why), "option '--%s' takes a number from %lld to %lld",
-                     s->name, s->min, s->max);
-            return OPTIONS_USAGE;
-        }
-        if (s->kind == OPTION_LIST && !add_to_list(s, optarg, values)) {
-            snprintf(out->why, sizeof(out->why), "option '--%s' is given at most %lld times",
-                     s->name, s->max);
-            return OPTIONS_USAGE;
-        }
-        if (s->kind == OPTION_FLAG || s->kind == OPTION_TEXT) {
-            set_value(s, optarg, values);
+        int first = i;
+        r = parse_word(argc, argv, &i, specs, allowed, values, out);
+        for (int k = first; k <= i; k++) { /* the option and its value, in order */
+            argv[nopt++] = argv[k];
         }
     }
-    out->npos = argc - optind;
-    out->pos = argv + optind;
-    return OPTIONS_RUN;
+    if (r == OPTIONS_RUN) {
+        memcpy(argv + nopt, pos, (size_t)npos * sizeof(char *));
+        out->npos = npos;
+        out->pos = argv + nopt;
+    }
+    free(pos);
+    return r;
 }

@@ -833,12 +833,41 @@ int os_temp_finish(int fd, unsigned mode, bool private_file)
     return ok ? 0 : fail(error);
 }
 
+/*
+ * Why a file at w cannot be replaced, when MoveFileExW said "access denied": read-only (EACCES),
+ * held open by another program (EBUSY), or not ours to replace (EACCES).
+ */
+static int why_not_replaced(const wchar_t *w, DWORD error)
+{
+    DWORD attributes = GetFileAttributesW(w);
+    if (error == ERROR_ACCESS_DENIED && attributes != INVALID_FILE_ATTRIBUTES &&
+        !(attributes & FILE_ATTRIBUTE_READONLY)) {
+        /* open it as the move would: a program sharing no delete keeps it where it is */
+        HANDLE h = CreateFileW(w, DELETE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                               NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION) {
+            error = ERROR_SHARING_VIOLATION;
+        } else if (h != INVALID_HANDLE_VALUE) {
+            CloseHandle(h);
+        }
+    }
+    return fail(error);
+}
+
 int os_replace(const char *from, const char *to)
 {
     wchar_t *wf = wpath(from), *wt = wpath(to);
-    BOOL ok = wf && wt && MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
-    DWORD error = GetLastError();
-    int rc = ok ? 0 : wf && wt ? fail(error) : -1;
+    int rc = -1;
+    if (wf && wt) {
+        DWORD attributes = GetFileAttributesW(wt);
+        if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY)) {
+            rc = fail(ERROR_ACCESS_DENIED); /* read-only: as Windows' own programs, not replaced */
+        } else if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+            rc = 0;
+        } else {
+            rc = why_not_replaced(wt, GetLastError());
+        }
+    }
     free(wf);
     free(wt);
     return rc;

@@ -109,10 +109,12 @@ expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "" -- \
     env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
 grep -q "rsa_enc.pem: no passphrase typed" "$T/out.txt" && pass || fail "none typed: $(cat "$T/out.txt")"
 # longer than a key file's passphrase may be: said so, not "no passphrase read"
-expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "$(printf 'x%.0s' $(seq 1500))" -- \
-    env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
-grep -q "rsa_enc.pem: the passphrase typed is 1500 bytes long, more than the 1024" "$T/out.txt" &&
-    pass || fail "too long typed: $(tail -c 300 "$T/out.txt")"
+if not_under_wine "a line of 1500 characters typed at a console (its line is shorter)"; then
+    expect_rc 3 pty --answer "Passphrase for rsa_enc.pem: " "$(printf 'x%.0s' $(seq 1500))" -- \
+        env -u ESP_ENC_IMG_PASSPHRASE "$E" decrypt img rsa_enc.pem back
+    grep -q "rsa_enc.pem: the passphrase typed is 1500 bytes long, more than the 1024" \
+        "$T/out.txt" && pass || fail "too long typed: $(tail -c 300 "$T/out.txt")"
+fi
 expect_absent back
 # an empty ESP_ENC_IMG_PASSPHRASE is unset: asked on the terminal
 expect_rc 0 pty --answer "Passphrase for rsa_enc.pem: " s3cret -- \

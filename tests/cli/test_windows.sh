@@ -36,7 +36,7 @@ expect_same "dé jà/back.bin" app.bin
 expect_rc 0 "$E" keygen hmac --out-dir 'dé jà\clés'
 expect_present "dé jà/clés/device_hmac_key.bin"
 expect_rc 0 "$E" info --json 'dé jà\sous dossier\app ü.img'
-expect_json file 'dé jà\sous dossier\app ü.img'
+expect_json file 'd\xc3\xa9 j\xc3\xa0\sous dossier\app \xc3\xbc.img' # as every command shows a name
 
 # -- a path longer than MAX_PATH (260): folders of 50 letters, six deep
 deep=$T

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 #include <cjson/cJSON.h>
 
@@ -32,6 +36,9 @@ static char *slurp(FILE *f)
 
 int main(int argc, char **argv)
 {
+#ifdef _WIN32
+    _setmode(1, _O_BINARY); /* "\n", as the shell reads it */
+#endif
     if (argc != 3) {
         fprintf(stderr, "usage: json_get FILE|- PATH\n");
         return 2;

@@ -7,11 +7,49 @@
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <io.h>
+#endif
 
 #include "app_fixture.h"
 #include "esp_enc_img/esp_enc_img.h"
+
+/*
+ * A new folder for a test's files, "<TMPDIR or TEMP>/eei-test-NAME.XXXXXX", its path in out
+ * (size bytes). False when it could not be made.
+ */
+static bool check_scratch(const char *name, char *out, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+#ifdef _WIN32
+    tmp = tmp ? tmp : getenv("TEMP");
+#endif
+    int n = snprintf(out, size, "%s/eei-test-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    if (n < 0 || (size_t)n >= size) {
+        return false;
+    }
+#ifdef _WIN32
+    return _mktemp_s(out, (size_t)n + 1) == 0 && _mkdir(out) == 0;
+#else
+    return mkdtemp(out) != NULL;
+#endif
+}
+
+/* The scratch folder gone (on Windows it is left in %TEMP%: no rm there). */
+static void remove_scratch(const char *dir)
+{
+#ifdef _WIN32
+    (void)dir;
+#else
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+#endif
+}
 
 static const char *vectors;
 
@@ -444,34 +482,45 @@ static void test_key_loading(void)
     CHECK(eei_key_load(junk, 0, NULL, &key, &err) == EEI_ERR_KEY);
 
     /* files: a passphrase from a file, and the caller's hint when none is given */
-    char dir[] = "/tmp/eei-test-lib.XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
+    char dir[200];
+    CHECK(check_scratch("lib", dir, sizeof(dir)));
     char pem_path[256], pass_path[256], bin_path[256];
     snprintf(pem_path, sizeof(pem_path), "%s/k.pem", dir);
     snprintf(pass_path, sizeof(pass_path), "%s/pass.txt", dir);
     snprintf(bin_path, sizeof(bin_path), "%s/short.bin", dir);
     eei_key *gen = NULL;
     CHECK(eei_key_generate(EEI_KEY_P256, &gen, NULL) == EEI_OK);
-    FILE *f = fopen(pass_path, "w");
+    FILE *f = fopen(pass_path, "wb");
     fputs("sesame\nnot this line\n", f);
     fclose(f);
-    f = fopen(bin_path, "w");
+    f = fopen(bin_path, "wb");
     fputs("short", f);
     fclose(f);
     /* an encrypted PKCS#8 key, written with the library's own PEM as a cross-check */
-    char cmd[1024];
     uint8_t *pem = NULL;
     size_t pem_len = 0;
     CHECK(eei_key_export(gen, EEI_EXPORT_PRIVATE_PEM, &pem, &pem_len, NULL) == EEI_OK);
-    f = fopen(pem_path, "w");
+    f = fopen(pem_path, "wb");
     fwrite(pem, 1, pem_len, f);
     fclose(f);
+    char enc_path[300];
+    snprintf(enc_path, sizeof(enc_path), "%s.enc", pem_path);
+#ifdef _WIN32 /* no openssl command there: the library's own encrypted PKCS#8 */
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    CHECK(eei_key_export_encrypted(gen, &(eei_key_options){.passphrase = "sesame"}, &enc, &enc_len,
+                                   NULL) == EEI_OK);
+    f = fopen(enc_path, "wb");
+    fwrite(enc, 1, enc_len, f);
+    fclose(f);
+    eei_free(enc, enc_len);
+#else
+    char cmd[1024];
     snprintf(cmd, sizeof(cmd),
              "openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:sesame -in %s -out %s.enc",
              pem_path, pem_path);
     CHECK(system(cmd) == 0);
-    char enc_path[300];
-    snprintf(enc_path, sizeof(enc_path), "%s.enc", pem_path);
+#endif
     eei_key_options opts = {.passphrase_file = pass_path, .passphrase_hint = "use --pass"};
     CHECK(eei_key_load_file(enc_path, &opts, &key, &err) == EEI_OK);
     uint8_t fa[EEI_SHA256_SIZE], fb[EEI_SHA256_SIZE];
@@ -528,7 +577,7 @@ static void test_key_loading(void)
     CHECK(eei_key_export_encrypted(gen, NULL, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
     seal = (eei_key_options){.passphrase = ""};
     CHECK(eei_key_export_encrypted(gen, &seal, &sealed, &sealed_len, &err) == EEI_ERR_USAGE);
-    f = fopen(pass_path, "w");
+    f = fopen(pass_path, "wb");
     fputs("\nsesame\n", f);
     fclose(f);
     seal = (eei_key_options){.passphrase_file = pass_path};
@@ -549,8 +598,7 @@ static void test_key_loading(void)
     CHECK(eei_key_load_file(bin_path, NULL, &key, &err) == EEI_ERR_KEY);
     CHECK(strstr(err.msg, "exactly 32 bytes") != NULL);
     CHECK(eei_key_load_file(dir, NULL, &key, &err) == EEI_ERR_KEY);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    remove_scratch(dir);
     eei_free(pem, pem_len);
     eei_key_free(gen);
 }
@@ -601,12 +649,12 @@ static void test_passphrase_limits(void)
     CHECK(strstr(err.msg, "the passphrase is empty") != NULL);
 
     /* files: the first line only, LF or CRLF; a NUL or a line too long is refused */
-    char dir[] = "/tmp/eei-test-pass.XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
+    char dir[200];
+    CHECK(check_scratch("pass", dir, sizeof(dir)));
     char enc_path[300], pass_path[300];
     snprintf(enc_path, sizeof(enc_path), "%s/k.pem", dir);
     snprintf(pass_path, sizeof(pass_path), "%s/pass.txt", dir);
-    FILE *f = fopen(enc_path, "w");
+    FILE *f = fopen(enc_path, "wb");
     fwrite(sealed, 1, sealed_len, f);
     fclose(f);
     eei_free(sealed, sealed_len);
@@ -621,7 +669,7 @@ static void test_passphrase_limits(void)
         {"x\0y\n", 4, EEI_ERR_FILE, "its first line holds a NUL byte (byte 2)"},
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        f = fopen(pass_path, "w");
+        f = fopen(pass_path, "wb");
         if (files[i].len < 4) {
             fputs(over, f); /* 1025 bytes, then the line end */
         }
@@ -633,14 +681,14 @@ static void test_passphrase_limits(void)
         CHECK(eei_key_export_encrypted(gen, &opts, &sealed, &sealed_len, &err) == files[i].want);
         CHECK(strstr(err.msg, files[i].says) && !sealed);
     }
-    f = fopen(pass_path, "w");
+    f = fopen(pass_path, "wb");
     fputs("\nthe passphrase\n", f);
     fclose(f);
     eei_key_options first_empty = {.passphrase_file = pass_path};
     CHECK(eei_key_load_file(enc_path, &first_empty, &key, &err) == EEI_ERR_FILE && !key);
     CHECK(strstr(err.msg, "its first line is empty") && strstr(err.msg, pass_path));
     for (int crlf = 0; crlf < 2; crlf++) { /* 1024 bytes, then a line end and 4000 more bytes */
-        f = fopen(pass_path, "w");
+        f = fopen(pass_path, "wb");
         fprintf(f, "%s%s", longest, crlf ? "\r\n" : "\n");
         for (int i = 0; i < 1000; i++) {
             fputs("more", f);
@@ -656,9 +704,7 @@ static void test_passphrase_limits(void)
         key = NULL;
         eei_free(sealed, sealed_len);
     }
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    remove_scratch(dir);
     eei_key_free(gen);
 }
 
@@ -678,9 +724,10 @@ static void test_not_a_key_hints(void)
     CHECK(eei_key_load((const uint8_t *)hex, strlen(hex), NULL, &key, &err) == EEI_ERR_KEY && !key);
     CHECK(strstr(err.msg, "HMAC key written as 64 hex digits") &&
           strstr(err.msg, "'xxd -r -p KEY.hex KEY.bin'"));
-    char dir[] = "/tmp/eei-test-cert.XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
-    char cmd[600], path[300];
+#ifndef _WIN32 /* the openssl command makes the certificate (on Windows: tests/cli) */
+    char dir[200];
+    CHECK(check_scratch("cert", dir, sizeof(dir)));
+    char cmd[1024], path[300];
     snprintf(path, sizeof(path), "%s/cert.der", dir);
     snprintf(cmd, sizeof(cmd),
              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
@@ -696,8 +743,8 @@ static void test_not_a_key_hints(void)
     CHECK(eei_key_load(der, der_len, NULL, &key, &err) == EEI_ERR_KEY && !key);
     CHECK(strstr(err.msg, "not a key but an X.509 certificate") &&
           strstr(err.msg, "'openssl x509 -inform DER -in CERT -pubkey -noout > pub.pem'"));
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    remove_scratch(dir);
+#endif
 }
 
 static void test_hmac_keys(void)
