@@ -512,13 +512,24 @@ static void on_stop_signal(int sig)
 void os_on_stop(void (*cleanup)(void))
 {
     stop_cleanup = cleanup;
-    struct sigaction sa;
+    struct sigaction sa, was;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /*
+     * Every other signal that ends a process, unless it is ignored already (as SIGQUIT is in a
+     * shell's background job): only SIGKILL is left, which leaves a named temporary file where
+     * the file being written has a name (docs/SECURITY.md).
+     */
+    static const int more[] = {SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU};
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        if (sigaction(more[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN) {
+            sigaction(more[i], &sa, NULL);
+        }
+    }
 }
 
 static void (*interrupt_handler)(int sig);
