@@ -33,6 +33,20 @@ if(CMAKE_CROSSCOMPILING)
   set_tests_properties(cli.serve PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
 endif()
 
+# the ZIP that cpack makes, unpacked and run
+if(CMAKE_CROSSCOMPILING)
+  add_test(NAME package.zip COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/packaging/test_zip.sh
+                                    ${eei_cli_args} ${CMAKE_BINARY_DIR})
+  set_tests_properties(package.zip PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
+endif()
+
+# keys and images of this build and of the Linux one, each opened by the other
+set(EEI_HOST_TOOL "" CACHE FILEPATH "esp_enc_img built for this machine (Linux), for cli.cross_os")
+if(EEI_HOST_TOOL)
+  add_test(NAME cli.cross_os COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cross_os.sh
+                                     ${eei_cli_args} ${EEI_HOST_TOOL})
+endif()
+
 # every test runs through Wine, once its prefix is made; the scripts know they test Windows
 get_property(eei_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${eei_tests} PROPERTIES ENVIRONMENT "${eei_cli_env}")
