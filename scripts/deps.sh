@@ -38,6 +38,6 @@ EEI_ESPSECURE_DEPS=(python3-cryptography python3-ecdsa python3-serial python3-bi
 # What the Windows build (scripts/build-windows.sh) needs: MinGW-w64's compiler; and what runs
 # its tests here: Wine.
 EEI_WINDOWS_DEPS=(gcc-mingw-w64-x86-64 cmake)
-EEI_WINE_DEPS=(wine64 wine)
+EEI_WINE_DEPS=(wine64 wine unzip)
 # What the fuzz targets need: clang and its libFuzzer runtime.
 EEI_FUZZ_DEPS=(clang libclang-rt-14-dev)
