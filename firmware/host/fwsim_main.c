@@ -4,31 +4,45 @@
  * queries is a power-on: the bootloader runs first (rollback included), then the app.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "eei_decryptor.h"
 #include "esp_enc_img/esp_enc_img.h"
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
+#include "esp_system.h"
+#include "esp_timer.h"
 #include "https_source.h"
 #include "options.h"
 #include "ota_update.h"
+#include "sdkconfig.h"
+#include "update_schedule.h"
 
 static const char usage[] =
     "Usage:\n"
     "  esp_enc_img_fwsim --flash FLASH.img (--rsa-key PEM | --hmac-key BIN | --ecc-key PEM)\n"
     "                    --image IMG [--chunk N | --random-chunks SEED] [--cut-at BYTES]\n"
     "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
-    "                    [--efuse-secure-version N] [--skip-version-check] [--no-confirm]\n"
+    "                    [--efuse-secure-version N] [--skip-version-check] [--allow-downgrade]\n"
     "                    [--trust-key PUB]... [--efuse-revoke-key N]... [--verbose]\n"
+    "                    [--no-confirm | --self-test server|pass|fail|hang]\n"
+    "                    [--self-test-timeout-ms MS]\n"
     "                    [--power-cut-at BYTES | --power-cut-in-otadata N]\n"
-    "  esp_enc_img_fwsim --flash FLASH.img (key as above) --url https://HOST:PORT/IMG --ca CERT\n"
+    "  esp_enc_img_fwsim --flash FLASH.img (key as above) --url https://HOST:PORT/IMG\n"
+    "                    (--ca CERT | --ca-bundle BUNDLE) [--recv-timeout-ms MS]\n"
     "                    [--range-size BYTES] [--rate BYTES_PER_SECOND] [--drop-every BYTES]\n"
+    "                    [--attempts N] [--retry-base-ms MS] [--retry-max-ms MS]\n"
+    "                    [--deadline-ms MS] [--min-rate BYTES_PER_SECOND] [--rate-window-ms MS]\n"
     "  esp_enc_img_fwsim --flash FLASH.img --boot       reset: print the slot that runs, its "
     "state\n"
     "  esp_enc_img_fwsim --flash FLASH.img --confirm    reset; the app confirms itself\n"
@@ -37,11 +51,17 @@ static const char usage[] =
     "  esp_enc_img_fwsim --hmac-key BIN --export-pubkey OUT  the device public key (DER)\n"
     "\n"
     "Runs the firmware's update path on a simulated device. A missing FLASH.img is created with\n"
-    "a valid factory app. The bootloader rolls back like ESP-IDF's: an updated app boots\n"
-    "'pending' and must confirm (an update run confirms once its source answers, unless\n"
-    "--no-confirm; --confirm does it alone), or the following reset returns to the previous\n"
-    "app; a pending app cannot update. --boot prints the slot and its state (factory, pending,\n"
-    "valid) and a line for a rollback.\n"
+    "an app in the first app partition (ota_0 of the firmware's partitions.csv). The bootloader\n"
+    "rolls back like ESP-IDF's: an updated app boots 'pending' and runs its self-test first: by\n"
+    "default its update source must answer (--self-test server); pass, fail and hang stand for\n"
+    "an application's own test. A test that fails or outlasts --self-test-timeout-ms (default\n"
+    "60000) marks the app invalid and restarts into the previous one (exit 4); --no-confirm\n"
+    "leaves it pending, and the following reset returns to the previous app. --confirm\n"
+    "confirms alone. --boot prints the slot and its state and a line for a rollback.\n"
+    "Each attempt prints an EEI_UPDATE line as the device does (docs/FIRMWARE.md); --attempts\n"
+    "tries again after a link failure, waiting --retry-base-ms (1000), doubled each time up to\n"
+    "--retry-max-ms (60000), with jitter. --deadline-ms bounds an attempt, --min-rate (bytes/s\n"
+    "over each --rate-window-ms, default 10000) ends a transfer that is too slow.\n"
     "--cut-at ends the transfer after BYTES bytes for good; --drop-every drops the connection\n"
     "every BYTES bytes, and the update resumes it with Range requests. --power-cut-at kills the\n"
     "device (SIGKILL, no cleanup) once BYTES bytes have arrived; --power-cut-in-otadata N kills\n"
@@ -51,14 +71,20 @@ static const char usage[] =
     "as `esp_enc_img digest` computes them for Kconfig): an update must then carry a Secure\n"
     "Boot V2 signature by one of them; --efuse-revoke-key N burns SECURE_BOOT_KEY_REVOKEn, and\n"
     "key N (counted from 0 in --trust-key order) no longer counts. --url downloads\n"
-    "over HTTPS, trusting the server only if CERT vouches for it; --range-size fetches it in\n"
-    "Range requests like ESP-IDF's partial download; --rate slows the link down.\n"
+    "over HTTPS, trusting the server only if CERT vouches for it, or a CA of BUNDLE (ESP-IDF's\n"
+    "certificate bundle, as its gen_crt_bundle.py makes it); redirects are followed, to https:\n"
+    "only.\n"
+    "--range-size fetches it in Range requests like ESP-IDF's partial download; --rate slows\n"
+    "the link down.\n"
     "\n"
-    "Exit status: 0 done (updated and selected for boot); 1 rejected (the boot slot and its\n"
-    "bytes are unchanged); 2 usage error; 3 system or device error.\n";
+    "Exit status: 0 done (updated and selected for boot); 1 not updated: a link failure, an\n"
+    "image refused, or the version that runs (the boot slot and its bytes are unchanged); 2\n"
+    "usage error; 3 system or device error; 4 the device restarted: a new app failed its\n"
+    "self-test and was rolled back.\n";
 
 typedef struct {
     FILE *f;
+    update_outcome_t failure;
     size_t chunk;           /* 0: the whole buffer */
     uint32_t random_state;  /* non-zero: random chunk sizes */
     long long cut_at;       /* < 0: no cut */
@@ -88,7 +114,8 @@ static int file_read(void *ctx, uint8_t *buf, size_t cap)
         raise(SIGKILL); /* the device loses power: no cleanup of any kind */
     }
     if (s->cut_at >= 0 && s->delivered >= s->cut_at) {
-        return -1; /* the connection dropped */
+        update_fail(&s->failure, UPDATE_LINK_CUT, "the connection dropped for good");
+        return -1;
     }
     long long stop = s->cut_at >= 0 ? s->cut_at : -1;
     if (s->power_cut_at >= 0 && (stop < 0 || s->power_cut_at < stop)) {
@@ -99,10 +126,25 @@ static int file_read(void *ctx, uint8_t *buf, size_t cap)
     }
     size_t got = fread(buf, 1, want, s->f);
     if (got == 0 && ferror(s->f)) {
+        update_fail(&s->failure, UPDATE_ERROR, "cannot read the image file");
         return -1;
     }
     s->delivered += (long long)got;
     return (int)got;
+}
+
+/* A regular file declares its length, as a server its Content-Length. */
+static int64_t file_size(void *ctx)
+{
+    file_source *s = ctx;
+    struct stat st;
+    return fstat(fileno(s->f), &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+}
+
+static const update_outcome_t *file_failure(void *ctx)
+{
+    file_source *s = ctx;
+    return s->failure.detail[0] ? &s->failure : NULL;
 }
 
 static int fail(int code, const char *what, const char *why)
@@ -126,11 +168,13 @@ static char *read_small(const char *path, size_t *len)
 
 typedef struct {
     const char *flash, *rsa_key, *hmac_key, *ecc_key, *image, *dump, *export_pub, *url, *ca;
-    const char *target, *purpose;
+    const char *ca_bundle, *target, *purpose, *self_test;
     long long range_size, rate, drop_every, secure_version, chunk, hmac_key_id;
     long long random_seed; /* < 0: not given */
     long long cut_at, power_cut_at, power_cut_otadata;
-    bool boot, confirm, no_confirm, boot_slot, skip_version, verbose;
+    long long recv_timeout_ms, attempts, retry_base_ms, retry_max_ms, deadline_ms, min_rate,
+        rate_window_ms, self_test_timeout_ms;
+    bool boot, confirm, no_confirm, boot_slot, skip_version, allow_downgrade, verbose;
     option_list trust_keys, revoke;
 } options;
 
@@ -163,6 +207,17 @@ static const option_spec specs[] = {
     NUMBER("power-cut-in-otadata", power_cut_otadata, INT_MAX),
     TEXT("url", url),
     TEXT("ca", ca),
+    TEXT("ca-bundle", ca_bundle),
+    NUMBER("recv-timeout-ms", recv_timeout_ms, 600000),
+    NUMBER("attempts", attempts, 100),
+    NUMBER("retry-base-ms", retry_base_ms, 86400000),
+    NUMBER("retry-max-ms", retry_max_ms, 86400000),
+    NUMBER("deadline-ms", deadline_ms, 86400000),
+    NUMBER("min-rate", min_rate, UINT32_MAX),
+    NUMBER("rate-window-ms", rate_window_ms, 86400000),
+    TEXT("self-test", self_test),
+    NUMBER("self-test-timeout-ms", self_test_timeout_ms, 86400000),
+    FLAG("allow-downgrade", allow_downgrade),
     NUMBER("range-size", range_size, LLONG_MAX),
     NUMBER("rate", rate, LLONG_MAX),
     NUMBER("drop-every", drop_every, LLONG_MAX),
@@ -185,9 +240,15 @@ static int parse(int argc, char **argv, options *o)
 {
     *o = (options){.target = "esp32c3",
                    .purpose = "hmac_up",
+                   .self_test = "server",
                    .random_seed = -1,
                    .cut_at = -1,
-                   .power_cut_at = -1};
+                   .power_cut_at = -1,
+                   .attempts = 1,
+                   .retry_base_ms = 1000,
+                   .retry_max_ms = 60000,
+                   .rate_window_ms = 10000,
+                   .self_test_timeout_ms = 60000};
     options_outcome out;
     switch (options_parse(argc, argv, specs, 0, o, &out)) {
     case OPTIONS_HELP:
@@ -217,11 +278,23 @@ static int parse(int argc, char **argv, options *o)
     if (update && (keys != 1 || (o->image && o->url))) {
         return fail(2, "usage", "an update needs exactly one key and --image or --url");
     }
-    if (!o->url != !o->ca) {
-        return fail(2, "usage", "--url and --ca go together");
+    if (!o->url != !(o->ca || o->ca_bundle) || (o->ca && o->ca_bundle)) {
+        return fail(2, "usage", "--url goes with either --ca or --ca-bundle");
     }
-    if ((o->range_size || o->rate || o->drop_every) && !o->url) {
-        return fail(2, "usage", "--range-size, --rate and --drop-every go with --url");
+    if ((o->range_size || o->rate || o->drop_every || o->recv_timeout_ms) && !o->url) {
+        return fail(2, "usage",
+                    "--range-size, --rate, --drop-every and --recv-timeout-ms go with --url");
+    }
+    if (o->attempts < 1 || o->rate_window_ms < 1) {
+        return fail(2, "usage", "--attempts and --rate-window-ms are at least 1");
+    }
+    const char *tests[] = {"server", "pass", "fail", "hang"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        known = known || strcmp(o->self_test, tests[i]) == 0;
+    }
+    if (!known) {
+        return fail(2, "usage", "--self-test is server, pass, fail or hang");
     }
     if (o->chunk && o->random_seed >= 0) {
         return fail(2, "usage", "--chunk and --random-chunks exclude each other");
@@ -325,7 +398,139 @@ static int dump_slot(const esp_partition_t *p, const char *out)
     return ok && len ? 0 : fail(3, out, "cannot dump the boot slot");
 }
 
-/* The app of this boot: a pending app whose source answered has passed its self-test. */
+/* The source of one attempt: the image file, or the download. */
+typedef struct {
+    file_source file;
+    https_source web;
+    ota_source_t source;
+} attempt_source;
+
+/* Open an attempt's source; false with out saying why (a link failure, or a missing file). */
+static bool source_open(const options *o, attempt_source *a, update_outcome_t *out)
+{
+    memset(a, 0, sizeof(*a));
+    if (o->url) {
+        https_source_options w = {o->ca,   o->ca_bundle,  o->range_size,
+                                  o->rate, o->drop_every, (int)o->recv_timeout_ms};
+        if (https_source_open(&a->web, o->url, &w) != 0) {
+            const update_outcome_t *f = https_source_failure(&a->web);
+            update_fail(out, f ? f->status : UPDATE_ERROR, "%s", f ? f->detail : "cannot download");
+            https_source_close(&a->web);
+            return false;
+        }
+        a->source = (ota_source_t){https_source_read, https_source_resume,
+                                   https_source_declared_size, https_source_failure, &a->web};
+        return true;
+    }
+    file_source *f = &a->file;
+    f->chunk = (size_t)o->chunk;
+    f->cut_at = o->cut_at;
+    f->power_cut_at = o->power_cut_at;
+    f->random_state = o->random_seed >= 0 ? ((uint32_t)o->random_seed * 2654435761u) | 1u : 0;
+    f->f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
+    if (!f->f) {
+        update_fail(out, UPDATE_ERROR, "%s: %s", o->image, strerror(errno));
+        return false;
+    }
+    a->source = (ota_source_t){file_read, NULL, file_size, file_failure, f};
+    return true;
+}
+
+static void source_close(const options *o, attempt_source *a)
+{
+    if (o->url) {
+        https_source_close(&a->web);
+    } else if (a->file.f && a->file.f != stdin) {
+        fclose(a->file.f);
+    }
+}
+
+/* The self-test of a pending app, in a thread of its own so that it can time out. */
+typedef struct {
+    const options *o;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    bool done, passed;
+    char why[sizeof(((update_outcome_t *)0)->detail)];
+} self_test;
+
+static void *self_test_main(void *arg)
+{
+    self_test *t = arg;
+    bool passed = true;
+    char why[sizeof(t->why)] = "";
+    if (strcmp(t->o->self_test, "hang") == 0) {
+        for (;;) {
+            pause(); /* an application's test that never returns */
+        }
+    } else if (strcmp(t->o->self_test, "fail") == 0) {
+        passed = false;
+        snprintf(why, sizeof(why), "the application's own test failed");
+    } else if (strcmp(t->o->self_test, "server") == 0) {
+        /* the default: the update source answers (through TLS, with a 200 or 206) */
+        attempt_source a;
+        update_outcome_t out = {UPDATE_OK, ""};
+        passed = source_open(t->o, &a, &out);
+        if (passed) {
+            source_close(t->o, &a);
+        }
+        snprintf(why, sizeof(why), "%s", passed ? "the update server answers" : out.detail);
+    }
+    pthread_mutex_lock(&t->lock);
+    t->passed = passed;
+    snprintf(t->why, sizeof(t->why), "%s", why);
+    t->done = true;
+    pthread_cond_signal(&t->done_cond);
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+/* A pending app: its self-test confirms it, or rolls it back (a restart: exit 4). -1 to go on. */
+static int settle_pending(const options *o)
+{
+    self_test t = {.o = o};
+    pthread_mutex_init(&t.lock, NULL);
+    pthread_cond_init(&t.done_cond, NULL);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, self_test_main, &t) != 0) {
+        return fail(3, "self-test", "cannot start it");
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(o->self_test_timeout_ms / 1000);
+    until.tv_nsec += (long)(o->self_test_timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&t.lock);
+    while (!t.done && pthread_cond_timedwait(&t.done_cond, &t.lock, &until) == 0) {
+    }
+    bool done = t.done, passed = t.passed;
+    pthread_mutex_unlock(&t.lock);
+    const char *label = esp_ota_get_running_partition()->label;
+    update_outcome_t out = {UPDATE_OK, ""};
+    if (done) {
+        pthread_join(thread, NULL);
+        printf("EEI_SELFTEST %s: %s\n", passed ? "pass" : "fail", t.why);
+        if (passed) {
+            if (ota_confirm_running(&out) != UPDATE_OK) {
+                return fail(3, "confirm", out.detail);
+            }
+            printf("EEI_CONFIRMED %s\n", label);
+            return -1;
+        }
+    } else {
+        printf("EEI_SELFTEST timeout: no result within %lld ms\n", o->self_test_timeout_ms);
+    }
+    printf("EEI_ROLLBACK %s: marked invalid, restarting into the previous app\n", label);
+    fflush(stdout);
+    ota_reject_running(&out); /* restarts: returns only when no other app can boot */
+    printf("EEI_ROLLBACK impossible: %s\n", out.detail);
+    return fail(3, "rollback", out.detail);
+}
+
+/* A power-on: a pending app settles first, then one check of up to --attempts attempts. */
 static int update(const options *o)
 {
     eei_dec_config key;
@@ -335,56 +540,52 @@ static int update(const options *o)
     if (rc < 0) {
         rc = configure_trust(o, &trust);
     }
+    if (rc < 0 && ota_running_pending() && !o->no_confirm) {
+        rc = settle_pending(o);
+    }
     if (rc >= 0) {
         free(pem);
         return rc;
     }
-    file_source src = {
-        .chunk = (size_t)o->chunk, .cut_at = o->cut_at, .power_cut_at = o->power_cut_at};
-    https_source web;
-    ota_source_t source = {file_read, NULL, &src};
-    src.random_state = o->random_seed >= 0 ? ((uint32_t)o->random_seed * 2654435761u) | 1u : 0;
-    bool opened = false, reached = true;
-    if (o->url) {
-        opened = https_source_open(&web, o->url, o->ca, o->range_size, o->rate, o->drop_every) == 0;
-        reached = opened || web.reached;
-        source = (ota_source_t){https_source_read, https_source_resume, &web};
-    } else {
-        src.f = strcmp(o->image, "-") == 0 ? stdin : fopen(o->image, "rb");
-        opened = src.f != NULL;
-        if (!opened) {
-            free(pem);
-            return fail(3, o->image, strerror(errno));
+    ota_update_config_t cfg = {.key = key,
+                               .skip_version_check = o->skip_version,
+                               .allow_downgrade = o->allow_downgrade,
+                               .trust = trust,
+                               .resume_attempts = CONFIG_EEI_RESUME_ATTEMPTS,
+                               .deadline_ms = (uint32_t)o->deadline_ms,
+                               .min_rate = (uint32_t)o->min_rate,
+                               .rate_window_ms = (uint32_t)o->rate_window_ms};
+    update_schedule_t schedule = {(uint32_t)o->attempts, (uint32_t)o->retry_base_ms,
+                                  (uint32_t)o->retry_max_ms, 0};
+    update_outcome_t out = {UPDATE_OK, ""};
+    update_status_t r = UPDATE_ERROR;
+    for (unsigned n = 1;; n++) {
+        cfg.started_us = esp_timer_get_time();
+        attempt_source a;
+        if (source_open(o, &a, &out)) {
+            r = ota_update_run(&cfg, &a.source, &out);
+            source_close(o, &a);
+        } else {
+            r = out.status;
         }
-    }
-    char why[256] = "";
-    bool pending = ota_running_pending();
-    bool self_test = reached && !o->no_confirm;
-    ota_update_result_t r = self_test ? ota_confirm_running(why, sizeof(why)) : OTA_UPDATE_OK;
-    if (r == OTA_UPDATE_OK && !opened) {
-        r = OTA_UPDATE_REJECTED;
-        snprintf(why, sizeof(why), "%s%s", web.why,
-                 pending && !self_test ? "; the app stays unconfirmed" : "");
-    } else if (r == OTA_UPDATE_OK) {
-        ota_update_config_t cfg = {
-            .key = key, .skip_version_check = o->skip_version, .trust = trust};
-        r = ota_update_run(&cfg, &source, why, sizeof(why));
-        if (o->url && r != OTA_UPDATE_OK && web.why[0]) {
-            snprintf(why, sizeof(why), "%s", web.why);
+        char line[sizeof(out.detail) + 64];
+        update_outcome_line(&out, n, line, sizeof(line));
+        printf("%s\n", line);
+        if (r == UPDATE_OK || n >= schedule.attempts || !update_schedule_retry(r)) {
+            break;
         }
-    }
-    if (o->url) {
-        https_source_close(&web);
-    } else if (src.f != stdin) {
-        fclose(src.f);
+        uint32_t wait = update_schedule_backoff_ms(&schedule, n, esp_random());
+        printf("EEI_NEXT attempt %u in %" PRIu32 " ms\n", n + 1, wait);
+        fflush(stdout);
+        struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
     }
     free(pem);
-    if (r == OTA_UPDATE_OK) {
+    if (r == UPDATE_OK) {
         printf("updated: %s selected for boot\n", esp_ota_get_boot_partition()->label);
         return 0;
     }
-    return fail(r == OTA_UPDATE_REJECTED ? 1 : 3, r == OTA_UPDATE_REJECTED ? "rejected" : "error",
-                why);
+    return fail(r == UPDATE_ERROR ? 3 : 1, update_status_word(r), out.detail);
 }
 
 static int run(const options *o)
@@ -410,9 +611,9 @@ static int run(const options *o)
         return 0;
     }
     if (o->confirm) {
-        char why[160];
-        if (ota_confirm_running(why, sizeof(why)) != OTA_UPDATE_OK) {
-            return fail(3, "confirm", why);
+        update_outcome_t out = {UPDATE_OK, ""};
+        if (ota_confirm_running(&out) != UPDATE_OK) {
+            return fail(3, "confirm", out.detail);
         }
         printf("%s %s\n", boot.running->label, ota_running_state());
         return 0;

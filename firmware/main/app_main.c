@@ -1,8 +1,11 @@
 /*
- * The companion firmware: at boot, report what runs; then, in its own task, connect, prove a new
- * app (it reaches the update server) before confirming it, and update from the pre-encrypted
- * image when it holds another version, restarting into it only once it is authentic and valid.
- * Lines starting with "EEI_" are the firmware's record of each boot, for people and for tests.
+ * The companion firmware: at boot, report what runs; then, in its own task, bring the network
+ * up, settle a new app (its self-test confirms it, or rolls it back at once), and check for
+ * updates for as long as the device runs: a check is a few attempts with backoff (link failures
+ * only), and checks come every CONFIG_EEI_CHECK_INTERVAL_S (0: once per boot). An update is
+ * installed only once it is authentic and valid, then the device restarts into it.
+ * Lines starting with "EEI_" are the firmware's record, for people, fleets and tests
+ * (docs/FIRMWARE.md).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,13 +18,17 @@
 #include "esp_log.h"
 #include "esp_netif.h"
 #include "esp_ota_ops.h"
+#include "esp_random.h"
 #include "esp_system.h"
+#include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "http_source.h"
 #include "network.h"
 #include "ota_update.h"
 #include "sdkconfig.h"
+#include "self_test.h"
+#include "update_schedule.h"
 
 static const char *TAG = "esp_enc_img_fw";
 
@@ -30,8 +37,12 @@ static const char *TAG = "esp_enc_img_fw";
 #else
 #define SKIP_VERSION_CHECK false
 #endif
+#ifdef CONFIG_EEI_ALLOW_DOWNGRADE
+#define ALLOW_DOWNGRADE true
+#else
+#define ALLOW_DOWNGRADE false
+#endif
 
-extern const char server_cert_start[] asm("_binary_eei_server_cert_pem_start");
 #if CONFIG_EEI_SCHEME_RSA
 extern const char rsa_key_start[] asm("_binary_eei_rsa_private_key_pem_start");
 extern const char rsa_key_end[] asm("_binary_eei_rsa_private_key_pem_end");
@@ -98,60 +109,124 @@ static void log_resources(void)
            CONFIG_EEI_UPDATE_TASK_STACK_SIZE, esp_get_minimum_free_heap_size());
 }
 
-/* Connect; a pending app confirms itself once it reaches the server; then update. */
-static void update(void)
+/* Nothing more for the task to do until the next boot: it waits, it does not end. */
+static void idle_until_reset(const char *why)
 {
-    bool pending = ota_running_pending();
-    if (network_connect() != ESP_OK) {
-        printf("EEI_UPDATE none: no network%s\n", pending ? "; not confirmed" : "");
-        return;
-    }
-    ota_update_config_t cfg = {.key = key_config(), .skip_version_check = SKIP_VERSION_CHECK};
-    log_device_public_key(&cfg.key);
-    if (!trust_config(&cfg.trust)) {
-        printf("EEI_UPDATE error: the trusted signing keys are misconfigured%s\n",
-               pending ? "; not confirmed" : "");
-        return;
-    }
-
-    http_source_t http;
-    if (http_source_open(&http, CONFIG_EEI_FIRMWARE_URL, server_cert_start,
-                         CONFIG_EEI_RECV_TIMEOUT_MS) != ESP_OK) {
-        /* a new app that cannot reach its server is not confirmed: the next reset rolls back */
-        printf("EEI_UPDATE none: cannot download %s%s\n", CONFIG_EEI_FIRMWARE_URL,
-               pending ? "; not confirmed, the next reset returns to the previous app" : "");
-        return;
-    }
-    char why[160] = "";
-    if (ota_confirm_running(why, sizeof(why)) != OTA_UPDATE_OK) {
-        printf("EEI_UPDATE none: %s\n", why);
-        http_source_close(&http);
-        return;
-    }
-    if (pending) {
-        printf("EEI_CONFIRMED %s\n", esp_ota_get_running_partition()->label);
-    }
-    ota_source_t source = {http_source_read, http_source_resume, &http};
-    ota_update_result_t r = ota_update_run(&cfg, &source, why, sizeof(why));
-    http_source_close(&http);
-    if (r != OTA_UPDATE_OK) {
-        printf("EEI_UPDATE %s: %s\n", r == OTA_UPDATE_REJECTED ? "rejected" : "error", why);
-        return;
-    }
-    const esp_partition_t *next = esp_ota_get_boot_partition();
-    printf("EEI_UPDATE ok: %s selected for the next boot\n", next ? next->label : "?");
-    log_resources();
-    ESP_LOGI(TAG, "restarting into the new firmware");
+    printf("EEI_NEXT none: %s\n", why);
     fflush(stdout);
-    esp_restart();
+    for (;;) {
+        vTaskSuspend(NULL);
+    }
+}
+
+/* A new app, pending verification: its self-test keeps it, or rolls it back (a restart). */
+static void settle_new_app(void)
+{
+    char why[160];
+    const char *label = esp_ota_get_running_partition()->label;
+    self_test_result_t r = self_test_run(CONFIG_EEI_SELF_TEST_TIMEOUT_S * 1000u, why, sizeof(why));
+    printf("EEI_SELFTEST %s: %s\n",
+           r == SELF_TEST_PASS ? "pass" : (r == SELF_TEST_FAIL ? "fail" : "timeout"), why);
+    update_outcome_t out = {UPDATE_OK, ""};
+    if (r == SELF_TEST_PASS) {
+        if (ota_confirm_running(&out) == UPDATE_OK) {
+            printf("EEI_CONFIRMED %s\n", label);
+        } else {
+            printf("EEI_CONFIRMED none: %s\n", out.detail);
+        }
+        return;
+    }
+    printf("EEI_ROLLBACK %s: marked invalid, restarting into the previous app\n", label);
+    fflush(stdout);
+    ota_reject_running(&out); /* restarts; returns only when no other app can boot */
+    printf("EEI_ROLLBACK impossible: %s\n", out.detail);
+}
+
+/* One attempt: the download opened and run through the update path, its EEI_UPDATE line. */
+static update_status_t attempt(const ota_update_config_t *base, unsigned n)
+{
+    static http_source_t s_http; /* 1.7 KiB, off the task's stack: one attempt at a time */
+    ota_update_config_t cfg = *base;
+    cfg.started_us = esp_timer_get_time();
+    update_outcome_t out = {UPDATE_OK, ""};
+    update_status_t r;
+    http_source_config_t source_cfg;
+    http_source_firmware_config(&source_cfg);
+    if (network_connect() != ESP_OK) {
+        r = update_fail(&out, UPDATE_LINK_NETWORK, "no IP address");
+    } else if (http_source_open(&s_http, &source_cfg) != ESP_OK) {
+        out = s_http.failure;
+        r = out.status;
+    } else {
+        ota_source_t source = {http_source_read, http_source_resume, http_source_declared_size,
+                               http_source_failure, &s_http};
+        r = ota_update_run(&cfg, &source, &out);
+        http_source_close(&s_http);
+    }
+    char line[sizeof(out.detail) + 48];
+    update_outcome_line(&out, n, line, sizeof(line));
+    printf("%s\n", line);
+    return r;
+}
+
+/* One check: attempts until one installs, is refused, or the attempts run out. */
+static void check(const ota_update_config_t *cfg, const update_schedule_t *schedule)
+{
+    for (unsigned n = 1;; n++) {
+        update_status_t r = attempt(cfg, n);
+        if (r == UPDATE_OK) {
+            log_resources();
+            ESP_LOGI(TAG, "restarting into the new firmware");
+            fflush(stdout);
+            esp_restart();
+        }
+        if (n >= schedule->attempts || !update_schedule_retry(r)) {
+            return;
+        }
+        uint32_t wait = update_schedule_backoff_ms(schedule, n, esp_random());
+        printf("EEI_NEXT attempt %u in %" PRIu32 " ms\n", n + 1, wait);
+        vTaskDelay(pdMS_TO_TICKS(wait));
+    }
 }
 
 static void update_task(void *arg)
 {
     (void)arg;
-    update();
-    log_resources();
-    vTaskDelete(NULL);
+    bool pending = ota_running_pending();
+    if (network_connect() != ESP_OK) {
+        ESP_LOGW(TAG, "no network yet");
+    }
+    if (pending) {
+        settle_new_app();
+    }
+    ota_update_config_t cfg = {
+        .key = key_config(),
+        .skip_version_check = SKIP_VERSION_CHECK,
+        .allow_downgrade = ALLOW_DOWNGRADE,
+        .resume_attempts = CONFIG_EEI_RESUME_ATTEMPTS,
+        .deadline_ms = CONFIG_EEI_DEADLINE_S * 1000u,
+        .min_rate = CONFIG_EEI_MIN_RATE,
+        .rate_window_ms = CONFIG_EEI_MIN_RATE_WINDOW_S * 1000u,
+    };
+    log_device_public_key(&cfg.key);
+    if (!trust_config(&cfg.trust)) {
+        printf("EEI_UPDATE error attempt=0: the trusted signing keys are misconfigured\n");
+        log_resources();
+        idle_until_reset("this firmware cannot check signatures");
+    }
+    update_schedule_t schedule = {CONFIG_EEI_ATTEMPTS, CONFIG_EEI_RETRY_BASE_S * 1000u,
+                                  CONFIG_EEI_RETRY_MAX_S * 1000u,
+                                  CONFIG_EEI_CHECK_INTERVAL_S * 1000u};
+    for (;;) {
+        check(&cfg, &schedule);
+        log_resources();
+        if (schedule.interval_ms == 0) {
+            idle_until_reset("the next check is at the next boot");
+        }
+        uint32_t wait = update_schedule_next_check_ms(&schedule, esp_random());
+        printf("EEI_NEXT check in %" PRIu32 " s\n", wait / 1000);
+        vTaskDelay(pdMS_TO_TICKS(wait));
+    }
 }
 
 void app_main(void)
@@ -161,11 +236,15 @@ void app_main(void)
            " efuse_secure_version=%" PRIu32 " heap_free=%" PRIu32 "\n",
            app->version, esp_ota_get_running_partition()->label, ota_running_state(),
            app->secure_version, esp_efuse_read_secure_version(), esp_get_free_heap_size());
+#if EEI_DEMO_KEY
+    ESP_LOGW(TAG, "this firmware holds the repository's demo RSA key: anyone can make images "
+                  "it installs (see docs/FIRMWARE.md)");
+#endif
     ESP_ERROR_CHECK(esp_netif_init());
     ESP_ERROR_CHECK(esp_event_loop_create_default());
     /* TLS, the RSA unwrap and the decryptor do not fit the main task's stack: see FIRMWARE.md */
     if (xTaskCreate(update_task, "eei_update", CONFIG_EEI_UPDATE_TASK_STACK_SIZE, NULL, 5, NULL) !=
         pdPASS) {
-        printf("EEI_UPDATE error: cannot start the update task\n");
+        printf("EEI_UPDATE error attempt=0: cannot start the update task\n");
     }
 }

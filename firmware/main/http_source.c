@@ -2,101 +2,301 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "esp_log.h"
+#include "esp_timer.h"
+#include "esp_tls_errors.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "sdkconfig.h"
+#if CONFIG_EEI_TRUST_CRT_BUNDLE
+#include "esp_crt_bundle.h"
+#endif
 
 static const char *TAG = "http_source";
 
-/* Send the request for the image from offset on, and check what the server answers. */
-static esp_err_t request(http_source_t *src, uint64_t offset)
+/* A read returns what it has once this long has passed, so that slowness shows while slow. */
+#define READ_SLICE_US 1000000
+
+#if CONFIG_EEI_TRUST_CA_PEM
+extern const char server_cert_start[] asm("_binary_eei_server_cert_pem_start");
+#endif
+
+void http_source_firmware_config(http_source_config_t *cfg)
 {
-    char range[48];
-    if (offset > 0) {
-        snprintf(range, sizeof(range), "bytes=%" PRIu64 "-", offset);
-        esp_http_client_set_header(src->client, "Range", range);
-    } else {
-        esp_http_client_delete_header(src->client, "Range");
+    cfg->url = CONFIG_EEI_FIRMWARE_URL;
+#if CONFIG_EEI_TRUST_CA_PEM
+    cfg->ca_pem = server_cert_start;
+#else
+    cfg->ca_pem = NULL;
+#endif
+    cfg->recv_timeout_ms = CONFIG_EEI_RECV_TIMEOUT_MS;
+}
+
+static int fail(http_source_t *src, update_status_t status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(http_source_t *src, update_status_t status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    src->failure.status = status;
+    vsnprintf(src->failure.detail, sizeof(src->failure.detail), fmt, ap);
+    va_end(ap);
+    ESP_LOGW(TAG, "%s", src->failure.detail);
+    return -1;
+}
+
+/* " bytes FIRST-LAST/TOTAL", a Content-Range header's value. */
+static bool content_range(const char *v, uint64_t *first, uint64_t *total)
+{
+    char *end;
+    v += strspn(v, " ");
+    if (strncmp(v, "bytes ", 6) != 0) {
+        return false;
     }
-    esp_err_t err = esp_http_client_open(src->client, 0);
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "cannot connect: %s", esp_err_to_name(err));
-        return err;
+    unsigned long long a = strtoull(v + 6, &end, 10);
+    if (end == v + 6 || *end != '-') {
+        return false;
     }
-    int64_t length = esp_http_client_fetch_headers(src->client);
-    int status = esp_http_client_get_status_code(src->client);
-    int want = offset > 0 ? 206 : 200;
-    if (status != want || length < 0) {
-        ESP_LOGE(TAG, "HTTP status %d (wanted %d), length %" PRId64, status, want, length);
-        esp_http_client_close(src->client);
-        return ESP_FAIL;
+    v = end + 1;
+    unsigned long long b = strtoull(v, &end, 10);
+    if (end == v || *end != '/' || b < a) {
+        return false;
     }
-    if (offset == 0) {
-        src->total = length;
-    } else if (src->total < 0 || (uint64_t)length != (uint64_t)src->total - offset) {
-        ESP_LOGE(TAG, "the server's rest of the image has %" PRId64 " bytes, not %" PRIu64, length,
-                 (uint64_t)src->total - offset);
-        esp_http_client_close(src->client);
-        return ESP_FAIL;
+    v = end + 1;
+    unsigned long long t = strtoull(v, &end, 10);
+    *first = a;
+    *total = t;
+    return end != v && b < t;
+}
+
+static esp_err_t on_event(esp_http_client_event_t *evt)
+{
+    http_source_t *src = evt->user_data;
+    if (evt->event_id == HTTP_EVENT_ON_HEADER) {
+        if (strcasecmp(evt->header_key, "Location") == 0) {
+            snprintf(src->location, sizeof(src->location), "%s", evt->header_value);
+        } else if (strcasecmp(evt->header_key, "Content-Range") == 0) {
+            src->content_range =
+                content_range(evt->header_value, &src->range_first, &src->range_total);
+        }
+    } else if (evt->event_id == HTTP_EVENT_ON_DATA && src->reading && !src->hurried &&
+               esp_timer_get_time() - src->read_started_us >= READ_SLICE_US) {
+        /* esp_http_client_read fills the whole buffer: from now on it waits for nothing more */
+        esp_http_client_set_timeout_ms(src->client, 1);
+        src->hurried = true;
     }
     return ESP_OK;
 }
 
-esp_err_t http_source_open(http_source_t *src, const char *url, const char *ca_cert_pem,
-                           int timeout_ms)
+/* What a failed connection was, from esp-tls's last error. */
+static int connect_failed(http_source_t *src, esp_err_t err)
 {
-    src->client = NULL;
-    src->total = -1;
-    if (strstr(ca_cert_pem, HTTP_SOURCE_NO_CA_CERT)) {
-        ESP_LOGE(TAG,
-                 "%s: put the update server's CA certificate in server_certs/ca_cert.pem "
-                 "(see docs/FIRMWARE.md) and build again",
-                 HTTP_SOURCE_NO_CA_CERT);
+    int tls_code = 0, tls_flags = 0;
+    esp_err_t last =
+        esp_http_client_get_and_clear_last_tls_error(src->client, &tls_code, &tls_flags);
+    switch (last) {
+    case ESP_ERR_ESP_TLS_CANNOT_RESOLVE_HOSTNAME:
+        return fail(src, UPDATE_LINK_DNS, "cannot resolve the server's name (%.200s)", src->url);
+    case ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT:
+    case ESP_ERR_ESP_TLS_SERVER_HANDSHAKE_TIMEOUT:
+        return fail(src, UPDATE_LINK_TIMEOUT, "the server does not answer (%s)",
+                    esp_err_to_name(last));
+    case ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST:
+    case ESP_ERR_ESP_TLS_CANNOT_CREATE_SOCKET:
+        return fail(src, UPDATE_LINK_CONNECT, "cannot connect to the server (%s)",
+                    esp_err_to_name(last));
+    case ESP_OK:
+        break;
+    default:
+        return fail(src, UPDATE_LINK_TLS,
+                    "TLS handshake failed (%s, TLS error -0x%x, certificate flags 0x%x)",
+                    esp_err_to_name(last), (unsigned)-tls_code, (unsigned)tls_flags);
+    }
+    return fail(src, UPDATE_LINK_CONNECT, "cannot connect to the server (%s)",
+                esp_err_to_name(err));
+}
+
+/*
+ * Send the request for the image from offset on and read the answer's head, following
+ * redirects; returns the HTTP status, or -1 (failure says why).
+ */
+static int request(http_source_t *src, uint64_t offset)
+{
+    for (;;) {
+        char range[48];
+        if (offset > 0) {
+            snprintf(range, sizeof(range), "bytes=%" PRIu64 "-", offset);
+            esp_http_client_set_header(src->client, "Range", range);
+        } else {
+            esp_http_client_delete_header(src->client, "Range");
+        }
+        src->location[0] = '\0';
+        src->content_range = false;
+        esp_err_t err = esp_http_client_open(src->client, 0);
+        if (err != ESP_OK) {
+            return connect_failed(src, err);
+        }
+        int64_t length = esp_http_client_fetch_headers(src->client);
+        if (length < 0) {
+            esp_http_client_close(src->client);
+            if (length == -ESP_ERR_HTTP_EAGAIN) {
+                return fail(src, UPDATE_LINK_TIMEOUT, "no answer within %d ms",
+                            src->cfg.recv_timeout_ms);
+            }
+            return fail(src, UPDATE_LINK_CUT, "the connection closed before the answer");
+        }
+        int status = esp_http_client_get_status_code(src->client);
+        if (!http_redirect_status(status)) {
+            src->declared = esp_http_client_is_chunked_response(src->client) ? -1 : length;
+            return status;
+        }
+        esp_http_client_close(src->client); /* the redirect's body is not read */
+        if (src->redirects >= HTTP_REDIRECT_MAX) {
+            return fail(src, UPDATE_LINK_REDIRECT, "more than %d redirects", HTTP_REDIRECT_MAX);
+        }
+        char next[HTTP_URL_MAX];
+        const char *why = http_redirect_resolve(src->url, src->location, next, sizeof(next));
+        if (why) {
+            return fail(src, UPDATE_LINK_REDIRECT, "%s (HTTP %d to %.120s)", why, status,
+                        src->location);
+        }
+        err = esp_http_client_set_url(src->client, next);
+        if (err == ESP_OK) {
+            /* set_url names a new host without its port: the Host header is the URL's */
+            char host[HTTP_URL_MAX];
+            const char *authority = next + strlen("https://");
+            snprintf(host, sizeof(host), "%.*s", (int)strcspn(authority, "/?#"), authority);
+            err = esp_http_client_set_header(src->client, "Host", host);
+        }
+        if (err != ESP_OK) {
+            return fail(src, UPDATE_LINK_REDIRECT, "cannot follow the redirect to %.120s (%s)",
+                        next, esp_err_to_name(err));
+        }
+        src->redirects++;
+        snprintf(src->url, sizeof(src->url), "%s", next);
+        ESP_LOGI(TAG, "HTTP %d: redirected to %s", status, src->url);
+    }
+}
+
+esp_err_t http_source_open(http_source_t *src, const http_source_config_t *cfg)
+{
+    memset(src, 0, sizeof(*src));
+    src->cfg = *cfg;
+    src->declared = -1;
+    if (cfg->ca_pem && strstr(cfg->ca_pem, HTTP_SOURCE_NO_CA_CERT)) {
+        fail(src, UPDATE_ERROR,
+             "%s: put the update server's CA certificate in server_certs/ca_cert.pem "
+             "(see docs/FIRMWARE.md) and build again",
+             HTTP_SOURCE_NO_CA_CERT);
         return ESP_ERR_INVALID_STATE;
     }
+    if (strlen(cfg->url) >= sizeof(src->url)) {
+        fail(src, UPDATE_ERROR, "the update URL is longer than %d bytes", HTTP_URL_MAX - 1);
+        return ESP_ERR_INVALID_ARG;
+    }
+    snprintf(src->url, sizeof(src->url), "%s", cfg->url);
     esp_http_client_config_t config = {
-        .url = url,
-        .cert_pem = ca_cert_pem,
-        .timeout_ms = timeout_ms,
+        .url = cfg->url,
+        .timeout_ms = cfg->recv_timeout_ms,
         .keep_alive_enable = true,
+        .disable_auto_redirect = true, /* followed here: https only, counted, Range kept */
+        .event_handler = on_event,
+        .user_data = src,
     };
+#if CONFIG_EEI_TRUST_CRT_BUNDLE
+    config.crt_bundle_attach = esp_crt_bundle_attach;
+#else
+    config.cert_pem = cfg->ca_pem;
+#endif
     src->client = esp_http_client_init(&config);
     if (!src->client) {
+        fail(src, UPDATE_ERROR, "esp_http_client_init: no memory");
         return ESP_ERR_NO_MEM;
     }
-    esp_err_t err = request(src, 0);
-    if (err != ESP_OK) {
-        http_source_close(src);
-        return err;
+    int status = request(src, 0);
+    if (status != 200) {
+        if (status >= 0) {
+            esp_http_client_close(src->client);
+            fail(src, UPDATE_LINK_HTTP, "HTTP status %d (wanted 200) from %.200s", status,
+                 src->url);
+        }
+        esp_http_client_cleanup(src->client);
+        src->client = NULL;
+        return ESP_FAIL;
     }
-    ESP_LOGI(TAG, "downloading %" PRId64 " bytes from %s", src->total, url);
+    ESP_LOGI(TAG, "downloading %" PRId64 " bytes from %s", src->declared, src->url);
     return ESP_OK;
 }
 
 int http_source_read(void *ctx, uint8_t *buf, size_t cap)
 {
     http_source_t *src = ctx;
+    src->failure.detail[0] = '\0';
+    src->read_started_us = esp_timer_get_time();
+    src->hurried = false;
+    src->reading = true;
     int n = esp_http_client_read(src->client, (char *)buf, cap > INT_MAX ? INT_MAX : (int)cap);
-    if (n < 0) {
-        ESP_LOGW(TAG, "read failed (%d)", n); /* a timeout too: the connection is stuck */
-        return -1;
+    src->reading = false;
+    if (src->hurried) {
+        esp_http_client_set_timeout_ms(src->client, src->cfg.recv_timeout_ms);
     }
-    if (n == 0 && !esp_http_client_is_complete_data_received(src->client)) {
-        ESP_LOGW(TAG, "the connection closed before the whole image arrived");
-        return -1;
+    if (n > 0) {
+        return n;
     }
-    return n;
+    if (n == 0 && esp_http_client_is_complete_data_received(src->client)) {
+        return 0; /* the answer ended */
+    }
+    if (n == -ESP_ERR_HTTP_EAGAIN) {
+        return fail(src, UPDATE_LINK_TIMEOUT, "no data for %d ms", src->cfg.recv_timeout_ms);
+    }
+    return fail(src, UPDATE_LINK_CUT, "the connection closed before the answer was complete");
 }
 
-int http_source_resume(void *ctx, uint64_t offset, int attempt)
+int64_t http_source_resume(void *ctx, uint64_t offset, unsigned attempt)
 {
     http_source_t *src = ctx;
+    src->failure.detail[0] = '\0';
     esp_http_client_close(src->client);
     vTaskDelay(pdMS_TO_TICKS(1000 * attempt)); /* give a flaky link time, longer each time */
-    return request(src, offset) == ESP_OK ? 0 : -1;
+    int64_t declared = src->declared;
+    int status = request(src, offset);
+    if (status == 200) {
+        return 0; /* the server ignored the Range request: the whole image again */
+    }
+    if (status < 0) {
+        return -1;
+    }
+    if (status != 206 || !src->content_range || src->range_first != offset) {
+        esp_http_client_close(src->client);
+        return fail(src, UPDATE_LINK_HTTP, "HTTP status %d to Range: bytes=%" PRIu64 "-", status,
+                    offset);
+    }
+    if (declared >= 0 && src->range_total != (uint64_t)declared) {
+        esp_http_client_close(src->client);
+        return fail(src, UPDATE_LINK_HTTP,
+                    "the image on the server changed length (%" PRIu64 ", was %" PRId64 ")",
+                    src->range_total, declared);
+    }
+    src->declared = (int64_t)src->range_total;
+    return (int64_t)offset;
+}
+
+int64_t http_source_declared_size(void *ctx)
+{
+    return ((http_source_t *)ctx)->declared;
+}
+
+const update_outcome_t *http_source_failure(void *ctx)
+{
+    http_source_t *src = ctx;
+    return src->failure.detail[0] ? &src->failure : NULL;
 }
 
 void http_source_close(http_source_t *src)
@@ -106,4 +306,22 @@ void http_source_close(http_source_t *src)
         esp_http_client_cleanup(src->client);
         src->client = NULL;
     }
+}
+
+bool http_source_probe(const http_source_config_t *cfg, update_outcome_t *out)
+{
+    http_source_t *src = calloc(1, sizeof(*src)); /* 1.7 KiB: off the caller's stack */
+    if (!src) {
+        update_fail(out, UPDATE_ERROR, "no memory for the self-test");
+        return false;
+    }
+    bool ok = http_source_open(src, cfg) == ESP_OK;
+    if (ok) {
+        update_fail(out, UPDATE_OK, "the update server answers (%.120s)", src->url);
+        http_source_close(src);
+    } else {
+        *out = src->failure;
+    }
+    free(src);
+    return ok;
 }

@@ -22,12 +22,22 @@ static const char *TAG = "network";
 #define GOT_IP_TIMEOUT_MS 30000
 
 static SemaphoreHandle_t s_got_ip;
+static volatile bool s_has_ip;
+static esp_err_t s_started = ESP_ERR_INVALID_STATE; /* the interface's start, once */
 
 static void on_got_ip(void *arg, esp_event_base_t base, int32_t id, void *data)
 {
     const ip_event_got_ip_t *event = data;
     ESP_LOGI(TAG, "got IP " IPSTR, IP2STR(&event->ip_info.ip));
+    s_has_ip = true;
     xSemaphoreGive(s_got_ip);
+}
+
+static void on_lost_ip(void *arg, esp_event_base_t base, int32_t id, void *data)
+{
+    ESP_LOGW(TAG, "lost the IP address");
+    s_has_ip = false;
+    xSemaphoreTake(s_got_ip, 0); /* a later wait is for the next address */
 }
 
 #if CONFIG_EEI_NETWORK_WIFI
@@ -54,6 +64,9 @@ static esp_err_t start_interface(void)
         TAG, "event handler");
     ESP_RETURN_ON_ERROR(esp_event_handler_register(IP_EVENT, IP_EVENT_STA_GOT_IP, on_got_ip, NULL),
                         TAG, "event handler");
+    ESP_RETURN_ON_ERROR(
+        esp_event_handler_register(IP_EVENT, IP_EVENT_STA_LOST_IP, on_lost_ip, NULL), TAG,
+        "event handler");
     wifi_config_t config = {0};
     strlcpy((char *)config.sta.ssid, CONFIG_EEI_WIFI_SSID, sizeof(config.sta.ssid));
     strlcpy((char *)config.sta.password, CONFIG_EEI_WIFI_PASSWORD, sizeof(config.sta.password));
@@ -81,6 +94,9 @@ static esp_err_t start_interface(void)
     ESP_RETURN_ON_ERROR(esp_netif_attach(netif, esp_eth_new_netif_glue(eth)), TAG, "attach");
     ESP_RETURN_ON_ERROR(esp_event_handler_register(IP_EVENT, IP_EVENT_ETH_GOT_IP, on_got_ip, NULL),
                         TAG, "event handler");
+    ESP_RETURN_ON_ERROR(
+        esp_event_handler_register(IP_EVENT, IP_EVENT_ETH_LOST_IP, on_lost_ip, NULL), TAG,
+        "event handler");
     ESP_LOGI(TAG, "starting Ethernet (OpenCores MAC)");
     return esp_eth_start(eth);
 }
@@ -89,13 +105,15 @@ static esp_err_t start_interface(void)
 
 esp_err_t network_connect(void)
 {
-    s_got_ip = xSemaphoreCreateBinary();
-    if (!s_got_ip) {
-        return ESP_ERR_NO_MEM;
+    if (s_started == ESP_ERR_INVALID_STATE) {
+        s_got_ip = xSemaphoreCreateBinary();
+        s_started = s_got_ip ? start_interface() : ESP_ERR_NO_MEM;
     }
-    esp_err_t err = start_interface();
-    if (err != ESP_OK) {
-        return err;
+    if (s_started != ESP_OK) {
+        return s_started; /* an interface that would not start does not start later */
+    }
+    if (s_has_ip) {
+        return ESP_OK;
     }
     if (xSemaphoreTake(s_got_ip, pdMS_TO_TICKS(GOT_IP_TIMEOUT_MS)) != pdTRUE) {
         ESP_LOGE(TAG, "no IP address after %d s", GOT_IP_TIMEOUT_MS / 1000);

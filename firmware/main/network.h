@@ -6,5 +6,8 @@
 
 #include "esp_err.h"
 
-/* Bring the interface up and wait for an IPv4 address (esp_netif and the event loop are up). */
+/*
+ * Bring the interface up (the first call) and wait up to 30 s for an IPv4 address, or return at
+ * once while there is one (esp_netif and the event loop are up). Wi-Fi reconnects by itself.
+ */
 esp_err_t network_connect(void);

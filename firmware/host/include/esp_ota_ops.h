@@ -1,6 +1,7 @@
 /* Host port: ESP-IDF's OTA API (esp_ota_ops.h), same signatures, over the simulated flash. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,3 +45,6 @@ esp_err_t esp_ota_get_partition_description(const esp_partition_t *partition,
 esp_err_t esp_ota_get_state_partition(const esp_partition_t *partition,
                                       esp_ota_img_states_t *ota_state);
 esp_err_t esp_ota_mark_app_valid_cancel_rollback(void);
+/* Marks the running app invalid and restarts (esp_restart); returns only on failure. */
+esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void);
+bool esp_ota_check_rollback_is_possible(void);

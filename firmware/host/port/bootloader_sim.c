@@ -2,7 +2,8 @@
  * The second-stage bootloader's choice of app at power-on, as ESP-IDF's bootloader_utility.c
  * makes it with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE: an entry still pending verification
  * (the app booted and never confirmed) is aborted, the newest valid entry selects its slot and
- * a new entry becomes pending; with no valid entry the factory app boots; a slot whose image
+ * a new entry becomes pending; with no valid entry the factory app boots, or without one the
+ * first bootable slot, which a never-written otadata then records as valid; a slot whose image
  * does not verify falls back to the slots below it, down to factory.
  */
 #include <string.h>
@@ -58,6 +59,9 @@ esp_err_t sim_boot(bool write, sim_boot_result *out)
     }
     int start = -1; /* factory */
     int active = -1;
+    /* never written (or unreadable): with no factory app the bootloader records the slot */
+    bool initial = (e[0].ota_seq == UINT32_MAX || !otadata_crc_ok(&e[0])) &&
+                   (e[1].ota_seq == UINT32_MAX || !otadata_crc_ok(&e[1]));
     if (slots > 0 && !(otadata_entry_invalid(&e[0]) && otadata_entry_invalid(&e[1]))) {
         active = otadata_active(e);
         if (active >= 0) {
@@ -75,6 +79,15 @@ esp_err_t sim_boot(bool write, sim_boot_result *out)
     out->running = load(start);
     if (!out->running) {
         return ESP_ERR_NOT_FOUND;
+    }
+    if (initial && sim_is_ota_slot(out->running) &&
+        !sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY)) {
+        memset(&e[0], 0xff, sizeof(e[0]));
+        e[0].ota_seq = (uint32_t)(out->running->subtype - ESP_PARTITION_SUBTYPE_APP_OTA_MIN) + 1;
+        e[0].ota_state = ESP_OTA_IMG_VALID;
+        if (write && (rc = otadata_write(e, 0)) != ESP_OK) {
+            return rc;
+        }
     }
     if (write) {
         sim_running_partition = out->running;

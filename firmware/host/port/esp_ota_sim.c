@@ -12,6 +12,7 @@
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "esp_sim.h"
+#include "esp_system.h"
 #include "otadata.h"
 #include "partition_table.h"
 #include "sim_flash.h"
@@ -145,6 +146,53 @@ esp_err_t esp_ota_mark_app_valid_cancel_rollback(void)
     }
     e[active].ota_state = ESP_OTA_IMG_VALID;
     return otadata_write(e, active); /* in place: a power cut here loses this entry */
+}
+
+/* app_update's check: the other otadata entry selects a valid app, or there is a factory app. */
+bool esp_ota_check_rollback_is_possible(void)
+{
+    ota_select_entry e[2];
+    int slots = sim_ota_slot_count();
+    if (otadata_read(e) != ESP_OK || slots == 0) {
+        return false;
+    }
+    int active = otadata_active(e);
+    if (active < 0) {
+        return false;
+    }
+    int last = !active;
+    const esp_partition_t *factory =
+        sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY);
+    if (!otadata_entry_valid(&e[last])) {
+        return factory && sim_app_binary_verify(factory, NULL, 0) > 0;
+    }
+    const esp_partition_t *p = sim_ota_slot(otadata_slot(&e[last]));
+    return p && p != sim_running_partition && sim_app_binary_verify(p, NULL, 0) > 0;
+}
+
+esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void)
+{
+    ota_select_entry e[2];
+    esp_err_t rc = otadata_read(e);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    int active = otadata_active(e);
+    if (active < 0 || sim_ota_slot_count() == 0) {
+        ESP_LOGE(TAG, "Running firmware is factory");
+        return ESP_FAIL;
+    }
+    if (!esp_ota_check_rollback_is_possible()) {
+        ESP_LOGE(TAG, "Rollback is not possible, do not have any suitable apps in slots");
+        return ESP_ERR_OTA_ROLLBACK_FAILED;
+    }
+    e[active].ota_state = ESP_OTA_IMG_INVALID;
+    rc = otadata_write(e, active);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    ESP_LOGI(TAG, "Rollback to previously worked partition. Restart.");
+    esp_restart();
 }
 
 /* Before the slot of the previous app is overwritten, it stops being a rollback target. */
@@ -319,17 +367,19 @@ int sim_chip_id(const char *target)
     return -1;
 }
 
-static esp_err_t write_factory_app(void)
+/* What `idf.py flash` writes: the app in the factory partition, or without one in ota_0. */
+static esp_err_t write_first_app(void)
 {
-    const esp_partition_t *factory =
+    const esp_partition_t *first =
         sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY);
-    if (!factory) {
+    first = first ? first : sim_ota_slot(0);
+    if (!first) {
         return ESP_ERR_NOT_FOUND;
     }
     static uint8_t app[64 * 1024 + SIM_APP_BINARY_OVERHEAD];
     sim_app_binary_opts opts = {chip_id, "factory", "esp_enc_img_fw", 7, 0};
     size_t len = sim_app_binary_build(app, 64 * 1024, &opts);
-    return sim_flash_write(factory->address, app, len);
+    return sim_flash_write(first->address, app, len);
 }
 
 esp_err_t sim_device_open(const char *flash_path, const char *target, bool create)
@@ -345,7 +395,7 @@ esp_err_t sim_device_open(const char *flash_path, const char *target, bool creat
     bool created = false;
     esp_err_t rc = sim_flash_open(flash_path, SIM_FLASH_SIZE, create, &created);
     if (rc == ESP_OK && created) {
-        rc = write_factory_app();
+        rc = write_first_app();
     }
     return rc;
 }

@@ -72,10 +72,24 @@ static int parse_subtype(const char *type, const char *sub, esp_partition_subtyp
     return -1;
 }
 
+/*
+ * Where gen_esp32part.py puts a partition whose offset is left empty: after the one before it
+ * (the first one after the table, CONFIG_PARTITION_TABLE_OFFSET + 4 KiB), app partitions
+ * aligned to 64 KiB, data partitions to 4 KiB.
+ */
+#define SIM_PARTITION_TABLE_OFFSET 0x8000u
+#define SIM_PARTITION_TABLE_SIZE 0x1000u
+
+static uint32_t align_up(uint32_t v, uint32_t to)
+{
+    return (v + to - 1) & ~(to - 1);
+}
+
 static int load(esp_partition_t *table, int max)
 {
     char *csv = strdup(sim_partitions_csv);
     int n = 0;
+    uint32_t next = SIM_PARTITION_TABLE_OFFSET + SIM_PARTITION_TABLE_SIZE;
     char *save = NULL;
     for (char *line = strtok_r(csv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         line = trim(line);
@@ -102,13 +116,28 @@ static int load(esp_partition_t *table, int max)
         snprintf(pt->label, sizeof(pt->label), "%s", trim(field[0]));
         pt->type = strcmp(type, "app") == 0 ? ESP_PARTITION_TYPE_APP : ESP_PARTITION_TYPE_DATA;
         pt->erase_size = 4096;
+        const char *offset = trim(field[3]);
+        uint32_t align = pt->type == ESP_PARTITION_TYPE_APP ? 0x10000u : 0x1000u;
         if (parse_subtype(type, trim(field[2]), &pt->subtype) != 0 ||
-            parse_size(trim(field[3]), &pt->address) != 0 ||
+            (*offset ? parse_size(offset, &pt->address) != 0 : false) ||
             parse_size(trim(field[4]), &pt->size) != 0) {
             ESP_LOGE(TAG, "partitions.csv: cannot read partition '%s'", pt->label);
             free(csv);
             return -1;
         }
+        if (!*offset) {
+            pt->address = align_up(next, align);
+        }
+        if (pt->address < next || pt->address % align != 0 || pt->size > SIM_FLASH_SIZE ||
+            pt->address > SIM_FLASH_SIZE - pt->size) {
+            ESP_LOGE(TAG,
+                     "partitions.csv: partition '%s' overlaps, is misaligned or past the "
+                     "flash",
+                     pt->label);
+            free(csv);
+            return -1;
+        }
+        next = pt->address + pt->size;
         n++;
     }
     free(csv);

@@ -1,0 +1,9 @@
+/* Host port: the FreeRTOS types the firmware's update path uses. */
+#pragma once
+
+#include <stdint.h>
+
+typedef unsigned int UBaseType_t;
+typedef void *TaskHandle_t;
+
+#define tskIDLE_PRIORITY ((UBaseType_t)0)
