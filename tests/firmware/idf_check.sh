@@ -6,6 +6,12 @@
 #     (-DESP_ENC_IMG_BUILD_TOOL=ON);
 #   - the firmware with RSA-3072, the esp_https_ota adapter and the signature check
 #     (idf/rsa_https_ota.defaults), and a trusted key digest that is not one;
+#   - every download buffer size Kconfig offers, and both ways to trust the server (one CA
+#     certificate, ESP-IDF's certificate bundle);
+#   - the 8 MB partition table, and the partition table moved to 0x10000 (Secure Boot, flash
+#     encryption), with anti-rollback;
+#   - esp32c2's defaults (no HMAC peripheral, no RSA accelerator: RSA-3072, the task watchdog
+#     set to panic);
 #   - the decryptor component copied into another project (idf/standalone).
 # Usage: tests/firmware/idf_check.sh [IDF_CHECK]   (default: ../shared/tools/idf-check)
 # Prints one line per check; exits 1 if any fails, 0 with "skipped" if idf-check is not there.
@@ -43,6 +49,25 @@ for v in 5.5 6.0; do
         --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
     check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \
         --copy-root "$work/standalone" --cmake-arg "-DESP_ENC_IMG_DIR=$repo"
+    # the buffer sizes besides the default 4 KiB, each with one of the two trust options
+    for size in 1 2 8 16; do
+        case $size in
+        1 | 16) trust=CRT_BUNDLE ;;
+        *) trust=CA_PEM ;;
+        esac
+        printf 'CONFIG_EEI_OTA_BUFFER_%sK=y\nCONFIG_EEI_TRUST_%s=y\n' $size $trust \
+            >"$work/buffer$size.defaults"
+        check "v$v firmware, $size KiB download buffer, trust $trust" --idf $v \
+            --project "$repo/firmware" --defaults "$work/buffer$size.defaults" \
+            --cmake-arg -DESP_ENC_IMG_TOOL=/bin/true
+    done
+    printf 'CONFIG_PARTITION_TABLE_OFFSET=0x10000\n' >"$work/moved_table.defaults"
+    check "v$v firmware, 8 MB table moved to 0x10000, anti-rollback" --idf $v \
+        --project "$repo/firmware" --defaults "$repo/firmware/sdkconfig.flash_8mb" \
+        --defaults "$repo/firmware/sdkconfig.anti_rollback" --defaults "$work/moved_table.defaults" \
+        --cmake-arg -DESP_ENC_IMG_TOOL=/bin/true
+    check "v$v firmware for esp32c2 (RSA-3072, task watchdog panics)" --idf $v --target esp32c2 \
+        --project "$repo/firmware" --cmake-arg -DESP_ENC_IMG_TOOL=/bin/true
 done
 # a configuration that cannot work stops at configure, with a message that says what to fix
 configure_error() { # NAME MESSAGE IDF_CHECK_ARGS...
@@ -65,4 +90,10 @@ echo 'CONFIG_EEI_TRUSTED_KEY_DIGEST1="50c75fbb"' >>"$work/bad_digest.defaults"
 configure_error "v6.0 a trusted key digest of 8 hex digits" \
     "CONFIG_EEI_TRUSTED_KEY_DIGEST1 is not 64 hex digits" \
     --idf 6.0 --project "$repo/firmware" --defaults "$work/bad_digest.defaults"
+# the repository's demo keys in a release build (CONFIG_EEI_DEMO_KEYS_ARE_ERRORS): a stop
+cp "$repo/tests/firmware/idf/rsa_https_ota.defaults" "$work/release.defaults"
+echo 'CONFIG_EEI_DEMO_KEYS_ARE_ERRORS=y' >>"$work/release.defaults"
+configure_error "v6.0 a release build with the demo keys" \
+    "the RSA private key built into the firmware" \
+    --idf 6.0 --project "$repo/firmware" --defaults "$work/release.defaults"
 exit $failed
