@@ -142,6 +142,14 @@ static void settle_new_app(void)
     printf("EEI_ROLLBACK impossible: %s\n", out.detail);
 }
 
+/* The EEI_UPDATE line (out of line: its buffer is not on the stack during an attempt). */
+static void __attribute__((noinline)) print_outcome(const update_outcome_t *out, unsigned n)
+{
+    char line[sizeof(out->detail) + 48];
+    update_outcome_line(out, n, line, sizeof(line));
+    printf("%s\n", line);
+}
+
 /* One attempt: the download opened and run through the update path, its EEI_UPDATE line. */
 static update_status_t attempt(const ota_update_config_t *base, unsigned n)
 {
@@ -163,9 +171,7 @@ static update_status_t attempt(const ota_update_config_t *base, unsigned n)
         r = ota_update_run(&cfg, &source, &out);
         http_source_close(&s_http);
     }
-    char line[sizeof(out.detail) + 48];
-    update_outcome_line(&out, n, line, sizeof(line));
-    printf("%s\n", line);
+    print_outcome(&out, n);
     return r;
 }
 

@@ -124,6 +124,39 @@ static int connect_failed(http_source_t *src, esp_err_t err)
 }
 
 /*
+ * A redirect's Location made the client's URL: 0, or -1 (failure says why). Out of line, so
+ * that its URL buffers are not on the stack during the TLS handshakes of request().
+ */
+static int __attribute__((noinline)) follow_redirect(http_source_t *src, int status)
+{
+    if (src->redirects >= HTTP_REDIRECT_MAX) {
+        return fail(src, UPDATE_LINK_REDIRECT, "more than %d redirects", HTTP_REDIRECT_MAX);
+    }
+    char next[HTTP_URL_MAX];
+    const char *why = http_redirect_resolve(src->url, src->location, next, sizeof(next));
+    if (why) {
+        return fail(src, UPDATE_LINK_REDIRECT, "%s (HTTP %d to %.120s)", why, status,
+                    src->location);
+    }
+    esp_err_t err = esp_http_client_set_url(src->client, next);
+    if (err == ESP_OK) {
+        /* set_url names a new host without its port: the Host header is the URL's */
+        const char *authority = next + strlen("https://");
+        snprintf(src->location, sizeof(src->location), "%.*s", (int)strcspn(authority, "/?#"),
+                 authority);
+        err = esp_http_client_set_header(src->client, "Host", src->location);
+    }
+    if (err != ESP_OK) {
+        return fail(src, UPDATE_LINK_REDIRECT, "cannot follow the redirect to %.120s (%s)", next,
+                    esp_err_to_name(err));
+    }
+    src->redirects++;
+    snprintf(src->url, sizeof(src->url), "%s", next);
+    ESP_LOGI(TAG, "HTTP %d: redirected to %s", status, src->url);
+    return 0;
+}
+
+/*
  * Send the request for the image from offset on and read the answer's head, following
  * redirects; returns the HTTP status, or -1 (failure says why).
  */
@@ -158,31 +191,29 @@ static int request(http_source_t *src, uint64_t offset)
             return status;
         }
         esp_http_client_close(src->client); /* the redirect's body is not read */
-        if (src->redirects >= HTTP_REDIRECT_MAX) {
-            return fail(src, UPDATE_LINK_REDIRECT, "more than %d redirects", HTTP_REDIRECT_MAX);
+        if (follow_redirect(src, status) != 0) {
+            return -1;
         }
-        char next[HTTP_URL_MAX];
-        const char *why = http_redirect_resolve(src->url, src->location, next, sizeof(next));
-        if (why) {
-            return fail(src, UPDATE_LINK_REDIRECT, "%s (HTTP %d to %.120s)", why, status,
-                        src->location);
-        }
-        err = esp_http_client_set_url(src->client, next);
-        if (err == ESP_OK) {
-            /* set_url names a new host without its port: the Host header is the URL's */
-            char host[HTTP_URL_MAX];
-            const char *authority = next + strlen("https://");
-            snprintf(host, sizeof(host), "%.*s", (int)strcspn(authority, "/?#"), authority);
-            err = esp_http_client_set_header(src->client, "Host", host);
-        }
-        if (err != ESP_OK) {
-            return fail(src, UPDATE_LINK_REDIRECT, "cannot follow the redirect to %.120s (%s)",
-                        next, esp_err_to_name(err));
-        }
-        src->redirects++;
-        snprintf(src->url, sizeof(src->url), "%s", next);
-        ESP_LOGI(TAG, "HTTP %d: redirected to %s", status, src->url);
     }
+}
+
+/* Out of line: its configuration is not on the stack during the TLS handshakes that follow. */
+static esp_http_client_handle_t __attribute__((noinline)) client_init(http_source_t *src)
+{
+    esp_http_client_config_t config = {
+        .url = src->cfg.url,
+        .timeout_ms = src->cfg.recv_timeout_ms,
+        .keep_alive_enable = true,
+        .disable_auto_redirect = true, /* followed here: https only, counted, Range kept */
+        .event_handler = on_event,
+        .user_data = src,
+    };
+#if CONFIG_EEI_TRUST_CRT_BUNDLE
+    config.crt_bundle_attach = esp_crt_bundle_attach;
+#else
+    config.cert_pem = src->cfg.ca_pem;
+#endif
+    return esp_http_client_init(&config);
 }
 
 esp_err_t http_source_open(http_source_t *src, const http_source_config_t *cfg)
@@ -202,20 +233,7 @@ esp_err_t http_source_open(http_source_t *src, const http_source_config_t *cfg)
         return ESP_ERR_INVALID_ARG;
     }
     snprintf(src->url, sizeof(src->url), "%s", cfg->url);
-    esp_http_client_config_t config = {
-        .url = cfg->url,
-        .timeout_ms = cfg->recv_timeout_ms,
-        .keep_alive_enable = true,
-        .disable_auto_redirect = true, /* followed here: https only, counted, Range kept */
-        .event_handler = on_event,
-        .user_data = src,
-    };
-#if CONFIG_EEI_TRUST_CRT_BUNDLE
-    config.crt_bundle_attach = esp_crt_bundle_attach;
-#else
-    config.cert_pem = cfg->ca_pem;
-#endif
-    src->client = esp_http_client_init(&config);
+    src->client = client_init(src);
     if (!src->client) {
         fail(src, UPDATE_ERROR, "esp_http_client_init: no memory");
         return ESP_ERR_NO_MEM;

@@ -51,6 +51,7 @@ typedef struct {
     uint64_t image_size; /* header + payload, once the header is in */
     app_head head;
     uint64_t delivered;      /* every byte the source gave in this attempt */
+    int64_t breathed_us;     /* when the idle task last had the core for certain */
     int64_t window_start_us; /* the minimum rate is checked over windows */
     uint64_t window_start_delivered;
     update_outcome_t *out;
@@ -65,9 +66,15 @@ static update_status_t say(update *u, update_status_t status, const char *fmt, c
 }
 
 /*
- * Long computations (the RSA-3072 unwrap in software takes seconds) run at the idle task's
- * priority: the idle task shares the core and keeps feeding the task watchdog.
+ * The task watchdog watches the idle task: this task must never keep it off the core for
+ * seconds. Long computations that cannot be cut (the RSA-3072 unwrap in software takes seconds,
+ * ESP-IDF hashing a whole app to validate it) run at the idle task's priority, so that the idle
+ * task shares the core (at a cost: its hook waits for the next tick each time, so they take about
+ * twice as long); loops of our own (the transfer, which decrypts and writes as fast as the link
+ * delivers, and the signature check's hashing) block for a tick every second instead.
  */
+#define BREATHE_EVERY_US 1000000
+
 typedef struct {
     UBaseType_t priority;
 } yielding;
@@ -239,6 +246,13 @@ static update_status_t decryptor_failed(update *u, eei_dec_err de)
     return say(u, UPDATE_ERROR, "decryptor: %s", eei_dec_strerror(de));
 }
 
+/* The minimum rate is measured from here on. */
+static void restart_window(update *u)
+{
+    u->window_start_us = esp_timer_get_time();
+    u->window_start_delivered = u->delivered;
+}
+
 /* Start (again) from the image's first byte: the decryptor and the app check from scratch. */
 static update_status_t start_image(update *u)
 {
@@ -257,6 +271,7 @@ static update_status_t start_image(update *u)
     if (de != EEI_DEC_OK) {
         return say(u, UPDATE_ERROR, "decryptor: %s", eei_dec_strerror(de));
     }
+    restart_window(u); /* the device's own work is no slowness of the link */
     return UPDATE_OK;
 }
 
@@ -266,15 +281,22 @@ static update_status_t take(update *u, size_t got)
     bool unwrap = u->received + got == EEI_HEADER_SIZE; /* the header's last byte opens it */
     size_t plain = 0;
     yielding y = {0};
+    int64_t t0 = 0;
     if (unwrap) {
         y = yield_begin();
+        t0 = esp_timer_get_time();
     }
     eei_dec_err de = eei_dec_feed(&s_dec, s_buf, got, s_buf, sizeof(s_buf), &plain);
     if (unwrap) {
         yield_end(y);
+        restart_window(u);
     }
     if (de != EEI_DEC_OK) {
         return decryptor_failed(u, de);
+    }
+    if (unwrap) {
+        ESP_LOGI(TAG, "the image's key is established (%" PRId64 " ms)",
+                 (esp_timer_get_time() - t0) / 1000);
     }
     u->received += got;
     const eei_header *h = eei_dec_header(&s_dec);
@@ -365,11 +387,23 @@ static update_status_t resume(update *u, unsigned *attempts, bool ended)
     return link_failed(u, UPDATE_LINK_CUT, what);
 }
 
+/* A tick for the idle task (and the watchdog it feeds), once a second of busy transfer. */
+static void breathe(update *u)
+{
+    int64_t now = esp_timer_get_time();
+    if (now - u->breathed_us >= BREATHE_EVERY_US) {
+        vTaskDelay(1);
+        u->breathed_us = esp_timer_get_time();
+    }
+}
+
 static update_status_t transfer(update *u)
 {
     const ota_source_t *src = u->src;
     unsigned attempts = 0; /* resumes since the last byte arrived */
+    u->breathed_us = esp_timer_get_time();
     for (;;) {
+        breathe(u);
         if (u->image_size > 0 && u->received == u->image_size) {
             break; /* the header's length is in, whatever the server said */
         }
@@ -415,9 +449,12 @@ static update_status_t transfer(update *u)
     return UPDATE_OK;
 }
 
+/* The signature check reads the app back through here, a block at a time. */
 static int read_slot(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
 {
-    const esp_partition_t *p = ctx;
+    update *u = ctx;
+    const esp_partition_t *p = u->target;
+    breathe(u); /* the whole app is hashed: seconds in software */
     bool inside = offset <= p->size && len <= p->size - offset;
     return inside && esp_partition_read(p, (size_t)offset, buf, len) == ESP_OK ? 0 : -1;
 }
@@ -435,8 +472,7 @@ static update_status_t check_signature(update *u)
 #endif
     int slot = -1;
     uint32_t app_size = (uint32_t)(u->image_size - EEI_HEADER_SIZE);
-    eei_sig_err se =
-        eei_sig_check(&trust, app_size, read_slot, (void *)u->target, s_buf, sizeof(s_buf), &slot);
+    eei_sig_err se = eei_sig_check(&trust, app_size, read_slot, u, s_buf, sizeof(s_buf), &slot);
     if (se == EEI_SIG_ERR_READ || se == EEI_SIG_ERR_CRYPTO || se == EEI_SIG_ERR_ARG) {
         return say(u, UPDATE_ERROR, "signature check: %s", eei_sig_strerror(se));
     }
@@ -473,7 +509,6 @@ update_status_t ota_update_run(const ota_update_config_t *cfg, const ota_source_
         return say(&u, UPDATE_ERROR, "%s", "no OTA slot to write to");
     }
     ESP_LOGI(TAG, "the update goes to %s at 0x%" PRIx32, u.target->label, u.target->address);
-    u.window_start_us = esp_timer_get_time();
     update_status_t r = start_image(&u);
     if (r == UPDATE_OK) {
         r = transfer(&u);
@@ -491,7 +526,9 @@ update_status_t ota_update_run(const ota_update_config_t *cfg, const ota_source_
     ESP_LOGI(TAG, "%" PRIu64 " bytes in %" PRId64 " ms", u.image_size,
              (esp_timer_get_time() - cfg->started_us) / 1000);
     /* authenticated: now the image itself must be valid (and signed) before the slot may boot */
+    yielding y = yield_begin(); /* esp_ota_end() hashes the whole app to validate it */
     esp_err_t err = esp_ota_end(u.ota);
+    yield_end(y);
     if (err != ESP_OK) {
         invalidate_slot(&u);
         return say(&u, err == ESP_ERR_OTA_VALIDATE_FAILED ? UPDATE_REJECTED_APP : UPDATE_ERROR,
@@ -502,7 +539,9 @@ update_status_t ota_update_run(const ota_update_config_t *cfg, const ota_source_
         invalidate_slot(&u);
         return r;
     }
+    y = yield_begin(); /* and validates it again */
     err = esp_ota_set_boot_partition(u.target);
+    yield_end(y);
     if (err != ESP_OK) {
         return say(&u, UPDATE_ERROR, "esp_ota_set_boot_partition: %s", esp_err_to_name(err));
     }

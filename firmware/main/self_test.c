@@ -2,11 +2,14 @@
 
 #include <stdio.h>
 
+#include "esp_log.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/semphr.h"
 #include "freertos/task.h"
 #include "http_source.h"
 #include "sdkconfig.h"
+
+static const char *TAG = "self_test";
 
 __attribute__((weak)) bool eei_app_self_test(char *why, size_t why_len)
 {
@@ -29,6 +32,9 @@ static void self_test_task(void *arg)
 {
     (void)arg;
     s_test.passed = eei_app_self_test(s_test.why, sizeof(s_test.why));
+    ESP_LOGI(TAG, "the self-test's task used %u of %d stack bytes",
+             (unsigned)(CONFIG_EEI_UPDATE_TASK_STACK_SIZE - uxTaskGetStackHighWaterMark(NULL)),
+             CONFIG_EEI_UPDATE_TASK_STACK_SIZE);
     xSemaphoreGive(s_test.done);
     vTaskDelete(NULL);
 }

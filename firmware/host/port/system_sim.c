@@ -48,3 +48,8 @@ void vTaskPrioritySet(TaskHandle_t task, UBaseType_t priority)
     (void)task;
     task_priority = priority;
 }
+
+void vTaskDelay(TickType_t ticks)
+{
+    (void)ticks; /* no other task to run */
+}

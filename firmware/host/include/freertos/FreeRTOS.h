@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 typedef unsigned int UBaseType_t;
+typedef uint32_t TickType_t;
 typedef void *TaskHandle_t;
 
 #define tskIDLE_PRIORITY ((UBaseType_t)0)

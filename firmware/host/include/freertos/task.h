@@ -5,3 +5,4 @@
 
 UBaseType_t uxTaskPriorityGet(TaskHandle_t task);
 void vTaskPrioritySet(TaskHandle_t task, UBaseType_t priority);
+void vTaskDelay(TickType_t ticks);
