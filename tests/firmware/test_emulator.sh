@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The companion firmware built and linked by ESP-IDF v6.0.2 for esp32c3 and booted in an
 # emulated ESP32-C3 (../shared/tools/idf-build, qemu-esp32c3): it updates itself from images made
-# by esp_enc_img encrypt and served by esp_enc_img serve on this machine, on the device's own code
-# paths (ESP-IDF's HTTP client, TLS, OTA, partition and bootloader code, PSA crypto, the HMAC
-# peripheral and eFuse). Each outcome is printed; the flash is checked byte for byte.
+# by esp_enc_img encrypt and served by esp_enc_img serve on this machine, and by a server that
+# behaves like a fleet's (tests/support/fleet_server.py: redirects, Range ignored, a trickle, a
+# Content-Length too large), on the device's own code paths (ESP-IDF's HTTP client, TLS with one
+# CA certificate or the certificate bundle, OTA, partition and bootloader code, rollback, PSA
+# crypto, the HMAC peripheral and eFuse, the task watchdog). Each outcome is printed; the flash
+# is checked byte for byte, slot by slot, where the build's partition table puts them.
 #
 #   tests/firmware/test_emulator.sh BUILD_DIR
 #
@@ -26,6 +29,7 @@ RELAY=$B/tests/tcp_relay
 for t in "$E" "$MKAPP" "$RELAY" "$B/tests/json_get"; do
     [ -x "$t" ] || { echo "FAIL: $t is missing: build the project (with ../shared) first"; exit 1; }
 done
+command -v python3 >/dev/null || { echo "SKIPPED: the emulator test needs python3"; exit 0; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/eei-emulator.XXXXXX")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/idf-build
 T0=$(date +%s)
@@ -58,23 +62,44 @@ start_server() { # NAME PORT: serve W/NAME.www on PORT + 1000 (the relay takes P
     return 1
 }
 relay() { # NAME PORT [DROP_AFTER DROPS]: (re)start the relay in front of NAME's server
-    local name=$1 port=$2 pidfile=$W/$1.relay.pid
-    shift 2
+    relay_to "$1" "$2" $(($2 + 1000)) "${@:3}"
+}
+relay_to() { # NAME PORT TARGET [DROP_AFTER DROPS]: (re)start NAME's relay, to TARGET
+    local name=$1 port=$2 target=$3 pidfile=$W/$1.relay.pid
+    shift 3
     [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
-    "$RELAY" $port $((port + 1000)) "$@" >"$W/$name.relay.out" 2>&1 &
+    "$RELAY" $port $target "$@" >"$W/$name.relay.out" 2>&1 &
     echo $! >"$pidfile"
     pids+=($!)
     for _ in $(seq 100); do grep -q relaying "$W/$name.relay.out" && return 0; sleep 0.05; done
     return 1
 }
 unplug() { kill "$(cat "$W/$1.relay.pid")" 2>/dev/null; : >"$W/$1.relay.pid"; }
-start_server ecies $base && start_server rsa $((base + 1)) &&
+# the fleet's server: the same certificate, at base + 2000 (its plain listener at base + 2001),
+# reached through the ECIES device's relay when a case wants it
+fleet_port=$((base + 2000))
+start_fleet() {
+    mkdir -p "$W/fleet.www"
+    echo plain >"$W/fleet.mode"
+    python3 "$repo/tests/support/fleet_server.py" --dir "$W/fleet.www" --cert "$W/certs/ca_cert.pem" \
+        --key "$W/certs/ca_key.pem" --port $fleet_port --http-port $((fleet_port + 1)) \
+        --mode-file "$W/fleet.mode" --log "$W/fleet.log" >"$W/fleet.out" 2>"$W/fleet.err" &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q "^serving" "$W/fleet.out" && return 0; sleep 0.05; done
+    return 1
+}
+fleet_mode() { # MODE...: a new mode (a new file), and a fresh log
+    echo "$*" >"$W/fleet.mode.new" && mv "$W/fleet.mode.new" "$W/fleet.mode" && : >"$W/fleet.log"
+}
+start_server ecies $base && start_server rsa $((base + 1)) && start_fleet &&
     relay ecies $base && relay rsa $((base + 1)) || { echo "FAIL: the servers did not start"; exit 1; }
 CA=$W/certs/ca_cert.pem
 
 # -- builds: full builds of both schemes side by side, then versions from their kept trees ------
 mkdir -p "$W/tree" # the firmware's own files only, so each build copies little
 (cd "$repo" && cp -r firmware lib include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
+# an application's own self-test, which fails: added to one build as a component of its own
+cp -r "$repo/tests/firmware/idf/app_self_test" "$W/tree/app_self_test"
 "$E" keygen hmac --out-dir "$W/device" >/dev/null
 "$E" keygen hmac --out-dir "$W/other" >/dev/null
 # the firmware's own signature check: each device trusts one signing key, in its own scheme
@@ -86,11 +111,19 @@ SIGN_RSA=(--sign-key "$W/sign-rsa/rsa_priv_key.pem")
 for s in ecies rsa; do
     port=$base
     [ $s = rsa ] && port=$((base + 1))
+    # one check per boot, two attempts a second apart; "too slow" below 2000 bytes/s over 4 s
     cat >"$W/$s.defaults" <<EOF
 CONFIG_EEI_SERVER_CERT_FILE="$CA"
 CONFIG_EEI_FIRMWARE_URL="https://10.0.2.2:$port/fw.bin"
 CONFIG_EEI_RECV_TIMEOUT_MS=3000
 CONFIG_EEI_VERIFY_SIGNATURE=y
+CONFIG_EEI_ATTEMPTS=2
+CONFIG_EEI_RETRY_BASE_S=1
+CONFIG_EEI_RETRY_MAX_S=2
+CONFIG_EEI_CHECK_INTERVAL_S=0
+CONFIG_EEI_MIN_RATE=2000
+CONFIG_EEI_MIN_RATE_WINDOW_S=4
+CONFIG_EEI_SELF_TEST_TIMEOUT_S=30
 EOF
 done
 echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-ecc/ecc_pub_key.pem")\"" >>"$W/ecies.defaults"
@@ -98,6 +131,15 @@ echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-rsa/rsa_pub_key.pe
 printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
     "$repo" >>"$W/rsa.defaults"
 printf 'CONFIG_ESP_ENC_IMG_PUBLIC_KEY="%s/keys/rsa_pub_key.pem"\n' "$repo" >>"$W/rsa.defaults"
+# the RSA device trusts its server through ESP-IDF's certificate bundle (Mozilla's CAs and the
+# server's own CA, added at build time by ESP-IDF's gen_crt_bundle.py), and its task watchdog
+# panics: seconds of software RSA-3072 must not trip it (esp32c2 has no RSA accelerator either)
+cat >>"$W/rsa.defaults" <<EOF
+CONFIG_EEI_TRUST_CRT_BUNDLE=y
+CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y
+CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH="$CA"
+CONFIG_ESP_TASK_WDT_PANIC=y
+EOF
 build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.kept)
     local out=$1 version=$2 args=()
     shift 2
@@ -108,17 +150,25 @@ build() { # OUT VERSION DEFAULTS...: a full build, its tree kept (path in OUT.ke
         >"$out.log" 2>&1 || return 1
     sed -n 's/^idf-build: kept //p' "$out.log" >"$out.kept"
 }
-# Another version from a kept tree: ESP-IDF reconfigures and rebuilds the app descriptor only.
-rebuild() { # FROM VERSION OUT_BIN
+# Another version from a kept tree: ESP-IDF reconfigures and rebuilds the app descriptor only;
+# or with an option set in its sdkconfig (kept for the later builds of that tree), or with a
+# component of the application's added.
+rebuild() { # FROM VERSION OUT_BIN [CONFIG_NAME=VALUE [COMPONENT]]
     local kept
     kept=$(cat "$1.kept")
     (
         export IDF_PATH=$cache/esp-idf-v6.0.2 IDF_TARGET=esp32c3 IDF_COMPONENT_MANAGER=0
         export PYTHONPATH=$(echo "$cache"/esp-idf-kconfig-v3.*):$(echo "$cache"/esptool-5.*)
         export PATH=$cache/toolchain/bin:$PATH TMPDIR=$kept/tmp PYTHONDONTWRITEBYTECODE=1
+        if [ -n "${4:-}" ]; then
+            sed -i "/^${4%%=*}=/d; /^# ${4%%=*} is not set/d" "$kept/build/sdkconfig"
+            echo "$4" >>"$kept/build/sdkconfig"
+        fi
+        extra=()
+        [ -n "${5:-}" ] && extra=(-DEXTRA_COMPONENT_DIRS="$kept/src/$5" -DCOMPONENTS="main;$5")
         # configuring writes into the shared ESP-IDF tree: one configure at a time
         flock "$W/configure.lock" cmake -S "$kept/src/firmware" -B "$kept/build" \
-            -DPROJECT_VER="$2" && ninja -C "$kept/build"
+            -DPROJECT_VER="$2" "${extra[@]}" && ninja -C "$kept/build"
     ) >"$3.log" 2>&1 && cp "$kept/build/esp_enc_img_fw.bin" "$3"
 }
 echo "== builds: ESP-IDF v6.0.2, esp32c3, the emulator configuration (sdkconfig.qemu)"
@@ -142,6 +192,12 @@ pids+=($rsa_builds)
 wait $ecies_build
 check "ECIES firmware 2.0.0" rebuild "$W/ecies1" 2.0.0 "$W/ecies2.bin"
 check "ECIES firmware 3.0.0" rebuild "$W/ecies1" 3.0.0 "$W/ecies3.bin"
+check "ECIES firmware 2.5.0 that allows downgrades (CONFIG_EEI_ALLOW_DOWNGRADE)" \
+    rebuild "$W/ecies1" 2.5.0 "$W/ecies25.bin" CONFIG_EEI_ALLOW_DOWNGRADE=y
+check "ECIES firmware 4.0.0 with the application's own self-test (a component, WHOLE_ARCHIVE)" \
+    rebuild "$W/ecies1" 4.0.0 "$W/ecies4.bin" "" app_self_test
+check "the application's self-test replaced the default one in 4.0.0" \
+    grep -q "its sensor does not answer" "$W/ecies4.bin"
 wait $rsa_builds
 # info reads what ESP-IDF wrote: the descriptor, the chip, the segments, the appended SHA-256
 app_info() { # BIN VERSION
@@ -167,6 +223,22 @@ boot() { # NAME [qemu-esp32c3 args]: one cold boot of $flash, until the update t
     grep -a '^EEI_' "$W/$name.log" | sed "s/^/      $name: /" >>"$OUT"
 }
 said() { grep -aqE -- "$2" "$W/$1.log"; } # NAME REGEX: the device printed it
+never_said() { ! said "$@"; }
+logged() { grep -qE -- "$1" "$W/fleet.log"; } # REGEX: the fleet's server logged it
+# The offset of a partition in the table ESP-IDF built (32-byte entries from magic 0x50AA).
+part_offset() { # BUILD_OUT LABEL
+    python3 - "$1/partition-table.bin" "$2" <<'PY'
+import struct, sys
+table = open(sys.argv[1], "rb").read()
+for i in range(0, len(table), 32):
+    magic, _, _, offset, _, label = struct.unpack("<HBBII16s", table[i:i + 28])
+    if magic == 0x50AA and label.rstrip(b"\0").decode() == sys.argv[2]:
+        print(offset)
+PY
+}
+erased_at() { # OFFSET: the first sector there is erased flash (the rejected app is gone)
+    cmp -s -n 4096 <(head -c 4096 /dev/zero | tr '\0' '\377') <(tail -c +$(($1 + 1)) "$flash")
+}
 slot_holds() { # OFFSET APP: the slot at OFFSET of $flash begins with APP, byte for byte
     cmp -s -n "$(stat -c %s "$2")" "$2" <(tail -c +$(($1 + 1)) "$flash")
 }
@@ -178,86 +250,154 @@ update_ms() { # NAME: from the first byte of the image to the slot selected, by 
         $(log_ms "$1" "ota_update: the update goes to")))
 }
 
-ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
+ecies() { # the device key derived by the HMAC peripheral from a key in eFuse; one CA certificate
     OUT=$W/2-ecies.out
     local flash=$W/ecies-flash.bin efuse=$W/ecies-efuse.bin www=$W/ecies.www port=$base
+    local ota0 ota1
+    ota0=$(part_offset "$W/ecies1" ota_0)
+    ota1=$(part_offset "$W/ecies1" ota_1)
     cp "$W/ecies1/flash.bin" "$flash"
     "$E" encrypt "$W/ecies2.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
         >/dev/null
     cp "$www/fw.bin" "$W/ecies2.img"
     boot ecies-1 --burn-hmac-key "$W/device/device_hmac_key.bin"
-    check "1.0.0 boots from factory" said ecies-1 "EEI_BOOT version=1.0.0 partition=factory"
-    check "it downloads 2.0.0, decrypts it with its eFuse key, selects ota_0" \
-        said ecies-1 "EEI_UPDATE ok: ota_0 selected"
+    check "1.0.0 boots from ota_0 (no factory app), which the bootloader records as valid" \
+        said ecies-1 "EEI_BOOT version=1.0.0 partition=ota_0 state=valid"
+    check "it downloads 2.0.0, decrypts it with its eFuse key, selects ota_1" \
+        said ecies-1 "EEI_UPDATE ok attempt=1: ota_1 selected"
     check "once its P-256 signature verified with the trusted key (PSA ECDSA)" \
         said ecies-1 "signature verified with trusted key 0"
-    check "ota_0 holds 2.0.0 byte for byte" slot_holds $((0x110000)) "$W/ecies2.bin"
+    check "ota_1 holds 2.0.0 byte for byte" slot_holds $ota1 "$W/ecies2.bin"
     boot ecies-2
-    check "the next boot runs 2.0.0 from ota_0, pending" \
-        said ecies-2 "EEI_BOOT version=2.0.0 partition=ota_0 state=pending"
-    check "2.0.0 reaches its server and confirms itself" said ecies-2 "EEI_CONFIRMED ota_0"
-    check "and refuses the version it runs" said ecies-2 "rejected: version 2.0.0 is already running"
+    check "the next boot runs 2.0.0 from ota_1, pending" \
+        said ecies-2 "EEI_BOOT version=2.0.0 partition=ota_1 state=pending"
+    check "its self-test (the default: the update URL answers) passes" \
+        said ecies-2 "EEI_SELFTEST pass: the update server answers"
+    check "2.0.0 confirms itself" said ecies-2 "EEI_CONFIRMED ota_1"
+    check "and has nothing to install: the version it runs ('current', not retried)" \
+        said ecies-2 "^EEI_UPDATE current attempt=1: version 2.0.0 is already running"
+    check "one attempt only" never_said ecies-2 "attempt=2"
 
-    # what must fail: each rejected, and the next boot (the next check's) still runs 2.0.0
+    # what must fail: each rejected in its own word, and the next boot (the next check's) still
+    # runs 2.0.0
     "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" >/dev/null
     boot ecies-unsigned
     check "an authentic 3.0.0 that is not signed is rejected" \
-        said ecies-unsigned "EEI_UPDATE rejected: the app is not signed"
-    check "and erased from ota_1, where it was written" \
-        cmp -s -n 4096 <(head -c 4096 /dev/zero | tr '\0' '\377') <(tail -c +$((0x210000 + 1)) "$flash")
+        said ecies-unsigned "^EEI_UPDATE rejected-signature attempt=1: the app is not signed"
+    check "and erased from ota_0, where it was written" erased_at $ota0
     "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" \
         --sign-key "$W/sign-other/ecc_priv_key.pem" >/dev/null
     boot ecies-untrusted
-    check "2.0.0 still runs" said ecies-untrusted "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "2.0.0 still runs" said ecies-untrusted "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
     check "a 3.0.0 signed by a key it does not trust is rejected" \
-        said ecies-untrusted "EEI_UPDATE rejected: the app is signed by a key this device does not trust"
-    check "and erased from ota_1 too" \
-        cmp -s -n 4096 <(head -c 4096 /dev/zero | tr '\0' '\377') <(tail -c +$((0x210000 + 1)) "$flash")
+        said ecies-untrusted "^EEI_UPDATE rejected-signature attempt=1: the app is signed by a key this device does not trust"
+    check "and erased from ota_0 too" erased_at $ota0
     "$E" encrypt "$W/ecies3.bin" "$W/device/device_pub_key.pem" "$W/ecies3.img" "${SIGN_ECC[@]}" \
         >/dev/null
     cp "$W/ecies3.img" "$www/fw.bin"
     flip_byte "$www/fw.bin" 200000
     boot ecies-flipped
-    check "an image with one flipped byte is rejected" \
-        said ecies-flipped "EEI_UPDATE rejected: authentication failed"
+    check "an image with one flipped byte is rejected: its tag" \
+        said ecies-flipped "^EEI_UPDATE rejected-tag attempt=1: authentication failed: the image was altered"
     "$E" encrypt "$W/ecies3.bin" "$W/other/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
         >/dev/null
     boot ecies-other
-    check "2.0.0 still runs" said ecies-other "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
-    check "an image for another device's key is rejected" said ecies-other "EEI_UPDATE rejected:"
+    check "2.0.0 still runs" said ecies-other "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
+    check "an image for another device's key is said to be one" \
+        said ecies-other "^EEI_UPDATE rejected-key attempt=1: this image was not made for this device's key"
     cp "$W/ecies3.bin" "$W/broken.bin"
     printf '\0\0\0\0' | dd of="$W/broken.bin" bs=1 seek=100000 conv=notrunc 2>/dev/null
     "$E" encrypt "$W/broken.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
-        >/dev/null
+        >/dev/null 2>&1
     boot ecies-invalid
-    check "2.0.0 still runs" said ecies-invalid "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "2.0.0 still runs" said ecies-invalid "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
     check "an authentic image whose app is not valid is rejected (esp_ota_end)" \
-        said ecies-invalid "rejected: esp_ota_end: ESP_ERR_OTA_VALIDATE_FAILED"
+        said ecies-invalid "^EEI_UPDATE rejected-app attempt=1: esp_ota_end: ESP_ERR_OTA_VALIDATE_FAILED"
 
     # the link goes down in the middle of the download: it resumes with a Range request
     cp "$W/ecies3.img" "$www/fw.bin"
     relay ecies $port 150000 1
     boot ecies-drop
     relay ecies $port
-    check "2.0.0 still runs" said ecies-drop "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
+    check "2.0.0 still runs" said ecies-drop "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
     check "a download cut at 150000 bytes is resumed" said ecies-drop "resuming \(attempt 1 of"
-    check "and completes: 3.0.0 selected in ota_1" said ecies-drop "EEI_UPDATE ok: ota_1 selected"
+    check "and completes: 3.0.0 selected in ota_0" said ecies-drop "EEI_UPDATE ok attempt=1: ota_0 selected"
     check "the server answered the rest with a 206" grep -q '"GET /fw.bin" 206' "$W/ecies.serve.log"
-    check "ota_1 holds 3.0.0 byte for byte" slot_holds $((0x210000)) "$W/ecies3.bin"
+    check "ota_0 holds 3.0.0 byte for byte" slot_holds $ota0 "$W/ecies3.bin"
 
-    # 3.0.0 never confirms itself (its server is gone): the following boot returns to 2.0.0
+    # 3.0.0 cannot reach its server: its self-test fails, and it is rolled back at once
     unplug ecies
     boot ecies-3
     relay ecies $port
     rm -f "$www/fw.bin"
-    check "3.0.0 boots pending" said ecies-3 "EEI_BOOT version=3.0.0 partition=ota_1 state=pending"
-    check "without its server it does not confirm" said ecies-3 "not confirmed"
+    check "3.0.0 boots pending" said ecies-3 "EEI_BOOT version=3.0.0 partition=ota_0 state=pending"
+    check "without its server its self-test fails" said ecies-3 "EEI_SELFTEST fail: cannot connect"
+    check "it marks itself invalid and restarts, in the same boot" \
+        said ecies-3 "EEI_ROLLBACK ota_0: marked invalid, restarting into the previous app"
+    check "before any update" never_said ecies-3 "^EEI_UPDATE"
+    echo "RESULT self_test_failed_at_ms=$(log_ms ecies-3 "self_test: the self-test's task used")" >>"$OUT"
     boot ecies-rollback
-    check "the next boot rolls back to 2.0.0" \
-        said ecies-rollback "EEI_BOOT version=2.0.0 partition=ota_0 state=valid"
-    check "ota_0 still holds 2.0.0" slot_holds $((0x110000)) "$W/ecies2.bin"
+    check "the next boot runs 2.0.0, valid" \
+        said ecies-rollback "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
+    check "ota_1 still holds 2.0.0" slot_holds $ota1 "$W/ecies2.bin"
+    check "a 404 is a link failure, tried again after a wait" \
+        said ecies-rollback "^EEI_NEXT attempt 2 in [0-9]+ ms"
+    check "twice" said ecies-rollback "^EEI_UPDATE link-http attempt=2: HTTP status 404"
 
-    # a 1 MiB update, timed by the device's own clock, on a copy of the device
+    # a fleet's servers, each case on a copy of this device (2.0.0 in ota_1): an app made for
+    # the test (9.0.0, signed) from the fleet's server, through the device's relay
+    "$MKAPP" "$W/fleet9.bin" --size 400000 --chip esp32c3 --version 9.0.0 --seed 19 >/dev/null
+    "$E" encrypt "$W/fleet9.bin" "$W/device/device_pub_key.pem" "$W/fleet.www/fw.bin" \
+        "${SIGN_ECC[@]}" >/dev/null
+    local image_bytes
+    image_bytes=$(stat -c %s "$W/fleet.www/fw.bin")
+    relay_to ecies $port $fleet_port
+    fleet() { # NAME MODE...: a copy of the device meets the fleet's server in MODE
+        local name=$1
+        shift
+        fleet_mode "$@"
+        flash=$W/$name-flash.bin
+        cp "$W/ecies-flash.bin" "$flash"
+        boot "$name"
+    }
+    fleet fleet-redirects redirect 5
+    check "a chain of 5 redirects (301, 302, 303, 307, 308) is followed to the image" \
+        said fleet-redirects "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    check "every code met" bash -c "for c in 301 302 303 307 308; do grep -q status=\$c '$W/fleet.log' || exit 1; done"
+    check "the image came from where the chain ended" \
+        logged "GET /files/fw.bin scheme=https range=- status=200 sent=$image_bytes"
+    check "ota_0 holds the app byte for byte" slot_holds $ota0 "$W/fleet9.bin"
+    fleet fleet-http redirect-http
+    check "a redirect to http: is refused, and says so" \
+        said fleet-http "^EEI_UPDATE link-redirect attempt=1: a redirect to http: is refused: HTTPS only"
+    check "the plain HTTP listener never heard from the device" \
+        bash -c "! grep -q scheme=http\  '$W/fleet.log'"
+    fleet fleet-norange ignore-range 150000
+    check "a server that ignores Range: the download starts again from byte 0" \
+        said fleet-norange "the server ignored the Range request: starting again from byte 0"
+    check "and completes in the same boot" said fleet-norange "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    check "the server answered the Range request with a 200" \
+        logged "range=bytes=150000- status=200 sent=$image_bytes"
+    check "ota_0 holds the app byte for byte" slot_holds $ota0 "$W/fleet9.bin"
+    fleet fleet-trickle trickle-once 2000
+    check "a trickle (a byte every 2 s) ends as too slow" \
+        said fleet-trickle "^EEI_UPDATE link-slow attempt=1: too slow: [0-9]+ bytes in [0-9]+ ms, at least 2000 bytes/s wanted"
+    check "a retry follows" said fleet-trickle "^EEI_NEXT attempt 2 in [0-9]+ ms"
+    check "and succeeds" said fleet-trickle "^EEI_UPDATE ok attempt=2: ota_0 selected"
+    check "ota_0 holds the app byte for byte" slot_holds $ota0 "$W/fleet9.bin"
+    fleet fleet-length long-length 100000
+    check "a Content-Length 100000 bytes too large: the image is complete at its header's length" \
+        said fleet-length "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    check "the mismatch is logged" said fleet-length \
+        "the server declared $((image_bytes + 100000)) bytes, the image's header $image_bytes"
+    check "ota_0 holds the app byte for byte" slot_holds $ota0 "$W/fleet9.bin"
+    fleet fleet-chunked chunked 1000
+    check "a chunked answer" said fleet-chunked "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    check "ota_0 holds the app byte for byte" slot_holds $ota0 "$W/fleet9.bin"
+    flash=$W/ecies-flash.bin
+    relay ecies $port
+
+    # a 1 MiB update, timed by the device's own clock, on a copy of the device (2.0.0 runs)
     flash=$W/big-flash.bin
     cp "$W/ecies-flash.bin" "$flash"
     "$MKAPP" "$W/big.bin" --size 1000000 --chip esp32c3 --version 9.0.0 --seed 9 >/dev/null
@@ -265,43 +405,91 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse
         >/dev/null
     boot ecies-1mib
     check "a 1 MiB image is decrypted, written, validated and selected" \
-        said ecies-1mib "EEI_UPDATE ok: ota_1 selected"
-    check "ota_1 holds it byte for byte" slot_holds $((0x210000)) "$W/big.bin"
+        said ecies-1mib "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    check "ota_0 holds it byte for byte" slot_holds $ota0 "$W/big.bin"
+    echo "RESULT update_1mib_ms=$(update_ms ecies-1mib) image_bytes=$(stat -c %s "$www/fw.bin")" \
+        >>"$OUT"
+    flash=$W/ecies-flash.bin
+
+    # an older version is refused; a firmware built to allow downgrades takes it
+    "$E" encrypt "$W/ecies1/esp_enc_img_fw.bin" "$W/device/device_pub_key.pem" "$W/ecies1.img" \
+        "${SIGN_ECC[@]}" >/dev/null
+    cp "$W/ecies1.img" "$www/fw.bin"
+    boot ecies-older
+    check "2.0.0 refuses 1.0.0, before anything is written" \
+        said ecies-older "^EEI_UPDATE rejected-version attempt=1: a downgrade is refused: version 1.0.0 < 2.0.0"
+    "$E" encrypt "$W/ecies25.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
+    boot ecies-25
+    check "2.0.0 installs 2.5.0, built with CONFIG_EEI_ALLOW_DOWNGRADE" \
+        said ecies-25 "^EEI_UPDATE ok attempt=1: ota_0 selected"
+    # an app whose own self-test fails: rolled back at once
+    "$E" encrypt "$W/ecies4.bin" "$W/device/device_pub_key.pem" "$www/fw.bin" "${SIGN_ECC[@]}" \
+        >/dev/null
+    boot ecies-25-first
+    check "2.5.0 confirms itself and installs 4.0.0" \
+        said ecies-25-first "^EEI_UPDATE ok attempt=1: ota_1 selected"
+    boot ecies-4
+    check "4.0.0 boots pending" said ecies-4 "EEI_BOOT version=4.0.0 partition=ota_1 state=pending"
+    check "its own self-test (the application's, not the default) fails" \
+        said ecies-4 "EEI_SELFTEST fail: the application's own test: its sensor does not answer"
+    check "it is rolled back at once, in the same boot" \
+        said ecies-4 "EEI_ROLLBACK ota_1: marked invalid, restarting into the previous app"
+    cp "$W/ecies1.img" "$www/fw.bin"
+    boot ecies-downgrade
+    check "2.5.0 runs again, valid" \
+        said ecies-downgrade "EEI_BOOT version=2.5.0 partition=ota_0 state=valid"
+    check "and takes the older 1.0.0" said ecies-downgrade "^EEI_UPDATE ok attempt=1: ota_1 selected"
+    check "ota_1 holds 1.0.0 byte for byte" slot_holds $ota1 "$W/ecies1/esp_enc_img_fw.bin"
+
     {
-        echo "RESULT update_1mib_ms=$(update_ms ecies-1mib) image_bytes=$(stat -c %s "$www/fw.bin")"
         echo "RESULT signature_check_1mib_ms=$(($(log_ms ecies-1mib "ota_update: Secure Boot V2 signature verified") -
             $(log_ms ecies-1mib "ota_update: checking the Secure Boot V2 signature")))"
         echo "RESULT update_2_0_0_ms=$(update_ms ecies-1) image_bytes=$(stat -c %s "$W/ecies2.img")"
+        echo "RESULT fleet_trickle_too_slow_ms=$(log_ms fleet-trickle "ota_update: too slow")"
         sed -n 's/^EEI_BOOT .*heap_free=\([0-9]*\).*/RESULT heap_free_at_boot=\1/p' "$W/ecies-1mib.log"
         sed -n 's/^EEI_RESOURCES \(.*\)/RESULT ecies \1/p' "$W/ecies-1mib.log"
+        sed -n 's/.*self_test: \(the self-test.s task used .*\)/RESULT ecies \1/p' "$W/ecies-2.log"
     } >>"$OUT"
 }
 
-rsa() { # the private key built into the firmware; anti-rollback on (no factory app)
+rsa() { # the private key built into the firmware; the certificate bundle; anti-rollback on
     OUT=$W/3-rsa.out
     local flash=$W/rsa-flash.bin efuse=$W/rsa-efuse.bin www=$W/rsa.www
+    local ota0 ota1
+    ota0=$(part_offset "$W/rsa1" ota_0)
+    ota1=$(part_offset "$W/rsa1" ota_1)
     cp "$W/rsa1/flash.bin" "$flash"
     "$E" encrypt "$W/rsa2.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" "${SIGN_RSA[@]}" >/dev/null
     boot rsa-1
-    check "1.0.0 boots from ota_0 (anti-rollback wants no factory app), secure version 1" \
+    check "1.0.0 boots from ota_0, secure version 1" \
         said rsa-1 "EEI_BOOT version=1.0.0 partition=ota_0 state=[a-z]+ secure_version=1"
     check "the chip's counter is 1: the bootloader raised it for the app it booted" \
         said rsa-1 "efuse_secure_version=1"
+    check "the server's certificate is validated by the certificate bundle" \
+        said rsa-1 "esp-x509-crt-bundle: Certificate validated"
     check "it unwraps the key with RSA-3072 and updates to 2.0.0 in ota_1" \
-        said rsa-1 "EEI_UPDATE ok: ota_1 selected"
+        said rsa-1 "^EEI_UPDATE ok attempt=1: ota_1 selected"
+    check "with the task watchdog set to panic, it never fired" \
+        never_said rsa-1 "task_wdt|Guru Meditation|abort\(\) was called|Rebooting"
     check "once its RSA-3072 PSS signature verified with the trusted key" \
         said rsa-1 "signature verified with trusted key 0"
-    check "ota_1 holds 2.0.0 byte for byte" slot_holds $((0x190000)) "$W/rsa2.bin"
+    check "ota_1 holds 2.0.0 byte for byte" slot_holds $ota1 "$W/rsa2.bin"
     boot rsa-2
-    check "2.0.0 boots pending and confirms itself" said rsa-2 "EEI_CONFIRMED ota_1"
-    # an older build of this firmware, secure version 0 (built without anti-rollback)
-    "$E" encrypt "$W/ecies1/esp_enc_img_fw.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" >/dev/null
+    check "2.0.0 boots pending, reaches its server through the bundle and confirms itself" \
+        said rsa-2 "EEI_CONFIRMED ota_1"
+    # a newer build of this firmware without anti-rollback, secure version 0
+    "$E" encrypt "$W/ecies3.bin" "$repo/keys/rsa_pub_key.pem" "$www/fw.bin" >/dev/null
     boot rsa-old
     check "2.0.0 still runs" said rsa-old "EEI_BOOT version=2.0.0 partition=ota_1 state=valid"
-    check "a 1.0.0 of secure version 0 is rejected before anything is written" \
-        said rsa-old "rejected: anti-rollback: secure version 0 < 1 in eFuse"
-    check "ota_0 still holds 1.0.0" slot_holds $((0x10000)) "$W/rsa1/esp_enc_img_fw.bin"
-    sed -n 's/^EEI_RESOURCES \(.*\)/RESULT rsa \1/p' "$W/rsa-1.log" >>"$OUT"
+    check "a 3.0.0 of secure version 0 is rejected before anything is written" \
+        said rsa-old "^EEI_UPDATE rejected-version attempt=1: anti-rollback: secure version 0 < 1 in eFuse"
+    check "ota_0 still holds 1.0.0" slot_holds $ota0 "$W/rsa1/esp_enc_img_fw.bin"
+    check "the task watchdog never fired" never_said rsa-old "task_wdt|Guru Meditation"
+    {
+        sed -n 's/^EEI_RESOURCES \(.*\)/RESULT rsa \1/p' "$W/rsa-1.log"
+        echo "RESULT rsa_key_established_ms=$(sed -n 's/.*the image.s key is established (\([0-9]*\) ms).*/\1/p' "$W/rsa-1.log" | head -1)"
+    } >>"$OUT"
 }
 
 # The first run of qemu-esp32c3 on a machine unpacks QEMU and apt-installs its runtime libraries;
@@ -317,7 +505,12 @@ ecies &
 pids+=($!)
 rsa
 wait "${pids[-1]}"
-cat "$W/2-ecies.out" "$W/3-rsa.out" | grep -v '^RESULT'
+OUT=$W/4-watchdog.out
+# the task watchdog watches the idle task: no boot of either device may have kept it off the
+# core (the ECIES device's watchdog only warns: a warning is a failure too)
+check "the task watchdog never fired, in any boot of either device" \
+    bash -c "! grep -al 'task_wdt' '$W'/ecies-*.log '$W'/fleet-*.log '$W'/rsa-*.log"
+cat "$W/2-ecies.out" "$W/3-rsa.out" "$W/4-watchdog.out" | grep -v '^RESULT'
 echo "== results"
 grep -h '^RESULT' "$W"/*.out | sed 's/^RESULT //'
 echo "whole test: $(elapsed)"
