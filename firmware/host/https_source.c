@@ -280,7 +280,7 @@ static int recv_line(https_source *s, char *line, size_t cap)
 {
     size_t n = 0;
     for (;;) {
-        uint8_t c;
+        uint8_t c = 0;
         int got = recv_some(s, &c, 1);
         if (got <= 0) {
             return got == 0 ? fail(s, UPDATE_LINK_CUT, "the connection closed in an answer") : -1;
@@ -334,6 +334,7 @@ static bool content_range(const char *v, unsigned long long *first, unsigned lon
 /* Send a GET for s->path (Range: bytes=first-[last]) and read the answer's head. */
 static int exchange(https_source *s, uint64_t first, uint64_t last, answer *a)
 {
+    memset(a, 0, sizeof(*a));
     for (int attempt = 0; attempt < 2; attempt++) {
         bool reused = s->ssl != NULL;
         if (!s->ssl && connect_tls(s) != 0) {
@@ -349,7 +350,10 @@ static int exchange(https_source *s, uint64_t first, uint64_t last, answer *a)
         int n = snprintf(req, sizeof(req),
                          "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: esp_enc_img_fwsim\r\n%s\r\n",
                          s->path, s->authority, range);
-        char line[HTTP_URL_MAX + 64];
+        if (n < 0 || (size_t)n >= sizeof(req)) {
+            return fail(s, UPDATE_ERROR, "the request does not fit");
+        }
+        char line[HTTP_URL_MAX + 64] = "";
         int got = SSL_write(s->ssl, req, n) == n ? recv_line(s, line, sizeof(line)) : -1;
         if (got < 0 && reused) {
             disconnect(s); /* a kept-alive connection the server closed: once more */
@@ -360,7 +364,7 @@ static int exchange(https_source *s, uint64_t first, uint64_t last, answer *a)
         }
         memset(a, 0, sizeof(*a));
         a->content_length = -1;
-        if (strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ') {
+        if (got < 12 || strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ') { /* HTTP/1.x NNN */
             return fail(s, UPDATE_LINK_HTTP, "the server's answer is not HTTP");
         }
         a->status = (int)strtol(line + 9, NULL, 10);

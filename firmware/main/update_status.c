@@ -58,13 +58,14 @@ bool update_status_is_rejection(update_status_t status)
 
 update_status_t update_fail(update_outcome_t *out, update_status_t status, const char *fmt, ...)
 {
-    if (out) {
-        va_list ap;
-        va_start(ap, fmt);
-        out->status = status;
-        vsnprintf(out->detail, sizeof(out->detail), fmt, ap);
-        va_end(ap);
+    if (!out) {
+        return status;
     }
+    va_list ap;
+    out->status = status;
+    va_start(ap, fmt);
+    vsnprintf(out->detail, sizeof(out->detail), fmt, ap);
+    va_end(ap);
     return status;
 }
 
