@@ -37,7 +37,16 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
-    if grep -qs "^FAIL" "$W"/*.out; then echo "work files kept in $W"; else rm -rf "$W"; fi
+    local trees=() k t
+    for k in "$W"/*.kept; do
+        t=$(cat "$k" 2>/dev/null)
+        case $t in */idf-build.*) trees+=("$t") ;; esac
+    done
+    if grep -qs "^FAIL" "$W"/*.out; then
+        echo "work files kept in $W${trees[*]:+, the build trees in ${trees[*]}}"
+    else
+        rm -rf "$W" "${trees[@]}" # the builds' trees (idf-build --keep) too
+    fi
 }
 trap cleanup EXIT
 # Results go to OUT (one file per part), a line per check: "ok ..." or "FAIL ...".
@@ -211,6 +220,16 @@ app_info() { # BIN VERSION
 }
 check "info reads the app ESP-IDF built: its descriptor, layout and appended SHA-256" \
     app_info "$W/rsa2.bin" 2.0.0
+# both builds use the repository's demo keys (the RSA private key built in, the public key the
+# _secure.bin step encrypts to): each says so at configure and at the end of its build
+rsa_build=$(cat "$W/rsa1.kept")
+check "the RSA build ends with the demo-key warning, naming both keys" bash -c \
+    "grep -q '^\*\*\*\*\* DEMO KEY \*\*\*\*\*' '$rsa_build/build.log' &&
+     grep -q 'the RSA private key built into the firmware' '$rsa_build/build.log' &&
+     grep -q 'the public key the build encrypts the update to' '$rsa_build/build.log'"
+check "and warns at configure" grep -q "DEMO KEY" "$rsa_build/configure.log"
+check "the ECIES build warns of the public key it encrypts to" \
+    grep -q "the public key the build encrypts the update to" "$(cat "$W/ecies1.kept")/build.log"
 cat "$W/1-builds.out" "$W/1-builds-rsa.out"
 echo "   ($(elapsed))"
 
@@ -464,6 +483,8 @@ rsa() { # the private key built into the firmware; the certificate bundle; anti-
     boot rsa-1
     check "1.0.0 boots from ota_0, secure version 1" \
         said rsa-1 "EEI_BOOT version=1.0.0 partition=ota_0 state=[a-z]+ secure_version=1"
+    check "and warns that it holds the repository's demo RSA key" \
+        said rsa-1 "this firmware holds the repository's demo RSA key"
     check "the chip's counter is 1: the bootloader raised it for the app it booted" \
         said rsa-1 "efuse_secure_version=1"
     check "the server's certificate is validated by the certificate bundle" \
