@@ -91,6 +91,20 @@ if [ -n "${EEI_WIN_HOLD:-}" ]; then
     wait $holder 2>/dev/null
 fi
 
+# -- a full disk (a small tmpfs here, root only): said so, nothing left, an existing OUT kept
+if [ "$(id -u)" = 0 ] && mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
+    trap 'umount "$T/full" 2>/dev/null; rm -rf "$T"' EXIT
+    make_input big.bin 1048576
+    printf 'keep me' >full/existing.img
+    expect_rc 3 "$E" encrypt big.bin rsa_pub_key.pem full/existing.img
+    expect_err "No space left on device"
+    printf 'keep me' | cmp -s - full/existing.img && pass || fail "the existing OUT changed"
+    expect_only full existing.img
+    umount full
+else
+    echo "SKIP: a full disk needs root and a tmpfs mount"
+fi
+
 # -- Ctrl-C in the middle of an encryption: the temporary file goes, OUT stays as it was, and the
 # status is that of an interrupted program (130) as on Linux. (Wine turns SIGINT into a console
 # Ctrl-C event for the program.)
