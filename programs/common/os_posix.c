@@ -489,9 +489,42 @@ int os_spool_create(void)
 
 /* ---- the process ---- */
 
+/*
+ * A standard descriptor that is closed (a daemon's, `cmd >&- 2>&-`) is held by a descriptor that
+ * is as useless as a closed one: otherwise the next file opened would take its number, and a
+ * warning for stderr or an answer for stdout would be written into an output. /dev/null opened
+ * the other way round fails every read or write with EBADF, as the closed descriptor did; where
+ * there is no /dev/null, the end of a pipe that nothing is at: stdin reads its end, stdout and
+ * stderr fail with EPIPE.
+ */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) {
+            continue;
+        }
+        int held = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+        if (held < 0) {
+            int ends[2];
+            if (pipe(ends) != 0) {
+                _exit(3); /* no descriptor at all: nothing could be done safely */
+            }
+            held = ends[fd == 0 ? 0 : 1];
+            close(ends[fd == 0 ? 1 : 0]);
+        }
+        if (held != fd) { /* the lowest free number: fd itself, unless a pipe's other end is */
+            if (dup2(held, fd) != fd) {
+                _exit(3);
+            }
+            close(held);
+        }
+    }
+}
+
 void os_init(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
+    hold_closed_std_fds();
     process_umask = umask(0);
     umask(process_umask);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout pipe: EPIPE from write(), reported */

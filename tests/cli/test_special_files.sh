@@ -210,6 +210,27 @@ if $root && [ -c full ]; then
     "$E" keygen ecc --out-dir k2 --json >full 2>/dev/null && fail "keygen --json > full: exit 0" || pass
 fi
 
+# -- stdout and stderr closed (a daemon, `cmd >&- 2>&-`): the files the command opens must not
+# take their numbers, or a warning or an answer meant for them would land in an output. encrypt
+# warns of an input that is not an app after the image is written; the image stays whole.
+if posix_only "closed standard descriptors"; then
+    head -c 5000 /dev/urandom >notapp.bin
+    rm -f closed.img
+    "$E" encrypt notapp.bin "$K/rsa_pub_key.pem" closed.img >&- 2>&-
+    rc=$?
+    [ "$rc" = 0 ] && pass || fail "encrypt >&- 2>&-: exit $rc"
+    expect_rc 0 "$E" info closed.img
+    grep -q "warning" closed.img && fail "the warning is inside the image" || pass
+    # stdin closed too: no key, input or output is read or written as '-'
+    "$E" encrypt notapp.bin "$K/rsa_pub_key.pem" closed.img <&- >&- 2>&-
+    expect_rc 0 "$E" info closed.img
+    # what goes to a closed stdout fails as before: an error, not a success
+    "$E" pubkey "$K/rsa_pub_key.pem" >&- 2>err.txt
+    rc=$?
+    [ "$rc" = 3 ] && pass || fail "pubkey >&-: exit $rc"
+    grep -q "stdout" err.txt && pass || fail "pubkey >&-: $(cat err.txt)"
+fi
+
 # -- help COMMAND is the command's help
 expect_rc 0 "$E" help encrypt
 grep -q "^Usage: esp_enc_img encrypt IN KEY OUT" "$T/out.txt" && pass || fail "help encrypt"
