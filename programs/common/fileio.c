@@ -258,6 +258,17 @@ bool same_file(const char *a, const char *b)
     return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && os_same_file(a, b);
 }
 
+bool outputs_collide(const char *a, const char *b)
+{
+    char ra[OS_PATH_MAX], rb[OS_PATH_MAX];
+    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0) {
+        return strcmp(a, b) == 0;
+    }
+    /* where each will be written, links followed; the same place whatever its spelling */
+    return os_resolve(a, ra, sizeof(ra)) == 0 && os_resolve(b, rb, sizeof(rb)) == 0 &&
+           os_path_within(ra, rb) && os_path_within(rb, ra);
+}
+
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err)
 {
     os_info info;
@@ -641,6 +652,12 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
             return rc;
         }
         return output_commit(second, err);
+    }
+    if (outputs_collide(first->target, second->target)) { /* the second would replace the first */
+        output_abort(first);
+        output_abort(second);
+        return eei_fail(err, EEI_ERR_FILE, "%s and %s are one file: nothing written", second->name,
+                        first->name);
     }
     char backup[2][OS_PATH_MAX] = {"", ""};
     bool existed[2] = {path_exists(first->target), path_exists(second->target)};

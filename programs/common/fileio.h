@@ -98,6 +98,14 @@ int make_dirs(const char *path, unsigned mode, eei_error *err);
  */
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err);
 
+/*
+ * True when two outputs of one command would be one file: the same path spelled another way, or
+ * a symbolic link from one to the other or from both to one name (the second written would
+ * replace the first). Two names of one file (a hard link) are two outputs: each is replaced by a
+ * file of its own.
+ */
+bool outputs_collide(const char *a, const char *b);
+
 /* True when the path exists (for refusing to overwrite before doing any work). */
 bool path_exists(const char *path);
 
