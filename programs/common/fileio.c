@@ -485,9 +485,41 @@ static int copy_spool(output_file *out, eei_error *err)
     }
 }
 
+/* What holds the bytes written so far: the spool of a seekable stream, or the file; or -1. */
+static int written_fd(const output_file *out)
+{
+    return out->spool >= 0 ? out->spool : out->stream < 0 ? out->fd : -1;
+}
+
+int output_pread(output_file *out, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                 eei_error *err)
+{
+    int fd = written_fd(out);
+    size_t total = 0;
+    if (fd < 0) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot read back a stream", out->name);
+    }
+    while (total < len) {
+        os_ssize n = os_pread(fd, buf + total, len - total, offset + total);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: read back failed: %s", out->name,
+                            strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        total += (size_t)n;
+    }
+    *got = total;
+    return 0;
+}
+
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
 {
-    int fd = out->spool >= 0 ? out->spool : out->stream < 0 ? out->fd : -1;
+    int fd = written_fd(out);
     if (fd < 0) {
         return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot hash a stream", out->name);
     }

@@ -117,6 +117,12 @@ bool same_file(const char *a, const char *b);
 
 /* SHA-256 of everything written to a seekable output so far (before output_commit). */
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
+/*
+ * Read back what a seekable output holds so far (before output_commit, whatever OUT is: a file,
+ * a FIFO, a device): up to len bytes at offset, fewer only at its end.
+ */
+int output_pread(output_file *out, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                 eei_error *err);
 
 /*
  * Once, after os_init, before any output is opened (and before threads start): remove the

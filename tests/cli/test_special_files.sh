@@ -80,6 +80,27 @@ posix_only "FIFOs" && for cmd in "decrypt app.img $K/device_hmac_key.bin" "encry
     esac
 done
 
+# -- sign --json into a FIFO or a device: the JSON describes the signed app that was written,
+# not a file read back afterwards (which would wait forever for a FIFO's next writer, or read a
+# device's nothing and call the signing failed)
+if posix_only "FIFOs"; then
+    cat fifo >from_fifo &
+    reader=$!
+    expect_rc 0 timeout 20 "$E" sign app.bin --key sk/ecc_priv_key.pem -o fifo --json
+    expect_json ok true
+    expect_json blocks.0.scheme ecdsa-p256
+    kill $reader 2>/dev/null
+    wait $reader
+    expect_rc 0 "$E" verify-signature from_fifo --pub sk/ecc_pub_key.pem
+    "$E" sign app.bin --key sk/ecc_priv_key.pem -o signed.bin >/dev/null
+    if $root && [ -c null ]; then
+        expect_rc 0 "$E" sign app.bin --key sk/ecc_priv_key.pem -o null --json
+        expect_json ok true
+        expect_json app_size "$(($(stat -c %s signed.bin) - 4096))"
+        expect_kind null "character special file"
+    fi
+fi
+
 # -- a socket: the listener gets the bytes
 if posix_only "local sockets" && command -v python3 >/dev/null; then
     python3 - "$T/sock" "$T/from_sock" <<'EOF' &
