@@ -569,7 +569,12 @@ static void (*interrupt_handler)(int sig);
 
 static void on_interrupt(int sig)
 {
-    signal(sig, SIG_DFL); /* a second one ends the process at once */
+    /* a second one ends the process at once, as os_on_stop ends it: named temporary files go */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
     interrupt_handler(sig);
 }
 

@@ -231,6 +231,40 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
 
+# a second Ctrl-C ends the run at once, in the middle of a device: nothing of the image being
+# written is left (where it has a name, macOS and the BSDs, it is removed as on any other stop)
+if posix_only "signals sent by kill"; then
+    head -c $((96 << 20)) /dev/zero >huge.bin
+    printf '{"input": "../huge.bin", "devices": [%s, %s]}\n' \
+        '{"id": "h1", "public_key": "../keys/dev-01.pem"}' \
+        '{"id": "h2", "public_key": "../keys/dev-01.pem"}' >fleet/huge.json
+    mkdir twice
+    "$E" batch fleet/huge.json --out-dir twice --jobs 1 --quiet --max-size 100M 2>twice.err &
+    bpid=$!
+    caught=false
+    for _ in $(seq 3000); do
+        for fd in /proc/$bpid/fd/*; do
+            case "$(readlink "$fd" 2>/dev/null)" in
+            "$T/twice/"*)
+                [ "$(stat -L -c %s "$fd" 2>/dev/null || echo 0)" -gt 1000000 ] && caught=true ;;
+            esac
+        done
+        $caught && break
+        sleep 0.01
+    done
+    kill -STOP $bpid
+    kill -INT $bpid
+    kill -CONT $bpid
+    sleep 0.05
+    kill -INT $bpid
+    wait $bpid
+    rc=$?
+    $caught && pass || fail "no device got going"
+    [ $rc = 130 ] && pass || fail "batch stopped twice: exit $rc"
+    expect_only twice $(cd twice && ls h?.bin 2>/dev/null)
+    rm -f huge.bin
+fi
+
 # No output may be a file the run reads: the manifest's own folder as --out-dir (the results would
 # replace the manifest), an app or a key named as a device's image, by any path or link. Refused
 # before any work, exit 3, naming both files; nothing written, nothing changed.
