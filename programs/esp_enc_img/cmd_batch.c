@@ -25,7 +25,8 @@ static const char help[] =
     "public key (what 'esp_enc_img pubkey' gives): RSA-3072 or P-256 (plain or HMAC-derived),\n"
     "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
     "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
-    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
+    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique\n"
+    "in any case (Dev1 and dev1 would be one file on Windows and macOS).\n"
     "A device that fails (a bad id or key, a write error) is reported as failed and the others\n"
     "are still written; the DIR/<id>.bin an earlier run wrote for it stays in place, its entry\n"
     "marked \"previous_kept\": true. A manifest that is not JSON is refused with the place of\n"
@@ -196,16 +197,36 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
+/* Ids compared as Windows and macOS compare file names: letters without regard to case. */
+static int id_caseless(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
+        int y = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
+        if (x != y || x == 0) {
+            return (x > y) - (x < y);
+        }
+    }
+}
+
 static int by_id(const void *a, const void *b)
 {
     const device *x = *(const device *const *)a, *y = *(const device *const *)b;
-    int c = strcmp(x->id, y->id);
+    int c = id_caseless(x->id, y->id);
+    c = c ? c : strcmp(x->id, y->id);
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+static const char duplicate[] = "duplicate id";
+static const char duplicate_but_case[] =
+    "duplicate id, but for letter case: Windows and macOS take both for one file name, and one "
+    "image would replace the other";
+
 /*
- * An id twice would make one image overwrite the other: every entry of it fails. Sorted by id,
- * the entries of one id are side by side: n log n, a fleet of a million is checked in seconds.
+ * An id twice would make one image overwrite the other: every entry of it fails; so does an id
+ * that differs from another only in case (Dev1.bin and dev1.bin are one file on Windows and
+ * macOS; a manifest means the same on every system). Sorted by id, the entries of one id are side
+ * by side, exact twins next to each other: n log n, a fleet of a million is checked in seconds.
  */
 static int mark_duplicates(batch *b, eei_error *err)
 {
@@ -222,11 +243,15 @@ static int mark_duplicates(batch *b, eei_error *err)
     qsort(sorted, n, sizeof(device *), by_id);
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
-        while (end < n && strcmp(sorted[i]->id, sorted[end]->id) == 0) {
+        while (end < n && id_caseless(sorted[i]->id, sorted[end]->id) == 0) {
             end++;
         }
         for (size_t j = i; end - i > 1 && j < end; j++) {
-            sorted[j]->problem = sorted[j]->problem ? sorted[j]->problem : "duplicate id";
+            bool twin = (j > i && strcmp(sorted[j - 1]->id, sorted[j]->id) == 0) ||
+                        (j + 1 < end && strcmp(sorted[j + 1]->id, sorted[j]->id) == 0);
+            if (!sorted[j]->problem) {
+                sorted[j]->problem = twin ? duplicate : duplicate_but_case;
+            }
         }
         i = end;
     }

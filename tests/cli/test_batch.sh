@@ -146,6 +146,21 @@ for j in 0 1 2; do
         fail "entry $j: previous_kept"
 done
 "$JG" stale/manifest.json devices.5.previous_kept >/dev/null && fail "'a b' kept an image" || pass
+# ids that differ only in case name one file on Windows and macOS (Dev1.bin is dev1.bin there):
+# one device's image would replace the other's while the manifest listed both. Duplicates on
+# every system, so a manifest means the same everywhere; an exact twin is still "duplicate id"
+printf '%s\n' '{"input": "../app.bin", "devices": [' \
+    '{"id": "Dev1", "public_key": "../keys/dev-01.pem"}, {"id": "x", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "dev1", "public_key": "../keys/dev-03.pem"}, {"id": "X", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "x", "public_key": "../keys/dev-01.pem"}, {"id": "dev-1", "public_key": "../keys/dev-01.pem"}]}' \
+    >fleet/case.json
+expect_rc 1 "$E" batch fleet/case.json --out-dir case
+expect_err "batch: Dev1: duplicate id, but for letter case"
+expect_err "batch: dev1: duplicate id, but for letter case"
+expect_err "batch: X: duplicate id, but for letter case"
+[ "$(grep -c "batch: x: duplicate id$" err.txt)" = 2 ] && pass || fail "the exact twins: $(cat err.txt)"
+expect_only case dev-1.bin manifest.json
+[ "$("$JG" case/manifest.json failed)" = 5 ] && pass || fail "five failed"
 # a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
 # and what to give instead, whatever the file is called; its public key PEM works
 cp dev/01/device_hmac_key.bin keys/secret.key
