@@ -645,9 +645,9 @@ static int free_name(const char *target, char *path, size_t size)
     if (os_random(r, sizeof(r)) != 0) {
         return -1;
     }
-    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 36],
-                     letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36], letters[r[4] % 36],
-                     letters[r[5] % 36]);
+    int n = snprintf(path, size, "%s/.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
+                     letters[r[0] % 36], letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36],
+                     letters[r[4] % 36], letters[r[5] % 36]);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 

@@ -358,9 +358,9 @@ static int random_name(const char *target, char *path, size_t size)
     if (os_random(r, sizeof(r)) != 0) {
         return -1;
     }
-    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 62],
-                     letters[r[1] % 62], letters[r[2] % 62], letters[r[3] % 62], letters[r[4] % 62],
-                     letters[r[5] % 62]);
+    int n = snprintf(path, size, "%s/.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
+                     letters[r[0] % 62], letters[r[1] % 62], letters[r[2] % 62], letters[r[3] % 62],
+                     letters[r[4] % 62], letters[r[5] % 62]);
     if (n < 0 || (size_t)n >= size) {
         errno = ENAMETOOLONG;
         return -1;

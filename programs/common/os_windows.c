@@ -762,9 +762,9 @@ int os_temp_create(const char *target, char *path, size_t size)
         if (os_random(r, sizeof(r)) != 0) {
             break;
         }
-        int n = snprintf(path, size, "%s\\.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 36],
-                         letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36],
-                         letters[r[4] % 36], letters[r[5] % 36]);
+        int n = snprintf(path, size, "%s\\.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
+                         letters[r[0] % 36], letters[r[1] % 36], letters[r[2] % 36],
+                         letters[r[3] % 36], letters[r[4] % 36], letters[r[5] % 36]);
         if (n < 0 || (size_t)n >= size) {
             errno = ENAMETOOLONG;
             break;
