@@ -92,7 +92,8 @@ static int reserved(const char *path, eei_error *err)
 {
     return eei_fail(err, EEI_ERR_FILE,
                     "%s: a name Windows keeps for a device in every folder (CON, PRN, AUX, NUL, "
-                    "COM1-9, LPT1-9, with any extension), not a file: give another name",
+                    "COM1-9, LPT1-9, superscript digits too, with any extension), not a file: "
+                    "give another name",
                     path);
 }
 

@@ -306,8 +306,13 @@ bool os_reserved_name(const char *path)
             return true;
         }
     }
-    return len == 4 && (_strnicmp(base, "COM", 3) == 0 || _strnicmp(base, "LPT", 3) == 0) &&
-           base[3] >= '1' && base[3] <= '9';
+    if (len < 4 || (_strnicmp(base, "COM", 3) != 0 && _strnicmp(base, "LPT", 3) != 0)) {
+        return false;
+    }
+    /* a digit 1 to 9, or one of the superscript digits Windows takes for them: ¹ ² ³ in UTF-8 */
+    const unsigned char *d = (const unsigned char *)base + 3;
+    return (len == 4 && d[0] >= '1' && d[0] <= '9') ||
+           (len == 5 && d[0] == 0xC2 && (d[1] == 0xB9 || d[1] == 0xB2 || d[1] == 0xB3));
 }
 
 bool os_is_separator(char c)
