@@ -270,21 +270,42 @@ bool outputs_collide(const char *a, const char *b)
            os_path_within(ra, rb) && os_path_within(rb, ra);
 }
 
+/*
+ * What an output or an input is, for output_check: a path's file, links followed; "-" is the
+ * file behind stdout (the output) or stdin (an input) when it is a regular file ("< app.bin",
+ * "1<> app.img"); a terminal, a pipe or a device there is no one's file.
+ */
+static bool file_behind(const char *path, int std_fd, os_info *info)
+{
+    if (strcmp(path, "-") == 0) {
+        return os_fstat(std_fd, info) == 0 && info->kind == OS_FILE && info->ino != 0;
+    }
+    return os_stat(path, info) == 0 && info->kind != OS_MISSING && info->ino != 0;
+}
+
+/* The output at path would replace the input at in, or write over it while it is read. */
+static bool output_is_input(const char *path, const char *in)
+{
+    os_info o, i;
+    if (strcmp(path, "-") != 0 && strcmp(in, "-") != 0) {
+        return os_same_file(path, in);
+    }
+    return file_behind(path, 1, &o) && file_behind(in, 0, &i) && o.dev == i.dev && o.ino == i.ino;
+}
+
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err)
 {
     os_info info;
-    if (strcmp(path, "-") == 0) {
-        return 0;
-    }
-    if (os_stat(path, &info) == 0 && info.kind == OS_DIRECTORY) {
+    if (strcmp(path, "-") != 0 && os_stat(path, &info) == 0 && info.kind == OS_DIRECTORY) {
         return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
     }
     for (size_t i = 0; i < n; i++) {
-        if (inputs[i] && same_file(path, inputs[i])) {
+        if (inputs[i] && output_is_input(path, inputs[i])) {
+            bool out_std = strcmp(path, "-") == 0, in_std = strcmp(inputs[i], "-") == 0;
             return eei_fail(err, EEI_ERR_FILE,
                             "%s is the input %s: refusing to replace an input with the output "
                             "(give another output name)",
-                            path, inputs[i]);
+                            out_std ? "stdout" : path, in_std ? "stdin" : inputs[i]);
         }
     }
     return 0;

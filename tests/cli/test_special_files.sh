@@ -188,6 +188,32 @@ ln -s pass kd/rsa_priv_key.pem
 expect_rc 3 "$E" keygen rsa --out-dir kd --passphrase-file kd/pass --force
 expect_err "is the input kd/pass"
 printf 'a passphrase\n' | cmp -s - kd/pass && pass || fail "the passphrase file was replaced"
+# IN '-' is the file stdin reads: an OUT that leads there (/dev/stdin, /proc/self/fd/0) is that
+# input, and the output '-' is the file stdout writes (opened without truncating, 1<>FILE). (sign
+# is the exception of every input: its OUT may be IN, which is signing in place.)
+if posix_only "/proc/self/fd"; then
+    ln -s /proc/self/fd/0 stdin0
+    cp app.bin in.bin
+    expect_rc 3 "$E" encrypt - "$K/rsa_pub_key.pem" stdin0 <in.bin
+    expect_err "stdin0 is the input stdin: refusing to replace an input with the output"
+    expect_same in.bin app.bin
+    cp app.img in.img
+    expect_rc 3 "$E" decrypt - "$K/device_hmac_key.bin" stdin0 <in.img
+    expect_same in.img app.img
+    "$E" encrypt in.bin "$K/rsa_pub_key.pem" - 1<>in.bin 2>err.txt
+    rc=$?
+    [ "$rc" = 3 ] && pass || fail "encrypt IN - 1<>IN: exit $rc"
+    grep -q "stdout is the input in.bin" err.txt && pass || fail "$(cat err.txt)"
+    expect_same in.bin app.bin
+    "$E" decrypt - "$K/device_hmac_key.bin" - <in.img 1<>in.img 2>err.txt
+    [ $? = 3 ] && pass || fail "decrypt - - <IN 1<>IN: not refused"
+    expect_same in.img app.img
+    # stdin and stdout that are pipes are no input's file
+    cat app.bin | "$E" encrypt - "$K/rsa_pub_key.pem" - | cat >piped2.img
+    expect_rc 0 "$E" decrypt piped2.img "$K/rsa_priv_key.pem" back2.bin
+    expect_same back2.bin app.bin
+    rm -f stdin0 in.bin in.img piped2.img back2.bin
+fi
 
 # -- decrypted plaintext is private to its owner (umask 022 here)
 expect_rc 0 "$E" decrypt app.img "$K/device_hmac_key.bin" plain.bin
