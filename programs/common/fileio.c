@@ -407,6 +407,19 @@ static int open_stream(output_file *out, int fd, eei_error *err)
     return 0;
 }
 
+int output_refuse_untrusted(const char *path, eei_error *err)
+{
+    char link[OS_PATH_MAX];
+    if (strcmp(path, "-") != 0 && os_untrusted_link(path, link, sizeof(link))) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: leads through %s, a symbolic link that another user owns in a "
+                        "folder anyone may write to: not followed, as the system follows no such "
+                        "link (give a path without it)",
+                        path, link);
+    }
+    return 0;
+}
+
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -421,6 +434,9 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     out->name = path;
     if (os_reserved_name(path)) {
         return reserved(path, err);
+    }
+    if (output_refuse_untrusted(path, err) != 0) {
+        return -1;
     }
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);

@@ -75,6 +75,11 @@ typedef struct {
  * refused; a link is followed, and the file it names is replaced (the link stays).
  */
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err);
+/*
+ * Refuse an output path that leads through a symbolic link another user owns in a sticky folder
+ * anyone may write to (os_untrusted_link): the system would not follow it. output_open does.
+ */
+int output_refuse_untrusted(const char *path, eei_error *err);
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err);
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
                   eei_error *err);

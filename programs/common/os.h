@@ -68,6 +68,13 @@ bool os_is_separator(char c);
  */
 int os_resolve(const char *path, char *out, size_t size);
 /*
+ * On the way to what path names (os_resolve's walk), a symbolic link that Linux would not follow
+ * with fs.protected_symlinks on: in a folder that is sticky and anyone may write to (a /tmp),
+ * owned neither by the user running this nor by the folder's owner. True, with the link's path in
+ * link; false on Windows (no such links there).
+ */
+bool os_untrusted_link(const char *path, char *link, size_t size);
+/*
  * path is root or lies beneath it, both as os_realpath or os_resolve give them: whole components
  * compared (on Windows without regard to case, '/' and '\\' alike, with or without \\?\); a
  * root of "/" (on Windows a drive's "C:\") holds every path on it.

@@ -108,7 +108,27 @@ bool os_is_separator(char c)
     return c == '/';
 }
 
-int os_resolve(const char *path, char *out, size_t size)
+/*
+ * Linux's rule for following a link (fs.protected_symlinks): one in a folder that is sticky and
+ * world-writable (a /tmp) is followed only by its owner or when the folder's owner owns it.
+ */
+static bool link_followable(const char *link, const struct stat *st)
+{
+    char dir[OS_PATH_MAX];
+    struct stat d;
+    os_dirname(link, dir, sizeof(dir));
+    if (st->st_uid == geteuid() || stat(dir[0] ? dir : "/", &d) != 0) {
+        return true;
+    }
+    return (d.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) || d.st_uid == st->st_uid;
+}
+
+/*
+ * os_resolve's walk; with untrusted, a link that link_followable refuses ends it (-2, the link's
+ * path in untrusted).
+ */
+static int resolve_walk(const char *path, char *out, size_t size, char *untrusted,
+                        size_t untrusted_size)
 {
     char todo[2 * OS_PATH_MAX], target[OS_PATH_MAX];
     if (strlen(path) >= OS_PATH_MAX || size < 2) {
@@ -152,6 +172,10 @@ int os_resolve(const char *path, char *out, size_t size)
         if (!S_ISLNK(st.st_mode)) {
             continue;
         }
+        if (untrusted && !link_followable(out, &st)) {
+            snprintf(untrusted, untrusted_size, "%s", out);
+            return -2;
+        }
         ssize_t t = readlink(out, target, sizeof(target) - 1);
         if (t < 0 || ++links > 40 || (size_t)t + 1 + strlen(rest) >= sizeof(todo)) {
             return -1; /* 40: Linux's own limit on links in one path */
@@ -169,6 +193,17 @@ int os_resolve(const char *path, char *out, size_t size)
         snprintf(out, size, "/");
     }
     return 0;
+}
+
+int os_resolve(const char *path, char *out, size_t size)
+{
+    return resolve_walk(path, out, size, NULL, 0);
+}
+
+bool os_untrusted_link(const char *path, char *link, size_t size)
+{
+    char where[OS_PATH_MAX];
+    return resolve_walk(path, where, sizeof(where), link, size) == -2;
 }
 
 bool os_path_within(const char *root, const char *path)

@@ -146,6 +146,8 @@ static int run(const cli_args *args)
         inputs[2 + i] = args->keys.v[i];
     }
     int rc = output_check(out_path, inputs, 2 + (size_t)args->keys.n, &err);
+    /* in place, OUT is IN's file where its links lead: only where the system would follow them */
+    rc = rc == 0 && !args->output ? output_refuse_untrusted(in_path, &err) : rc;
     for (int i = 0; rc == 0 && i < args->keys.n; i++) {
         rc = cli_load_signing_key(args->keys.v[i], args, &keys[i], &err);
     }

@@ -155,6 +155,39 @@ if posix_only "symbolic links made by ln -s"; then
     expect_only rel v1.bin v2.bin next.bin
 fi
 
+# -- a link someone else planted in a folder anyone may write to (a /tmp: sticky, world-writable)
+# is not followed, as Linux follows no such link (fs.protected_symlinks): run as root, the tool
+# would otherwise replace any file the planter names. The folder's owner's links, and the
+# runner's own, are followed. (Root only: the link is given to another user with chown -h.)
+if posix_only "file owners" && $root && id nobody >/dev/null 2>&1; then
+    mkdir sticky && chmod 1777 sticky && mkdir sticky/sub && chmod 777 sticky/sub
+    printf 'precious' >victim.txt
+    ln -s "$T/victim.txt" sticky/out.img && chown -h nobody sticky/out.img
+    ln -s victim.txt sticky/dangling.img && chown -h nobody sticky/dangling.img
+    ln -s sub sticky/via && chown -h nobody sticky/via
+    ln -s "$T/victim.txt" sticky/sub/out.img
+    for out in sticky/out.img "$T/sticky/out.img" sticky/dangling.img sticky/via/out.img; do
+        expect_rc 3 "$E" encrypt app.bin "$K/rsa_pub_key.pem" "$out"
+        expect_err "a symbolic link that another user owns in a folder anyone may write to"
+        printf 'precious' | cmp -s - victim.txt && pass || fail "$out: the victim was replaced"
+    done
+    expect_rc 3 "$E" keygen ecc --out-dir sticky/via --force
+    printf 'precious' | cmp -s - victim.txt && pass || fail "keygen: the victim was replaced"
+    # signed in place: IN is also the output, through the same link
+    expect_rc 3 "$E" sign sticky/out.img --key sk/ecc_priv_key.pem
+    expect_err "a symbolic link that another user owns in a folder anyone may write to"
+    printf 'precious' | cmp -s - victim.txt && pass || fail "sign: the victim was replaced"
+    expect_only sticky dangling.img out.img sub via
+    # the runner's own link there is followed (sticky/sub is no sticky folder: its link too)
+    ln -s "$T/mine.img" sticky/mine.img
+    expect_rc 0 "$E" encrypt app.bin "$K/rsa_pub_key.pem" sticky/mine.img
+    expect_rc 0 "$E" decrypt mine.img "$K/rsa_priv_key.pem" back.bin
+    expect_same back.bin app.bin
+    expect_rc 0 "$E" encrypt app.bin "$K/rsa_pub_key.pem" sticky/sub/out.img
+    expect_rc 0 "$E" decrypt victim.txt "$K/rsa_priv_key.pem" back.bin
+    rm -rf sticky victim.txt mine.img
+fi
+
 # -- a folder is refused, before anything is read
 mkdir outdir
 expect_rc 3 "$E" decrypt app.img "$K/device_hmac_key.bin" outdir
