@@ -307,6 +307,34 @@ not_under_wine "which file stdin reads" &&
     refused_own "the output own/manifest.json (the results) is the same file as stdin (the manifest)" \
         - --out-dir own <own/manifest.json
 expect_absent own-link/dev-1.bin
+
+# Nor may two outputs be one file: a link in DIR from one device's image to another's (or to
+# manifest.json, or two links to one name) would leave one device with the other's image while
+# the manifest lists both as written. Refused before any work, naming both; nothing written.
+if posix_only "symbolic links made by ln -s"; then
+    printf '{"input": "../app.bin", "devices": [%s, %s, %s]}\n' \
+        '{"id": "a1", "public_key": "../keys/dev-01.pem"}' \
+        '{"id": "a2", "public_key": "../keys/dev-03.pem"}' \
+        '{"id": "a3", "public_key": "../keys/dev-01.pem"}' >fleet/alias.json
+    mkdir alias && printf 'old a2' >alias/a2.bin && ln -s a2.bin alias/a1.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "batch: the outputs alias/a1.bin (the image of device a1) and alias/a2.bin (the image of device a2) are one file"
+    expect_err "nothing written"
+    [ "$(cat alias/a2.bin)" = "old a2" ] && pass || fail "a2.bin changed"
+    expect_only alias a1.bin a2.bin
+    rm alias/a1.bin && ln -s manifest.json alias/a3.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "alias/a3.bin (the image of device a3) and alias/manifest.json (the results) are one file"
+    rm alias/a3.bin && ln -s elsewhere.bin alias/a1.bin && ln -s ./elsewhere.bin alias/a3.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "are one file"
+    expect_only alias a1.bin a2.bin a3.bin
+    # a link to a file of no other output is followed, as for any output
+    rm alias/a3.bin
+    expect_rc 0 "$E" batch fleet/alias.json --out-dir alias --quiet
+    [ -L alias/a1.bin ] && [ -f alias/elsewhere.bin ] && pass || fail "a1.bin's link not followed"
+    expect_rc 0 "$E" decrypt alias/a1.bin dev/01/device_hmac_key.bin back.bin
+fi
 # the manifest elsewhere; in the out-dir, an app or a key bear a device's image name
 mkdir img && cp app.bin img/dev-1.bin && cp keys/dev-02.pem img/dev-2.bin && cp -r img img.before
 printf '{"input": "../img/dev-1.bin", "devices": [%s, %s]}\n' \
