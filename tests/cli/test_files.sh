@@ -93,11 +93,16 @@ long=$(printf 'L%.0s' $(seq 255))
 accented="a$(printf 'é%.0s' $(seq 120))$(printf 'z%.0s' $(seq 8))"
 for name in "$long" "$accented"; do
     expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" "out/$name"
-    expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" "out/$name"
-    expect_rc 0 "$E" decrypt good_rsa.img "$K/rsa_priv_key.pem" "out/$name"
-    expect_same p "out/$name"
-    expect_rc 0 "$E" pubkey "$K/rsa_priv_key.pem" -o "out/$name" --force
     expect_only out existing keep "$name"
+    # (Wine's GetFinalPathNameByHandleW fails on a name of 248 characters or more, which the
+    # replacement of an existing file asks for where its links lead)
+    if [ "$name" = "$accented" ] || not_under_wine "replacing a file of a 255-character name"; then
+        expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" "out/$name"
+        expect_rc 0 "$E" decrypt good_rsa.img "$K/rsa_priv_key.pem" "out/$name"
+        expect_same p "out/$name"
+        expect_rc 0 "$E" pubkey "$K/rsa_priv_key.pem" -o "out/$name" --force
+        expect_only out existing keep "$name"
+    fi
     rm -f "out/$name"
 done
 mkdir longkeys
