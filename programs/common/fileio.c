@@ -737,6 +737,16 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
         rc = finish_temp(outs[i], err);
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
+        /*
+         * One the system will not replace (a read-only file on Windows) fails the pair before any
+         * old file is kept: Windows would not delete the way back, a second name of it, either.
+         */
+        if (!outs[i]->opts.no_clobber && os_replace_refused(outs[i]->target)) {
+            errno = EACCES;
+            rc = not_moved(outs[i], err);
+        }
+    }
+    for (int i = 0; i < 2 && rc == 0; i++) {
         rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->target, backup[i], OS_PATH_MAX, err);
     }
     int moved = 0;

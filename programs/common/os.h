@@ -147,6 +147,12 @@ static inline int os_temp_name_part(const char *base)
 }
 /* Move from over to (an existing to is replaced, in one step). */
 int os_replace(const char *from, const char *to);
+/*
+ * The system refuses to replace the file at path whoever asks: on Windows a read-only file
+ * (os_replace fails with EACCES, as Windows' own programs do). Never on POSIX, where a file's
+ * mode is no bar to replacing it.
+ */
+bool os_replace_refused(const char *path);
 /* Move from to to, which must not exist (EEXIST if it does). */
 int os_move_new(const char *from, const char *to);
 /* A second name for the file at from (a hard link). */

@@ -477,6 +477,12 @@ int os_replace(const char *from, const char *to)
     return rename(from, to);
 }
 
+bool os_replace_refused(const char *path)
+{
+    (void)path;
+    return false;
+}
+
 int os_move_new(const char *from, const char *to)
 {
 #ifdef OS_LINUX

@@ -865,13 +865,20 @@ static int why_not_replaced(const wchar_t *w, DWORD error)
     return fail(error);
 }
 
+bool os_replace_refused(const char *path)
+{
+    wchar_t *w = wpath(path);
+    DWORD attributes = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY);
+}
+
 int os_replace(const char *from, const char *to)
 {
     wchar_t *wf = wpath(from), *wt = wpath(to);
     int rc = -1;
     if (wf && wt) {
-        DWORD attributes = GetFileAttributesW(wt);
-        if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY)) {
+        if (os_replace_refused(to)) {
             rc = fail(ERROR_ACCESS_DENIED); /* read-only: as Windows' own programs, not replaced */
         } else if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
             rc = 0;
