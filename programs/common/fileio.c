@@ -435,6 +435,11 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     if (os_reserved_name(path)) {
         return reserved(path, err);
     }
+    if (os_stream_name(path)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: a stream of a file (NAME:STREAM), not a file: give a name without ':'",
+                        path);
+    }
     if (output_refuse_untrusted(path, err) != 0) {
         return -1;
     }

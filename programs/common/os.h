@@ -54,6 +54,8 @@ int os_realpath(const char *path, char *out, size_t size);
 bool os_same_file(const char *a, const char *b);
 /* A name the system keeps for a device in every folder (Windows: CON, NUL, AUX, COM1...). */
 bool os_reserved_name(const char *path);
+/* A stream of a file (Windows: "NAME:STREAM", "NAME::$DATA"), not a file. False on POSIX. */
+bool os_stream_name(const char *path);
 /* The folder of path ("." for a bare name), and its last component, both into out. */
 void os_dirname(const char *path, char *out, size_t size);
 void os_basename(const char *path, char *out, size_t size);

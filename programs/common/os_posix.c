@@ -103,6 +103,12 @@ bool os_reserved_name(const char *path)
     return false;
 }
 
+bool os_stream_name(const char *path)
+{
+    (void)path;
+    return false;
+}
+
 bool os_is_separator(char c)
 {
     return c == '/';

@@ -315,6 +315,13 @@ bool os_reserved_name(const char *path)
            (len == 5 && d[0] == 0xC2 && (d[1] == 0xB9 || d[1] == 0xB2 || d[1] == 0xB3));
 }
 
+bool os_stream_name(const char *path)
+{
+    char base[OS_PATH_MAX];
+    os_basename(path, base, sizeof(base)); /* after a drive's "C:" */
+    return strchr(base, ':') != NULL;
+}
+
 bool os_is_separator(char c)
 {
     return c == '/' || c == '\\';

@@ -26,6 +26,14 @@ expect_err "NUL.img: a name Windows keeps for a device"
 expect_rc 3 "$E" encrypt app.bin con.pem out/x.img
 expect_err "con.pem: a name Windows keeps for a device"
 expect_only out
+# NAME:STREAM is a stream of the file NAME, not a file: the file being written beside it could not
+# be moved there (and would leave an empty hidden .NAME behind); refused before any work
+for name in out/x.img:s 'out\x.img::$DATA' out/COM:; do
+    expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem "$name"
+done
+expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem out/x.img:s
+expect_err "out/x.img:s: a stream of a file (NAME:STREAM), not a file: give a name without ':'"
+expect_only out
 
 # -- '\' and '/' alike, UTF-8 names with spaces
 mkdir -p "dé jà/sous dossier"
