@@ -706,7 +706,7 @@ static int output_named(device **ids, size_t n, const char *name, const device *
     device key;
     snprintf(key.id, sizeof(key.id), "%.*s", (int)(len - 4), name);
     const device *k = &key;
-    device **hit = bsearch(&k, ids, n, sizeof(*ids), by_id_caseless);
+    device **hit = bsearch(&k, ids, n, sizeof(device *), by_id_caseless);
     *d = hit ? *hit : NULL;
     return hit != NULL;
 }
@@ -739,14 +739,20 @@ static int aliased(const batch *b, const char *run_name, const device *x, const 
  */
 static int refuse_aliases(const batch *b, const char *run_name, eei_error *err)
 {
-    linked_output *links = malloc((b->count + 1) * sizeof(*links));
-    device **ids = malloc((b->count + 1) * sizeof(*ids));
     char path[OS_PATH_MAX], dir[OS_PATH_MAX], where[OS_PATH_MAX];
+    if (os_resolve(b->out_dir, dir, sizeof(dir)) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s: too long, or a loop of links", run_name,
+                        b->out_dir);
+    }
+    linked_output *links = malloc((b->count + 1) * sizeof(linked_output));
+    device **ids = malloc((b->count + 1) * sizeof(device *));
+    if (!links || !ids) {
+        free(links);
+        free(ids);
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
     size_t nlinks = 0, nids = 0;
-    int rc =
-        links && ids && os_resolve(b->out_dir, dir, sizeof(dir)) == 0
-            ? 0
-            : eei_fail(err, EEI_ERR_SYSTEM, "%s: %s: cannot be resolved", run_name, b->out_dir);
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i <= b->count; i++) { /* the last: manifest.json */
         device *d = i < b->count ? &b->devices[i] : NULL;
         if (d && (d->shard != b->shard || d->problem)) {
@@ -765,8 +771,8 @@ static int refuse_aliases(const batch *b, const char *run_name, eei_error *err)
         }
     }
     if (rc == 0 && nlinks > 0) {
-        qsort(ids, nids, sizeof(*ids), by_id_caseless);
-        qsort(links, nlinks, sizeof(*links), by_where);
+        qsort(ids, nids, sizeof(device *), by_id_caseless);
+        qsort(links, nlinks, sizeof(linked_output), by_where);
         for (size_t i = 0; rc == 0 && i < nlinks; i++) {
             char in[OS_PATH_MAX], name[OS_PATH_MAX];
             const device *other = NULL;
@@ -780,7 +786,7 @@ static int refuse_aliases(const batch *b, const char *run_name, eei_error *err)
             }
         }
     }
-    for (size_t i = 0; links && i < nlinks; i++) {
+    for (size_t i = 0; i < nlinks; i++) {
         free(links[i].where);
     }
     free(links);
