@@ -505,27 +505,33 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
     return 0;
 }
 
+/* The spool into the stream. Its buffer is its own: batch's workers finish streams at once. */
 static int copy_spool(output_file *out, eei_error *err)
 {
-    static uint8_t buf[64 * 1024];
-    if (os_rewind(out->spool) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+    enum { piece = 64 * 1024 };
+    uint8_t *buf = malloc(piece);
+    int rc = 0;
+    if (!buf) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
-    for (;;) {
-        os_ssize n = os_read(out->spool, buf, sizeof(buf));
+    if (os_rewind(out->spool) != 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+    }
+    while (rc == 0) {
+        os_ssize n = os_read(out->spool, buf, piece);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
-        }
-        if (n == 0) {
-            return 0;
-        }
-        if (write_all(out->stream, buf, (size_t)n) != 0) {
-            return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+            rc = eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+        } else if (n == 0) {
+            break;
+        } else if (write_all(out->stream, buf, (size_t)n) != 0) {
+            rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
         }
     }
+    free(buf);
+    return rc;
 }
 
 /* What holds the bytes written so far: the spool of a seekable stream, or the file; or -1. */

@@ -308,6 +308,30 @@ not_under_wine "which file stdin reads" &&
         - --out-dir own <own/manifest.json
 expect_absent own-link/dev-1.bin
 
+# Images written into FIFOs (to uploaders, say) by several workers at once: each reader gets its
+# own device's image whole, the one whose hash the manifest lists
+if posix_only "FIFOs"; then
+    head -c $((6 << 20)) /dev/urandom >fifo_app.bin
+    list=$(for i in 1 2 3 4 5 6; do printf '{"id": "f%s", "public_key": "../keys/dev-01.pem"},' $i; done)
+    printf '{"input": "../fifo_app.bin", "devices": [%s]}\n' "${list%,}" >fleet/fifos.json
+    mkdir fifos
+    readers=()
+    for i in 1 2 3 4 5 6; do
+        mkfifo fifos/f$i.bin
+        cat fifos/f$i.bin >fifo_got$i.bin &
+        readers+=($!)
+    done
+    expect_rc 0 timeout 120 "$E" batch fleet/fifos.json --out-dir fifos --jobs 6 --quiet
+    wait "${readers[@]}"
+    for i in 1 2 3 4 5 6; do
+        [ "$("$JG" fifos/manifest.json devices.$((i - 1)).sha256)" = \
+            "$(sha256sum fifo_got$i.bin | cut -d' ' -f1)" ] && pass || fail "f$i: not the image listed"
+        "$E" decrypt fifo_got$i.bin dev/01/device_hmac_key.bin fifo_back.bin && cmp -s fifo_back.bin fifo_app.bin &&
+            pass || fail "f$i: its reader got no whole image"
+    done
+    rm -f fifo_app.bin fifo_got*.bin fifo_back.bin
+fi
+
 # Nor may two outputs be one file: a link in DIR from one device's image to another's (or to
 # manifest.json, or two links to one name) would leave one device with the other's image while
 # the manifest lists both as written. Refused before any work, naming both; nothing written.
