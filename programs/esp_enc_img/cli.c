@@ -64,11 +64,15 @@ static const option_spec cli_options[] = {
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
-/* --json is on the command line, where the parser may not have got to (it stops at a mistake). */
+/*
+ * --json is on the command line, where the parser may not have got to (it stops at a mistake):
+ * spelled whole or by a beginning only it has ("--js").
+ */
 static bool json_asked(int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        size_t n = strlen(argv[i]);
+        if (n >= 4 && n <= 6 && strncmp(argv[i], "--json", n) == 0) {
             return true;
         }
     }

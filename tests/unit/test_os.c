@@ -58,6 +58,12 @@ static void check_names(void)
     CHECK(os_reserved_name("out/aux.img"));
     CHECK(os_reserved_name("COM1"));
     CHECK(os_reserved_name("lpt9.bin"));
+    /* Windows takes the superscript digits for digits there: COM¹, LPT³.txt are devices too */
+    CHECK(os_reserved_name("COM\xc2\xb9"));
+    CHECK(os_reserved_name("out\\lpt\xc2\xb3.txt"));
+    CHECK(os_reserved_name("com\xc2\xb2 .img"));
+    CHECK(!os_reserved_name("COM\xc2\xb4")); /* an acute accent, no digit */
+    CHECK(!os_reserved_name("COM\xc2\xb9\xc2\xb9"));
     CHECK(!os_reserved_name("COM10"));
     CHECK(!os_reserved_name("null.txt"));
     CHECK(!os_reserved_name("console.img"));
