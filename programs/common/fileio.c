@@ -683,23 +683,6 @@ int output_commit(output_file *out, eei_error *err)
     return 0;
 }
 
-/* dir/.base.<random> for target: a free name for a hard link. */
-static int free_name(const char *target, char *path, size_t size)
-{
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    uint8_t r[6];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
-    if (os_random(r, sizeof(r)) != 0) {
-        return -1;
-    }
-    int n = snprintf(path, size, "%s/.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
-                     letters[r[0] % 36], letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36],
-                     letters[r[4] % 36], letters[r[5] % 36]);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 /* A hard link to an existing file, kept until the pair is in place: the way back. */
 static int keep_old(const char *target, char *backup, size_t size, eei_error *err)
 {
@@ -708,7 +691,7 @@ static int keep_old(const char *target, char *backup, size_t size, eei_error *er
         return 0;
     }
     for (int tries = 0; tries < 100; tries++) {
-        if (free_name(target, backup, size) != 0) {
+        if (os_sibling_name(target, backup, size) != 0) {
             break;
         }
         if (os_hardlink(target, backup) == 0) {

@@ -131,22 +131,13 @@ int os_temp_name(int fd, const char *target, char *path, size_t size);
  */
 int os_temp_finish(int fd, unsigned mode, bool private_file);
 /*
- * How much of a file's name its temporary name beside it (".NAME.XXXXXX") holds: all of a name
- * of up to OS_TEMP_NAME_PART bytes; of a longer one its beginning, cut where a UTF-8 character
- * starts. So the temporary name fits wherever the name does (255 bytes; 255 UTF-16 units).
+ * A name beside target for a file that stands in for it a while (a temporary file, a backup):
+ * ".NAME.xxxxxx" in target's folder, six random letters and digits (one case: Windows' names
+ * are caseless). Of a NAME over 200 bytes only its beginning, cut where a UTF-8 character starts,
+ * so the name fits wherever NAME does (255 bytes; 255 UTF-16 units). -1 (errno) when path is too
+ * small or the system gives no random bytes.
  */
-#define OS_TEMP_NAME_PART 200
-static inline int os_temp_name_part(const char *base)
-{
-    size_t n = 0;
-    while (n < OS_TEMP_NAME_PART && base[n]) {
-        n++;
-    }
-    while (base[n] && n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80) {
-        n--; /* base[n] continues a character: cut before the character */
-    }
-    return (int)n;
-}
+int os_sibling_name(const char *target, char *path, size_t size);
 /* Move from over to (an existing to is replaced, in one step). */
 int os_replace(const char *from, const char *to);
 /*

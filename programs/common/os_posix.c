@@ -387,28 +387,6 @@ void os_basename(const char *path, char *out, size_t size)
 
 static mode_t process_umask = 022;
 
-static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/* dir/.base.XXXXXX for target, with 6 random letters: a name no one else uses yet, maybe. */
-static int random_name(const char *target, char *path, size_t size)
-{
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    uint8_t r[6];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
-    if (os_random(r, sizeof(r)) != 0) {
-        return -1;
-    }
-    int n = snprintf(path, size, "%s/.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
-                     letters[r[0] % 62], letters[r[1] % 62], letters[r[2] % 62], letters[r[3] % 62],
-                     letters[r[4] % 62], letters[r[5] % 62]);
-    if (n < 0 || (size_t)n >= size) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return 0;
-}
-
 int os_temp_create(const char *target, char *path, size_t size)
 {
     path[0] = '\0';
@@ -422,7 +400,7 @@ int os_temp_create(const char *target, char *path, size_t size)
     /* a filesystem without O_TMPFILE: a named file, as elsewhere */
 #endif
     for (int tries = 0; tries < 100; tries++) {
-        if (random_name(target, path, size) != 0) {
+        if (os_sibling_name(target, path, size) != 0) {
             return -1;
         }
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
@@ -442,7 +420,7 @@ int os_temp_name(int fd, const char *target, char *path, size_t size)
 {
 #ifdef OS_LINUX
     for (int tries = 0; tries < 100; tries++) {
-        if (random_name(target, path, size) != 0) {
+        if (os_sibling_name(target, path, size) != 0) {
             return -1;
         }
         /* linkat from the descriptor needs CAP_DAC_READ_SEARCH; through /proc it does not */

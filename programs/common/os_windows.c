@@ -765,26 +765,13 @@ int os_open_beneath(int dir, const char *rel)
 
 /* ---- files written whole, then moved into place ---- */
 
-static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789"; /* names are caseless */
-
 int os_temp_create(const char *target, char *path, size_t size)
 {
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
     PSECURITY_DESCRIPTOR sd = os_private_descriptor();
     SECURITY_ATTRIBUTES sa = {sizeof(sa), sd, FALSE};
     int fd = -1;
     for (int tries = 0; fd < 0 && tries < 100; tries++) {
-        uint8_t r[6];
-        if (os_random(r, sizeof(r)) != 0) {
-            break;
-        }
-        int n = snprintf(path, size, "%s\\.%.*s.%c%c%c%c%c%c", dir, os_temp_name_part(base), base,
-                         letters[r[0] % 36], letters[r[1] % 36], letters[r[2] % 36],
-                         letters[r[3] % 36], letters[r[4] % 36], letters[r[5] % 36]);
-        if (n < 0 || (size_t)n >= size) {
-            errno = ENAMETOOLONG;
+        if (os_sibling_name(target, path, size) != 0) {
             break;
         }
         wchar_t *w = wpath(path);

@@ -75,6 +75,32 @@ static void check_names(void)
 #endif
 }
 
+/* The name beside a file for a file standing in for it: ".NAME.xxxxxx", in its folder. */
+static void check_sibling_names(void)
+{
+    char out[OS_PATH_MAX];
+    CHECK(os_sibling_name("dir/app.bin", out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "dir/.app.bin.", 13) == 0 && strlen(out) == 19);
+    CHECK(os_sibling_name("app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "./.app.bin.", 11) == 0);
+    char again[OS_PATH_MAX];
+    CHECK(os_sibling_name("app.bin", again, sizeof(again)) == 0 && strcmp(out, again) != 0);
+    /* a long name: its first 200 bytes, cut before a character of several bytes */
+    char name[260] = {0};
+    memset(name, 'a', 199);
+    memcpy(name + 199, "\xc3\xa9\xc3\xa9.bin", 8); /* "é" starts at byte 199 */
+    CHECK(os_sibling_name(name, out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "./.", 3) == 0 && out[3 + 199] == '.' && strlen(out) == 3 + 199 + 7);
+    CHECK(os_sibling_name("app.bin", out, 8) != 0 && errno == ENAMETOOLONG);
+#ifdef _WIN32
+    /* "C:app.bin" is in the current folder of drive C:, not at its root */
+    CHECK(os_sibling_name("C:app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "C:.app.bin.", 11) == 0);
+    CHECK(os_sibling_name("C:\\app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "C:\\.app.bin.", 12) == 0);
+#endif
+}
+
 static int write_file(const char *path, const char *text)
 {
     char tmp[OS_PATH_MAX];
@@ -255,6 +281,7 @@ int main(int argc, char **argv)
         return 2;
     }
     check_names();
+    check_sibling_names();
     check_files();
     check_offsets();
 #ifdef _WIN32
