@@ -975,7 +975,7 @@ int eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16], c
     bool ok = ctx && EVP_EncryptInit_ex2(ctx, EVP_aes_256_cbc(), key, iv, NULL) &&
               EVP_CIPHER_CTX_set_padding(ctx, 0) &&
               EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) &&
-              EVP_EncryptFinal_ex(ctx, out + outl, &last) && (size_t)(outl + last) == len;
+              EVP_EncryptFinal_ex(ctx, out + outl, &last) && (size_t)outl + (size_t)last == len;
     EVP_CIPHER_CTX_free(ctx); /* clears the expanded key */
     return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "AES-256-CBC failed");
 }

@@ -215,8 +215,9 @@ static void report_json(cJSON *json, const provision *pv, const eei_key *key)
     cJSON_AddNumberToObject(json, "offset", (double)pv->offset);
     cJSON_AddNumberToObject(json, "partition_size", EEI_SC_PARTITION_SIZE);
     cJSON_AddNumberToObject(json, "tlv_size", (double)pv->used);
-    cJSON_AddNumberToObject(json, "ds_data_size", EEI_DS_DATA_SIZE(pv->max_bits / 8u));
-    cJSON_AddNumberToObject(json, "ciphertext_size", EEI_DS_C_SIZE(pv->max_bits / 8u));
+    const size_t n = pv->max_bits / 8u; /* bytes per DS operand */
+    cJSON_AddNumberToObject(json, "ds_data_size", (double)EEI_DS_DATA_SIZE(n));
+    cJSON_AddNumberToObject(json, "ciphertext_size", (double)EEI_DS_C_SIZE(n));
     if (eei_sha256_new(&sha, &ignored) == EEI_OK) {
         eei_sha256_update(sha, pv->part, sizeof(pv->part));
         eei_sha256_final(sha, digest);
