@@ -1,5 +1,6 @@
 # bash completion for esp_enc_img: its commands, each command's options, the key kinds of keygen,
-# the formats of pubkey, and files (folders where a folder is wanted) for the rest.
+# the formats of pubkey, the chips of ds-provision, and files (folders where a folder is wanted)
+# for the rest.
 # Installed as share/bash-completion/completions/esp_enc_img; tests/cli/test_completion.sh holds
 # it to the --help texts.
 
@@ -18,7 +19,8 @@ _esp_enc_img() {
         if [[ $cur == -* ]]; then
             opts="--generate_rsa_key --generate_ecc_key -h --help -V --version"
         else
-            opts="keygen pubkey encrypt decrypt info verify batch serve sign verify-signature digest"
+            opts="keygen pubkey encrypt decrypt info verify batch serve sign verify-signature digest
+                  ds-provision"
         fi
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         return 0
@@ -32,7 +34,7 @@ _esp_enc_img() {
         return 0
         ;;
     -o | --output | -p | --passphrase-file | --pin-file | --key | -k | --keyfile | --pub | \
-        --sign-key | --cert | --merge)
+        --sign-key | --cert | --merge | --hmac-key)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return 0
@@ -45,8 +47,16 @@ _esp_enc_img() {
         [ "$cmd" = sign ] && mapfile -t COMPREPLY < <(compgen -W "2" -- "$cur")
         return 0
         ;;
+    --target)
+        mapfile -t COMPREPLY < <(compgen -W "esp32s2 esp32s3 esp32c3 esp32c6 esp32h2" -- "$cur")
+        return 0
+        ;;
+    --key-block)
+        mapfile -t COMPREPLY < <(compgen -W "0 1 2 3 4 5" -- "$cur")
+        return 0
+        ;;
     --name | --bind | --port | --self-signed | --days | --timeout | --max-clients | -j | --jobs | \
-        --shard | --max-size)
+        --shard | --max-size | --offset)
         return 0 # a value of the user's own
         ;;
     esac
@@ -66,6 +76,8 @@ _esp_enc_img() {
     sign) opts="--key -k --keyfile -o --output --version --append --json --max-size $pass $pin $common" ;;
     verify-signature) opts="--pub --json --max-size $common" ;;
     digest) opts="-o --output -f --force --json $pass $pin $common" ;;
+    ds-provision) opts="--hmac-key --target -o --output --key-block --offset -f --force --json
+                        $pass $common" ;;
     --generate_rsa_key | --generate_ecc_key) opts="-f --force $common" ;;
     *) return 0 ;;
     esac

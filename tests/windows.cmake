@@ -20,7 +20,7 @@ else() # on Windows itself (MSYS2's bash runs the scripts)
   list(APPEND eei_cli_env "EEI_WIN_ACL=$<TARGET_FILE:win_acl>" "EEI_WIN_HOLD=$<TARGET_FILE:win_hold>")
 endif()
 foreach(script roundtrip keygen keys files usage inspect batch batch_shard warnings json mistakes
-               special_files sign windows)
+               special_files sign ds_provision windows)
   add_test(NAME cli.${script}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${script}.sh ${eei_cli_args})
   set_tests_properties(cli.${script} PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "esp_enc_img/format.h"
+#include "esp_enc_img/secure_cert.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,6 +130,12 @@ typedef struct {
      * that reason (RSA-3072, ECDSA P-256 or P-384 keys), not the image format's.
      */
     bool signing;
+    /*
+     * Or the key is to go into the Digital Signature peripheral of this chip ("esp32c3";
+     * eei_ds_data_make): any key but an RSA-3072 private key from a file is refused, with what
+     * the chip's DS takes. NULL: not.
+     */
+    const char *ds_chip;
 } eei_key_options;
 
 #define EEI_PKCS11_URI_PREFIX "pkcs11:"
@@ -445,6 +452,41 @@ EEI_API eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *i
 /* The digest of a signing key's public half that Secure Boot V2 burns into eFuse. */
 EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
                                      eei_error *err);
+
+/* ---- the Digital Signature peripheral: an RSA key the chip keeps (layout: secure_cert.h) ---- */
+
+/*
+ * The DS peripheral of chip ("esp32c3", as esptool's --chip and idf.py set-target name it): the
+ * largest RSA key it takes, in bits, which is also the size of the operands in its DS data.
+ * EEI_ERR_USAGE for a chip without one, or one this version does not know (the message lists
+ * the chips it knows).
+ */
+EEI_API eei_status eei_ds_chip_max_bits(const char *chip, unsigned *max_bits, eei_error *err);
+
+/* A new HMAC key for the DS peripheral: 32 random bytes, a secret for one chip's eFuse. */
+EEI_API eei_status eei_ds_hmac_key_generate(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_error *err);
+
+/*
+ * The DS data of key, an RSA-3072 private key, for chip: its operands encrypted for the chip that
+ * holds hmac_key in an eFuse key block of purpose HMAC_DOWN_DIGITAL_SIGNATURE (ESP-IDF's
+ * esp_ds_data_t; EEI_DS_DATA_SIZE(max bits / 8) bytes into out, *out_len). iv: NULL for a fresh
+ * random one, as a device should get; given, to reproduce a known answer.
+ */
+EEI_API eei_status eei_ds_data_make(const eei_key *key, const char *chip,
+                                    const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], const uint8_t *iv,
+                                    uint8_t out[EEI_DS_DATA_MAX], size_t *out_len, eei_error *err);
+
+/*
+ * The esp_secure_cert partition of a device whose DS keeps key (EEI_SC_PARTITION_SIZE bytes): the
+ * DS data (as eei_ds_data_make makes it) and its context (key_block: n of the eFuse BLOCK_KEYn
+ * that holds hmac_key, 0 to 5) in esp_secure_cert_mgr's TLVs, then the integrity TLV (SHA-256 of
+ * the TLVs before it), then erased flash (0xFF). *used (may be NULL): the bytes the TLVs take.
+ */
+EEI_API eei_status eei_ds_secure_cert_make(const eei_key *key, const char *chip,
+                                           const uint8_t hmac_key[EEI_HMAC_KEY_SIZE],
+                                           unsigned key_block, const uint8_t *iv,
+                                           uint8_t out[EEI_SC_PARTITION_SIZE], size_t *used,
+                                           eei_error *err);
 
 /* ---- what an app binary says about itself (layout: format.h) ---- */
 

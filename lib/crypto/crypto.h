@@ -127,6 +127,20 @@ int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EE
 int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
                          size_t sig_len, eei_error *err);
 
+/*
+ * The Digital Signature peripheral (secure_cert.h). The operands of an RSA private key, each
+ * little-endian in n bytes (at least the key's size; zeros above it): Y = d (a secret: wipe it),
+ * M = the modulus, Rb = 2^(2 * key bits) mod M; and M' = -M^-1 mod 2^32. *bits: the key's size.
+ */
+int eei_crypto_ds_operands(const eei_key *key, size_t n, uint8_t *y, uint8_t *m, uint8_t *rb,
+                           uint32_t *mprime, unsigned *bits, eei_error *err);
+/* HMAC-SHA256 of len bytes of data with a 32-byte key. */
+int eei_crypto_hmac_sha256(const uint8_t key[32], const uint8_t *data, size_t len, uint8_t mac[32],
+                           eei_error *err);
+/* AES-256-CBC encryption of len bytes, a multiple of 16, with no padding added. */
+int eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16], const uint8_t *in,
+                                  uint8_t *out, size_t len, eei_error *err);
+
 /* The library's queue of low-level errors: printed to out, or dropped (out NULL). */
 void eei_crypto_report_errors(FILE *out);
 

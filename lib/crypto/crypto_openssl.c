@@ -773,6 +773,27 @@ static size_t ec_coord_size(const eei_key *key)
     return key->type == EEI_KEY_P384 ? 48 : 32;
 }
 
+/*
+ * The Montgomery constants Espressif's RSA peripheral takes with a modulus n (Secure Boot V2's
+ * key field, the DS operands): R^2 mod n with R = 2^bits, into rr; and -n^-1 mod 2^32, from n's
+ * least significant 32 bits.
+ */
+static bool montgomery_rr(BIGNUM *rr, const BIGNUM *n, int bits, BN_CTX *ctx)
+{
+    BN_zero(rr);
+    return BN_set_bit(rr, 2 * bits) && BN_mod(rr, rr, n, ctx);
+}
+
+static uint32_t montgomery_mprime(uint32_t n0)
+{
+    /* n is odd: its inverse mod 2^32 by Newton's iteration, each step doubling the bits */
+    uint32_t inv = n0;
+    for (int i = 0; i < 5; i++) {
+        inv *= 2u - n0 * inv;
+    }
+    return 0u - inv;
+}
+
 /* RSA: n, e, R^2 mod n with R = 2^3072, and -n^-1 mod 2^32 (the Montgomery constants). */
 static int rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
 {
@@ -780,17 +801,11 @@ static int rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
     BN_CTX *ctx = BN_CTX_new();
     bool ok = rr && ctx && EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) &&
               EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e) &&
-              BN_set_bit(rr, 2 * 8 * EEI_SB_RSA_BYTES) && BN_mod(rr, rr, n, ctx) &&
-              BN_num_bytes(e) <= 4 && bn_le(n, field, EEI_SB_RSA_BYTES) &&
-              bn_le(e, field + EEI_SB_RSA_BYTES, 4) &&
+              montgomery_rr(rr, n, 8 * EEI_SB_RSA_BYTES, ctx) && BN_num_bytes(e) <= 4 &&
+              bn_le(n, field, EEI_SB_RSA_BYTES) && bn_le(e, field + EEI_SB_RSA_BYTES, 4) &&
               bn_le(rr, field + EEI_SB_RSA_BYTES + 4, EEI_SB_RSA_BYTES);
     if (ok) {
-        /* n is odd: its inverse mod 2^32 by Newton's iteration, each step doubling the bits */
-        uint32_t n0 = eei_le32_get(field), inv = n0;
-        for (int i = 0; i < 5; i++) {
-            inv *= 2u - n0 * inv;
-        }
-        eei_le32_put(field + 2 * EEI_SB_RSA_BYTES + 4, 0u - inv);
+        eei_le32_put(field + 2 * EEI_SB_RSA_BYTES + 4, montgomery_mprime(eei_le32_get(field)));
     }
     BN_free(n);
     BN_free(e);
@@ -908,4 +923,59 @@ int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_
     EVP_PKEY_CTX_free(ctx);
     ERR_clear_error(); /* a bad signature is an answer, not a library error */
     return ok ? 0 : eei_fail(err, EEI_ERR_REJECTED, "the signature does not verify");
+}
+
+/* ---- the Digital Signature peripheral ---- */
+
+int eei_crypto_ds_operands(const eei_key *key, size_t n, uint8_t *y, uint8_t *m, uint8_t *rb,
+                           uint32_t *mprime, unsigned *bits, eei_error *err)
+{
+    if (!EVP_PKEY_is_a(key->pkey, "RSA") || !key->has_private || key->token) {
+        return eei_fail(err, EEI_ERR_KEY, "the DS operands are of an RSA private key");
+    }
+    BIGNUM *mod = NULL, *d = NULL, *rr = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+    int key_bits = EVP_PKEY_get_bits(key->pkey);
+    bool ok = rr && ctx && key_bits > 0 && (size_t)key_bits <= 8 * n &&
+              EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &mod) &&
+              EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_D, &d) &&
+              montgomery_rr(rr, mod, key_bits, ctx) && bn_le(d, y, n) && bn_le(mod, m, n) &&
+              bn_le(rr, rb, n);
+    if (ok) {
+        *mprime = montgomery_mprime(eei_le32_get(m));
+        *bits = (unsigned)key_bits;
+    }
+    BN_clear_free(d);
+    BN_free(mod);
+    BN_free(rr);
+    BN_CTX_free(ctx);
+    return ok ? 0
+              : eei_fail(err, EEI_ERR_SYSTEM, "cannot lay out the RSA key for the DS peripheral");
+}
+
+int eei_crypto_hmac_sha256(const uint8_t key[32], const uint8_t *data, size_t len, uint8_t mac[32],
+                           eei_error *err)
+{
+    size_t mac_len = 0;
+    if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, data, len, mac, 32, &mac_len) ||
+        mac_len != 32) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "HMAC-SHA256 failed");
+    }
+    return 0;
+}
+
+int eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16], const uint8_t *in,
+                                  uint8_t *out, size_t len, eei_error *err)
+{
+    if (len % 16 != 0 || len > INT_MAX) {
+        return eei_fail(err, EEI_ERR_USAGE, "AES-CBC without padding takes whole 16-byte blocks");
+    }
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int outl = 0, last = 0;
+    bool ok = ctx && EVP_EncryptInit_ex2(ctx, EVP_aes_256_cbc(), key, iv, NULL) &&
+              EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+              EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) &&
+              EVP_EncryptFinal_ex(ctx, out + outl, &last) && (size_t)outl + (size_t)last == len;
+    EVP_CIPHER_CTX_free(ctx); /* clears the expanded key */
+    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "AES-256-CBC failed");
 }

@@ -9,7 +9,9 @@
 #include <windows.h>
 
 #include <io.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 /* UTF-16 for _wopen; past MAX_PATH the \\?\ form of the full path. */
@@ -26,10 +28,15 @@ static wchar_t *wide_path(const char *path)
         return w;
     }
     DWORD full_len = GetFullPathNameW(w, 0, NULL, NULL);
-    wchar_t *full = full_len ? malloc(((size_t)full_len + 4) * sizeof(wchar_t)) : NULL;
-    if (full) {
-        wcscpy(full, L"\\\\?\\");
-        GetFullPathNameW(w, full_len, full + 4, NULL);
+    wchar_t *full = full_len ? malloc(((size_t)full_len + 8) * sizeof(wchar_t)) : NULL;
+    if (full) { /* \\server\share\... is \\?\UNC\server\share\... */
+        DWORD got = GetFullPathNameW(w, full_len, full + 8, NULL);
+        bool unc = got >= 2 && (full[8] == L'\\' || full[8] == L'/') &&
+                   (full[9] == L'\\' || full[9] == L'/');
+        const wchar_t *prefix = unc ? L"\\\\?\\UNC" : L"\\\\?\\";
+        size_t skip = unc ? 1 : 0, plen = wcslen(prefix);
+        memmove(full + plen, full + 8 + skip, ((size_t)got - skip + 1) * sizeof(wchar_t));
+        memcpy(full, prefix, plen * sizeof(wchar_t));
     }
     free(w);
     errno = full ? errno : ENOMEM;

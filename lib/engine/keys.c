@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "engine/ds.h"
 #include "engine/file.h"
 #include "error/error_internal.h"
 
@@ -272,6 +273,13 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     char *pass = NULL;
     size_t pass_size = 0;
     *out = NULL;
+    if (eei_key_name_is_pkcs11(path) && opts && opts->ds_chip) {
+        eei_fail(err, EEI_ERR_KEY,
+                 "%s: a key in a PKCS#11 token never leaves it, and the DS data holds the private "
+                 "exponent",
+                 path);
+        return err->status;
+    }
     if (eei_key_name_is_pkcs11(path)) {
         return load_from_token(path, opts, out, err);
     }
@@ -312,7 +320,14 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         }
         if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
             refused_for_signing(err);
+        } else if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->ds_chip) {
+            eei_ds_refuse_kind(opts->ds_chip, err);
         }
+    }
+    if (rc == 0 && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
+        eei_key_free(*out);
+        *out = NULL;
+        rc = -1;
     }
     eei_free(pass, pass_size);
     eei_free(data, len);

@@ -92,7 +92,8 @@ static int reserved(const char *path, eei_error *err)
 {
     return eei_fail(err, EEI_ERR_FILE,
                     "%s: a name Windows keeps for a device in every folder (CON, PRN, AUX, NUL, "
-                    "COM1-9, LPT1-9, with any extension), not a file: give another name",
+                    "COM1-9, LPT1-9, superscript digits too, with any extension), not a file: "
+                    "give another name",
                     path);
 }
 
@@ -258,21 +259,53 @@ bool same_file(const char *a, const char *b)
     return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && os_same_file(a, b);
 }
 
+bool outputs_collide(const char *a, const char *b)
+{
+    char ra[OS_PATH_MAX], rb[OS_PATH_MAX];
+    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0) {
+        return strcmp(a, b) == 0;
+    }
+    /* where each will be written, links followed; the same place whatever its spelling */
+    return os_resolve(a, ra, sizeof(ra)) == 0 && os_resolve(b, rb, sizeof(rb)) == 0 &&
+           os_path_within(ra, rb) && os_path_within(rb, ra);
+}
+
+/*
+ * What an output or an input is, for output_check: a path's file, links followed; "-" is the
+ * file behind stdout (the output) or stdin (an input) when it is a regular file ("< app.bin",
+ * "1<> app.img"); a terminal, a pipe or a device there is no one's file.
+ */
+static bool file_behind(const char *path, int std_fd, os_info *info)
+{
+    if (strcmp(path, "-") == 0) {
+        return os_fstat(std_fd, info) == 0 && info->kind == OS_FILE && info->ino != 0;
+    }
+    return os_stat(path, info) == 0 && info->kind != OS_MISSING && info->ino != 0;
+}
+
+/* The output at path would replace the input at in, or write over it while it is read. */
+static bool output_is_input(const char *path, const char *in)
+{
+    os_info o, i;
+    if (strcmp(path, "-") != 0 && strcmp(in, "-") != 0) {
+        return os_same_file(path, in);
+    }
+    return file_behind(path, 1, &o) && file_behind(in, 0, &i) && o.dev == i.dev && o.ino == i.ino;
+}
+
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err)
 {
     os_info info;
-    if (strcmp(path, "-") == 0) {
-        return 0;
-    }
-    if (os_stat(path, &info) == 0 && info.kind == OS_DIRECTORY) {
+    if (strcmp(path, "-") != 0 && os_stat(path, &info) == 0 && info.kind == OS_DIRECTORY) {
         return eei_fail(err, EEI_ERR_FILE, "%s: is a directory; give a file name", path);
     }
     for (size_t i = 0; i < n; i++) {
-        if (inputs[i] && same_file(path, inputs[i])) {
+        if (inputs[i] && output_is_input(path, inputs[i])) {
+            bool out_std = strcmp(path, "-") == 0, in_std = strcmp(inputs[i], "-") == 0;
             return eei_fail(err, EEI_ERR_FILE,
                             "%s is the input %s: refusing to replace an input with the output "
                             "(give another output name)",
-                            path, inputs[i]);
+                            out_std ? "stdout" : path, in_std ? "stdin" : inputs[i]);
         }
     }
     return 0;
@@ -374,6 +407,19 @@ static int open_stream(output_file *out, int fd, eei_error *err)
     return 0;
 }
 
+int output_refuse_untrusted(const char *path, eei_error *err)
+{
+    char link[OS_PATH_MAX];
+    if (strcmp(path, "-") != 0 && os_untrusted_link(path, link, sizeof(link))) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: leads through %s, a symbolic link that another user owns in a "
+                        "folder anyone may write to: not followed, as the system follows no such "
+                        "link (give a path without it)",
+                        path, link);
+    }
+    return 0;
+}
+
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -388,6 +434,14 @@ int output_open(output_file *out, const char *path, const output_options *opts, 
     out->name = path;
     if (os_reserved_name(path)) {
         return reserved(path, err);
+    }
+    if (os_stream_name(path)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s: a stream of a file (NAME:STREAM), not a file: give a name without ':'",
+                        path);
+    }
+    if (output_refuse_untrusted(path, err) != 0) {
+        return -1;
     }
     if (opts->no_clobber && path_exists(path)) {
         return eei_fail(err, EEI_ERR_FILE, "%s: exists; use --force to overwrite it", path);
@@ -451,32 +505,70 @@ int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t off
     return 0;
 }
 
+/* The spool into the stream. Its buffer is its own: batch's workers finish streams at once. */
 static int copy_spool(output_file *out, eei_error *err)
 {
-    static uint8_t buf[64 * 1024];
-    if (os_rewind(out->spool) != 0) {
-        return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+    enum { piece = 64 * 1024 };
+    uint8_t *buf = malloc(piece);
+    int rc = 0;
+    if (!buf) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
-    for (;;) {
-        os_ssize n = os_read(out->spool, buf, sizeof(buf));
+    if (os_rewind(out->spool) != 0) {
+        rc = eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+    }
+    while (rc == 0) {
+        os_ssize n = os_read(out->spool, buf, piece);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            return eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
-        }
-        if (n == 0) {
-            return 0;
-        }
-        if (write_all(out->stream, buf, (size_t)n) != 0) {
-            return eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
+            rc = eei_fail(err, EEI_ERR_FILE, "temporary file: %s", strerror(errno));
+        } else if (n == 0) {
+            break;
+        } else if (write_all(out->stream, buf, (size_t)n) != 0) {
+            rc = eei_fail(err, EEI_ERR_FILE, "%s: write failed: %s", out->name, strerror(errno));
         }
     }
+    free(buf);
+    return rc;
+}
+
+/* What holds the bytes written so far: the spool of a seekable stream, or the file; or -1. */
+static int written_fd(const output_file *out)
+{
+    return out->spool >= 0 ? out->spool : out->stream < 0 ? out->fd : -1;
+}
+
+int output_pread(output_file *out, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                 eei_error *err)
+{
+    int fd = written_fd(out);
+    size_t total = 0;
+    if (fd < 0) {
+        return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot read back a stream", out->name);
+    }
+    while (total < len) {
+        os_ssize n = os_pread(fd, buf + total, len - total, offset + total);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return eei_fail(err, EEI_ERR_FILE, "%s: read back failed: %s", out->name,
+                            strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        total += (size_t)n;
+    }
+    *got = total;
+    return 0;
 }
 
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err)
 {
-    int fd = out->spool >= 0 ? out->spool : out->stream < 0 ? out->fd : -1;
+    int fd = written_fd(out);
     if (fd < 0) {
         return eei_fail(err, EEI_ERR_SYSTEM, "%s: cannot hash a stream", out->name);
     }
@@ -591,23 +683,6 @@ int output_commit(output_file *out, eei_error *err)
     return 0;
 }
 
-/* dir/.base.<random> for target: a free name for a hard link. */
-static int free_name(const char *target, char *path, size_t size)
-{
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    uint8_t r[6];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
-    if (os_random(r, sizeof(r)) != 0) {
-        return -1;
-    }
-    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 36],
-                     letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36], letters[r[4] % 36],
-                     letters[r[5] % 36]);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 /* A hard link to an existing file, kept until the pair is in place: the way back. */
 static int keep_old(const char *target, char *backup, size_t size, eei_error *err)
 {
@@ -616,7 +691,7 @@ static int keep_old(const char *target, char *backup, size_t size, eei_error *er
         return 0;
     }
     for (int tries = 0; tries < 100; tries++) {
-        if (free_name(target, backup, size) != 0) {
+        if (os_sibling_name(target, backup, size) != 0) {
             break;
         }
         if (os_hardlink(target, backup) == 0) {
@@ -642,12 +717,28 @@ int output_commit_pair(output_file *first, output_file *second, eei_error *err)
         }
         return output_commit(second, err);
     }
+    if (outputs_collide(first->target, second->target)) { /* the second would replace the first */
+        output_abort(first);
+        output_abort(second);
+        return eei_fail(err, EEI_ERR_FILE, "%s and %s are one file: nothing written", second->name,
+                        first->name);
+    }
     char backup[2][OS_PATH_MAX] = {"", ""};
     bool existed[2] = {path_exists(first->target), path_exists(second->target)};
     output_file *outs[2] = {first, second};
     int rc = 0;
     for (int i = 0; i < 2 && rc == 0; i++) {
         rc = finish_temp(outs[i], err);
+    }
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        /*
+         * One the system will not replace (a read-only file on Windows) fails the pair before any
+         * old file is kept: Windows would not delete the way back, a second name of it, either.
+         */
+        if (!outs[i]->opts.no_clobber && os_replace_refused(outs[i]->target)) {
+            errno = EACCES;
+            rc = not_moved(outs[i], err);
+        }
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
         rc = outs[i]->opts.no_clobber ? 0 : keep_old(outs[i]->target, backup[i], OS_PATH_MAX, err);

@@ -75,6 +75,11 @@ typedef struct {
  * refused; a link is followed, and the file it names is replaced (the link stays).
  */
 int output_open(output_file *out, const char *path, const output_options *opts, eei_error *err);
+/*
+ * Refuse an output path that leads through a symbolic link another user owns in a sticky folder
+ * anyone may write to (os_untrusted_link): the system would not follow it. output_open does.
+ */
+int output_refuse_untrusted(const char *path, eei_error *err);
 int output_write(output_file *out, const uint8_t *buf, size_t len, eei_error *err);
 int output_pwrite(output_file *out, const uint8_t *buf, size_t len, uint64_t offset,
                   eei_error *err);
@@ -98,6 +103,14 @@ int make_dirs(const char *path, unsigned mode, eei_error *err);
  */
 int output_check(const char *path, const char *const *inputs, size_t n, eei_error *err);
 
+/*
+ * True when two outputs of one command would be one file: the same path spelled another way, or
+ * a symbolic link from one to the other or from both to one name (the second written would
+ * replace the first). Two names of one file (a hard link) are two outputs: each is replaced by a
+ * file of its own.
+ */
+bool outputs_collide(const char *a, const char *b);
+
 /* True when the path exists (for refusing to overwrite before doing any work). */
 bool path_exists(const char *path);
 
@@ -109,6 +122,12 @@ bool same_file(const char *a, const char *b);
 
 /* SHA-256 of everything written to a seekable output so far (before output_commit). */
 int output_sha256(output_file *out, uint8_t digest[EEI_SHA256_SIZE], eei_error *err);
+/*
+ * Read back what a seekable output holds so far (before output_commit, whatever OUT is: a file,
+ * a FIFO, a device): up to len bytes at offset, fewer only at its end.
+ */
+int output_pread(output_file *out, uint8_t *buf, size_t len, uint64_t offset, size_t *got,
+                 eei_error *err);
 
 /*
  * Once, after os_init, before any output is opened (and before threads start): remove the

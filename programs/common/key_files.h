@@ -22,5 +22,12 @@ int key_file_write(const char *path, const uint8_t *data, size_t len, bool secre
 int key_pair_write(const char *secret_path, const uint8_t *secret, size_t secret_len,
                    const char *public_path, const uint8_t *pub, size_t pub_len, bool force,
                    eei_error *err);
+/*
+ * A new secret (0600, never replacing a file) and a file made with it (0644, replaced only with
+ * force: the esp_secure_cert partition of a new HMAC key), in place together or not at all.
+ */
+int key_with_file_write(const char *secret_path, const uint8_t *secret, size_t secret_len,
+                        const char *file_path, const uint8_t *data, size_t len, bool force,
+                        eei_error *err);
 
 #endif

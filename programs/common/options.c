@@ -105,24 +105,57 @@ static void suggest_option(const char *given, const option_spec *specs, unsigned
     }
 }
 
-/*
- * The spec of a long option spelled name (len characters, without "--"): exact, else the only one
- * it begins ("--verb" for "--verbose"). NULL: unknown, or the beginning of several.
- */
-static const option_spec *long_spec(const option_spec *specs, const char *name, size_t len)
+static const option_spec help_spec = {"help", 'h', OPTION_FLAG, 0, 0, 0, 0};
+
+static bool takes(const option_spec *s, unsigned allowed)
 {
-    const option_spec *prefix_of = NULL;
-    size_t prefixes = 0;
-    for (const option_spec *s = specs; s->name; s++) {
-        if (strncmp(s->name, name, len) == 0) {
+    return !s->group || (allowed & s->group);
+}
+
+/*
+ * The spec of a long option spelled name (len characters, without "--"): exact, else the only
+ * option the command takes that it begins ("--verb" for "--verbose"; --help is one), else the
+ * only one of all it begins (which then does not apply). NULL: unknown, or the beginning of
+ * several the command takes (why says which).
+ */
+static const option_spec *long_spec(const option_spec *specs, unsigned allowed, const char *name,
+                                    size_t len, options_outcome *out)
+{
+    const option_spec *taken[MAX_OPTIONS + 1], *any = NULL;
+    size_t ntaken = 0, nany = 0;
+    for (const option_spec *s = specs;; s++) {
+        if (!s->name) {
+            s = &help_spec; /* the last candidate */
+        }
+        if (len > 0 && strncmp(s->name, name, len) == 0) {
             if (s->name[len] == '\0') {
                 return s;
             }
-            prefix_of = s;
-            prefixes++;
+            any = s;
+            nany++;
+            if (takes(s, allowed) && ntaken < MAX_OPTIONS + 1) {
+                taken[ntaken++] = s;
+            }
+        }
+        if (s == &help_spec) {
+            break;
         }
     }
-    return prefixes == 1 ? prefix_of : NULL;
+    if (ntaken == 1 || (ntaken == 0 && nany == 1)) {
+        return ntaken ? taken[0] : any;
+    }
+    if (ntaken > 1) {
+        int n = snprintf(out->why, sizeof(out->why),
+                         "option '--%.*s' is ambiguous: ", (int)(len < 60 ? len : 60), name);
+        for (size_t i = 0; i < ntaken && n > 0 && (size_t)n < sizeof(out->why); i++) {
+            n += snprintf(out->why + n, sizeof(out->why) - (size_t)n, "%s'--%s'",
+                          i == 0            ? ""
+                          : i + 1 == ntaken ? " or "
+                                            : ", ",
+                          taken[i]->name);
+        }
+    }
+    return NULL;
 }
 
 static const option_spec *short_spec(const option_spec *specs, char letter)
@@ -177,10 +210,13 @@ static options_result parse_word(int argc, char **argv, int *i, const option_spe
     if (word[1] == '-') { /* --name[=value] */
         const char *name = word + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        if (len == 4 && strncmp(name, "help", 4) == 0) {
+        const option_spec *s = long_spec(specs, allowed, name, len, out);
+        if (s == &help_spec) {
             return OPTIONS_HELP;
         }
-        const option_spec *s = long_spec(specs, name, len);
+        if (!s && out->why[0]) { /* ambiguous */
+            return OPTIONS_USAGE;
+        }
         if (!s) {
             char hint[80];
             suggest_option(word, specs, allowed, hint, sizeof(hint));

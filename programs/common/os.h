@@ -54,6 +54,8 @@ int os_realpath(const char *path, char *out, size_t size);
 bool os_same_file(const char *a, const char *b);
 /* A name the system keeps for a device in every folder (Windows: CON, NUL, AUX, COM1...). */
 bool os_reserved_name(const char *path);
+/* A stream of a file (Windows: "NAME:STREAM", "NAME::$DATA"), not a file. False on POSIX. */
+bool os_stream_name(const char *path);
 /* The folder of path ("." for a bare name), and its last component, both into out. */
 void os_dirname(const char *path, char *out, size_t size);
 void os_basename(const char *path, char *out, size_t size);
@@ -67,6 +69,13 @@ bool os_is_separator(char c);
  * written. 0, or -1 (too long, a loop of links, no current folder).
  */
 int os_resolve(const char *path, char *out, size_t size);
+/*
+ * On the way to what path names (os_resolve's walk), a symbolic link that Linux would not follow
+ * with fs.protected_symlinks on: in a folder that is sticky and anyone may write to (a /tmp),
+ * owned neither by the user running this nor by the folder's owner. True, with the link's path in
+ * link; false on Windows (no such links there).
+ */
+bool os_untrusted_link(const char *path, char *link, size_t size);
 /*
  * path is root or lies beneath it, both as os_realpath or os_resolve give them: whole components
  * compared (on Windows without regard to case, '/' and '\\' alike, with or without \\?\); a
@@ -121,8 +130,22 @@ int os_temp_name(int fd, const char *target, char *path, size_t size);
  * Windows), closed. -1 with errno, the descriptor closed all the same.
  */
 int os_temp_finish(int fd, unsigned mode, bool private_file);
+/*
+ * A name beside target for a file that stands in for it a while (a temporary file, a backup):
+ * ".NAME.xxxxxx" in target's folder, six random letters and digits (one case: Windows' names
+ * are caseless). Of a NAME over 200 bytes only its beginning, cut where a UTF-8 character starts,
+ * so the name fits wherever NAME does (255 bytes; 255 UTF-16 units). -1 (errno) when path is too
+ * small or the system gives no random bytes.
+ */
+int os_sibling_name(const char *target, char *path, size_t size);
 /* Move from over to (an existing to is replaced, in one step). */
 int os_replace(const char *from, const char *to);
+/*
+ * The system refuses to replace the file at path whoever asks: on Windows a read-only file
+ * (os_replace fails with EACCES, as Windows' own programs do). Never on POSIX, where a file's
+ * mode is no bar to replacing it.
+ */
+bool os_replace_refused(const char *path);
 /* Move from to to, which must not exist (EEXIST if it does). */
 int os_move_new(const char *from, const char *to);
 /* A second name for the file at from (a hard link). */

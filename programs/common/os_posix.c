@@ -103,12 +103,38 @@ bool os_reserved_name(const char *path)
     return false;
 }
 
+bool os_stream_name(const char *path)
+{
+    (void)path;
+    return false;
+}
+
 bool os_is_separator(char c)
 {
     return c == '/';
 }
 
-int os_resolve(const char *path, char *out, size_t size)
+/*
+ * Linux's rule for following a link (fs.protected_symlinks): one in a folder that is sticky and
+ * world-writable (a /tmp) is followed only by its owner or when the folder's owner owns it.
+ */
+static bool link_followable(const char *link, const struct stat *st)
+{
+    char dir[OS_PATH_MAX];
+    struct stat d;
+    os_dirname(link, dir, sizeof(dir));
+    if (st->st_uid == geteuid() || stat(dir[0] ? dir : "/", &d) != 0) {
+        return true;
+    }
+    return (d.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) || d.st_uid == st->st_uid;
+}
+
+/*
+ * os_resolve's walk; with untrusted, a link that link_followable refuses ends it (-2, the link's
+ * path in untrusted).
+ */
+static int resolve_walk(const char *path, char *out, size_t size, char *untrusted,
+                        size_t untrusted_size)
 {
     char todo[2 * OS_PATH_MAX], target[OS_PATH_MAX];
     if (strlen(path) >= OS_PATH_MAX || size < 2) {
@@ -152,6 +178,10 @@ int os_resolve(const char *path, char *out, size_t size)
         if (!S_ISLNK(st.st_mode)) {
             continue;
         }
+        if (untrusted && !link_followable(out, &st)) {
+            snprintf(untrusted, untrusted_size, "%s", out);
+            return -2;
+        }
         ssize_t t = readlink(out, target, sizeof(target) - 1);
         if (t < 0 || ++links > 40 || (size_t)t + 1 + strlen(rest) >= sizeof(todo)) {
             return -1; /* 40: Linux's own limit on links in one path */
@@ -169,6 +199,17 @@ int os_resolve(const char *path, char *out, size_t size)
         snprintf(out, size, "/");
     }
     return 0;
+}
+
+int os_resolve(const char *path, char *out, size_t size)
+{
+    return resolve_walk(path, out, size, NULL, 0);
+}
+
+bool os_untrusted_link(const char *path, char *link, size_t size)
+{
+    char where[OS_PATH_MAX];
+    return resolve_walk(path, where, sizeof(where), link, size) == -2;
 }
 
 bool os_path_within(const char *root, const char *path)
@@ -346,28 +387,6 @@ void os_basename(const char *path, char *out, size_t size)
 
 static mode_t process_umask = 022;
 
-static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/* dir/.base.XXXXXX for target, with 6 random letters: a name no one else uses yet, maybe. */
-static int random_name(const char *target, char *path, size_t size)
-{
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    uint8_t r[6];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
-    if (os_random(r, sizeof(r)) != 0) {
-        return -1;
-    }
-    int n = snprintf(path, size, "%s/.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 62],
-                     letters[r[1] % 62], letters[r[2] % 62], letters[r[3] % 62], letters[r[4] % 62],
-                     letters[r[5] % 62]);
-    if (n < 0 || (size_t)n >= size) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return 0;
-}
-
 int os_temp_create(const char *target, char *path, size_t size)
 {
     path[0] = '\0';
@@ -381,7 +400,7 @@ int os_temp_create(const char *target, char *path, size_t size)
     /* a filesystem without O_TMPFILE: a named file, as elsewhere */
 #endif
     for (int tries = 0; tries < 100; tries++) {
-        if (random_name(target, path, size) != 0) {
+        if (os_sibling_name(target, path, size) != 0) {
             return -1;
         }
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
@@ -401,7 +420,7 @@ int os_temp_name(int fd, const char *target, char *path, size_t size)
 {
 #ifdef OS_LINUX
     for (int tries = 0; tries < 100; tries++) {
-        if (random_name(target, path, size) != 0) {
+        if (os_sibling_name(target, path, size) != 0) {
             return -1;
         }
         /* linkat from the descriptor needs CAP_DAC_READ_SEARCH; through /proc it does not */
@@ -440,6 +459,12 @@ int os_temp_finish(int fd, unsigned mode, bool private_file)
 int os_replace(const char *from, const char *to)
 {
     return rename(from, to);
+}
+
+bool os_replace_refused(const char *path)
+{
+    (void)path;
+    return false;
 }
 
 int os_move_new(const char *from, const char *to)
@@ -489,9 +514,42 @@ int os_spool_create(void)
 
 /* ---- the process ---- */
 
+/*
+ * A standard descriptor that is closed (a daemon's, `cmd >&- 2>&-`) is held by a descriptor that
+ * is as useless as a closed one: otherwise the next file opened would take its number, and a
+ * warning for stderr or an answer for stdout would be written into an output. /dev/null opened
+ * the other way round fails every read or write with EBADF, as the closed descriptor did; where
+ * there is no /dev/null, the end of a pipe that nothing is at: stdin reads its end, stdout and
+ * stderr fail with EPIPE.
+ */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) {
+            continue;
+        }
+        int held = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+        if (held < 0) {
+            int ends[2];
+            if (pipe(ends) != 0) {
+                _exit(3); /* no descriptor at all: nothing could be done safely */
+            }
+            held = ends[fd == 0 ? 0 : 1];
+            close(ends[fd == 0 ? 1 : 0]);
+        }
+        if (held != fd) { /* the lowest free number: fd itself, unless a pipe's other end is */
+            if (dup2(held, fd) != fd) {
+                _exit(3);
+            }
+            close(held);
+        }
+    }
+}
+
 void os_init(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
+    hold_closed_std_fds();
     process_umask = umask(0);
     umask(process_umask);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout pipe: EPIPE from write(), reported */
@@ -536,7 +594,12 @@ static void (*interrupt_handler)(int sig);
 
 static void on_interrupt(int sig)
 {
-    signal(sig, SIG_DFL); /* a second one ends the process at once */
+    /* a second one ends the process at once, as os_on_stop ends it: named temporary files go */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
     interrupt_handler(sig);
 }
 

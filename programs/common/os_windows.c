@@ -306,8 +306,20 @@ bool os_reserved_name(const char *path)
             return true;
         }
     }
-    return len == 4 && (_strnicmp(base, "COM", 3) == 0 || _strnicmp(base, "LPT", 3) == 0) &&
-           base[3] >= '1' && base[3] <= '9';
+    if (len < 4 || (_strnicmp(base, "COM", 3) != 0 && _strnicmp(base, "LPT", 3) != 0)) {
+        return false;
+    }
+    /* a digit 1 to 9, or one of the superscript digits Windows takes for them: ¹ ² ³ in UTF-8 */
+    const unsigned char *d = (const unsigned char *)base + 3;
+    return (len == 4 && d[0] >= '1' && d[0] <= '9') ||
+           (len == 5 && d[0] == 0xC2 && (d[1] == 0xB9 || d[1] == 0xB2 || d[1] == 0xB3));
+}
+
+bool os_stream_name(const char *path)
+{
+    char base[OS_PATH_MAX];
+    os_basename(path, base, sizeof(base)); /* after a drive's "C:" */
+    return strchr(base, ':') != NULL;
 }
 
 bool os_is_separator(char c)
@@ -415,6 +427,12 @@ int os_resolve(const char *path, char *out, size_t size)
     }
     const char *sep = len > 0 && os_is_separator(out[len - 1]) ? "" : "\\";
     return snprintf(out + len, size - len, "%s%s", sep, rest) < (int)(size - len) ? 0 : -1;
+}
+
+bool os_untrusted_link(const char *path, char *link, size_t size)
+{
+    (void)path, (void)link, (void)size; /* a link is made by an administrator or a developer */
+    return false;
 }
 
 /* p in UTF-16 as paths compare: '/' as '\\', no \\?\ (\\?\UNC\server is \\server); malloc'd. */
@@ -747,26 +765,13 @@ int os_open_beneath(int dir, const char *rel)
 
 /* ---- files written whole, then moved into place ---- */
 
-static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789"; /* names are caseless */
-
 int os_temp_create(const char *target, char *path, size_t size)
 {
-    char dir[OS_PATH_MAX], base[OS_PATH_MAX];
-    os_dirname(target, dir, sizeof(dir));
-    os_basename(target, base, sizeof(base));
     PSECURITY_DESCRIPTOR sd = os_private_descriptor();
     SECURITY_ATTRIBUTES sa = {sizeof(sa), sd, FALSE};
     int fd = -1;
     for (int tries = 0; fd < 0 && tries < 100; tries++) {
-        uint8_t r[6];
-        if (os_random(r, sizeof(r)) != 0) {
-            break;
-        }
-        int n = snprintf(path, size, "%s\\.%s.%c%c%c%c%c%c", dir, base, letters[r[0] % 36],
-                         letters[r[1] % 36], letters[r[2] % 36], letters[r[3] % 36],
-                         letters[r[4] % 36], letters[r[5] % 36]);
-        if (n < 0 || (size_t)n >= size) {
-            errno = ENAMETOOLONG;
+        if (os_sibling_name(target, path, size) != 0) {
             break;
         }
         wchar_t *w = wpath(path);
@@ -854,13 +859,20 @@ static int why_not_replaced(const wchar_t *w, DWORD error)
     return fail(error);
 }
 
+bool os_replace_refused(const char *path)
+{
+    wchar_t *w = wpath(path);
+    DWORD attributes = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY);
+}
+
 int os_replace(const char *from, const char *to)
 {
     wchar_t *wf = wpath(from), *wt = wpath(to);
     int rc = -1;
     if (wf && wt) {
-        DWORD attributes = GetFileAttributesW(wt);
-        if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY)) {
+        if (os_replace_refused(to)) {
             rc = fail(ERROR_ACCESS_DENIED); /* read-only: as Windows' own programs, not replaced */
         } else if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
             rc = 0;

@@ -56,15 +56,23 @@ static const option_spec cli_options[] = {
     TEXT("shard", 0, shard, OPT_SHARD),
     FLAG("merge", 0, merge, OPT_SHARD),
     TEXT("max-size", 0, max_size, OPT_MAX_SIZE),
+    TEXT("hmac-key", 0, hmac_key, OPT_DS),
+    TEXT("target", 0, target, OPT_DS),
+    TEXT("offset", 0, offset, OPT_DS),
+    NUMBER("key-block", key_block, 0, EEI_DS_KEY_BLOCKS - 1, OPT_DS),
     FLAG("strict", 0, strict, OPT_STRICT),
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
-/* --json is on the command line, where the parser may not have got to (it stops at a mistake). */
+/*
+ * --json is on the command line, where the parser may not have got to (it stops at a mistake):
+ * spelled whole or by a beginning only it has ("--js").
+ */
 static bool json_asked(int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        size_t n = strlen(argv[i]);
+        if (n >= 4 && n <= 6 && strncmp(argv[i], "--json", n) == 0) {
             return true;
         }
     }
@@ -98,8 +106,12 @@ static bool strict_tripped;
 
 int cli_run(const cli_command *cmd, int argc, char **argv)
 {
-    cli_args args = {
-        .cmd = cmd->name, .bind = "127.0.0.1", .port = 8070, .timeout = 10, .max_clients = 64};
+    cli_args args = {.cmd = cmd->name,
+                     .bind = "127.0.0.1",
+                     .port = 8070,
+                     .timeout = 10,
+                     .max_clients = 64,
+                     .key_block = 1};
     options_outcome out;
     switch (options_parse(argc, argv, cli_options, cmd->options, &args, &out)) {
     case OPTIONS_HELP:
@@ -226,6 +238,7 @@ int cli_check_output(const cli_args *args, const char *out, eei_error *err)
     inputs[n++] = args->passphrase_file;
     inputs[n++] = args->pin_file;
     inputs[n++] = args->cert;
+    inputs[n++] = args->hmac_key;
     return output_check(out, inputs, n, err);
 }
 
@@ -272,8 +285,8 @@ int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what
                     path, what, path);
 }
 
-static int load_key(const char *path, const cli_args *args, bool signing, eei_key **out,
-                    eei_error *err)
+static int load_key(const char *path, const cli_args *args, bool signing, const char *ds_chip,
+                    eei_key **out, eei_error *err)
 {
     if (strcmp(path, "-") == 0) {
         return eei_fail(err, EEI_ERR_USAGE, "the key must be a file, not stdin");
@@ -301,15 +314,22 @@ static int load_key(const char *path, const cli_args *args, bool signing, eei_ke
         opts.pin = os_getenv("ESP_ENC_IMG_PKCS11_PIN");
     }
     opts.signing = signing;
+    opts.ds_chip = ds_chip;
     return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
 }
 
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
 {
-    return load_key(path, args, false, out, err);
+    return load_key(path, args, false, NULL, out, err);
 }
 
 int cli_load_signing_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)
 {
-    return load_key(path, args, true, out, err);
+    return load_key(path, args, true, NULL, out, err);
+}
+
+int cli_load_ds_key(const char *path, const cli_args *args, const char *chip, eei_key **out,
+                    eei_error *err)
+{
+    return load_key(path, args, false, chip, out, err);
 }

@@ -36,6 +36,7 @@ enum {
     OPT_STRICT = 1u << 18,   /* --strict: commands that warn */
     /* sign: espsecure's --keyfile and --version, imgtool's -k */
     OPT_SIGN_SPELLINGS = 1u << 19,
+    OPT_DS = 1u << 20, /* ds-provision: --hmac-key, --target, --offset, --key-block */
 };
 
 /* The exit code of a command that warned under --strict (its output not written). */
@@ -73,6 +74,9 @@ typedef struct {
     const char *max_size;              /* --max-size, as given (cli_run applies it) */
     const char *sb_version;            /* sign --version, as given (only 2 is made) */
     option_list keys, pubs, sign_keys; /* --key, --pub, --sign-key */
+    /* ds-provision */
+    const char *hmac_key, *target, *offset;
+    long long key_block;
     /* serve */
     const char *bind, *cert, *self_signed, *cert_dir;
     long long port, timeout, max_clients, days;
@@ -88,7 +92,7 @@ typedef struct {
 } cli_command;
 
 extern const cli_command cmd_keygen, cmd_pubkey, cmd_encrypt, cmd_decrypt, cmd_info, cmd_verify,
-    cmd_batch, cmd_serve, cmd_sign, cmd_verify_signature, cmd_digest;
+    cmd_batch, cmd_serve, cmd_sign, cmd_verify_signature, cmd_digest, cmd_ds_provision;
 /* The Python tool's spellings: --generate_rsa_key, --generate_ecc_key. */
 extern const cli_command cmd_generate_rsa_key, cmd_generate_ecc_key;
 
@@ -133,6 +137,9 @@ int cli_check_output(const cli_args *args, const char *out, eei_error *err);
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
 /* The same for a Secure Boot V2 key: a key of another kind is refused for the signing reason. */
 int cli_load_signing_key(const char *path, const cli_args *args, eei_key **out, eei_error *err);
+/* The same for the key of chip's Digital Signature peripheral: RSA-3072 private keys only. */
+int cli_load_ds_key(const char *path, const cli_args *args, const char *chip, eei_key **out,
+                    eei_error *err);
 
 /*
  * The key at positional argument key_pos, as cli_load_key. When it is not a key but another

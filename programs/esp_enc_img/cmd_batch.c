@@ -25,7 +25,8 @@ static const char help[] =
     "public key (what 'esp_enc_img pubkey' gives): RSA-3072 or P-256 (plain or HMAC-derived),\n"
     "mixed; a 32-byte HMAC key is the chip's secret and is refused. Writes DIR/<id>.bin per\n"
     "device and DIR/manifest.json (per device: id, scheme, output, size, sha256, key\n"
-    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique.\n"
+    "fingerprint, status). Ids are letters, digits, '.', '_' and '-' (not '.' or '..'), unique\n"
+    "in any case (Dev1 and dev1 would be one file on Windows and macOS).\n"
     "A device that fails (a bad id or key, a write error) is reported as failed and the others\n"
     "are still written; the DIR/<id>.bin an earlier run wrote for it stays in place, its entry\n"
     "marked \"previous_kept\": true. A manifest that is not JSON is refused with the place of\n"
@@ -196,16 +197,36 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
+/* Ids compared as Windows and macOS compare file names: letters without regard to case. */
+static int id_caseless(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
+        int y = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
+        if (x != y || x == 0) {
+            return (x > y) - (x < y);
+        }
+    }
+}
+
 static int by_id(const void *a, const void *b)
 {
     const device *x = *(const device *const *)a, *y = *(const device *const *)b;
-    int c = strcmp(x->id, y->id);
+    int c = id_caseless(x->id, y->id);
+    c = c ? c : strcmp(x->id, y->id);
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+static const char duplicate[] = "duplicate id";
+static const char duplicate_but_case[] =
+    "duplicate id, but for letter case: Windows and macOS take both for one file name, and one "
+    "image would replace the other";
+
 /*
- * An id twice would make one image overwrite the other: every entry of it fails. Sorted by id,
- * the entries of one id are side by side: n log n, a fleet of a million is checked in seconds.
+ * An id twice would make one image overwrite the other: every entry of it fails; so does an id
+ * that differs from another only in case (Dev1.bin and dev1.bin are one file on Windows and
+ * macOS; a manifest means the same on every system). Sorted by id, the entries of one id are side
+ * by side, exact twins next to each other: n log n, a fleet of a million is checked in seconds.
  */
 static int mark_duplicates(batch *b, eei_error *err)
 {
@@ -222,11 +243,15 @@ static int mark_duplicates(batch *b, eei_error *err)
     qsort(sorted, n, sizeof(device *), by_id);
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
-        while (end < n && strcmp(sorted[i]->id, sorted[end]->id) == 0) {
+        while (end < n && id_caseless(sorted[i]->id, sorted[end]->id) == 0) {
             end++;
         }
         for (size_t j = i; end - i > 1 && j < end; j++) {
-            sorted[j]->problem = sorted[j]->problem ? sorted[j]->problem : "duplicate id";
+            bool twin = (j > i && strcmp(sorted[j - 1]->id, sorted[j]->id) == 0) ||
+                        (j + 1 < end && strcmp(sorted[j + 1]->id, sorted[j]->id) == 0);
+            if (!sorted[j]->problem) {
+                sorted[j]->problem = twin ? duplicate : duplicate_but_case;
+            }
         }
         i = end;
     }
@@ -651,6 +676,124 @@ static int refuse_overwrites(const batch *b, const cli_args *args, const char *i
     return rc;
 }
 
+/* An output of this run that is a symbolic link, and where it leads. */
+typedef struct {
+    char *where;     /* os_resolve's path */
+    const device *d; /* whose image; NULL: manifest.json */
+} linked_output;
+
+static int by_where(const void *a, const void *b)
+{
+    return strcmp(((const linked_output *)a)->where, ((const linked_output *)b)->where);
+}
+
+static int by_id_caseless(const void *a, const void *b)
+{
+    return id_caseless((*(const device *const *)a)->id, (*(const device *const *)b)->id);
+}
+
+/* The output of this run named name in DIR ("manifest.json", "<id>.bin"): 1 and *d, or 0. */
+static int output_named(device **ids, size_t n, const char *name, const device **d)
+{
+    size_t len = strlen(name);
+    *d = NULL;
+    if (strcmp(name, "manifest.json") == 0) {
+        return 1;
+    }
+    if (len < 5 || len - 4 > MAX_ID || id_caseless(name + len - 4, ".bin") != 0) {
+        return 0;
+    }
+    device key;
+    snprintf(key.id, sizeof(key.id), "%.*s", (int)(len - 4), name);
+    const device *k = &key;
+    device **hit = bsearch(&k, ids, n, sizeof(device *), by_id_caseless);
+    *d = hit ? *hit : NULL;
+    return hit != NULL;
+}
+
+static int aliased(const batch *b, const char *run_name, const device *x, const device *y,
+                   eei_error *err)
+{
+    char px[OS_PATH_MAX], py[OS_PATH_MAX];
+    const device *ds[2] = {x, y};
+    char *ps[2] = {px, py};
+    for (int i = 0; i < 2; i++) {
+        if (ds[i]) {
+            output_path(b, ds[i], ".bin", ps[i], OS_PATH_MAX);
+        } else {
+            snprintf(ps[i], OS_PATH_MAX, "%s/manifest.json", b->out_dir);
+        }
+    }
+    return eei_fail(err, EEI_ERR_FILE,
+                    "%s: the outputs %s (%s%s) and %s (%s%s) are one file (a link in %s leads "
+                    "there): one would replace the other; nothing written (remove the link)",
+                    run_name, px, x ? "the image of device " : "the results", x ? x->id : "", py,
+                    y ? "the image of device " : "the results", y ? y->id : "", b->out_dir);
+}
+
+/*
+ * Before any work: no two outputs of this run may be one file, which a link in DIR makes (from
+ * one image to another's name or to manifest.json, or two links to one name): one device would
+ * get the other's image while the manifest listed both. Only links can do it (ids are unique in
+ * any case), so only they are resolved: nothing to do in a DIR without links.
+ */
+static int refuse_aliases(const batch *b, const char *run_name, eei_error *err)
+{
+    char path[OS_PATH_MAX], dir[OS_PATH_MAX], where[OS_PATH_MAX];
+    if (os_resolve(b->out_dir, dir, sizeof(dir)) != 0) {
+        return eei_fail(err, EEI_ERR_FILE, "%s: %s: too long, or a loop of links", run_name,
+                        b->out_dir);
+    }
+    linked_output *links = malloc((b->count + 1) * sizeof(linked_output));
+    device **ids = malloc((b->count + 1) * sizeof(device *));
+    if (!links || !ids) {
+        free(links);
+        free(ids);
+        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    size_t nlinks = 0, nids = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i <= b->count; i++) { /* the last: manifest.json */
+        device *d = i < b->count ? &b->devices[i] : NULL;
+        if (d && (d->shard != b->shard || d->problem)) {
+            continue;
+        }
+        if (d) {
+            ids[nids++] = d;
+        }
+        int len = d ? (output_path(b, d, ".bin", path, sizeof(path)) == 0 ? 1 : -1)
+                    : snprintf(path, sizeof(path), "%s/manifest.json", b->out_dir);
+        if (len > 0 && (size_t)len < sizeof(path) && os_is_link(path) &&
+            os_resolve(path, where, sizeof(where)) == 0) {
+            links[nlinks].where = strdup(where);
+            links[nlinks].d = d;
+            rc = links[nlinks++].where ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        }
+    }
+    if (rc == 0 && nlinks > 0) {
+        qsort(ids, nids, sizeof(device *), by_id_caseless);
+        qsort(links, nlinks, sizeof(linked_output), by_where);
+        for (size_t i = 0; rc == 0 && i < nlinks; i++) {
+            char in[OS_PATH_MAX], name[OS_PATH_MAX];
+            const device *other = NULL;
+            os_dirname(links[i].where, in, sizeof(in));
+            os_basename(links[i].where, name, sizeof(name));
+            if (i + 1 < nlinks && strcmp(links[i].where, links[i + 1].where) == 0) {
+                rc = aliased(b, run_name, links[i].d, links[i + 1].d, err);
+            } else if (strcmp(in, dir) == 0 && output_named(ids, nids, name, &other) &&
+                       other != links[i].d) {
+                rc = aliased(b, run_name, links[i].d, other, err);
+            }
+        }
+    }
+    for (size_t i = 0; i < nlinks; i++) {
+        free(links[i].where);
+    }
+    free(links);
+    free(ids);
+    return rc;
+}
+
 /* --jobs, or the number of cores */
 static size_t jobs_for(const cli_args *args)
 {
@@ -714,7 +857,8 @@ static int run(const cli_args *args)
     }
     if (load_devices(list, dir, &b, &err) != 0 || assign_shards(&b, &err) != 0 ||
         sign_key_names(manifest, dir, &signers, &err) != 0 ||
-        refuse_overwrites(&b, args, input, &signers, what, &err) != 0) {
+        refuse_overwrites(&b, args, input, &signers, what, &err) != 0 ||
+        refuse_aliases(&b, what, &err) != 0) {
         goto done;
     }
     keep_share(&b);

@@ -136,7 +136,7 @@ static int encrypt_file(const cli_args *args, const eei_key *key, const eei_key 
                         : eei_encrypt_stream(key, &fs.io, &encrypted, err);
     int rc = st == EEI_OK ? 0 : -1;
     progress_end(&p);
-    if (st == EEI_OK || fs.head_len > 0) {
+    if ((st == EEI_OK || fs.head_len > 0) && fs.total > 0) { /* an empty one is refused */
         warn_input(args, &fs, scan, json);
     }
     /* a file that shrank or grew while it was read would be encrypted as neither */

@@ -61,6 +61,13 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
         output_check(public_path, inputs, 1, err) != 0) {
         return -1;
     }
+    if (outputs_collide(secret_path, public_path)) {
+        return eei_fail(err, EEI_ERR_FILE,
+                        "%s and %s are one file (a link leads from one to the other, or both to "
+                        "one name): the public key would replace the private one; nothing "
+                        "written (remove the link, or give another --out-dir)",
+                        public_path, secret_path);
+    }
     if (!force) {
         /* check both before writing either, so a refusal leaves no half pair */
         const char *paths[] = {secret_path, public_path};

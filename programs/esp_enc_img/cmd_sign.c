@@ -58,33 +58,50 @@ static int read_old_sector(input_file *in, uint8_t sector[EEI_SB_SECTOR_SIZE], e
                : eei_fail(err, EEI_ERR_FILE, "%s: changed size while it was read", in->name);
 }
 
-/* The blocks of the signed app written, for --json: each one's scheme and key digest. */
-static void describe(const char *out_path, uint64_t signed_size, cJSON *json, eei_error *err)
+/* The signed app as it was written, read back from the output before it is committed. */
+typedef struct {
+    output_file *out;
+    uint64_t at;
+} written_app;
+
+static int read_written(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
 {
-    input_file in = {.fd = -1};
-    eei_sb_report rep;
-    if (input_open(&in, out_path, err) == 0) {
-        file_stream fs;
-        file_stream_init(&fs, &in, NULL, 0, NULL, NULL);
-        if (eei_sb_check_stream(&fs.io, NULL, 0, &rep, err) == EEI_OK) {
-            cJSON_AddNumberToObject(json, "signed_size", (double)signed_size);
-            cJSON_AddNumberToObject(json, "app_size", (double)rep.signed_size);
-            if (rep.place == EEI_SB_AFTER_APP) { /* the sector follows the app's layout */
-                cJSON_AddNumberToObject(json, "layout_end", (double)rep.layout_end);
-            } else {
-                cJSON_AddNullToObject(json, "layout_end");
-            }
-            cJSON *blocks = cJSON_AddArrayToObject(json, "blocks");
-            for (unsigned i = 0; i < rep.count; i++) {
-                const eei_sb_block_info *b = &rep.blocks[i];
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
-                json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
-                cJSON_AddItemToArray(blocks, o);
-            }
-        }
+    written_app *w = ctx;
+    if (output_pread(w->out, buf, cap, w->at, got, err) != 0) {
+        return -1;
     }
-    input_close(&in);
+    w->at += *got;
+    return 0;
+}
+
+/*
+ * The blocks of the signed app written, for --json: read from what was written, not from OUT
+ * afterwards (a FIFO's reader has taken the bytes, a device gives none back).
+ */
+static int check_written(output_file *out, eei_sb_report *rep, eei_error *err)
+{
+    written_app w = {out, 0};
+    eei_io io = {.read = read_written, .ctx = &w};
+    return eei_sb_check_stream(&io, NULL, 0, rep, err) == EEI_OK ? 0 : -1;
+}
+
+static void describe(const eei_sb_report *rep, uint64_t signed_size, cJSON *json)
+{
+    cJSON_AddNumberToObject(json, "signed_size", (double)signed_size);
+    cJSON_AddNumberToObject(json, "app_size", (double)rep->signed_size);
+    if (rep->place == EEI_SB_AFTER_APP) { /* the sector follows the app's layout */
+        cJSON_AddNumberToObject(json, "layout_end", (double)rep->layout_end);
+    } else {
+        cJSON_AddNullToObject(json, "layout_end");
+    }
+    cJSON *blocks = cJSON_AddArrayToObject(json, "blocks");
+    for (unsigned i = 0; i < rep->count; i++) {
+        const eei_sb_block_info *b = &rep->blocks[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "scheme", eei_sb_scheme_name(b->version, b->curve));
+        json_add_hex(o, "key_digest", b->key_digest, EEI_SHA256_SIZE);
+        cJSON_AddItemToArray(blocks, o);
+    }
 }
 
 static int run(const cli_args *args)
@@ -129,6 +146,8 @@ static int run(const cli_args *args)
         inputs[2 + i] = args->keys.v[i];
     }
     int rc = output_check(out_path, inputs, 2 + (size_t)args->keys.n, &err);
+    /* in place, OUT is IN's file where its links lead: only where the system would follow them */
+    rc = rc == 0 && !args->output ? output_refuse_untrusted(in_path, &err) : rc;
     for (int i = 0; rc == 0 && i < args->keys.n; i++) {
         rc = cli_load_signing_key(args->keys.v[i], args, &keys[i], &err);
     }
@@ -162,10 +181,12 @@ static int run(const cli_args *args)
         if (rc != 0 && err.status == EEI_ERR_REJECTED) {
             eei_error_prefix(&err, in.name);
         }
+        eei_sb_report rep;
+        rc = rc == 0 && json ? check_written(&out, &rep, &err) : rc;
         input_close(&in); /* signed in place: Windows replaces no file that is open */
         if (rc == 0 && output_commit(&out, &err) == 0) {
             if (json) {
-                describe(out_path, signed_size, json, &err);
+                describe(&rep, signed_size, json);
             } else if (strcmp(out_path, "-") != 0 && !args->quiet) {
                 char shown[OS_PATH_MAX];
                 text_for_display(out_path, shown, sizeof(shown));

@@ -33,6 +33,9 @@ static const char main_help[] =
     "  sign IN --key K [--key K2 [--key K3]] [-o OUT]  Secure Boot V2 signature blocks\n"
     "  verify-signature IN --pub P [--pub P2 ...]      check an app's Secure Boot V2 blocks\n"
     "  digest PUB [-o FILE]                            a signing key's eFuse digest\n"
+    "  ds-provision RSA_KEY --hmac-key HMAC.bin --target CHIP -o OUT\n"
+    "                                                  the esp_secure_cert partition of a\n"
+    "                                                  device whose DS peripheral keeps RSA_KEY\n"
     "\n"
     "Compatibility with esp_enc_img_gen.py:\n"
     "  --generate_rsa_key   same as 'keygen rsa' in the current directory\n"
@@ -58,6 +61,7 @@ static const cli_command *const commands[] = {
     &cmd_sign,
     &cmd_verify_signature,
     &cmd_digest,
+    &cmd_ds_provision,
     &cmd_generate_rsa_key,
     &cmd_generate_ecc_key,
 };

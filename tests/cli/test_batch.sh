@@ -146,6 +146,21 @@ for j in 0 1 2; do
         fail "entry $j: previous_kept"
 done
 "$JG" stale/manifest.json devices.5.previous_kept >/dev/null && fail "'a b' kept an image" || pass
+# ids that differ only in case name one file on Windows and macOS (Dev1.bin is dev1.bin there):
+# one device's image would replace the other's while the manifest listed both. Duplicates on
+# every system, so a manifest means the same everywhere; an exact twin is still "duplicate id"
+printf '%s\n' '{"input": "../app.bin", "devices": [' \
+    '{"id": "Dev1", "public_key": "../keys/dev-01.pem"}, {"id": "x", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "dev1", "public_key": "../keys/dev-03.pem"}, {"id": "X", "public_key": "../keys/dev-01.pem"},' \
+    '{"id": "x", "public_key": "../keys/dev-01.pem"}, {"id": "dev-1", "public_key": "../keys/dev-01.pem"}]}' \
+    >fleet/case.json
+expect_rc 1 "$E" batch fleet/case.json --out-dir case
+expect_err "batch: Dev1: duplicate id, but for letter case"
+expect_err "batch: dev1: duplicate id, but for letter case"
+expect_err "batch: X: duplicate id, but for letter case"
+[ "$(grep -c "batch: x: duplicate id$" err.txt)" = 2 ] && pass || fail "the exact twins: $(cat err.txt)"
+expect_only case dev-1.bin manifest.json
+[ "$("$JG" case/manifest.json failed)" = 5 ] && pass || fail "five failed"
 # a device's HMAC key (32 secret bytes) where its public key belongs: refused, saying what it is
 # and what to give instead, whatever the file is called; its public key PEM works
 cp dev/01/device_hmac_key.bin keys/secret.key
@@ -231,6 +246,40 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
 
+# a second Ctrl-C ends the run at once, in the middle of a device: nothing of the image being
+# written is left (where it has a name, macOS and the BSDs, it is removed as on any other stop)
+if posix_only "signals sent by kill"; then
+    head -c $((96 << 20)) /dev/zero >huge.bin
+    printf '{"input": "../huge.bin", "devices": [%s, %s]}\n' \
+        '{"id": "h1", "public_key": "../keys/dev-01.pem"}' \
+        '{"id": "h2", "public_key": "../keys/dev-01.pem"}' >fleet/huge.json
+    mkdir twice
+    "$E" batch fleet/huge.json --out-dir twice --jobs 1 --quiet --max-size 100M 2>twice.err &
+    bpid=$!
+    caught=false
+    for _ in $(seq 3000); do
+        for fd in /proc/$bpid/fd/*; do
+            case "$(readlink "$fd" 2>/dev/null)" in
+            "$T/twice/"*)
+                [ "$(stat -L -c %s "$fd" 2>/dev/null || echo 0)" -gt 1000000 ] && caught=true ;;
+            esac
+        done
+        $caught && break
+        sleep 0.01
+    done
+    kill -STOP $bpid
+    kill -INT $bpid
+    kill -CONT $bpid
+    sleep 0.05
+    kill -INT $bpid
+    wait $bpid
+    rc=$?
+    $caught && pass || fail "no device got going"
+    [ $rc = 130 ] && pass || fail "batch stopped twice: exit $rc"
+    expect_only twice $(cd twice && ls h?.bin 2>/dev/null)
+    rm -f huge.bin
+fi
+
 # No output may be a file the run reads: the manifest's own folder as --out-dir (the results would
 # replace the manifest), an app or a key named as a device's image, by any path or link. Refused
 # before any work, exit 3, naming both files; nothing written, nothing changed.
@@ -258,6 +307,58 @@ not_under_wine "which file stdin reads" &&
     refused_own "the output own/manifest.json (the results) is the same file as stdin (the manifest)" \
         - --out-dir own <own/manifest.json
 expect_absent own-link/dev-1.bin
+
+# Images written into FIFOs (to uploaders, say) by several workers at once: each reader gets its
+# own device's image whole, the one whose hash the manifest lists
+if posix_only "FIFOs"; then
+    head -c $((6 << 20)) /dev/urandom >fifo_app.bin
+    list=$(for i in 1 2 3 4 5 6; do printf '{"id": "f%s", "public_key": "../keys/dev-01.pem"},' $i; done)
+    printf '{"input": "../fifo_app.bin", "devices": [%s]}\n' "${list%,}" >fleet/fifos.json
+    mkdir fifos
+    readers=()
+    for i in 1 2 3 4 5 6; do
+        mkfifo fifos/f$i.bin
+        cat fifos/f$i.bin >fifo_got$i.bin &
+        readers+=($!)
+    done
+    expect_rc 0 timeout 120 "$E" batch fleet/fifos.json --out-dir fifos --jobs 6 --quiet
+    wait "${readers[@]}"
+    for i in 1 2 3 4 5 6; do
+        [ "$("$JG" fifos/manifest.json devices.$((i - 1)).sha256)" = \
+            "$(sha256sum fifo_got$i.bin | cut -d' ' -f1)" ] && pass || fail "f$i: not the image listed"
+        "$E" decrypt fifo_got$i.bin dev/01/device_hmac_key.bin fifo_back.bin && cmp -s fifo_back.bin fifo_app.bin &&
+            pass || fail "f$i: its reader got no whole image"
+    done
+    rm -f fifo_app.bin fifo_got*.bin fifo_back.bin
+fi
+
+# Nor may two outputs be one file: a link in DIR from one device's image to another's (or to
+# manifest.json, or two links to one name) would leave one device with the other's image while
+# the manifest lists both as written. Refused before any work, naming both; nothing written.
+if posix_only "symbolic links made by ln -s"; then
+    printf '{"input": "../app.bin", "devices": [%s, %s, %s]}\n' \
+        '{"id": "a1", "public_key": "../keys/dev-01.pem"}' \
+        '{"id": "a2", "public_key": "../keys/dev-03.pem"}' \
+        '{"id": "a3", "public_key": "../keys/dev-01.pem"}' >fleet/alias.json
+    mkdir alias && printf 'old a2' >alias/a2.bin && ln -s a2.bin alias/a1.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "batch: the outputs alias/a1.bin (the image of device a1) and alias/a2.bin (the image of device a2) are one file"
+    expect_err "nothing written"
+    [ "$(cat alias/a2.bin)" = "old a2" ] && pass || fail "a2.bin changed"
+    expect_only alias a1.bin a2.bin
+    rm alias/a1.bin && ln -s manifest.json alias/a3.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "alias/a3.bin (the image of device a3) and alias/manifest.json (the results) are one file"
+    rm alias/a3.bin && ln -s elsewhere.bin alias/a1.bin && ln -s ./elsewhere.bin alias/a3.bin
+    expect_rc 3 "$E" batch fleet/alias.json --out-dir alias
+    expect_err "are one file"
+    expect_only alias a1.bin a2.bin a3.bin
+    # a link to a file of no other output is followed, as for any output
+    rm alias/a3.bin
+    expect_rc 0 "$E" batch fleet/alias.json --out-dir alias --quiet
+    [ -L alias/a1.bin ] && [ -f alias/elsewhere.bin ] && pass || fail "a1.bin's link not followed"
+    expect_rc 0 "$E" decrypt alias/a1.bin dev/01/device_hmac_key.bin back.bin
+fi
 # the manifest elsewhere; in the out-dir, an app or a key bear a device's image name
 mkdir img && cp app.bin img/dev-1.bin && cp keys/dev-02.pem img/dev-2.bin && cp -r img img.before
 printf '{"input": "../img/dev-1.bin", "devices": [%s, %s]}\n' \

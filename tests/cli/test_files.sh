@@ -85,6 +85,32 @@ expect_only out existing keep
 expect_rc 1 "$E" decrypt cut.img "$K/rsa_priv_key.pem" out/cut
 expect_err "cut.img: truncated"
 
+# the longest names a folder takes (255 bytes) are written, new or replaced: the file being
+# written beside one has a name of its own that fits (a long name's beginning, cut where a
+# character starts), not ".NAME.XXXXXX", 8 bytes too long; a passing stranger with a name of 250
+# letters, 'é' (2 bytes each) among them, too
+long=$(printf 'L%.0s' $(seq 255))
+accented="a$(printf 'é%.0s' $(seq 120))$(printf 'z%.0s' $(seq 8))"
+for name in "$long" "$accented"; do
+    expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" "out/$name"
+    expect_only out existing keep "$name"
+    # (Wine's GetFinalPathNameByHandleW fails on a name of 248 characters or more, which the
+    # replacement of an existing file asks for where its links lead)
+    if [ "$name" = "$accented" ] || not_under_wine "replacing a file of a 255-character name"; then
+        expect_rc 0 "$E" encrypt p "$K/rsa_pub_key.pem" "out/$name"
+        expect_rc 0 "$E" decrypt good_rsa.img "$K/rsa_priv_key.pem" "out/$name"
+        expect_same p "out/$name"
+        expect_rc 0 "$E" pubkey "$K/rsa_priv_key.pem" -o "out/$name" --force
+        expect_only out existing keep "$name"
+    fi
+    rm -f "out/$name"
+done
+mkdir longkeys
+expect_rc 0 "$E" keygen ecc --out-dir "longkeys"
+expect_rc 0 "$E" digest longkeys/ecc_pub_key.pem -o "longkeys/$long"
+expect_rc 0 "$E" keygen ecc --out-dir "longkeys" --force
+expect_only longkeys ecc_priv_key.pem ecc_pub_key.pem "$long"
+
 # the key must be a file, not stdin
 expect_rc 2 "$E" encrypt p - out/x <"$K/rsa_pub_key.pem"
 expect_only out existing keep

@@ -109,6 +109,21 @@ expect_json key missing.pem
 fails 2 digest --json
 expect_json key null
 
+# ds-provision: key, hmac_key, output
+fails 3 ds-provision missing.pem --hmac-key h.bin --target esp32c3 -o sc.bin --json
+expect_json key missing.pem
+expect_json hmac_key h.bin
+expect_json output sc.bin
+fails 3 ds-provision "$K/rsa_pub_key.pem" --hmac-key h.bin --target esp32c3 -o sc.bin --json
+expect_json key "$K/rsa_pub_key.pem"
+fails 2 ds-provision "$K/rsa_priv_key.pem" --hmac-key h.bin --target esp32 -o sc.bin --json
+expect_json key null
+expect_json hmac_key null
+expect_json output null
+fails 2 ds-provision --json
+expect_json key null
+expect_absent h.bin
+
 # batch: input, input_size, input_sha256, manifest_sha256, devices, succeeded, failed; as far as
 # the run got before it failed
 batch_unknown() { # the keys not reached, as null and []

@@ -63,6 +63,37 @@ expect_rc 0 "$E" pubkey "$d/rsa_priv_key.pem"
 expect_same "$T/out.txt" "$d/rsa_pub_key.pem"
 expect_only "$d" rsa_priv_key.pem rsa_pub_key.pem
 
+# the pair's two names are one file (a link from one to the other, or both to one name): the
+# public key would be written over the private one and the new secret lost while keygen says it
+# wrote both. Refused before anything is made, even with --force; the old key stays.
+if posix_only "symbolic links"; then
+    d=$T/alias && mkdir "$d"
+    "$E" keygen ecc --out-dir "$d" >/dev/null
+    cp "$d/ecc_priv_key.pem" "$T/old_secret"
+    rm "$d/ecc_pub_key.pem" && ln -s ecc_priv_key.pem "$d/ecc_pub_key.pem"
+    expect_rc 3 "$E" keygen ecc --out-dir "$d" --force
+    expect_err "$d/ecc_pub_key.pem and $d/ecc_priv_key.pem are one file"
+    expect_same "$d/ecc_priv_key.pem" "$T/old_secret"
+    expect_only "$d" ecc_priv_key.pem ecc_pub_key.pem
+    rm "$d/ecc_pub_key.pem" && mv "$d/ecc_priv_key.pem" "$d/ecc_pub_key.pem"
+    ln -s ./ecc_pub_key.pem "$d/ecc_priv_key.pem"
+    expect_rc 3 "$E" keygen ecc --out-dir "$d" --force --json
+    expect_json ok false
+    expect_json secret null
+    expect_same "$d/ecc_pub_key.pem" "$T/old_secret"
+    rm "$d"/*
+    mkdir "$d/sub" && ln -s sub/key "$d/ecc_priv_key.pem" && ln -s ../alias/sub/key "$d/ecc_pub_key.pem"
+    expect_rc 3 "$E" keygen ecc --out-dir "$d" --force
+    expect_err "are one file"
+    expect_absent "$d/sub/key"
+    # two names of one file (a hard link) are two outputs: each gets its own file
+    rm "$d"/ecc_p*_key.pem && "$E" keygen ecc --out-dir "$d" >/dev/null
+    ln -f "$d/ecc_priv_key.pem" "$d/ecc_pub_key.pem"
+    expect_rc 0 "$E" keygen ecc --out-dir "$d" --force
+    expect_rc 0 "$E" pubkey "$d/ecc_priv_key.pem"
+    expect_same "$T/out.txt" "$d/ecc_pub_key.pem"
+fi
+
 # a missing output directory is created, private to the owner
 expect_rc 0 "$E" keygen hmac --out-dir "$T/new/secrets"
 expect_mode "$T/new/secrets" 700

@@ -80,6 +80,27 @@ posix_only "FIFOs" && for cmd in "decrypt app.img $K/device_hmac_key.bin" "encry
     esac
 done
 
+# -- sign --json into a FIFO or a device: the JSON describes the signed app that was written,
+# not a file read back afterwards (which would wait forever for a FIFO's next writer, or read a
+# device's nothing and call the signing failed)
+if posix_only "FIFOs"; then
+    cat fifo >from_fifo &
+    reader=$!
+    expect_rc 0 timeout 20 "$E" sign app.bin --key sk/ecc_priv_key.pem -o fifo --json
+    expect_json ok true
+    expect_json blocks.0.scheme ecdsa-p256
+    kill $reader 2>/dev/null
+    wait $reader
+    expect_rc 0 "$E" verify-signature from_fifo --pub sk/ecc_pub_key.pem
+    "$E" sign app.bin --key sk/ecc_priv_key.pem -o signed.bin >/dev/null
+    if $root && [ -c null ]; then
+        expect_rc 0 "$E" sign app.bin --key sk/ecc_priv_key.pem -o null --json
+        expect_json ok true
+        expect_json app_size "$(($(stat -c %s signed.bin) - 4096))"
+        expect_kind null "character special file"
+    fi
+fi
+
 # -- a socket: the listener gets the bytes
 if posix_only "local sockets" && command -v python3 >/dev/null; then
     python3 - "$T/sock" "$T/from_sock" <<'EOF' &
@@ -134,6 +155,39 @@ if posix_only "symbolic links made by ln -s"; then
     expect_only rel v1.bin v2.bin next.bin
 fi
 
+# -- a link someone else planted in a folder anyone may write to (a /tmp: sticky, world-writable)
+# is not followed, as Linux follows no such link (fs.protected_symlinks): run as root, the tool
+# would otherwise replace any file the planter names. The folder's owner's links, and the
+# runner's own, are followed. (Root only: the link is given to another user with chown -h.)
+if posix_only "file owners" && $root && id nobody >/dev/null 2>&1; then
+    mkdir sticky && chmod 1777 sticky && mkdir sticky/sub && chmod 777 sticky/sub
+    printf 'precious' >victim.txt
+    ln -s "$T/victim.txt" sticky/out.img && chown -h nobody sticky/out.img
+    ln -s victim.txt sticky/dangling.img && chown -h nobody sticky/dangling.img
+    ln -s sub sticky/via && chown -h nobody sticky/via
+    ln -s "$T/victim.txt" sticky/sub/out.img
+    for out in sticky/out.img "$T/sticky/out.img" sticky/dangling.img sticky/via/out.img; do
+        expect_rc 3 "$E" encrypt app.bin "$K/rsa_pub_key.pem" "$out"
+        expect_err "a symbolic link that another user owns in a folder anyone may write to"
+        printf 'precious' | cmp -s - victim.txt && pass || fail "$out: the victim was replaced"
+    done
+    expect_rc 3 "$E" keygen ecc --out-dir sticky/via --force
+    printf 'precious' | cmp -s - victim.txt && pass || fail "keygen: the victim was replaced"
+    # signed in place: IN is also the output, through the same link
+    expect_rc 3 "$E" sign sticky/out.img --key sk/ecc_priv_key.pem
+    expect_err "a symbolic link that another user owns in a folder anyone may write to"
+    printf 'precious' | cmp -s - victim.txt && pass || fail "sign: the victim was replaced"
+    expect_only sticky dangling.img out.img sub via
+    # the runner's own link there is followed (sticky/sub is no sticky folder: its link too)
+    ln -s "$T/mine.img" sticky/mine.img
+    expect_rc 0 "$E" encrypt app.bin "$K/rsa_pub_key.pem" sticky/mine.img
+    expect_rc 0 "$E" decrypt mine.img "$K/rsa_priv_key.pem" back.bin
+    expect_same back.bin app.bin
+    expect_rc 0 "$E" encrypt app.bin "$K/rsa_pub_key.pem" sticky/sub/out.img
+    expect_rc 0 "$E" decrypt victim.txt "$K/rsa_priv_key.pem" back.bin
+    rm -rf sticky victim.txt mine.img
+fi
+
 # -- a folder is refused, before anything is read
 mkdir outdir
 expect_rc 3 "$E" decrypt app.img "$K/device_hmac_key.bin" outdir
@@ -167,6 +221,32 @@ ln -s pass kd/rsa_priv_key.pem
 expect_rc 3 "$E" keygen rsa --out-dir kd --passphrase-file kd/pass --force
 expect_err "is the input kd/pass"
 printf 'a passphrase\n' | cmp -s - kd/pass && pass || fail "the passphrase file was replaced"
+# IN '-' is the file stdin reads: an OUT that leads there (/dev/stdin, /proc/self/fd/0) is that
+# input, and the output '-' is the file stdout writes (opened without truncating, 1<>FILE). (sign
+# is the exception of every input: its OUT may be IN, which is signing in place.)
+if posix_only "/proc/self/fd"; then
+    ln -s /proc/self/fd/0 stdin0
+    cp app.bin in.bin
+    expect_rc 3 "$E" encrypt - "$K/rsa_pub_key.pem" stdin0 <in.bin
+    expect_err "stdin0 is the input stdin: refusing to replace an input with the output"
+    expect_same in.bin app.bin
+    cp app.img in.img
+    expect_rc 3 "$E" decrypt - "$K/device_hmac_key.bin" stdin0 <in.img
+    expect_same in.img app.img
+    "$E" encrypt in.bin "$K/rsa_pub_key.pem" - 1<>in.bin 2>err.txt
+    rc=$?
+    [ "$rc" = 3 ] && pass || fail "encrypt IN - 1<>IN: exit $rc"
+    grep -q "stdout is the input in.bin" err.txt && pass || fail "$(cat err.txt)"
+    expect_same in.bin app.bin
+    "$E" decrypt - "$K/device_hmac_key.bin" - <in.img 1<>in.img 2>err.txt
+    [ $? = 3 ] && pass || fail "decrypt - - <IN 1<>IN: not refused"
+    expect_same in.img app.img
+    # stdin and stdout that are pipes are no input's file
+    cat app.bin | "$E" encrypt - "$K/rsa_pub_key.pem" - | cat >piped2.img
+    expect_rc 0 "$E" decrypt piped2.img "$K/rsa_priv_key.pem" back2.bin
+    expect_same back2.bin app.bin
+    rm -f stdin0 in.bin in.img piped2.img back2.bin
+fi
 
 # -- decrypted plaintext is private to its owner (umask 022 here)
 expect_rc 0 "$E" decrypt app.img "$K/device_hmac_key.bin" plain.bin
@@ -208,6 +288,27 @@ if $root && [ -c full ]; then
     grep -q "stdout: write failed: No space left on device" err.txt && pass || fail "$(cat err.txt)"
     "$E" --help >full 2>/dev/null && fail "--help > full: exit 0" || pass
     "$E" keygen ecc --out-dir k2 --json >full 2>/dev/null && fail "keygen --json > full: exit 0" || pass
+fi
+
+# -- stdout and stderr closed (a daemon, `cmd >&- 2>&-`): the files the command opens must not
+# take their numbers, or a warning or an answer meant for them would land in an output. encrypt
+# warns of an input that is not an app after the image is written; the image stays whole.
+if posix_only "closed standard descriptors"; then
+    head -c 5000 /dev/urandom >notapp.bin
+    rm -f closed.img
+    "$E" encrypt notapp.bin "$K/rsa_pub_key.pem" closed.img >&- 2>&-
+    rc=$?
+    [ "$rc" = 0 ] && pass || fail "encrypt >&- 2>&-: exit $rc"
+    expect_rc 0 "$E" info closed.img
+    grep -q "warning" closed.img && fail "the warning is inside the image" || pass
+    # stdin closed too: no key, input or output is read or written as '-'
+    "$E" encrypt notapp.bin "$K/rsa_pub_key.pem" closed.img <&- >&- 2>&-
+    expect_rc 0 "$E" info closed.img
+    # what goes to a closed stdout fails as before: an error, not a success
+    "$E" pubkey "$K/rsa_pub_key.pem" >&- 2>err.txt
+    rc=$?
+    [ "$rc" = 3 ] && pass || fail "pubkey >&-: exit $rc"
+    grep -q "stdout" err.txt && pass || fail "pubkey >&-: $(cat err.txt)"
 fi
 
 # -- help COMMAND is the command's help

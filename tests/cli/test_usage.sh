@@ -51,6 +51,16 @@ expect_err "(did you mean '--key'?)"
 expect_rc 2 "$E" encrypt --bogus a b c
 grep -q "did you mean" "$T/err.txt" && fail "a suggestion for --bogus" || pass
 grep -q "did you mean" <("$E" frobnicate 2>&1) && fail "a suggestion for frobnicate" || pass
+# an option by its beginning: the options the command takes decide; several are named, not
+# called unknown; --json by its beginning asks for the JSON of a usage error too
+expect_rc 2 "$E" pubkey --fo der k.pem
+expect_err "option '--fo' is ambiguous: '--force' or '--format'"
+expect_rc 3 "$E" info --ma 1 "$SRC/samples/hello_app.bin" # --max-size: info has no --max-clients
+expect_err "larger than an image of the largest app --max-size allows"
+expect_rc 2 "$E" verify --ver --js x.img y z
+grep -q '"ok":false' "$T/out.txt" && pass || fail "no JSON for --js: $(cat "$T/out.txt")"
+expect_rc 2 "$E" sign app.bin --ver 2
+expect_err "option '--ver' is ambiguous: '--verbose' or '--version'"
 # binary data is never written to a terminal; text (a PEM public key) is
 on_tty() {
     script -qec "$*" /dev/null >"$T/tty.raw" 2>&1

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One round trip per scheme, and a rejection, under valgrind: no leak, no invalid access.
+# One round trip per scheme, and a rejection, under valgrind: no leak, no invalid access. Then
+# batch and ds-provision, succeeding and failing.
 . "$(dirname "$0")/../support/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 K=$SRC/keys
@@ -25,4 +26,14 @@ for k in 1 2; do
 done
 expect_rc 1 "${VG[@]}" "$E" batch --merge s1/manifest.json s2/manifest.json -o m.json --json
 expect_rc 3 "${VG[@]}" "$E" batch --merge s1/manifest.json s1/manifest.json -o m.json
+# ds-provision: a new HMAC key, then the same one read; a key it refuses; a write that fails
+expect_rc 0 "${VG[@]}" "$E" ds-provision "$K/rsa_priv_key.pem" --hmac-key ds.bin --target esp32c3 \
+    -o sc.bin --json
+expect_rc 0 "${VG[@]}" "$E" ds-provision "$K/rsa_priv_key.pem" --hmac-key ds.bin --target esp32s3 \
+    -o sc.bin --force
+expect_rc 3 "${VG[@]}" "$E" ds-provision "$K/rsa_pub_key.pem" --hmac-key ds.bin --target esp32c3 \
+    -o sc2.bin --json
+expect_rc 3 "${VG[@]}" "$E" ds-provision "$K/rsa_priv_key.pem" --hmac-key ds2.bin \
+    --target esp32c3 -o no/such/dir/sc.bin
+expect_absent ds2.bin
 finish

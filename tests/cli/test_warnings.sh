@@ -35,6 +35,7 @@ expect_err "nodesc.bin is not an ESP app binary (0xE9, but no app descriptor)"
 : >empty.bin # nothing to encrypt: refused, not a warning
 expect_rc 3 "$E" encrypt empty.bin "$PUB" empty.img
 expect_err "empty.bin is empty: there is no firmware to encrypt"
+expect_err_lines 1 # the error alone, no warning of the same
 expect_absent empty.img
 expect_rc 3 "$E" encrypt - "$PUB" empty.img </dev/null
 expect_err "stdin is empty: there is no firmware to encrypt"

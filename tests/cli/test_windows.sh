@@ -26,6 +26,14 @@ expect_err "NUL.img: a name Windows keeps for a device"
 expect_rc 3 "$E" encrypt app.bin con.pem out/x.img
 expect_err "con.pem: a name Windows keeps for a device"
 expect_only out
+# NAME:STREAM is a stream of the file NAME, not a file: the file being written beside it could not
+# be moved there (and would leave an empty hidden .NAME behind); refused before any work
+for name in out/x.img:s 'out\x.img::$DATA' out/COM:; do
+    expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem "$name"
+done
+expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem out/x.img:s
+expect_err "out/x.img:s: a stream of a file (NAME:STREAM), not a file: give a name without ':'"
+expect_only out
 
 # -- '\' and '/' alike, UTF-8 names with spaces
 mkdir -p "dé jà/sous dossier"
@@ -77,6 +85,20 @@ expect_rc 3 "$E" encrypt app.bin rsa_pub_key.pem ro.img
 expect_err "ro.img: Permission denied"
 printf 'old' | cmp -s - ro.img && pass || fail "the read-only OUT changed"
 chmod 644 ro.img
+# a key pair with a read-only file: keygen --force replaces neither, and leaves no hidden file
+# (the hard link that keeps an old key until the pair is in place cannot be deleted once made
+# to a read-only file: Windows deletes no read-only name)
+for ro in ecc_pub_key.pem ecc_priv_key.pem; do
+    rm -rf rokeys && "$E" keygen ecc --out-dir rokeys >/dev/null
+    cp rokeys/ecc_priv_key.pem old_secret.pem && cp rokeys/ecc_pub_key.pem old_public.pem
+    chmod 444 "rokeys/$ro"
+    expect_rc 3 "$E" keygen ecc --out-dir rokeys --force
+    expect_err "rokeys/$ro: Permission denied"
+    expect_same rokeys/ecc_priv_key.pem old_secret.pem
+    expect_same rokeys/ecc_pub_key.pem old_public.pem
+    expect_only rokeys ecc_priv_key.pem ecc_pub_key.pem
+    chmod 644 "rokeys/$ro"
+done
 mkdir held && printf 'old' >held/held.img
 # -- an OUT another program has open (as an editor or an antivirus does): not replaced, said
 if [ -n "${EEI_WIN_HOLD:-}" ]; then
@@ -89,6 +111,20 @@ if [ -n "${EEI_WIN_HOLD:-}" ]; then
     expect_only held held.img
     kill $holder 2>/dev/null
     wait $holder 2>/dev/null
+fi
+
+# -- a full disk (a small tmpfs here, root only): said so, nothing left, an existing OUT kept
+if [ "$(id -u)" = 0 ] && mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
+    trap 'umount "$T/full" 2>/dev/null; rm -rf "$T"' EXIT
+    make_input big.bin 1048576
+    printf 'keep me' >full/existing.img
+    expect_rc 3 "$E" encrypt big.bin rsa_pub_key.pem full/existing.img
+    expect_err "No space left on device"
+    printf 'keep me' | cmp -s - full/existing.img && pass || fail "the existing OUT changed"
+    expect_only full existing.img
+    umount full
+else
+    echo "SKIP: a full disk needs root and a tmpfs mount"
 fi
 
 # -- Ctrl-C in the middle of an encryption: the temporary file goes, OUT stays as it was, and the

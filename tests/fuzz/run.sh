@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor fw_signature http signature app)
+[ ${#targets[@]} -gt 0 ] || targets=(header inspect decrypt fw_decryptor fw_signature http signature app
+    secure_cert)
 vectors=${EEI_VECTORS_DIR:-$PWD/tests/vectors}
 B=build-fuzz
 
@@ -23,7 +24,8 @@ for t in "${targets[@]}"; do
     corpus=$B/corpus/$t
     mkdir -p "$corpus" "$B/crashes/$t"
     for f in "$vectors"/kat/*.bin "$vectors"/negative/*.bin "$vectors"/upstream/image_*.bin; do
-        if [ "$t" = http ] || [ "$t" = signature ] || [ "$t" = app ]; then # heads, apps
+        if [ "$t" = http ] || [ "$t" = signature ] || [ "$t" = app ] || [ "$t" = secure_cert ]; then
+            # heads, apps, partitions
             cp tests/fuzz/seeds/$t/* "$corpus/"
             break
         elif [ "$t" = fw_signature ]; then # signed apps, as the host's signature target

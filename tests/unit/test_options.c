@@ -7,17 +7,18 @@
 
 typedef struct {
     bool verbose, force;
-    const char *out;
+    const char *out, *format;
     long long jobs;
 } values;
 
-enum { FORCE = 1, OUT = 2, JOBS = 4 };
+enum { FORCE = 1, OUT = 2, JOBS = 4, FORMAT = 8 };
 
 static const option_spec specs[] = {
     {"verbose", 'v', OPTION_FLAG, offsetof(values, verbose), 0, 0, 0},
     {"force", 'f', OPTION_FLAG, offsetof(values, force), 0, 0, FORCE},
     {"output", 'o', OPTION_TEXT, offsetof(values, out), 0, 0, OUT},
     {"jobs", 'j', OPTION_NUMBER, offsetof(values, jobs), 1, 256, JOBS},
+    {"format", 0, OPTION_TEXT, offsetof(values, format), 0, 0, FORMAT},
     {NULL, 0, OPTION_FLAG, 0, 0, 0, 0},
 };
 
@@ -60,5 +61,24 @@ int main(void)
     char *a8[] = {"cmd", "--", "-f", NULL};
     CHECK(parse(FORCE, &v, &out, a8) == OPTIONS_RUN);
     CHECK(!v.force && out.npos == 1 && strcmp(out.pos[0], "-f") == 0);
+
+    /* a beginning of several options the command takes is ambiguous, and says so */
+    char *b1[] = {"cmd", "--fo", "der", NULL};
+    CHECK(parse(FORCE | FORMAT, &v, &out, b1) == OPTIONS_USAGE);
+    CHECK(strcmp(out.why, "option '--fo' is ambiguous: '--force' or '--format'") == 0);
+    /* ... but only those it takes count: for a command without --format, --fo is --force */
+    char *b2[] = {"cmd", "--fo", "in", NULL};
+    CHECK(parse(FORCE, &v, &out, b2) == OPTIONS_RUN);
+    CHECK(v.force && out.npos == 1);
+    char *b3[] = {"cmd", "--form=der", NULL};
+    CHECK(parse(FORMAT | OUT, &v, &out, b3) == OPTIONS_RUN);
+    CHECK(v.format && strcmp(v.format, "der") == 0);
+    /* the beginning of an option it does not take alone: that option, which does not apply */
+    char *b4[] = {"cmd", "--form", "der", NULL};
+    CHECK(parse(FORCE, &v, &out, b4) == OPTIONS_USAGE);
+    CHECK(strcmp(out.why, "option '--format' does not apply to this command") == 0);
+    /* --help by its beginning too, as any option */
+    char *b5[] = {"cmd", "--he", NULL};
+    CHECK(parse(0, &v, &out, b5) == OPTIONS_HELP);
     return check_summary();
 }

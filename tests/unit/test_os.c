@@ -58,6 +58,12 @@ static void check_names(void)
     CHECK(os_reserved_name("out/aux.img"));
     CHECK(os_reserved_name("COM1"));
     CHECK(os_reserved_name("lpt9.bin"));
+    /* Windows takes the superscript digits for digits there: COM¹, LPT³.txt are devices too */
+    CHECK(os_reserved_name("COM\xc2\xb9"));
+    CHECK(os_reserved_name("out\\lpt\xc2\xb3.txt"));
+    CHECK(os_reserved_name("com\xc2\xb2 .img"));
+    CHECK(!os_reserved_name("COM\xc2\xb4")); /* an acute accent, no digit */
+    CHECK(!os_reserved_name("COM\xc2\xb9\xc2\xb9"));
     CHECK(!os_reserved_name("COM10"));
     CHECK(!os_reserved_name("null.txt"));
     CHECK(!os_reserved_name("console.img"));
@@ -66,6 +72,32 @@ static void check_names(void)
     CHECK(!os_is_separator('\\'));
     CHECK(!os_reserved_name("NUL"));
     CHECK(!os_reserved_name("con.txt"));
+#endif
+}
+
+/* The name beside a file for a file standing in for it: ".NAME.xxxxxx", in its folder. */
+static void check_sibling_names(void)
+{
+    char out[OS_PATH_MAX];
+    CHECK(os_sibling_name("dir/app.bin", out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "dir/.app.bin.", 13) == 0 && strlen(out) == 19);
+    CHECK(os_sibling_name("app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "./.app.bin.", 11) == 0);
+    char again[OS_PATH_MAX];
+    CHECK(os_sibling_name("app.bin", again, sizeof(again)) == 0 && strcmp(out, again) != 0);
+    /* a long name: its first 200 bytes, cut before a character of several bytes */
+    char name[260] = {0};
+    memset(name, 'a', 199);
+    memcpy(name + 199, "\xc3\xa9\xc3\xa9.bin", 8); /* "é" starts at byte 199 */
+    CHECK(os_sibling_name(name, out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "./.", 3) == 0 && out[3 + 199] == '.' && strlen(out) == 3 + 199 + 7);
+    CHECK(os_sibling_name("app.bin", out, 8) != 0 && errno == ENAMETOOLONG);
+#ifdef _WIN32
+    /* "C:app.bin" is in the current folder of drive C:, not at its root */
+    CHECK(os_sibling_name("C:app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "C:.app.bin.", 11) == 0);
+    CHECK(os_sibling_name("C:\\app.bin", out, sizeof(out)) == 0 &&
+          strncmp(out, "C:\\.app.bin.", 12) == 0);
 #endif
 }
 
@@ -249,6 +281,7 @@ int main(int argc, char **argv)
         return 2;
     }
     check_names();
+    check_sibling_names();
     check_files();
     check_offsets();
 #ifdef _WIN32
