@@ -12,7 +12,8 @@
 #     encryption), with anti-rollback;
 #   - esp32c2's defaults (no HMAC peripheral, no RSA accelerator: RSA-3072, the task watchdog
 #     set to panic);
-#   - the decryptor component copied into another project (idf/standalone).
+#   - the decryptor component in another project (idf/standalone): where it is in the repository,
+#     and a copy of its folder alone, outside any checkout.
 # Usage: tests/firmware/idf_check.sh [IDF_CHECK]   (default: ../shared/tools/idf-check)
 # Prints one line per check; exits 1 if any fails, 0 with "skipped" if idf-check is not there.
 set -uo pipefail
@@ -25,10 +26,10 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/eei-idf-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# the component, copied as a user would, into a project of its own
-cp -r "$repo/tests/firmware/idf/standalone" "$work/standalone"
-mkdir -p "$work/standalone/components"
-cp -r "$repo/firmware/components/eei_decryptor" "$work/standalone/components/"
+# the project, and the component's folder copied beside it: nothing else of the repository
+mkdir -p "$work/copy"
+cp -r "$repo/tests/firmware/idf/standalone" "$work/copy/standalone"
+cp -r "$repo/components/eei_decryptor" "$work/copy/eei_decryptor"
 
 failed=0
 check() { # NAME ARGS...
@@ -47,8 +48,11 @@ for v in 5.5 6.0; do
         --cmake-arg -DESP_ENC_IMG_BUILD_TOOL=ON
     check "v$v firmware (RSA-3072, esp_https_ota adapter, signature check)" --idf $v --project "$repo/firmware" \
         --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
-    check "v$v decryptor component in another project" --idf $v --project "$work/standalone" \
-        --copy-root "$work/standalone" --cmake-arg "-DESP_ENC_IMG_DIR=$repo"
+    check "v$v decryptor component in another project" --idf $v \
+        --project "$repo/tests/firmware/idf/standalone"
+    check "v$v decryptor component, a copy of its folder alone" --idf $v \
+        --project "$work/copy/standalone" --copy-root "$work/copy" \
+        --cmake-arg "-DEEI_DECRYPTOR_DIR=$work/copy/eei_decryptor"
     # the buffer sizes besides the default 4 KiB, each with one of the two trust options
     for size in 1 2 8 16; do
         case $size in
@@ -83,8 +87,6 @@ configure_error() { # NAME MESSAGE IDF_CHECK_ARGS...
         failed=1
     fi
 }
-configure_error "v5.5 the component without ESP_ENC_IMG_DIR" "set ESP_ENC_IMG_DIR" \
-    --idf 5.5 --project "$work/standalone" --copy-root "$work/standalone"
 cp "$repo/tests/firmware/idf/rsa_https_ota.defaults" "$work/bad_digest.defaults"
 echo 'CONFIG_EEI_TRUSTED_KEY_DIGEST1="50c75fbb"' >>"$work/bad_digest.defaults"
 configure_error "v6.0 a trusted key digest of 8 hex digits" \

@@ -6,7 +6,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: tidy.sh BUILD_DIR}" && pwd)
 [ -f "$build/compile_commands.json" ] || { echo "tidy: no $build/compile_commands.json" >&2; exit 2; }
-files="$src/(lib|programs|firmware/host|firmware/components|firmware/main)/"
+files="$src/(lib|programs|components|firmware/host|firmware/components|firmware/main)/"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
