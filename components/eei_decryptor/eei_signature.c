@@ -21,14 +21,15 @@ static int app_digest(app_digests *d, size_t len, const uint8_t **out)
     bool *have = len == 48 ? &d->have384 : &d->have256;
     uint8_t *digest = len == 48 ? d->sha384 : d->sha256;
     if (!*have) {
-        int rc = eei_dev_hash_read(len, d->read, d->ctx, d->app_len, d->buf, d->buf_size, digest);
-        if (rc != EEI_DEV_OK) {
+        int rc = eei_device_crypto.hash_read(len, d->read, d->ctx, d->app_len, d->buf, d->buf_size,
+                                             digest);
+        if (rc != EEI_CC_OK) {
             return rc;
         }
         *have = true;
     }
     *out = digest;
-    return EEI_DEV_OK;
+    return EEI_CC_OK;
 }
 
 /* The slot of the key: one not revoked first, should the same digest be listed twice. */
@@ -49,7 +50,7 @@ static int trusted_slot(const eei_sig_trust *trust, const uint8_t key_digest[32]
 
 static eei_sig_err from_dev(int rc)
 {
-    return rc == EEI_DEV_E_READ ? EEI_SIG_ERR_READ : EEI_SIG_ERR_CRYPTO;
+    return rc == EEI_CC_E_READ ? EEI_SIG_ERR_READ : EEI_SIG_ERR_CRYPTO;
 }
 
 /*
@@ -71,7 +72,7 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
     }
     uint8_t key_digest[32];
     int rc = eei_dev_sha256(b.key, b.key_len, key_digest);
-    if (rc != EEI_DEV_OK) {
+    if (rc != EEI_CC_OK) {
         return from_dev(rc);
     }
     *slot = trusted_slot(trust, key_digest);
@@ -86,10 +87,10 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
     }
     const uint8_t *digest = NULL;
     rc = app_digest(d, b.digest_len, &digest);
-    if (rc == EEI_DEV_OK && d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
-        rc = EEI_DEV_E_READ;
+    if (rc == EEI_CC_OK && d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
+        rc = EEI_CC_E_READ;
     }
-    if (rc != EEI_DEV_OK) {
+    if (rc != EEI_CC_OK) {
         return from_dev(rc);
     }
     /* read a second time, it must still be a block of the same trusted key */
@@ -98,7 +99,7 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
         return EEI_SIG_ERR_DAMAGED;
     }
     rc = eei_dev_sha256(b.key, b.key_len, again);
-    if (rc != EEI_DEV_OK) {
+    if (rc != EEI_CC_OK) {
         return from_dev(rc);
     }
     if (memcmp(again, key_digest, sizeof(again)) != 0) {
@@ -107,11 +108,11 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
     if (memcmp(b.digest, digest, b.digest_len) != 0) {
         return EEI_SIG_ERR_DIGEST;
     }
-    rc = eei_dev_sb_verify(&b, digest);
-    if (rc == EEI_DEV_E_SIGNATURE || rc == EEI_DEV_E_KEY) {
+    rc = eei_device_crypto.sb_verify(&b, digest);
+    if (rc == EEI_CC_E_SIGNATURE || rc == EEI_CC_E_KEY) {
         return EEI_SIG_ERR_SIGNATURE; /* a key no library takes signs nothing */
     }
-    return rc == EEI_DEV_OK ? EEI_SIG_OK : EEI_SIG_ERR_CRYPTO;
+    return rc == EEI_CC_OK ? EEI_SIG_OK : EEI_SIG_ERR_CRYPTO;
 }
 
 /* The first block of the 4096 bytes at offset parses whole (a sector of blocks starts there). */
@@ -213,7 +214,7 @@ eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_rea
         buf_size < EEI_SIG_BUF_MIN) {
         return EEI_SIG_ERR_ARG;
     }
-    if (eei_dev_init() != EEI_DEV_OK) {
+    if (eei_dev_init() != EEI_CC_OK) {
         return EEI_SIG_ERR_CRYPTO;
     }
     app_digests d = {.read = read, .ctx = ctx, .buf = buf, .buf_size = buf_size};

@@ -7,11 +7,14 @@ checked=0 bad=0
 complain() { echo "FAIL: $*" >&2; bad=$((bad + 1)); }
 
 # check FILE ALLOWED_DIR...: each quoted include must exist under one of the allowed folders
-# (or beside FILE)
+# (or beside FILE); with OWN=1, each of the project's own (eei_*, esp_enc_img/*)
 check() {
     local file=$1 inc dir found
     shift
     while IFS= read -r inc; do
+        if [ "${OWN:-0}" = 1 ]; then
+            case $inc in eei_* | esp_enc_img/*) ;; *) continue ;; esac
+        fi
         checked=$((checked + 1))
         found=false
         [ "$inc" = eei_build_info.h ] && continue # generated in the build tree (--version)
@@ -28,6 +31,27 @@ C=components/eei_decryptor
 for f in $C/format/*.[ch] $C/format/include/esp_enc_img/*.h; do
     check "$f" $C/format/include
     grep -q '#include "esp_enc_img/esp_enc_img.h"' "$f" && complain "$f: format is below the API"
+done
+# core/: the decoder and the signature check over their crypto interface, for host and device:
+# format and itself, the C library, no crypto library (its backends are below, in crypto/ and
+# lib/crypto/), no heap
+for f in $C/core/*.[ch] $C/core/include/eei_core/*.h; do
+    check "$f" $C/core/include $C/format/include
+    checked=$((checked + 1))
+    grep -q '#include <\(mbedtls\|psa\|openssl\)/' "$f" && complain "$f includes a crypto library"
+    grep -qE '\b(malloc|calloc|realloc|free)\(' "$f" && complain "$f allocates: the core does not"
+done
+# crypto/: the device's backends of that interface, the only files of the component that speak
+# Mbed TLS; and the device's API around the core. The platform's headers (ESP-IDF's, Mbed TLS's)
+# are theirs to include: only this project's own are checked.
+check_own() { OWN=1 check "$@"; }
+for f in $C/crypto/*.[ch]; do
+    check_own "$f" $C/core/include $C/format/include
+done
+for f in $C/*.[ch] $C/include/*.h; do
+    check_own "$f" $C/include $C/core/include $C/format/include $C/crypto
+    checked=$((checked + 1))
+    grep -q '#include "\(mbedtls\|psa\)/' "$f" && complain "$f speaks Mbed TLS: only crypto/ may"
 done
 for f in lib/error/*.[ch] lib/crypto/*.[ch] lib/engine/*.[ch]; do
     check "$f" include $C/format/include lib

@@ -14,9 +14,11 @@
  * chunk that completes the declared payload writes everything that is left. Plaintext is not
  * authentic until finish returns OK.
  *
- * Heap: the crypto library allocates when the key is loaded (start) and when the AES key is
- * established (the 512th header byte); payload chunks and finish allocate nothing. Secrets are
- * wiped on finish and abort. No type of the crypto library appears here.
+ * The decoding itself is the one the host library runs too (eei_core/decoder.h): this API holds
+ * the device's key around it. Heap: the crypto library allocates when the key is loaded (start)
+ * and when the AES key is established (the 512th header byte); payload chunks and finish
+ * allocate nothing. The device key is wiped once the header is opened, every other secret on
+ * finish and abort. No type of the crypto library appears here.
  */
 #ifndef EEI_DECRYPTOR_H
 #define EEI_DECRYPTOR_H
@@ -25,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eei_core/decoder.h"
 #include "esp_enc_img/format.h"
 
 #ifdef __cplusplus
@@ -64,21 +67,14 @@ typedef enum {
 } eei_dec_err;
 
 struct eei_dev_rsa;
-struct eei_dev_gcm;
 
 /* Read the fields through the functions below; the rest is the decryptor's own. */
 typedef struct {
     eei_dec_config cfg;
-    int state;
-    uint8_t header_buf[EEI_HEADER_SIZE];
-    size_t header_fill;
-    eei_header header;
-    uint64_t payload_seen;             /* ciphertext bytes taken */
-    uint8_t carry[EEI_GCM_BLOCK_SIZE]; /* ciphertext of an incomplete block */
-    size_t carry_len;
+    eei_core_dec core;
     uint8_t scalar[EEI_P256_SCALAR_SIZE]; /* ECIES device key until the header is in */
-    struct eei_dev_rsa *rsa;
-    struct eei_dev_gcm *gcm;
+    struct eei_dev_rsa *rsa;              /* RSA device key until the header is in */
+    bool key_held;
 } eei_dec;
 
 eei_dec_err eei_dec_start(eei_dec *dec, const eei_dec_config *cfg);

@@ -1,5 +1,6 @@
 /*
- * eei_dev_crypto.h over the PSA Crypto API of TF-PSA-Crypto (mbedTLS 4, ESP-IDF 6): psa_aead_*
+ * eei_dev_crypto.h (the core's crypto, eei_device_crypto, and the device's key handling) over
+ * the PSA Crypto API of TF-PSA-Crypto (mbedTLS 4, ESP-IDF 6): psa_aead_*
  * for GCM, psa_asymmetric_decrypt for the RSA key unwrap, psa_raw_key_agreement for ECDH,
  * psa_key_derivation_* for HKDF-SHA256, psa_export_public_key for the device key, psa_hash_*
  * and psa_verify_hash for Secure Boot V2 signatures. Keys live in
@@ -29,16 +30,16 @@ struct eei_dev_rsa {
     psa_key_id_t key;
 };
 
-struct eei_dev_gcm {
+typedef struct {
     psa_key_id_t key;
     psa_aead_operation_t op;
     bool ended;
     uint8_t bounce[BOUNCE_SIZE];
-};
+} dev_gcm;
 
 int eei_dev_init(void)
 {
-    return psa_crypto_init() == PSA_SUCCESS ? EEI_DEV_OK : EEI_DEV_E_CRYPTO;
+    return psa_crypto_init() == PSA_SUCCESS ? EEI_CC_OK : EEI_CC_E_CRYPTO;
 }
 
 /*
@@ -52,13 +53,13 @@ static int import_pem(const char *pem, size_t pem_len, psa_key_type_t type, size
     mbedtls_pk_context pk;
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
     mbedtls_pk_init(&pk);
-    int rc = EEI_DEV_E_KEY;
+    int rc = EEI_CC_E_KEY;
     if (mbedtls_pk_parse_key(&pk, (const unsigned char *)pem, pem_len, NULL, 0) == 0 &&
         mbedtls_pk_get_psa_attributes(&pk, kind, &attr) == 0 && psa_get_key_type(&attr) == type &&
         psa_get_key_bits(&attr) == bits) {
         psa_set_key_usage_flags(&attr, usage);
         psa_set_key_algorithm(&attr, alg);
-        rc = mbedtls_pk_import_into_psa(&pk, &attr, key) == 0 ? EEI_DEV_OK : EEI_DEV_E_KEY;
+        rc = mbedtls_pk_import_into_psa(&pk, &attr, key) == 0 ? EEI_CC_OK : EEI_CC_E_KEY;
     }
     psa_reset_key_attributes(&attr);
     mbedtls_pk_free(&pk); /* zeroizes the parsed key */
@@ -69,22 +70,23 @@ int eei_dev_rsa_load(eei_dev_rsa **out, const char *pem, size_t pem_len)
 {
     eei_dev_rsa *rsa = calloc(1, sizeof(*rsa));
     if (!rsa) {
-        return EEI_DEV_E_CRYPTO;
+        return EEI_CC_E_CRYPTO;
     }
     int rc = import_pem(pem, pem_len, PSA_KEY_TYPE_RSA_KEY_PAIR, 8 * EEI_RSA_WRAPPED_SIZE,
                         PSA_KEY_USAGE_DECRYPT, PSA_KEY_USAGE_DECRYPT, PSA_ALG_RSA_PKCS1V15_CRYPT,
                         &rsa->key);
-    if (rc != EEI_DEV_OK) {
+    if (rc != EEI_CC_OK) {
         free(rsa);
         return rc;
     }
     *out = rsa;
-    return EEI_DEV_OK;
+    return EEI_CC_OK;
 }
 
-int eei_dev_rsa_unwrap(eei_dev_rsa *rsa, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                       uint8_t aes_key[EEI_AES_KEY_SIZE])
+static int rsa_unwrap(const void *key, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                      uint8_t aes_key[EEI_AES_KEY_SIZE])
 {
+    const eei_dev_rsa *rsa = key;
     uint8_t out[EEI_RSA_WRAPPED_SIZE];
     size_t olen = 0;
     psa_status_t st =
@@ -108,11 +110,11 @@ int eei_dev_p256_scalar_from_pem(const char *pem, size_t pem_len,
     int rc = import_pem(pem, pem_len, P256_KEY_PAIR, P256_BITS, PSA_KEY_USAGE_DERIVE,
                         PSA_KEY_USAGE_EXPORT, PSA_ALG_NONE, &key);
     size_t olen = 0;
-    if (rc == EEI_DEV_OK &&
+    if (rc == EEI_CC_OK &&
         (psa_export_key(key, scalar, EEI_P256_SCALAR_SIZE, &olen) != PSA_SUCCESS ||
          olen != EEI_P256_SCALAR_SIZE)) {
         eei_dev_wipe(scalar, EEI_P256_SCALAR_SIZE);
-        rc = EEI_DEV_E_KEY;
+        rc = EEI_CC_E_KEY;
     }
     psa_destroy_key(key);
     return rc;
@@ -153,7 +155,7 @@ int eei_dev_p256_public(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
     if (ok) {
         memcpy(point, enc + 1, EEI_ECIES_POINT_SIZE);
     }
-    return ok ? EEI_DEV_OK : EEI_DEV_E_KEY;
+    return ok ? EEI_CC_OK : EEI_CC_E_KEY;
 }
 
 static psa_status_t hkdf_sha256(const uint8_t *secret, size_t secret_len,
@@ -181,10 +183,10 @@ static psa_status_t hkdf_sha256(const uint8_t *secret, size_t secret_len,
     return st;
 }
 
-int eei_dev_ecies_derive(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
-                         const uint8_t point[EEI_ECIES_POINT_SIZE],
-                         const uint8_t salt[EEI_ECIES_SALT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE])
+static int ecies_derive(const void *device_key, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                        const uint8_t salt[EEI_ECIES_SALT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE])
 {
+    const uint8_t *scalar = device_key;
     psa_key_id_t key = PSA_KEY_ID_NULL;
     uint8_t peer[UNCOMPRESSED_POINT_SIZE];
     uint8_t secret[EEI_ECIES_COORD_SIZE];
@@ -192,28 +194,38 @@ int eei_dev_ecies_derive(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
     peer[0] = 0x04; /* uncompressed */
     memcpy(peer + 1, point, EEI_ECIES_POINT_SIZE);
     if (import_scalar(scalar, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH, &key) != PSA_SUCCESS) {
-        return EEI_DEV_E_CRYPTO;
+        return EEI_CC_E_CRYPTO;
     }
     psa_status_t st = psa_raw_key_agreement(PSA_ALG_ECDH, key, peer, sizeof(peer), secret,
                                             sizeof(secret), &secret_len);
     psa_destroy_key(key);
-    int rc = EEI_DEV_OK;
+    int rc = EEI_CC_OK;
     if (st == PSA_ERROR_INVALID_ARGUMENT) {
-        rc = EEI_DEV_E_POINT; /* PSA validates the peer point: not on P-256 */
+        rc = EEI_CC_E_POINT; /* PSA validates the peer point: not on P-256 */
     } else if (st != PSA_SUCCESS || secret_len != sizeof(secret) ||
                hkdf_sha256(secret, secret_len, salt, aes_key) != PSA_SUCCESS) {
-        rc = EEI_DEV_E_CRYPTO;
+        rc = EEI_CC_E_CRYPTO;
     }
     eei_dev_wipe(secret, sizeof(secret));
     return rc;
 }
 
-int eei_dev_gcm_start(eei_dev_gcm **out, const uint8_t key[EEI_AES_KEY_SIZE],
-                      const uint8_t iv[EEI_IV_SIZE])
+static void gcm_free(void *gcm)
 {
-    eei_dev_gcm *g = calloc(1, sizeof(*g));
+    dev_gcm *g = gcm;
+    if (g) {
+        psa_aead_abort(&g->op); /* wipes the cipher state */
+        psa_destroy_key(g->key);
+        eei_dev_wipe(g->bounce, sizeof(g->bounce));
+        free(g);
+    }
+}
+
+static int gcm_start(void **out, const uint8_t key[EEI_AES_KEY_SIZE], const uint8_t iv[EEI_IV_SIZE])
+{
+    dev_gcm *g = calloc(1, sizeof(*g));
     if (!g) {
-        return EEI_DEV_E_CRYPTO;
+        return EEI_CC_E_CRYPTO;
     }
     g->op = psa_aead_operation_init();
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
@@ -230,58 +242,50 @@ int eei_dev_gcm_start(eei_dev_gcm **out, const uint8_t key[EEI_AES_KEY_SIZE],
         st = psa_aead_set_nonce(&g->op, iv, EEI_IV_SIZE); /* GCM takes the 16-byte IV as is */
     }
     if (st != PSA_SUCCESS) {
-        eei_dev_gcm_free(g);
-        return EEI_DEV_E_CRYPTO;
+        gcm_free(g);
+        return EEI_CC_E_CRYPTO;
     }
     *out = g;
-    return EEI_DEV_OK;
+    return EEI_CC_OK;
 }
 
-static bool update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out)
+static bool update(dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out)
 {
     size_t olen = 0;
     return psa_aead_update(&g->op, in, len, out, len, &olen) == PSA_SUCCESS && olen == len;
 }
 
-int eei_dev_gcm_update(eei_dev_gcm *g, const uint8_t *in, size_t len, uint8_t *out, bool last)
+static int gcm_update(void *gcm, const uint8_t *in, size_t len, uint8_t *out, bool last)
 {
+    dev_gcm *g = gcm;
     if (!eei_dev_gcm_update_allowed(len, last, &g->ended)) {
-        return EEI_DEV_E_CRYPTO;
+        return EEI_CC_E_CRYPTO;
     }
     if (in != out) {
-        return update(g, in, len, out) ? EEI_DEV_OK : EEI_DEV_E_CRYPTO;
+        return update(g, in, len, out) ? EEI_CC_OK : EEI_CC_E_CRYPTO;
     }
     /* whole blocks through the bounce buffer keep every update but the last block-aligned */
     for (size_t off = 0; off < len; off += BOUNCE_SIZE) {
         size_t n = len - off < BOUNCE_SIZE ? len - off : BOUNCE_SIZE;
         if (!update(g, in + off, n, g->bounce)) {
-            return EEI_DEV_E_CRYPTO;
+            return EEI_CC_E_CRYPTO;
         }
         memcpy(out + off, g->bounce, n);
     }
-    return EEI_DEV_OK;
+    return EEI_CC_OK;
 }
 
-int eei_dev_gcm_finish(eei_dev_gcm *g, const uint8_t tag[EEI_TAG_SIZE])
+static int gcm_finish(void *gcm, const uint8_t tag[EEI_TAG_SIZE])
 {
+    dev_gcm *g = gcm;
     size_t olen = 0;
     /* psa_aead_verify compares the tag in constant time; GCM has no output left here */
     psa_status_t st =
         psa_aead_verify(&g->op, g->bounce, sizeof(g->bounce), &olen, tag, EEI_TAG_SIZE);
     if (st == PSA_ERROR_INVALID_SIGNATURE) {
-        return EEI_DEV_E_AUTH;
+        return EEI_CC_E_AUTH;
     }
-    return st == PSA_SUCCESS && olen == 0 ? EEI_DEV_OK : EEI_DEV_E_CRYPTO;
-}
-
-void eei_dev_gcm_free(eei_dev_gcm *g)
-{
-    if (g) {
-        psa_aead_abort(&g->op); /* wipes the cipher state */
-        psa_destroy_key(g->key);
-        eei_dev_wipe(g->bounce, sizeof(g->bounce));
-        free(g);
-    }
+    return st == PSA_SUCCESS && olen == 0 ? EEI_CC_OK : EEI_CC_E_CRYPTO;
 }
 
 /* PSA hash operations hold their state inline: hashing allocates nothing. */
@@ -290,24 +294,24 @@ static int hash_update(void *op, const uint8_t *p, size_t n)
     return psa_hash_update(op, p, n) == PSA_SUCCESS ? 0 : -1;
 }
 
-int eei_dev_hash_read(size_t digest_len, eei_dev_read_fn read, void *ctx, uint64_t len,
-                      uint8_t *buf, size_t buf_size, uint8_t *digest)
+static int hash_read(size_t digest_len, eei_core_read_fn read, void *ctx, uint64_t len,
+                     uint8_t *buf, size_t buf_size, uint8_t *digest)
 {
     if ((digest_len != 32 && digest_len != 48) || buf_size == 0) {
-        return EEI_DEV_E_CRYPTO;
+        return EEI_CC_E_CRYPTO;
     }
     psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
     int rc =
         psa_hash_setup(&op, digest_len == 48 ? PSA_ALG_SHA_384 : PSA_ALG_SHA_256) == PSA_SUCCESS
-            ? EEI_DEV_OK
-            : EEI_DEV_E_CRYPTO;
-    if (rc == EEI_DEV_OK) {
+            ? EEI_CC_OK
+            : EEI_CC_E_CRYPTO;
+    if (rc == EEI_CC_OK) {
         rc = eei_dev_hash_pieces(read, ctx, len, buf, buf_size, hash_update, &op);
     }
     size_t olen = 0;
-    if (rc == EEI_DEV_OK &&
+    if (rc == EEI_CC_OK &&
         (psa_hash_finish(&op, digest, digest_len, &olen) != PSA_SUCCESS || olen != digest_len)) {
-        rc = EEI_DEV_E_CRYPTO;
+        rc = EEI_CC_E_CRYPTO;
     }
     psa_hash_abort(&op);
     return rc;
@@ -318,8 +322,8 @@ int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
     size_t olen = 0;
     return psa_hash_compute(PSA_ALG_SHA_256, data, len, digest, 32, &olen) == PSA_SUCCESS &&
                    olen == 32
-               ? EEI_DEV_OK
-               : EEI_DEV_E_CRYPTO;
+               ? EEI_CC_OK
+               : EEI_CC_E_CRYPTO;
 }
 
 /* RSAPublicKey DER (SEQUENCE of INTEGER n, INTEGER e), what PSA imports, from the block's key. */
@@ -357,7 +361,7 @@ static size_t rsa_public_der(const uint8_t *key, uint8_t der[RSA_PUBLIC_DER_MAX]
     return (size_t)(p - der);
 }
 
-int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
+static int sb_verify(const eei_sb_block *b, const uint8_t *digest)
 {
     uint8_t key_data[RSA_PUBLIC_DER_MAX], sig[EEI_SB_RSA_BYTES];
     size_t key_len = 0, sig_len = 0, bits = 0;
@@ -365,7 +369,7 @@ int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
     psa_algorithm_t alg;
     if (b->version == EEI_SB_VERSION_RSA) {
         int usable = eei_dev_sb_rsa_usable(b);
-        if (usable != EEI_DEV_OK) {
+        if (usable != EEI_CC_OK) {
             return usable;
         }
         key_len = rsa_public_der(b->key, key_data);
@@ -378,7 +382,7 @@ int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
         size_t coord = (b->key_len - 1) / 2;
         if ((b->curve != EEI_SB_CURVE_P256 && b->curve != EEI_SB_CURVE_P384) ||
             1 + 2 * coord > sizeof(key_data)) {
-            return EEI_DEV_E_KEY;
+            return EEI_CC_E_KEY;
         }
         key_data[0] = 0x04; /* uncompressed */
         eei_dev_reversed(b->key + 1, key_data + 1, coord);
@@ -401,13 +405,26 @@ int eei_dev_sb_verify(const eei_sb_block *b, const uint8_t *digest)
     psa_reset_key_attributes(&attr);
     if (st != PSA_SUCCESS) {
         /* a key that is not one (a point off the curve); memory or key slots are the device's */
-        return st == PSA_ERROR_INVALID_ARGUMENT ? EEI_DEV_E_KEY : EEI_DEV_E_CRYPTO;
+        return st == PSA_ERROR_INVALID_ARGUMENT ? EEI_CC_E_KEY : EEI_CC_E_CRYPTO;
     }
     st = psa_verify_hash(key, alg, digest, b->digest_len, sig, sig_len);
     psa_destroy_key(key);
-    return st == PSA_SUCCESS                   ? EEI_DEV_OK
-           : st == PSA_ERROR_INVALID_SIGNATURE ? EEI_DEV_E_SIGNATURE
-                                               : EEI_DEV_E_CRYPTO;
+    return st == PSA_SUCCESS                   ? EEI_CC_OK
+           : st == PSA_ERROR_INVALID_SIGNATURE ? EEI_CC_E_SIGNATURE
+                                               : EEI_CC_E_CRYPTO;
 }
+
+const eei_core_crypto eei_device_crypto = {
+    .name = "PSA Crypto",
+    .gcm_whole_blocks = true,
+    .rsa_unwrap = rsa_unwrap,
+    .ecies_derive = ecies_derive,
+    .gcm_start = gcm_start,
+    .gcm_update = gcm_update,
+    .gcm_finish = gcm_finish,
+    .gcm_free = gcm_free,
+    .hash_read = hash_read,
+    .sb_verify = sb_verify,
+};
 
 #endif /* EEI_DEV_CRYPTO_PSA */

@@ -26,7 +26,7 @@ int eei_dev_unwrapped_key(bool decrypted, uint8_t *out, size_t out_size, size_t 
         memcpy(aes_key, out, EEI_AES_KEY_SIZE);
     }
     eei_dev_wipe(out, out_size);
-    return ok ? EEI_DEV_OK : EEI_DEV_E_UNWRAP;
+    return ok ? EEI_CC_OK : EEI_CC_E_UNWRAP;
 }
 
 bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended)
@@ -34,7 +34,7 @@ bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended)
     if (*ended || (!last && len % EEI_GCM_BLOCK_SIZE != 0)) {
 #ifndef ESP_PLATFORM
         /* on the chip this update would decrypt to garbage: a host test must not pass it */
-        fprintf(stderr, "eei_dev_gcm_update: %s (%zu bytes) breaks the chip's GCM rule\n",
+        fprintf(stderr, "the device's gcm_update: %s (%zu bytes) breaks the chip's GCM rule\n",
                 *ended ? "an update after the last one" : "a non-final partial block", len);
         abort();
 #endif
@@ -55,29 +55,29 @@ int eei_dev_sb_rsa_usable(const eei_sb_block *block)
 {
     const uint8_t *n = block->key, *sig = block->sig; /* little-endian: the last byte leads */
     if (!(n[EEI_SB_RSA_BYTES - 1] & 0x80)) {
-        return EEI_DEV_E_KEY;
+        return EEI_CC_E_KEY;
     }
     for (size_t i = EEI_SB_RSA_BYTES; i-- > 0;) {
         if (sig[i] != n[i]) {
-            return sig[i] < n[i] ? EEI_DEV_OK : EEI_DEV_E_SIGNATURE;
+            return sig[i] < n[i] ? EEI_CC_OK : EEI_CC_E_SIGNATURE;
         }
     }
-    return EEI_DEV_E_SIGNATURE; /* equal to n */
+    return EEI_CC_E_SIGNATURE; /* equal to n */
 }
 
-int eei_dev_hash_pieces(eei_dev_read_fn read, void *ctx, uint64_t len, uint8_t *buf,
+int eei_dev_hash_pieces(eei_core_read_fn read, void *ctx, uint64_t len, uint8_t *buf,
                         size_t buf_size, int (*update)(void *hash, const uint8_t *p, size_t n),
                         void *hash)
 {
     for (uint64_t off = 0; off < len;) {
         size_t n = len - off < buf_size ? (size_t)(len - off) : buf_size;
         if (read(ctx, off, buf, n) != 0) {
-            return EEI_DEV_E_READ;
+            return EEI_CC_E_READ;
         }
         if (update(hash, buf, n) != 0) {
-            return EEI_DEV_E_CRYPTO;
+            return EEI_CC_E_CRYPTO;
         }
         off += n;
     }
-    return EEI_DEV_OK;
+    return EEI_CC_OK;
 }
