@@ -1,7 +1,8 @@
 /*
  * The host's crypto interface: every primitive the engine needs, and nothing of any library's
- * types. One backend implements it: crypto_openssl.c (OpenSSL 3). The device firmware has its
- * own backends (mbedTLS 3.x and PSA) over the same format module.
+ * types. One backend implements it: crypto_openssl.c (OpenSSL 3), and over it core_openssl.c
+ * fills the core's table (eei_core/crypto.h) that the decoder and the Secure Boot V2 check of
+ * the shared component run on; the device fills the same table with its own backends.
  */
 #ifndef EEI_CRYPTO_H
 #define EEI_CRYPTO_H
@@ -10,7 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eei_core/crypto.h"
 #include "esp_enc_img/esp_enc_img.h"
+
+/* The core's crypto in the library: its keys are eei_keys (RSA-3072, P-256 private). */
+extern const eei_core_crypto eei_core_crypto_openssl;
 
 /* The crypto library this runs with, as it names itself. */
 const char *eei_crypto_library_name(void);
@@ -126,6 +131,8 @@ int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EE
                        size_t *sig_len, eei_error *err);
 int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
                          size_t sig_len, eei_error *err);
+/* The public key a parsed signature block carries (EEI_ERR_KEY when it is none). */
+int eei_crypto_sb_block_key(const eei_sb_block *block, eei_key **out, eei_error *err);
 
 /*
  * The Digital Signature peripheral (secure_cert.h). The operands of an RSA private key, each

@@ -837,6 +837,60 @@ int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZ
     return 0;
 }
 
+int eei_crypto_sb_block_key(const eei_sb_block *block, eei_key **out, eei_error *err)
+{
+    bool rsa = block->version == EEI_SB_VERSION_RSA;
+    size_t coord = rsa ? 0 : (block->key_len - 1) / 2;
+    const char *group = block->curve == EEI_SB_CURVE_P256   ? P256_GROUP
+                        : block->curve == EEI_SB_CURVE_P384 ? P384_GROUP
+                                                            : NULL;
+    uint8_t point[1 + 2 * 48];
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BIGNUM *n = NULL, *e = NULL;
+    bool ok = bld != NULL;
+    if (rsa) { /* n and e, least significant byte first */
+        n = BN_lebin2bn(block->key, EEI_SB_RSA_BYTES, NULL);
+        e = BN_lebin2bn(block->key + EEI_SB_RSA_BYTES, 4, NULL);
+        ok = ok && n && e && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+    } else { /* the curve's id, then X and Y, each least significant byte first */
+        ok = ok && group && 1 + 2 * coord <= sizeof(point);
+        if (ok) {
+            point[0] = POINT_CONVERSION_UNCOMPRESSED;
+            memcpy(point + 1, block->key + 1, 2 * coord);
+            reverse(point + 1, coord);
+            reverse(point + 1 + coord, coord);
+        }
+        ok = ok && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
+             OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * coord);
+    }
+    OSSL_PARAM *params = ok ? OSSL_PARAM_BLD_to_param(bld) : NULL;
+    EVP_PKEY_CTX *ctx = params ? EVP_PKEY_CTX_new_from_name(NULL, rsa ? "RSA" : "EC", NULL) : NULL;
+    EVP_PKEY *pkey = NULL;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    if (pkey && !rsa) { /* fromdata decodes the point; the check also refuses one off the curve */
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        if (!check || EVP_PKEY_public_check(check) <= 0) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+        EVP_PKEY_CTX_free(check);
+    }
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+    ERR_clear_error(); /* a key that is none is an answer, not a library error */
+    if (!pkey) {
+        return eei_fail(err, EEI_ERR_KEY, "the signature block's key is not a key");
+    }
+    return eei_openssl_key_wrap(pkey, false, out, err) == 0 ? 0 : -1;
+}
+
 /* A context for key with the signature's hash (and for RSA, PSS with a 32-byte salt). */
 static EVP_PKEY_CTX *sb_ctx(const eei_key *key, bool sign)
 {

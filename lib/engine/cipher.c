@@ -1,11 +1,14 @@
 /*
- * Encryption and decryption contexts: an image a piece at a time, over the format module and
- * the crypto interface. They know nothing of files: callers feed bytes.
+ * Encryption and decryption contexts: an image a piece at a time. Encryption over the format
+ * module and the crypto interface; decryption is the shared decoder (eei_core/decoder.h, the
+ * device's too) over OpenSSL, with the library's words for its verdicts. They know nothing of
+ * files: callers feed bytes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "eei_core/decoder.h"
 #include "error/error_internal.h"
 
 static const char only_signs[] = "a P-384 key only signs: images are encrypted to RSA-3072 or "
@@ -18,13 +21,7 @@ struct eei_encrypt_ctx {
 };
 
 struct eei_decrypt_ctx {
-    const eei_key *key;
-    uint8_t header_buf[EEI_HEADER_SIZE];
-    size_t header_fill;
-    bool header_done;
-    eei_header header;
-    eei_crypto_gcm *gcm;
-    uint64_t payload_seen;
+    eei_core_dec core;
 };
 
 /* Fresh AES key and IV, the AES key wrapped (RSA) or agreed (ECIES) for device_key. */
@@ -143,106 +140,86 @@ eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_erro
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         return err->status;
     }
-    dec->key = key;
+    eei_core_dec_start(&dec->core, &eei_core_crypto_openssl, eei_key_scheme(key), key);
     *out = dec;
     return EEI_OK;
 }
 
-static eei_status reject_format(eei_error *err, eei_format_err fe)
+/* A verdict of the decoder in the library's words. */
+static eei_status verdict(const eei_decrypt_ctx *dec, eei_core_verdict v, eei_error *err)
 {
-    eei_fail(err, EEI_ERR_REJECTED, "%s", eei_format_strerror(fe));
-    return EEI_ERR_REJECTED;
-}
-
-/* The header is complete: check it and set up the cipher with the unwrapped or derived key. */
-static int decrypt_open_header(eei_decrypt_ctx *dec, eei_error *err)
-{
-    eei_format_err fe = eei_header_decode(dec->header_buf, EEI_HEADER_SIZE, &dec->header);
-    if (fe != EEI_FMT_OK) {
-        reject_format(err, fe);
-        return -1;
-    }
-    /* the key's scheme is the image's, as on the device: the header's look only explains */
-    eei_scheme want = eei_key_scheme(dec->key);
-    uint8_t aes_key[EEI_AES_KEY_SIZE];
-    int rc;
-    if (want == EEI_SCHEME_RSA3072) {
-        rc = eei_crypto_rsa_unwrap(dec->key, dec->header.key_block, aes_key, err);
-    } else {
-        rc = eei_crypto_ecies_decap(dec->key, eei_header_ecies_point(&dec->header),
-                                    eei_header_ecies_salt(&dec->header), aes_key, err);
-    }
-    eei_scheme looks = eei_header_scheme(&dec->header);
-    if (rc != 0 && err->status == EEI_ERR_REJECTED && looks != want &&
-        looks != EEI_SCHEME_UNKNOWN) {
+    eei_scheme want = dec->core.scheme;
+    eei_scheme looks = want == EEI_SCHEME_RSA3072 ? EEI_SCHEME_ECIES_P256 : EEI_SCHEME_RSA3072;
+    eei_status status = EEI_ERR_REJECTED;
+    const char *why = NULL;
+    switch (v) {
+    case EEI_CORE_OK:
+        return EEI_OK;
+    case EEI_CORE_ERR_SHORT:
+        why = eei_format_strerror(EEI_FMT_SHORT);
+        break;
+    case EEI_CORE_ERR_MAGIC:
+        why = eei_format_strerror(EEI_FMT_BAD_MAGIC);
+        break;
+    case EEI_CORE_ERR_TRAILING:
+        why = eei_format_strerror(EEI_FMT_TRAILING);
+        break;
+    case EEI_CORE_ERR_TRUNCATED:
+        why = eei_format_strerror(EEI_FMT_TRUNCATED);
+        break;
+    case EEI_CORE_ERR_SCHEME:
         eei_fail(err, EEI_ERR_REJECTED,
                  "wrong key for this image: it looks like an %s image and the key is for %s",
                  eei_scheme_name(looks), eei_scheme_name(want));
+        return err->status;
+    case EEI_CORE_ERR_UNWRAP:
+        why = "cannot unwrap the AES key: wrong RSA key, or the key block was altered";
+        break;
+    case EEI_CORE_ERR_POINT:
+        why = "the server public key in the header is not a point on P-256";
+        break;
+    case EEI_CORE_ERR_AUTH:
+        why = "authentication failed: the tag does not match (wrong key, or the image was "
+              "altered)";
+        break;
+    case EEI_CORE_ERR_CRYPTO: /* before any payload: the key's establishment */
+        status = EEI_ERR_SYSTEM;
+        why = dec->core.payload_seen > 0      ? "AES-256-GCM failed"
+              : want == EEI_SCHEME_ECIES_P256 ? "ECDH/HKDF key derivation failed"
+                                              : "cannot set up AES-256-GCM";
+        break;
+    case EEI_CORE_ERR_ARG:
+        status = EEI_ERR_USAGE;
+        why = "this decryption has already ended: nothing more can be fed to it";
+        break;
     }
-    if (rc == 0) {
-        rc = eei_crypto_gcm_start(&dec->gcm, false, aes_key, dec->header.iv, err);
-    }
-    eei_crypto_wipe(aes_key, sizeof(aes_key));
-    dec->header_done = rc == 0;
-    return rc;
+    eei_fail(err, status, "%s", why);
+    return err->status;
 }
 
 eei_status eei_decrypt_update(eei_decrypt_ctx *dec, const uint8_t *in, size_t len, uint8_t *out,
                               size_t *out_len, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    *out_len = 0;
-    size_t shift = 0; /* in place, with the header's end in this piece: plaintext lands after it */
-    if (!dec->header_done) {
-        size_t take = eei_header_collect(dec->header_buf, &dec->header_fill, in, len);
-        shift = in == out ? take : 0;
-        in += take;
-        len -= take;
-        if (dec->header_fill < EEI_HEADER_SIZE) {
-            return EEI_OK;
-        }
-        if (decrypt_open_header(dec, err) != 0) {
-            return eei_status_of(-1, err);
-        }
-    }
-    if (len > dec->header.payload_len - dec->payload_seen) {
-        return reject_format(err, EEI_FMT_TRAILING);
-    }
-    /* the cipher works on the same bytes or separate ones, never on overlapping ones */
-    if (eei_crypto_gcm_update(dec->gcm, in, out + shift, len, err) != 0) {
-        return eei_status_of(-1, err);
-    }
-    if (shift > 0) {
-        memmove(out, out + shift, len);
-    }
-    dec->payload_seen += len;
-    *out_len = len;
-    return EEI_OK;
+    /* plaintext is never longer than what comes in: OpenSSL holds no block back */
+    return verdict(dec, eei_core_dec_feed(&dec->core, in, len, out, len, out_len), err);
 }
 
 eei_status eei_decrypt_finish(eei_decrypt_ctx *dec, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    if (!dec->header_done) {
-        return reject_format(err, EEI_FMT_SHORT);
-    }
-    if (dec->payload_seen != dec->header.payload_len) {
-        return reject_format(err, EEI_FMT_TRUNCATED);
-    }
-    return eei_status_of(eei_crypto_gcm_finish_decrypt(dec->gcm, dec->header.tag, err), err);
+    return verdict(dec, eei_core_dec_finish(&dec->core), err);
 }
 
 size_t eei_decrypt_header(const eei_decrypt_ctx *dec, uint8_t header[EEI_HEADER_SIZE])
 {
-    memcpy(header, dec->header_buf, dec->header_fill);
-    return dec->header_fill;
+    return eei_core_dec_header_bytes(&dec->core, header);
 }
 
 void eei_decrypt_free(eei_decrypt_ctx *dec)
 {
     if (dec) {
-        eei_crypto_gcm_free(dec->gcm);
-        eei_crypto_wipe(dec, sizeof(*dec));
+        eei_core_dec_abort(&dec->core); /* wipes it */
         free(dec);
     }
 }

@@ -1,7 +1,11 @@
-/* What the header and the size of an image say, without a key. */
+/*
+ * What the header and the size of an image say, without a key: the shared decoder's judgment of
+ * a header (eei_core_header_judge), and a closer look at the key block than a decoder needs.
+ */
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "eei_core/decoder.h"
 #include "error/error_internal.h"
 
 /* The scheme, and how sure: the ECIES layout is a point on P-256 then the salt then zeros. */
@@ -35,17 +39,14 @@ void eei_inspect(const uint8_t *header, size_t header_len, uint64_t image_size, 
     if (image_size < header_len) {
         header_len = (size_t)image_size;
     }
-    ins->verdict = eei_header_decode(header, header_len, &ins->header);
-    ins->header_read = ins->verdict != EEI_FMT_SHORT;
+    ins->verdict = eei_core_header_judge(header, header_len, image_size, &ins->header);
+    ins->header_read = header_len >= EEI_HEADER_SIZE;
     if (!ins->header_read) {
         ins->problem = eei_format_strerror(ins->verdict);
         return;
     }
     infer_scheme(ins);
     ins->reserved_zero = eei_header_reserved_clear(&ins->header);
-    if (ins->verdict == EEI_FMT_OK) {
-        ins->verdict = eei_header_check_size(&ins->header, image_size);
-    }
     if (ins->verdict != EEI_FMT_OK) {
         ins->problem = eei_format_strerror(ins->verdict);
     } else if (ins->scheme == EEI_SCHEME_UNKNOWN) {
@@ -55,8 +56,9 @@ void eei_inspect(const uint8_t *header, size_t header_len, uint64_t image_size, 
 
 uint64_t eei_inspect_bytes_needed(const uint8_t header[EEI_HEADER_SIZE])
 {
-    if (eei_le32_get(header + EEI_OFF_MAGIC) != EEI_MAGIC) {
+    eei_header h;
+    if (eei_core_header_judge(header, EEI_HEADER_SIZE, UINT64_MAX, &h) != EEI_FMT_OK) {
         return EEI_HEADER_SIZE;
     }
-    return EEI_HEADER_SIZE + (uint64_t)eei_le32_get(header + EEI_OFF_PAYLOAD_LEN) + 1;
+    return EEI_HEADER_SIZE + (uint64_t)h.payload_len + 1;
 }

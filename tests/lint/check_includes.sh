@@ -53,8 +53,17 @@ for f in $C/*.[ch] $C/include/*.h; do
     checked=$((checked + 1))
     grep -q '#include "\(mbedtls\|psa\)/' "$f" && complain "$f speaks Mbed TLS: only crypto/ may"
 done
-for f in lib/error/*.[ch] lib/crypto/*.[ch] lib/engine/*.[ch]; do
+for f in lib/error/*.[ch]; do
     check "$f" include $C/format/include lib
+done
+# the library's crypto fills the core's table (eei_core/crypto.h), and its engine runs the core
+for f in lib/crypto/*.[ch] lib/engine/*.[ch]; do
+    check "$f" include $C/format/include $C/core/include lib
+done
+for f in lib/crypto/*.[ch]; do
+    checked=$((checked + 1))
+    grep -q '#include "eei_core/\(decoder\|sb_check\)' "$f" &&
+        complain "$f runs the core: the crypto layer is below it"
 done
 # only the crypto backend speaks OpenSSL (and libp11, the backend's PKCS#11 tokens)
 for f in $(grep -l '#include <\(openssl/\|libp11\)' lib/*/*.[ch] 2>/dev/null); do

@@ -177,11 +177,14 @@ static void test_in_place(const eei_key *pub, const eei_key *priv)
     free(img);
 }
 
-static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, const char *what)
+/* The image is rejected; the reason given. */
+static const char *expect_reject(const eei_key *key, const uint8_t *img, size_t len,
+                                 const char *what)
 {
+    static eei_error err;
     uint8_t *plain = malloc(len + 1);
     size_t plain_len;
-    eei_error err = {EEI_OK, ""};
+    err = (eei_error){EEI_OK, ""};
     eei_status st = decrypt_all(key, img, len, 100, plain, &plain_len, &err);
     CHECK(st == EEI_ERR_REJECTED);
     CHECK(err.status == EEI_ERR_REJECTED);
@@ -189,6 +192,7 @@ static void expect_reject(const eei_key *key, const uint8_t *img, size_t len, co
         fprintf(stderr, "not rejected: %s (%s)\n", what, err.msg);
     }
     free(plain);
+    return err.msg;
 }
 
 static void test_rejections(const eei_key *key)
@@ -203,8 +207,13 @@ static void test_rejections(const eei_key *key)
     bad[len] = 0;
     expect_reject(key, bad, len + 1, "one trailing byte");
     expect_reject(key, img, len - 1, "one byte short");
-    expect_reject(key, img, 511, "header cut");
+    CHECK(strcmp(expect_reject(key, img, 511, "header cut"), "shorter than the 512-byte header") ==
+          0);
     expect_reject(key, img, 0, "empty");
+    /* bytes that are no image say so at their fourth, as on the device, however few follow */
+    memset(bad, 0, 100);
+    CHECK(strcmp(expect_reject(key, bad, 100, "no image"), "bad magic: not an encrypted image") ==
+          0);
 
     const size_t offsets[] = {
         0, 5, EEI_OFF_IV, EEI_OFF_PAYLOAD_LEN, EEI_OFF_TAG + 15, EEI_HEADER_SIZE, len - 1};
