@@ -1,8 +1,13 @@
-/* The firmware's Secure Boot V2 check (eei_signature.h), over the device crypto interface. */
+/*
+ * The firmware's Secure Boot V2 check (eei_signature.h): the shared check of sectors and blocks
+ * (eei_core/sb_check.h) over the device's crypto, with the app read back from flash and the keys
+ * the device trusts by their eFuse digests.
+ */
 #include "eei_signature.h"
 
 #include <string.h>
 
+#include "eei_core/sb_check.h"
 #include "eei_dev_crypto.h"
 
 /* The padded app's digests, each computed once, when a block first needs it. */
@@ -59,21 +64,22 @@ static eei_sig_err from_dev(int rc)
  */
 static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint64_t at, int *slot)
 {
+    const eei_core_crypto *c = &eei_device_crypto;
     eei_sb_block b;
+    eei_sb_err why;
+    uint8_t key_digest[EEI_CORE_KEY_DIGEST_SIZE];
     if (d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
         return EEI_SIG_ERR_READ;
     }
-    eei_sb_err pe = eei_sb_block_parse(d->buf, &b);
-    if (pe == EEI_SB_EMPTY) {
+    switch (eei_core_sb_block_open(c, d->buf, &b, &why, key_digest)) {
+    case EEI_CORE_BLOCK_OK:
+        break;
+    case EEI_CORE_BLOCK_EMPTY:
         return EEI_SIG_ERR_UNSIGNED;
-    }
-    if (pe != EEI_SB_OK) {
+    case EEI_CORE_BLOCK_CRYPTO:
+        return EEI_SIG_ERR_CRYPTO;
+    default:
         return EEI_SIG_ERR_DAMAGED;
-    }
-    uint8_t key_digest[32];
-    int rc = eei_dev_sha256(b.key, b.key_len, key_digest);
-    if (rc != EEI_CC_OK) {
-        return from_dev(rc);
     }
     *slot = trusted_slot(trust, key_digest);
     if (*slot < 0) {
@@ -82,11 +88,8 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
     if (trust->keys[*slot].revoked) {
         return EEI_SIG_ERR_REVOKED;
     }
-    if (b.version == EEI_SB_VERSION_ECDSA && b.curve == EEI_SB_CURVE_P192) {
-        return EEI_SIG_ERR_SCHEME;
-    }
     const uint8_t *digest = NULL;
-    rc = app_digest(d, b.digest_len, &digest);
+    int rc = app_digest(d, b.digest_len, &digest);
     if (rc == EEI_CC_OK && d->read(d->ctx, at, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
         rc = EEI_CC_E_READ;
     }
@@ -94,44 +97,33 @@ static eei_sig_err check_block(const eei_sig_trust *trust, app_digests *d, uint6
         return from_dev(rc);
     }
     /* read a second time, it must still be a block of the same trusted key */
-    uint8_t again[32];
-    if (eei_sb_block_parse(d->buf, &b) != EEI_SB_OK) {
-        return EEI_SIG_ERR_DAMAGED;
-    }
-    rc = eei_dev_sha256(b.key, b.key_len, again);
-    if (rc != EEI_CC_OK) {
-        return from_dev(rc);
+    uint8_t again[EEI_CORE_KEY_DIGEST_SIZE];
+    eei_core_block v = eei_core_sb_block_open(c, d->buf, &b, &why, again);
+    if (v != EEI_CORE_BLOCK_OK) {
+        return v == EEI_CORE_BLOCK_CRYPTO ? EEI_SIG_ERR_CRYPTO : EEI_SIG_ERR_DAMAGED;
     }
     if (memcmp(again, key_digest, sizeof(again)) != 0) {
         return EEI_SIG_ERR_UNTRUSTED;
     }
-    if (memcmp(b.digest, digest, b.digest_len) != 0) {
+    switch (eei_core_sb_block_verify(c, &b, digest)) {
+    case EEI_CORE_BLOCK_OK:
+        return EEI_SIG_OK;
+    case EEI_CORE_BLOCK_DIGEST:
         return EEI_SIG_ERR_DIGEST;
+    case EEI_CORE_BLOCK_SCHEME:
+        return EEI_SIG_ERR_SCHEME;
+    case EEI_CORE_BLOCK_SIGNATURE:
+        return EEI_SIG_ERR_SIGNATURE;
+    default:
+        return EEI_SIG_ERR_CRYPTO;
     }
-    rc = eei_device_crypto.sb_verify(&b, digest);
-    if (rc == EEI_CC_E_SIGNATURE || rc == EEI_CC_E_KEY) {
-        return EEI_SIG_ERR_SIGNATURE; /* a key no library takes signs nothing */
-    }
-    return rc == EEI_CC_OK ? EEI_SIG_OK : EEI_SIG_ERR_CRYPTO;
-}
-
-/* The first block of the 4096 bytes at offset parses whole (a sector of blocks starts there). */
-static eei_sig_err block_at(const app_digests *d, uint64_t offset, bool *whole)
-{
-    eei_sb_block b;
-    if (d->read(d->ctx, offset, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
-        return EEI_SIG_ERR_READ;
-    }
-    *whole = eei_sb_block_parse(d->buf, &b) == EEI_SB_OK;
-    return EEI_SIG_OK;
 }
 
 /*
- * Where a chip reads the signature sector (format.h's eei_sb_sector_place): the app walked
- * from flash through the buffer, as far as its layout goes.
+ * Where a chip reads the signature sector, and whether the app ends with it (the shared check):
+ * the app walked from flash through the buffer, as far as its layout goes.
  */
-static eei_sig_err sector_place(const app_digests *d, uint64_t size, eei_sb_place *place,
-                                uint64_t *at)
+static eei_sig_err sector(const app_digests *d, uint64_t size, uint64_t *at)
 {
     eei_app_walk w;
     eei_app_head head;
@@ -145,63 +137,18 @@ static eei_sig_err sector_place(const app_digests *d, uint64_t size, eei_sb_plac
         pos += n;
     }
     eei_app_walk_finish(&w, &head);
-    *place = eei_sb_sector_place(&w, size, at);
-    return EEI_SIG_OK;
-}
-
-/*
- * An app's sector, after its layout: blocks must start there and end the app. A sector of
- * blocks elsewhere at the end is misplaced; one after it, signed twice.
- */
-static eei_sig_err sector_after_app(const app_digests *d, uint64_t size, uint64_t at)
-{
-    bool there = false, last = false;
-    eei_sig_err e = EEI_SIG_OK;
-    if (size >= at + EEI_SB_SECTOR_SIZE) {
-        if (d->read(d->ctx, at, d->buf, 1) != 0) {
-            return EEI_SIG_ERR_READ;
-        }
-        there = d->buf[0] == EEI_SB_MAGIC; /* a block, whole or damaged */
-    }
-    if (size >= EEI_SB_SECTOR_SIZE && size - EEI_SB_SECTOR_SIZE != at) {
-        e = block_at(d, size - EEI_SB_SECTOR_SIZE, &last);
-    }
-    if (e != EEI_SIG_OK) {
-        return e;
-    }
-    if (!there) {
-        return last ? EEI_SIG_ERR_MISPLACED : EEI_SIG_ERR_UNSIGNED;
-    }
-    if (size > at + EEI_SB_SECTOR_SIZE) { /* bytes after the sector: it no longer ends the app */
-        return last ? EEI_SIG_ERR_TWICE : EEI_SIG_ERR_UNSIGNED;
-    }
-    return EEI_SIG_OK;
-}
-
-/* Data with no app layout: its sector is its last 4096 bytes, and the one before holds none. */
-static eei_sig_err sector_at_end(const app_digests *d, uint64_t size)
-{
-    if (size < 2 * EEI_SB_SECTOR_SIZE || size % EEI_SB_SECTOR_SIZE != 0) {
+    switch (eei_core_sb_sector(&w, size, d->read, d->ctx, d->buf, at)) {
+    case EEI_CORE_SECTOR_OK:
+        return EEI_SIG_OK;
+    case EEI_CORE_SECTOR_READ:
+        return EEI_SIG_ERR_READ;
+    case EEI_CORE_SECTOR_TWICE:
+        return EEI_SIG_ERR_TWICE;
+    case EEI_CORE_SECTOR_MISPLACED:
+        return EEI_SIG_ERR_MISPLACED;
+    default: /* no room for a sector, no block where a chip reads it, bytes after it */
         return EEI_SIG_ERR_UNSIGNED;
     }
-    /*
-     * A sector of blocks before the last: signed twice when the last holds blocks too (a device
-     * reads the first sector), else bytes follow the signature sector: no longer signed.
-     */
-    bool before = false;
-    eei_sig_err e = EEI_SIG_OK;
-    if (size >= 3 * EEI_SB_SECTOR_SIZE) {
-        e = block_at(d, size - 2 * EEI_SB_SECTOR_SIZE, &before);
-    }
-    if (e != EEI_SIG_OK || !before) {
-        return e;
-    }
-    eei_sb_block b;
-    if (d->read(d->ctx, size - EEI_SB_SECTOR_SIZE, d->buf, EEI_SB_BLOCK_SIZE) != 0) {
-        return EEI_SIG_ERR_READ;
-    }
-    return eei_sb_block_parse(d->buf, &b) == EEI_SB_EMPTY ? EEI_SIG_ERR_UNSIGNED
-                                                          : EEI_SIG_ERR_TWICE;
 }
 
 eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_read_fn read,
@@ -218,12 +165,8 @@ eei_sig_err eei_sig_check(const eei_sig_trust *trust, uint64_t size, eei_sig_rea
         return EEI_SIG_ERR_CRYPTO;
     }
     app_digests d = {.read = read, .ctx = ctx, .buf = buf, .buf_size = buf_size};
-    eei_sb_place place = EEI_SB_AT_NONE;
     uint64_t at = 0;
-    eei_sig_err e = sector_place(&d, size, &place, &at);
-    if (e == EEI_SIG_OK) {
-        e = place == EEI_SB_AFTER_APP ? sector_after_app(&d, size, at) : sector_at_end(&d, size);
-    }
+    eei_sig_err e = sector(&d, size, &at);
     if (e != EEI_SIG_OK) {
         return e;
     }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "eei_core/sb_check.h"
 #include "eei_dev_crypto.h"
 #include "eei_signature.h"
 
@@ -28,8 +29,9 @@ static int read_flash(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
 static void trust_block(const uint8_t *data, size_t size, size_t offset, eei_sig_key *key)
 {
     eei_sb_block b;
-    if (offset + EEI_SB_BLOCK_SIZE <= size && eei_sb_block_parse(data + offset, &b) == EEI_SB_OK) {
-        eei_dev_sha256(b.key, b.key_len, key->digest);
+    eei_sb_err why;
+    if (offset + EEI_SB_BLOCK_SIZE <= size) {
+        eei_core_sb_block_open(&eei_device_crypto, data + offset, &b, &why, key->digest);
     }
 }
 

@@ -62,14 +62,6 @@ bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended);
 int eei_dev_hash_pieces(eei_core_read_fn read, void *ctx, uint64_t len, uint8_t *buf,
                         size_t buf_size, int (*update)(void *hash, const uint8_t *p, size_t n),
                         void *hash);
-/* SHA-256 of len bytes in memory. */
-int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32]);
-/*
- * Shared by the backends, before an RSA block reaches the library, so that both take the same
- * blocks: E_KEY unless n is a whole 3072-bit number (its top bit set), E_SIGNATURE unless the
- * signature is below n (the libraries call either a bad argument, or a failed verification).
- */
-int eei_dev_sb_rsa_usable(const eei_sb_block *block);
 /* Shared by the backends: n bytes of in, last first (the block's numbers are little-endian). */
 void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n);
 

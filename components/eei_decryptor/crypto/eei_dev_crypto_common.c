@@ -1,6 +1,6 @@
 /*
- * What both crypto backends share: wiping, the unwrapped key's check, the chip's GCM rule, and
- * the byte order of Secure Boot V2 numbers.
+ * What both crypto backends share: wiping, the unwrapped key's check, the chip's GCM rule,
+ * hashing through a reader, and the byte order of Secure Boot V2 numbers.
  */
 #include "eei_dev_crypto.h"
 
@@ -49,20 +49,6 @@ void eei_dev_reversed(const uint8_t *in, uint8_t *out, size_t n)
     for (size_t i = 0; i < n; i++) {
         out[i] = in[n - 1 - i];
     }
-}
-
-int eei_dev_sb_rsa_usable(const eei_sb_block *block)
-{
-    const uint8_t *n = block->key, *sig = block->sig; /* little-endian: the last byte leads */
-    if (!(n[EEI_SB_RSA_BYTES - 1] & 0x80)) {
-        return EEI_CC_E_KEY;
-    }
-    for (size_t i = EEI_SB_RSA_BYTES; i-- > 0;) {
-        if (sig[i] != n[i]) {
-            return sig[i] < n[i] ? EEI_CC_OK : EEI_CC_E_SIGNATURE;
-        }
-    }
-    return EEI_CC_E_SIGNATURE; /* equal to n */
 }
 
 int eei_dev_hash_pieces(eei_core_read_fn read, void *ctx, uint64_t len, uint8_t *buf,

@@ -306,17 +306,8 @@ static int hash_read(size_t digest_len, eei_core_read_fn read, void *ctx, uint64
     return rc;
 }
 
-int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
-{
-    return mbedtls_sha256(data, len, digest, 0) == 0 ? EEI_CC_OK : EEI_CC_E_CRYPTO;
-}
-
 static int sb_rsa_verify(const eei_sb_block *b, const uint8_t *digest)
 {
-    int usable = eei_dev_sb_rsa_usable(b);
-    if (usable != EEI_CC_OK) {
-        return usable;
-    }
     uint8_t n[EEI_SB_RSA_BYTES], e[4], sig[EEI_SB_RSA_BYTES];
     eei_dev_reversed(b->key, n, sizeof(n));
     eei_dev_reversed(b->key + EEI_SB_RSA_BYTES, e, sizeof(e));

@@ -317,15 +317,6 @@ static int hash_read(size_t digest_len, eei_core_read_fn read, void *ctx, uint64
     return rc;
 }
 
-int eei_dev_sha256(const uint8_t *data, size_t len, uint8_t digest[32])
-{
-    size_t olen = 0;
-    return psa_hash_compute(PSA_ALG_SHA_256, data, len, digest, 32, &olen) == PSA_SUCCESS &&
-                   olen == 32
-               ? EEI_CC_OK
-               : EEI_CC_E_CRYPTO;
-}
-
 /* RSAPublicKey DER (SEQUENCE of INTEGER n, INTEGER e), what PSA imports, from the block's key. */
 #define RSA_PUBLIC_DER_MAX (4u + 4u + 1u + EEI_SB_RSA_BYTES + 2u + 5u)
 static size_t rsa_public_der(const uint8_t *key, uint8_t der[RSA_PUBLIC_DER_MAX])
@@ -368,10 +359,6 @@ static int sb_verify(const eei_sb_block *b, const uint8_t *digest)
     psa_key_type_t type;
     psa_algorithm_t alg;
     if (b->version == EEI_SB_VERSION_RSA) {
-        int usable = eei_dev_sb_rsa_usable(b);
-        if (usable != EEI_CC_OK) {
-            return usable;
-        }
         key_len = rsa_public_der(b->key, key_data);
         type = PSA_KEY_TYPE_RSA_PUBLIC_KEY;
         bits = 8 * EEI_SB_RSA_BYTES;

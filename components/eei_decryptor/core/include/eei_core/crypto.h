@@ -70,7 +70,9 @@ typedef struct {
     /*
      * A Secure Boot V2 block's signature over digest (block->digest_len bytes) with the block's
      * own key: RSA-3072 PSS (MGF1-SHA256, 32-byte salt), ECDSA P-256/SHA-256 or P-384/SHA-384.
-     * E_SIGNATURE when it does not verify; E_KEY for a key the library refuses.
+     * E_SIGNATURE when it does not verify; E_KEY for a key the library refuses. The core has
+     * checked before that an RSA block's n is 3072 bits and its signature below n, so that every
+     * backend takes the same blocks.
      */
     int (*sb_verify)(const eei_sb_block *block, const uint8_t *digest);
 } eei_core_crypto;
