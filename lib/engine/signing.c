@@ -1,11 +1,13 @@
 /*
  * Secure Boot V2: signing an app as it streams by, and checking a signed app's blocks. The
- * layout is format.h's; the signatures are the crypto interface's.
+ * layout is format.h's; the signatures are the crypto interface's; the check of a sector and its
+ * blocks is the shared one (eei_core/sb_check.h, the device's too) over the bytes a stream kept.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "eei_core/sb_check.h"
 #include "error/error_internal.h"
 
 #define DIGEST_MAX 48u
@@ -237,7 +239,9 @@ eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], s
     for (size_t i = 0; rc == 0 && i < ctx->nkept; i++) { /* blocks kept must sign this app */
         eei_sb_block b;
         eei_sb_block_parse(ctx->kept[i], &b);
-        if (memcmp(b.digest, digest_for(b.digest_len, d256, d384), b.digest_len) != 0) {
+        if (eei_core_sb_block_verify(&eei_core_crypto_openssl, &b,
+                                     digest_for(b.digest_len, d256, d384)) ==
+            EEI_CORE_BLOCK_DIGEST) {
             rc = eei_fail(err, EEI_ERR_REJECTED,
                           "signature block %zu signs another app than the one it follows: the "
                           "app was changed after it was signed",
@@ -291,7 +295,8 @@ struct eei_sb_check {
     uint64_t passed; /* bytes that left the window, digested up to an app's sector */
     uint8_t window[WINDOW];
     size_t fill;
-    uint8_t sector[EEI_SB_SECTOR_SIZE]; /* an app's: the 4096 bytes where a device reads it */
+    uint64_t sector_at; /* an app's sector: where a device reads it, once known (else 0) */
+    uint8_t sector[EEI_SB_SECTOR_SIZE]; /* its 4096 bytes, as they went by */
 };
 
 eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
@@ -328,7 +333,7 @@ void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
     eei_app_walk_update(&chk->walk, data, len);
     uint64_t at = 0, limit = UINT64_MAX;
     if (eei_sb_sector_place(&chk->walk, chk->seen + len, &at) == EEI_SB_AFTER_APP) {
-        limit = at;
+        limit = chk->sector_at = at;
         uint64_t from = at > chk->seen ? at : chk->seen;
         uint64_t to =
             chk->seen + len < at + EEI_SB_SECTOR_SIZE ? chk->seen + len : at + EEI_SB_SECTOR_SIZE;
@@ -351,86 +356,92 @@ void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
     chk->fill += len;
 }
 
-/* The 4096 bytes at p (NULL: not there) start with a signature block that is whole. */
-static bool starts_with_block(const uint8_t *p)
+/* The core's reads of what a check kept: an app's sector as it went by, and the last 8192 bytes. */
+static int kept_read(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
 {
-    eei_sb_block b;
-    return p && eei_sb_block_parse(p, &b) == EEI_SB_OK;
+    const eei_sb_check *chk = ctx;
+    uint64_t window = chk->seen - chk->fill, at = chk->sector_at;
+    if (at > 0 && offset >= at && offset + len <= at + EEI_SB_SECTOR_SIZE &&
+        offset + len <= chk->seen) {
+        memcpy(buf, chk->sector + (offset - at), len);
+    } else if (offset >= window && offset + len <= chk->seen) {
+        memcpy(buf, chk->window + (offset - window), len);
+    } else {
+        return -1;
+    }
+    return 0;
 }
 
 /*
- * Which sector's blocks rep describes: where a device reads it, or, when there is nothing
- * there, a sector of blocks that ends the data elsewhere (misplaced: it fails, and says where).
+ * Which sector's blocks rep describes, in the shared check's verdict: where a device reads it,
+ * or, when there is nothing there, a sector of blocks that ends the data elsewhere (misplaced: it
+ * fails, and says where).
  */
-static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, const uint8_t **sector,
-                  eei_error *err)
+static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, eei_error *err)
 {
     uint64_t seen = chk->seen, at = rep->device_offset;
     unsigned long long where = at, end = rep->layout_end;
-    const uint8_t *last =
-        chk->fill >= EEI_SB_SECTOR_SIZE ? chk->window + chk->fill - EEI_SB_SECTOR_SIZE : NULL;
-    if (rep->place != EEI_SB_AFTER_APP) { /* no layout: the sector ends the data */
-        if (seen < 2 * EEI_SB_SECTOR_SIZE || seen % EEI_SB_SECTOR_SIZE != 0) {
-            return eei_fail(err, EEI_ERR_REJECTED,
-                            "not a signed app: %llu bytes of %s%s%s, where such a signed file "
-                            "ends with its signature sector: a multiple of 4096 bytes, at least "
-                            "8192",
-                            (unsigned long long)seen,
-                            layout == EEI_APP_NOT_APP ? "data that is not an app binary"
-                                                      : "an app whose layout is wrong (",
-                            layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
-                            layout == EEI_APP_NOT_APP ? "" : ")");
-        }
-        if (chk->fill == WINDOW && starts_with_block(chk->window)) {
+    uint8_t block[EEI_SB_BLOCK_SIZE];
+    eei_core_sector v = eei_core_sb_sector(&chk->walk, seen, kept_read, chk, block, &at);
+    bool app = rep->place == EEI_SB_AFTER_APP;
+    switch (v) {
+    case EEI_CORE_SECTOR_OK:
+        rep->signed_size = at;
+        return 0;
+    case EEI_CORE_SECTOR_NO_ROOM:
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "not a signed app: %llu bytes of %s%s%s, where such a signed file ends "
+                        "with its signature sector: a multiple of 4096 bytes, at least 8192",
+                        (unsigned long long)seen,
+                        layout == EEI_APP_NOT_APP ? "data that is not an app binary"
+                                                  : "an app whose layout is wrong (",
+                        layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
+                        layout == EEI_APP_NOT_APP ? "" : ")");
+    case EEI_CORE_SECTOR_TWICE:
+        if (!app) {
             return eei_fail(err, EEI_ERR_REJECTED,
                             "signed twice: a signature sector follows another one (sign the "
                             "unsigned app, or add blocks with --append); a device reads the "
                             "first");
         }
-        rep->signed_size = at;
-        *sector = last;
-        return 0;
-    }
-    /* a block there, whole or damaged (its magic): the sector a device reads */
-    bool there = seen >= at + EEI_SB_SECTOR_SIZE && chk->sector[0] == EEI_SB_MAGIC;
-    if (there && seen > at + EEI_SB_SECTOR_SIZE) {
-        if (starts_with_block(last)) {
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "signed twice: a signature sector follows another one (sign the unsigned "
+                        "app, or add blocks with --append); a device reads the first, at byte %llu",
+                        where);
+    case EEI_CORE_SECTOR_TRAILING:
+        if (!app) {
             return eei_fail(err, EEI_ERR_REJECTED,
-                            "signed twice: a signature sector follows another one (sign the "
-                            "unsigned app, or add blocks with --append); a device reads the "
-                            "first, at byte %llu",
-                            where);
+                            "4096 bytes follow the signature sector at byte %llu: a device reads "
+                            "the last 4096 bytes of data that is not an app binary as its "
+                            "signature sector, and there is no block there",
+                            (unsigned long long)at);
         }
         return eei_fail(err, EEI_ERR_REJECTED,
                         "%llu bytes follow the signature sector at byte %llu, where a device "
                         "reads it (after the app's layout): a signed app ends with its sector",
                         (unsigned long long)(seen - at - EEI_SB_SECTOR_SIZE), where);
-    }
-    if (there) {
-        rep->signed_size = at;
-        *sector = chk->sector;
-        return 0;
-    }
-    if (seen >= EEI_SB_SECTOR_SIZE && seen - EEI_SB_SECTOR_SIZE != at && starts_with_block(last)) {
+    case EEI_CORE_SECTOR_MISPLACED:
         rep->misplaced = true;
-        rep->signed_size = seen - EEI_SB_SECTOR_SIZE;
-        *sector = last;
+        rep->signed_size = at;
         return eei_fail(err, EEI_ERR_REJECTED,
                         "the signature sector is at byte %llu, but a device reads it at byte "
                         "%llu (the app's layout ends at byte %llu; rounded up to 4096): its "
                         "blocks do not cover the app as a device reads it. Sign the app alone, "
                         "its first %llu bytes",
-                        (unsigned long long)rep->signed_size, where, end, end);
+                        (unsigned long long)at, where, end, end);
+    case EEI_CORE_SECTOR_NONE:
+        return eei_fail(err, EEI_ERR_REJECTED,
+                        "not a signed app: no signature block at byte %llu, where a device reads "
+                        "the signature sector (after the app's layout, which ends at byte %llu)",
+                        where, end);
+    case EEI_CORE_SECTOR_READ:
+        break;
     }
-    return eei_fail(err, EEI_ERR_REJECTED,
-                    "not a signed app: no signature block at byte %llu, where a device reads "
-                    "the signature sector (after the app's layout, which ends at byte %llu)",
-                    where, end);
+    return eei_fail(err, EEI_ERR_SYSTEM, "the signature sector was not kept as it went by");
 }
 
-/* Which of keys (if any) made block b over the app's digest: its index, or -1. */
-static int verified_by(const eei_sb_block *b, const uint8_t *digest, const eei_key *const *keys,
-                       size_t nkeys)
+/* Which of keys (if any) carries the key of block b: its index, or -1. */
+static int given_key(const eei_sb_block *b, const eei_key *const *keys, size_t nkeys)
 {
     for (size_t k = 0; k < nkeys; k++) {
         uint8_t field[EEI_SB_RSA_KEY_SIZE];
@@ -438,8 +449,7 @@ static int verified_by(const eei_sb_block *b, const uint8_t *digest, const eei_k
         eei_error ignored;
         if (eei_crypto_sb_digest_size(keys[k]) == b->digest_len &&
             eei_crypto_sb_key_field(keys[k], field, &field_len, &ignored) == 0 &&
-            field_len == b->key_len && memcmp(field, b->key, field_len) == 0 &&
-            eei_crypto_sb_verify(keys[k], digest, b->sig, b->sig_len, &ignored) == 0) {
+            field_len == b->key_len && memcmp(field, b->key, field_len) == 0) {
             return (int)k;
         }
     }
@@ -455,8 +465,7 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
     eei_app_err layout = eei_app_walk_finish(&chk->walk, &head);
     rep->place = eei_sb_sector_place(&chk->walk, chk->seen, &rep->device_offset);
     rep->layout_end = eei_app_walk_layout_end(&chk->walk);
-    const uint8_t *sector = NULL;
-    int rc = locate(chk, layout, rep, &sector, err);
+    int rc = locate(chk, layout, rep, err);
     if (rc != 0 && !rep->misplaced) {
         return err->status;
     }
@@ -467,33 +476,34 @@ eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, si
         digests_update(&chk->digests, chk->window, (size_t)before);
         digests_finish(&chk->digests, d256, d384);
     }
+    const eei_core_crypto *c = &eei_core_crypto_openssl;
     for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         eei_sb_block_info *info = &rep->blocks[i];
+        uint8_t bytes[EEI_SB_BLOCK_SIZE];
         eei_sb_block b;
-        info->state = eei_sb_block_parse(sector + i * EEI_SB_BLOCK_SIZE, &b);
-        if (info->state == EEI_SB_EMPTY) {
+        if (kept_read(chk, rep->signed_size + i * EEI_SB_BLOCK_SIZE, bytes, sizeof(bytes)) != 0) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "the signature sector was not kept");
+        }
+        eei_core_block v = eei_core_sb_block_open(c, bytes, &b, &info->state, info->key_digest);
+        if (v == EEI_CORE_BLOCK_EMPTY) {
             break;
         }
         rep->count++;
-        if (info->state != EEI_SB_OK) {
+        if (v == EEI_CORE_BLOCK_CRYPTO) {
+            return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
+        }
+        if (v != EEI_CORE_BLOCK_OK) {
             continue;
         }
         info->version = b.version;
         info->curve = b.curve;
-        eei_sha256 *sha = NULL;
-        if (eei_crypto_sha256_start(&sha, err) != 0) {
-            return eei_status_of(-1, err);
-        }
-        eei_crypto_sha256_update(sha, b.key, b.key_len);
-        eei_crypto_sha256_finish(sha, info->key_digest);
-        eei_crypto_sha256_free(sha);
         if (rep->misplaced) { /* a device never reads these: they cover nothing it reads */
             continue;
         }
-        const uint8_t *digest = digest_for(b.digest_len, d256, d384);
-        info->digest_matches = memcmp(b.digest, digest, b.digest_len) == 0;
-        if (info->digest_matches) {
-            info->verified_by = verified_by(&b, digest, keys, nkeys);
+        v = eei_core_sb_block_verify(c, &b, digest_for(b.digest_len, d256, d384));
+        info->digest_matches = v != EEI_CORE_BLOCK_DIGEST;
+        if (v == EEI_CORE_BLOCK_OK) {
+            info->verified_by = given_key(&b, keys, nkeys);
         }
     }
     eei_crypto_report_errors(NULL);

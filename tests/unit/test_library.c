@@ -908,6 +908,16 @@ static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
     memcpy(twice + len, img + len - 4096, 4096);
     CHECK(check_all(twice, len + 4096, verifiers, 3, &rep) == EEI_ERR_REJECTED);
     CHECK(rep.blocks[0].verified_by == -1 && rep.blocks[2].verified_by == -1);
+    /*
+     * a sector followed by 4096 bytes without a block, in data that is not an app: a device reads
+     * those last 4096 bytes as the sector and finds nothing. Not signed twice: signed, then more.
+     */
+    memset(twice + len, 0xff, 4096);
+    eei_io io = {.data = twice, .size = len + 4096};
+    eei_error why;
+    CHECK(eei_sb_check_stream(&io, verifiers, 3, &rep, &why) == EEI_ERR_REJECTED);
+    CHECK(strstr(why.msg, "4096 bytes follow the signature sector at byte 12288") != NULL);
+    CHECK(strstr(why.msg, "twice") == NULL);
     free(twice);
     free(img);
     eei_sb_report_clear(&rep);
