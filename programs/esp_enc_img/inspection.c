@@ -252,15 +252,16 @@ bool input_not_an_app(const uint8_t *head, size_t len, const char *name, char *o
 {
     static const char build_bin[] =
         "encrypt the .bin that idf.py build writes (build/<project>.bin)";
-    eei_header image;
+    eei_inspection image;
     eei_app_head app;
+    eei_inspect(head, len, len, &image); /* only the start of the input: its size is not known */
     if (len >= sizeof(elf_magic) && memcmp(head, elf_magic, sizeof(elf_magic)) == 0) {
         snprintf(out, cap, "%s is an ELF file; %s, not the .elf", name, build_bin);
-    } else if (eei_header_decode(head, len, &image) == EEI_FMT_OK) {
+    } else if (image.header_read && image.verdict != EEI_FMT_BAD_MAGIC) {
         snprintf(out, cap,
                  "%s is an encrypted image already (%s, %u payload bytes): a device would "
                  "decrypt it to that image, not to an app; %s",
-                 name, eei_scheme_name(eei_header_scheme(&image)), (unsigned)image.payload_len,
+                 name, eei_scheme_name(image.scheme), (unsigned)image.header.payload_len,
                  build_bin);
     } else if (len >= EEI_APP_HEAD_SIZE && eei_app_head_parse(head, &app)) {
         return false;
