@@ -325,8 +325,8 @@ if ! $quick && [ -x ../shared/tools/idf-build ] && [ -x ../shared/tools/qemu-esp
         echo
         echo "| what | figure |"
         echo "|---|---:|"
-        echo "| update with a 1 MiB app ($(sed -n 's/^update_1mib_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_1mib_ms) ms |"
-        echo "| update with the 2.0.0 app ($(sed -n 's/^update_2_0_0_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_2_0_0_ms) ms |"
+        echo "| update with a 1 MiB app, signed ($(sed -n 's/^update_1mib_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_1mib_ms) ms |"
+        echo "| update with the 2.0.0 app, signed ($(sed -n 's/^update_2_0_0_ms=[0-9]* image_bytes=\([0-9]*\)/\1/p' "$W/emulator.txt")-byte image, ECIES) | $(r update_2_0_0_ms) ms |"
         echo "| update task stack, peak of 8192 bytes (ECIES / RSA-3072) | $(r stack_peak ecies) / $(r stack_peak rsa) B |"
         echo "| free heap at boot | $(r heap_free_at_boot) B |"
         echo "| lowest free heap during the update (ECIES / RSA-3072) | $(r heap_min_free ecies) / $(r heap_min_free rsa) B |"
@@ -337,9 +337,13 @@ fi
 # -- against an earlier version: the same commands, runs interleaved
 if [ -n "$against" ]; then
     ab_rounds=$($quick && echo 3 || echo 11)
-    stamp() { # CMD...: seconds it took
+    stamp() { # CMD...: seconds it took; a run that fails stops the benchmark, saying which
         local t0=$EPOCHREALTIME
-        "$@" >/dev/null 2>&1
+        "$@" >/dev/null 2>"$W/ab.err" || {
+            echo "bench: failed: $*" >&2
+            cat "$W/ab.err" >&2
+            return 1
+        }
         awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }'
     }
     ab() { # LABEL SYNC(true/false) ARGS...: median of each binary, runs interleaved
@@ -350,8 +354,8 @@ if [ -n "$against" ]; then
             for bin in "$EA" "$E"; do
                 rm -rf "$W/out.ab"
                 $sync && sync
-                # (--max-size: this version's; an earlier one without it takes any size)
-                if [ "$bin" = "$E" ]; then stamp "$bin" "$@" $ab_max >>"$W/ab_new"; else stamp "$bin" "$@" >>"$W/ab_old"; fi
+                # (--max-size: to each version that has it; one without it takes any size)
+                if [ "$bin" = "$E" ]; then stamp "$bin" "$@" $ab_max >>"$W/ab_new"; else stamp "$bin" "$@" $ab_max_old >>"$W/ab_old"; fi
             done
         done
         old=$(sort -g "$W/ab_old" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
@@ -367,12 +371,13 @@ if [ -n "$against" ]; then
         echo "| command | $rev | this version | ratio |"
         echo "|---|---:|---:|---:|"
     } >>"$out"
-    ab_max=$M
+    ab_max=$M ab_max_old=
+    if "$EA" help encrypt 2>&1 | grep -q -- --max-size; then ab_max_old=$M; fi
     ab "encrypt $n MiB" true encrypt "$W/in$n.bin" "$K/rsa_pub_key.pem" "$W/out.ab"
     ab "decrypt $n MiB" true decrypt "$W/rsa$n.bin" "$K/rsa_priv_key.pem" "$W/out.ab"
     ab "verify $n MiB" false verify "$W/rsa$n.bin" "$K/rsa_priv_key.pem"
     ab "verify --no-hash $n MiB" false verify --no-hash "$W/rsa$n.bin" "$K/rsa_priv_key.pem"
-    ab_max=""
+    ab_max="" ab_max_old=""
     ab_rounds=$((ab_rounds * 3))
     ab "encrypt 4 MiB (RSA-3072)" false encrypt "$W/in4.bin" "$K/rsa_pub_key.pem" "$W/out.ab"
     ab "decrypt 4 MiB (ECIES, HMAC key)" false decrypt "$W/ecies4.bin" "$K/device_hmac_key.bin" "$W/out.ab"
