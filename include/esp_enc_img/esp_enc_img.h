@@ -383,7 +383,8 @@ EEI_API eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys,
 
 /*
  * Sign-then-encrypt in one pass: the app io's input holds is signed as it streams (one block
- * per sign_keys[i], as eei_sign_stream) and the signed app encrypted for device_key.
+ * per sign_keys[i], as eei_sign_stream) and the signed app encrypted for device_key. The app is
+ * hashed on a helper thread while it is encrypted (write may run on either, as eei_io says).
  */
 EEI_API eei_status eei_encrypt_signed_stream(const eei_key *device_key,
                                              const eei_key *const *sign_keys, size_t nsign,

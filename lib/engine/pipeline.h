@@ -20,7 +20,10 @@ typedef int (*eei_pipeline_consume)(void *ctx, const uint8_t *data, size_t len, 
 eei_pipeline *eei_pipeline_start(size_t buffer_size, eei_pipeline_consume consume, void *ctx);
 /* The next free buffer (waits while the helper is behind). */
 uint8_t *eei_pipeline_acquire(eei_pipeline *p);
-/* Hand over len bytes at data, inside the buffer last acquired, for offset. */
+/*
+ * Hand over len bytes at data, for offset: inside the buffer last acquired, or memory that stays
+ * as it is until finish (the caller may go on reading it meanwhile, never writing it).
+ */
 void eei_pipeline_submit(eei_pipeline *p, const uint8_t *data, size_t len, uint64_t offset);
 /* The first non-zero result of consume so far (to stop producing early). */
 int eei_pipeline_result(eei_pipeline *p);

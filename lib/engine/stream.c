@@ -136,8 +136,32 @@ static void report(const eei_io *io, uint64_t done)
     }
 }
 
-/* Encrypt io's input for device_key; with sign, the app is signed on the way (its padding and
- * signature sector, made when the input ends, are encrypted after it). */
+/* The app's digests for its signature, taken on the helper thread. */
+static int sign_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
+{
+    (void)offset;
+    eei_sign_update(ctx, data, len);
+    return 0;
+}
+
+/* Every byte of the app hashed: the hashing helper drained and gone. */
+static void hash_close(eei_pipeline **hash)
+{
+    if (*hash) {
+        (void)eei_pipeline_finish(*hash); /* sign_take never fails */
+        *hash = NULL;
+    }
+}
+
+/*
+ * Encrypt io's input for device_key; with sign, the app is signed on the way (its padding and
+ * signature sector, made when the input ends, are encrypted after it).
+ *
+ * Signing hashes the app, a stage slower than the cipher: it gets the second core to itself.
+ * The app is read into the hashing helper's buffers, and the cipher reads the same bytes here
+ * while the helper hashes them; the output is written from this thread. Without signing (or
+ * without a helper for the hash) the helper writes instead.
+ */
 static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, const eei_io *io,
                                  uint64_t *payload_size, eei_error *err)
 {
@@ -148,9 +172,13 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     eei_encrypt_ctx *enc = NULL;
     sink s = {.io = io};
     buffers b = {0};
+    eei_pipeline *hash = NULL;
     int rc = eei_encrypt_begin(device_key, &enc, err) == EEI_OK ? 0 : -1;
+    if (rc == 0 && sign) {
+        hash = eei_pipeline_start(EEI_IO_CHUNK, sign_take, sign);
+    }
     /* in place is not possible: the header's room shifts the first chunk */
-    rc = rc == 0 ? buffers_get(&b, io->read, true, false, &s, err) : rc;
+    rc = rc == 0 ? buffers_get(&b, io->read && !hash, !hash, false, &s, err) : rc;
     /*
      * The header's length and tag are known only at the end. Its place is reserved with zeros
      * at the front of the first chunk, and the output's first page is held back and written
@@ -165,9 +193,12 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     uint64_t pos = 0, tail_pos = 0, offset = 0;
     for (size_t n = 1; rc == 0;) {
         const uint8_t *data;
-        rc = source_next(src, src == io ? &pos : &tail_pos, b.in, EEI_IO_CHUNK - lead, &data, &n,
-                         err);
+        /* the app goes to the hash in the buffer it was read into: one is free once hashed */
+        uint8_t *in = hash && src == io ? eei_pipeline_acquire(hash) : b.in;
+        rc =
+            source_next(src, src == io ? &pos : &tail_pos, in, EEI_IO_CHUNK - lead, &data, &n, err);
         if (rc == 0 && n == 0 && sign && src == io) {
+            hash_close(&hash);
             rc = eei_sign_finish(sign, tail, &tail_io.size, err) == EEI_OK ? 0 : -1;
             src = &tail_io;
             continue;
@@ -175,7 +206,9 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
         if (rc != 0 || (n == 0 && lead == 0)) {
             break;
         }
-        if (sign && src == io) {
+        if (hash && src == io) {
+            eei_pipeline_submit(hash, data, n, pos - n);
+        } else if (sign && src == io) {
             eei_sign_update(sign, data, n);
         }
         uint8_t *dst = buffers_next(&b);
@@ -193,6 +226,7 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
         lead = 0;
         report(io, pos);
     }
+    hash_close(&hash); /* a failure before the app's end: what was handed over is let go */
     rc = sink_close(b.pl, &s, rc, err);
     uint8_t header[EEI_HEADER_SIZE];
     if (rc == 0) {

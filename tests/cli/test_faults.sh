@@ -53,6 +53,10 @@ if $root && mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; th
     expect_rc 3 "$E" encrypt small.bin rsa_pub_key.pem full/out.img
     expect_err "No space left on device"
     expect_only full
+    # signing on the way: the write fails mid-way while the app is hashed on another thread
+    expect_rc 3 "$E" encrypt small.bin rsa_pub_key.pem full/out.img --sign-key "$K/rsa_priv_key.pem"
+    expect_err "No space left on device"
+    expect_only full
     printf 'keep me' >full/existing
     expect_rc 3 "$E" decrypt small.img "$K/device_hmac_key.bin" full/existing
     expect_err "No space left on device"
@@ -114,28 +118,36 @@ start_and_pause() { # DIR FEED|"" CMD...
 }
 stop_feeding() { [ "$feeder" = 0 ] || { kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null; }; }
 
-# -- an input that shrinks while it is read
+# -- an input that shrinks while it is read (signed on the way too: the app hashed on a second
+# thread, the signature sector made and encrypted once the shortened input ended)
 mkdir work
-truncate -s 2G big.bin
-if start_and_pause work "" "$E" encrypt big.bin rsa_pub_key.pem work/out.img --max-size 3G; then
-    truncate -s 1M big.bin
-    kill -CONT $pid
-    wait $pid
-    rc=$?
-    [ "$rc" = 3 ] && pass || fail "shrinking input: exit $rc"
-    grep -q "changed size while it was read" bg.err && pass || fail "message: $(cat bg.err)"
-    expect_only work
-else
-    fail "the encryption never got going"
-    kill $pid 2>/dev/null
-fi
-rm -f big.bin
+for sign in "" "--sign-key $K/rsa_priv_key.pem"; do
+    truncate -s 2G big.bin
+    # shellcheck disable=SC2086 # $sign: no option, or an option and its value
+    if start_and_pause work "" "$E" encrypt big.bin rsa_pub_key.pem work/out.img --max-size 3G $sign; then
+        truncate -s 1M big.bin
+        kill -CONT $pid
+        wait $pid
+        rc=$?
+        [ "$rc" = 3 ] && pass || fail "shrinking input $sign: exit $rc"
+        grep -q "changed size while it was read" bg.err && pass || fail "message: $(cat bg.err)"
+        expect_only work
+    else
+        fail "the encryption never got going $sign"
+        kill $pid 2>/dev/null
+    fi
+    rm -f big.bin
+done
 
-# -- SIGINT and SIGTERM in the middle of a large encrypt: the temporary file goes, OUT stays
+# -- SIGINT and SIGTERM in the middle of a large encrypt (and of one that signs, its hashing
+# thread busy): the temporary file goes, OUT stays
 truncate -s 64M big.bin
-for sig in INT TERM; do
+for sig in INT TERM INT+sign; do
+    sign=
+    [ "$sig" = INT+sign ] && sig=INT sign="--sign-key $K/rsa_priv_key.pem"
     printf 'old image' >work/out.img
-    if start_and_pause work big.bin "$E" encrypt - rsa_pub_key.pem work/out.img --max-size 100M; then
+    # shellcheck disable=SC2086 # $sign: no option, or an option and its value
+    if start_and_pause work big.bin "$E" encrypt - rsa_pub_key.pem work/out.img --max-size 100M $sign; then
         kill -$sig $pid
         kill -CONT $pid
         wait $pid

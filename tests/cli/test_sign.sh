@@ -281,6 +281,22 @@ cat app.bin | "$E" encrypt - "$K/rsa_pub_key.pem" - --sign-key p256.pem >pipe.im
 expect_rc 0 "$E" verify pipe.img "$K/rsa_priv_key.pem" --pub p256.pub
 expect_rc 3 "$E" encrypt app.bin "$K/device_pub_key.pem" x.img --sign-key rsa.pub
 expect_absent x.img
+# the app is hashed on one thread while it is encrypted on another, read in pieces of 256 KiB
+# (the first 512 bytes shorter: the header's room): a byte, a byte either side of those bounds,
+# inputs that end on one. The image holds what 'sign' makes: the same app, padding, digest and
+# key, only the signature's random bytes differ (a P-256 block: digest and key in its first 101)
+for n in 1 4096 261631 261632 261633 523776 1047040 1310721; do
+    make_input pass.bin $n
+    expect_rc 0 "$E" encrypt pass.bin "$K/rsa_pub_key.pem" pass.img --sign-key p256.pem
+    expect_rc 0 "$E" decrypt pass.img "$K/rsa_priv_key.pem" pass.signed
+    expect_rc 0 "$E" sign pass.bin --key p256.pem -o sequential.signed
+    expect_size pass.signed "$(stat -c %s sequential.signed)"
+    at=$((($n + 4095) / 4096 * 4096 + 101))
+    cmp -s <(head -c $at pass.signed) <(head -c $at sequential.signed) && pass ||
+        fail "encrypt --sign-key, $n bytes: not the app 'sign' signs"
+    expect_rc 0 "$E" verify-signature pass.signed --pub p256.pub
+done
+rm -f pass.*
 # batch signs once, and every device's image holds the signed app
 mkdir fleet
 cp "$K/device_pub_key.pem" fleet/d1.pem

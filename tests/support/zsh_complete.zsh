@@ -3,7 +3,9 @@
 #   zsh -f zsh_complete.zsh FPATH_DIR 'esp_enc_img enc' 'esp_enc_img keygen ' ...
 # prints, for each line, '<line N>' and then every match one a line. One interactive zsh runs in
 # a pseudo-terminal (zpty) with compinit and FPATH_DIR first in $fpath; compadd is wrapped to
-# print what it is asked to add.
+# print what it is asked to add. The markers waited for ('<ready>', '<done>', '<match>') are
+# spelled split in the commands ('<rea''dy>'), so that the terminal's echo of a command, which
+# may come late when the machine is busy, never passes for its output.
 zmodload zsh/zpty || exit 3
 dir=$1
 shift
@@ -18,10 +20,10 @@ setup=(
   "LISTMAX=10000"
   # every match compadd would add, printed before it is added; calls that only collect
   # matches (-O, -A, -D) pass through
-  "compadd() { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then builtin compadd \"\$@\"; return; fi; local -a m; builtin compadd -O m \"\$@\"; print -rl -- \${^m/#/'<match>'}; builtin compadd \"\$@\" }"
-  "eei-tab() { zle complete-word; print -r -- '<done>' }"
+  "compadd() { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then builtin compadd \"\$@\"; return; fi; local -a m; builtin compadd -O m \"\$@\"; print -rl -- \${^m/#/'<ma''tch>'}; builtin compadd \"\$@\" }"
+  "eei-tab() { zle complete-word; print -r -- '<do''ne>' }"
   "zle -N eei-tab; bindkey '^I' eei-tab"
-  "print -r -- '<ready>'"
+  "print -r -- '<rea''dy>'"
 )
 for l in $setup; do zpty -w shell "$l"; done
 zpty -r -m shell out '*<ready>*' || exit 3
