@@ -234,11 +234,44 @@ cat "$W/1-builds.out" "$W/1-builds-rsa.out"
 echo "   ($(elapsed))"
 
 # -- the devices -----------------------------------------------------------------------------
+# What explains a boot that ended before its update task reported: the firmware's own lines, or
+# a panic, a watchdog, an abort.
+explained='^EEI_(UPDATE|ROLLBACK|RESOURCES)|Guru Meditation|abort\(\)|task_wdt|Backtrace|panic'
 boot() { # NAME [qemu-esp32c3 args]: one cold boot of $flash, until the update task reports
-    local name=$1
+    local name=$1 rc try
     shift
-    "$tools/qemu-esp32c3" --flash "$flash" --efuse "$efuse" --timeout 150 --until '^EEI_RESOURCES' \
-        --log "$W/$name.log" "$@" >/dev/null 2>&1
+    # the state to start again from (the first boot makes the eFuse file)
+    cp "$flash" "$W/$name.flash.before" || return 1
+    rm -f "$W/$name.efuse.before"
+    [ ! -e "$efuse" ] || cp "$efuse" "$W/$name.efuse.before" || return 1
+    for try in 1 2; do
+        "$tools/qemu-esp32c3" --flash "$flash" --efuse "$efuse" --timeout 150 \
+            --until '^EEI_RESOURCES' --log "$W/$name.log" "$@" >"$W/$name.qemu.txt" 2>&1
+        rc=$?
+        # QEMU ended the run itself (not the timeout, 124) with nothing in the log to say why:
+        # no panic, no watchdog, no reset reason. Seen in three runs of this test of about
+        # seven, each time during a TLS handshake about a second after boot, in a different
+        # boot each time. The boot is run once more from the flash and eFuse it started with
+        # (a device reset there would boot in a state this boot already changed, e.g. a pending
+        # app now aborted), and the note says so; QEMU's own output is kept in NAME.ended.qemu.txt.
+        # A second such end fails the checks that follow. A boot with arguments of its own (an
+        # eFuse burnt) is not repeated.
+        if [ "$try" = 1 ] && [ $# = 0 ] && [ "$rc" != 0 ] && [ "$rc" != 124 ] &&
+            ! grep -aqE "$explained" "$W/$name.log"; then
+            echo "note  $name: the emulator ended the boot (status $rc) after \"$(grep -a . "$W/$name.log" | tail -1 | tr -d '\r')\" with no line saying why; booted again" >>"$OUT"
+            mv "$W/$name.log" "$W/$name.ended.log"
+            mv "$W/$name.qemu.txt" "$W/$name.ended.qemu.txt"
+            cp "$W/$name.flash.before" "$flash" || break
+            if [ -e "$W/$name.efuse.before" ]; then
+                cp "$W/$name.efuse.before" "$efuse" || break
+            else
+                rm -f "$efuse"
+            fi
+            continue
+        fi
+        break
+    done
+    rm -f "$W/$name.flash.before" "$W/$name.efuse.before"
     grep -a '^EEI_' "$W/$name.log" | sed "s/^/      $name: /" >>"$OUT"
 }
 said() { grep -aqE -- "$2" "$W/$1.log"; } # NAME REGEX: the device printed it
