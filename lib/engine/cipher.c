@@ -190,7 +190,8 @@ static eei_status verdict(const eei_decrypt_ctx *dec, eei_core_verdict v, eei_er
         break;
     case EEI_CORE_ERR_ARG:
         status = EEI_ERR_USAGE;
-        why = "this decryption has already ended: nothing more can be fed to it";
+        why = "nothing can be fed to this decryption: it has already ended, or an argument is "
+              "NULL";
         break;
     }
     eei_fail(err, status, "%s", why);

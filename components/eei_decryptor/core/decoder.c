@@ -176,8 +176,8 @@ eei_core_verdict eei_core_dec_feed(eei_core_dec *dec, const uint8_t *in, size_t 
                                    size_t out_size, size_t *out_len)
 {
     /* the hot path: whole blocks of payload in place, not the last chunk */
-    if (dec && out_len && in == out && dec->state == STATE_PAYLOAD && dec->carry_len == 0 &&
-        len % BLOCK == 0 && len + eei_core_dec_slack(dec->crypto) <= out_size &&
+    if (dec && out_len && in && in == out && dec->state == STATE_PAYLOAD && dec->carry_len == 0 &&
+        len % BLOCK == 0 && len <= out_size && out_size - len >= eei_core_dec_slack(dec->crypto) &&
         len < dec->header.payload_len - dec->payload_seen) {
         dec->payload_seen += len;
         *out_len = len;
@@ -193,7 +193,7 @@ eei_core_verdict eei_core_dec_feed(eei_core_dec *dec, const uint8_t *in, size_t 
 static eei_core_verdict feed_any(eei_core_dec *dec, const uint8_t *in, size_t len, uint8_t *out,
                                  size_t out_size, size_t *out_len)
 {
-    if (!dec || !out_len || (len > 0 && (!in || !out))) {
+    if (!dec || !out_len || (len > 0 && !in)) {
         return EEI_CORE_ERR_ARG;
     }
     *out_len = 0;
@@ -218,10 +218,13 @@ static eei_core_verdict feed_any(eei_core_dec *dec, const uint8_t *in, size_t le
     if (len == 0) {
         return EEI_CORE_OK;
     }
+    if (!out) { /* (header bytes need none) */
+        return EEI_CORE_ERR_ARG;
+    }
     if (len > dec->header.payload_len - dec->payload_seen) {
         return fail(dec, EEI_CORE_ERR_TRAILING);
     }
-    if (out_size < len + eei_core_dec_slack(dec->crypto)) {
+    if (out_size < len || out_size - len < eei_core_dec_slack(dec->crypto)) {
         return fail(dec, EEI_CORE_ERR_ARG);
     }
     /* overlapping but not identical buffers (the header ended inside this chunk): shift first */

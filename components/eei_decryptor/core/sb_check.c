@@ -117,13 +117,18 @@ eei_core_block eei_core_sb_block_open(const eei_core_crypto *c,
 
 /*
  * Before an RSA block reaches the library, so that every backend takes the same blocks: E_KEY
- * unless n is a whole 3072-bit number (its top bit set), E_SIGNATURE unless the signature is
- * below n (the libraries call either a bad argument, or a failed verification).
+ * unless n is a whole 3072-bit number (its top bit set) and e an odd number of at least 3 (with
+ * e = 1 a "signature" is its own padding, made without any key: OpenSSL would take it, Mbed TLS
+ * refuses it), E_SIGNATURE unless the signature is below n (the libraries call either a bad
+ * argument, or a failed verification).
  */
 static int rsa_usable(const eei_sb_block *b)
 {
     const uint8_t *n = b->key, *sig = b->sig; /* little-endian: the last byte leads */
-    if (!(n[EEI_SB_RSA_BYTES - 1] & 0x80)) {
+    const uint8_t *e = b->key + EEI_SB_RSA_BYTES;
+    uint32_t exponent =
+        (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 | (uint32_t)e[3] << 24;
+    if (!(n[EEI_SB_RSA_BYTES - 1] & 0x80) || exponent < 3 || exponent % 2 == 0) {
         return EEI_CC_E_KEY;
     }
     for (size_t i = EEI_SB_RSA_BYTES; i-- > 0;) {

@@ -54,6 +54,9 @@ size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint
 {
     size_t take = EEI_HEADER_SIZE - *fill;
     take = take < len ? take : len;
+    if (take == 0) {
+        return 0; /* (in may be NULL with len 0) */
+    }
     memcpy(buf + *fill, in, take);
     *fill += take;
     return take;
