@@ -215,7 +215,7 @@ static eei_core_verdict feed_any(eei_core_dec *dec, const uint8_t *in, size_t le
         }
         dec->state = STATE_PAYLOAD;
     }
-    if (len == 0) {
+    if (len == 0 || !in) { /* (in is NULL only with len 0) */
         return EEI_CORE_OK;
     }
     if (!out) { /* (header bytes need none) */
