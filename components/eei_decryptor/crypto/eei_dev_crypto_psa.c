@@ -396,9 +396,17 @@ static int sb_verify(const eei_sb_block *b, const uint8_t *digest)
     }
     st = psa_verify_hash(key, alg, digest, b->digest_len, sig, sig_len);
     psa_destroy_key(key);
-    return st == PSA_SUCCESS                   ? EEI_CC_OK
-           : st == PSA_ERROR_INVALID_SIGNATURE ? EEI_CC_E_SIGNATURE
-                                               : EEI_CC_E_CRYPTO;
+    /*
+     * With a key PSA imported, a signature that does not verify can also come back as an
+     * invalid argument or padding: an RSA-PSS encoding whose last byte is 0xBC but whose top
+     * bit is set is "bad input" to Mbed TLS, and so an invalid argument to PSA (about one
+     * altered signature in 500). It is the same verdict as the other backends'.
+     */
+    if (st == PSA_ERROR_INVALID_SIGNATURE || st == PSA_ERROR_INVALID_ARGUMENT ||
+        st == PSA_ERROR_INVALID_PADDING) {
+        return EEI_CC_E_SIGNATURE;
+    }
+    return st == PSA_SUCCESS ? EEI_CC_OK : EEI_CC_E_CRYPTO;
 }
 
 const eei_core_crypto eei_device_crypto = {
