@@ -106,7 +106,7 @@ CA=$W/certs/ca_cert.pem
 
 # -- builds: full builds of both schemes side by side, then versions from their kept trees ------
 mkdir -p "$W/tree" # the firmware's own files only, so each build copies little
-(cd "$repo" && cp -r firmware lib include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
+(cd "$repo" && cp -r firmware components lib include keys "$W/tree/") && rm -rf "$W/tree/firmware/build"
 # an application's own self-test, which fails: added to one build as a component of its own
 cp -r "$repo/tests/firmware/idf/app_self_test" "$W/tree/app_self_test"
 "$E" keygen hmac --out-dir "$W/device" >/dev/null
