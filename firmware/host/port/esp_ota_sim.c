@@ -129,17 +129,28 @@ esp_err_t esp_ota_get_state_partition(const esp_partition_t *partition, esp_ota_
     return ESP_ERR_NOT_FOUND;
 }
 
-esp_err_t esp_ota_mark_app_valid_cancel_rollback(void)
+/* The otadata entry that selects the running OTA app, as app_update finds it (not factory). */
+static esp_err_t running_entry(ota_select_entry e[2], int *active)
 {
-    ota_select_entry e[2];
     esp_err_t rc = otadata_read(e);
     if (rc != ESP_OK) {
         return rc;
     }
-    int active = otadata_active(e);
-    if (active < 0 || sim_ota_slot_count() == 0) {
+    *active = otadata_active(e);
+    if (*active < 0 || sim_ota_slot_count() == 0) {
         ESP_LOGE(TAG, "Running firmware is factory");
         return ESP_FAIL;
+    }
+    return ESP_OK;
+}
+
+esp_err_t esp_ota_mark_app_valid_cancel_rollback(void)
+{
+    ota_select_entry e[2];
+    int active;
+    esp_err_t rc = running_entry(e, &active);
+    if (rc != ESP_OK) {
+        return rc;
     }
     if (e[active].ota_state == ESP_OTA_IMG_VALID) {
         return ESP_OK;
@@ -173,14 +184,10 @@ bool esp_ota_check_rollback_is_possible(void)
 esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void)
 {
     ota_select_entry e[2];
-    esp_err_t rc = otadata_read(e);
+    int active;
+    esp_err_t rc = running_entry(e, &active);
     if (rc != ESP_OK) {
         return rc;
-    }
-    int active = otadata_active(e);
-    if (active < 0 || sim_ota_slot_count() == 0) {
-        ESP_LOGE(TAG, "Running firmware is factory");
-        return ESP_FAIL;
     }
     if (!esp_ota_check_rollback_is_possible()) {
         ESP_LOGE(TAG, "Rollback is not possible, do not have any suitable apps in slots");
