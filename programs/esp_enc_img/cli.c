@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "fileio.h"
 #include "json_out.h"
 #include "options.h"
@@ -34,7 +35,7 @@ static const option_spec cli_options[] = {
     TEXT("pin-file", 0, pin_file, OPT_PIN),
     FLAG("json", 0, json, OPT_JSON),
     FLAG("quiet", 'q', quiet, OPT_QUIET),
-    {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, CLI_MAX_JOBS, OPT_JOBS},
+    {"jobs", 'j', OPTION_NUMBER, offsetof(cli_args, jobs), 1, BATCH_JOBS_MAX, OPT_JOBS},
     TEXT("format", 0, format, OPT_FORMAT),
     TEXT("name", 0, name, OPT_NAME),
     FLAG("no-hash", 0, no_hash, OPT_NO_HASH),
@@ -197,6 +198,12 @@ int cli_report(const eei_error *err, bool verbose)
     /* what the library tried and dropped on the way to a success is no error of the command */
     eei_report_crypto_errors(verbose && failed ? stderr : NULL);
     return cli_exit_code(err->status);
+}
+
+int json_finish(cJSON *obj, const eei_error *err, bool verbose)
+{
+    json_print(obj, err->status == EEI_OK ? NULL : err->msg);
+    return cli_report(err, verbose);
 }
 
 static char first_warning[sizeof(((eei_error *)0)->msg)];

@@ -7,11 +7,12 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "esp_enc_img/esp_enc_img.h"
 #include "options.h"
 
 #define EEI_PROG "esp_enc_img"
-#define CLI_MAX_JOBS 256 /* batch --jobs */
 
 /* Which options a command takes (the option table is in cli.c). */
 enum {
@@ -109,6 +110,12 @@ int cli_usage_of(const cli_args *args, const char *fmt, ...) EEI_PRINTF_FORMAT(2
 
 /* Print the error (and with --verbose the crypto library's own errors under it); its exit code. */
 int cli_report(const eei_error *err, bool verbose);
+
+/*
+ * Finish a command's JSON: "ok" and, on failure, "error"; print it as one line on stdout,
+ * free it, report the error on stderr as usual, and return the exit code.
+ */
+int json_finish(cJSON *obj, const eei_error *err, bool verbose);
 
 /*
  * "esp_enc_img: warning: <text>" on stderr, unless --quiet: something is likely a mistake, but

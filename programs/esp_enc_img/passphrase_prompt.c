@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "json_out.h"
+#include "json_text.h"
 #include "os.h"
 
 bool passphrase_prompt_possible(void)

@@ -81,13 +81,31 @@ for f in lib/error/*.[ch] lib/crypto/*.[ch]; do
     checked=$((checked + 1))
     grep -q '#include "engine/' "$f" && complain "$f includes the engine, a layer above it"
 done
-for f in programs/*/*.[ch]; do
-    check "$f" include $C/format/include programs/common programs/serve
+# programs/: common/ is below everything else, serve/ and batch/ are rooms of their own that
+# see only common/, and the CLI (esp_enc_img/) sees them all; nothing includes the CLI's headers
+for f in programs/common/*.[ch]; do
+    check "$f" include $C/format/include
 done
-for f in programs/common/*.[ch] programs/serve/*.[ch]; do
+for f in programs/serve/*.[ch] programs/batch/*.[ch]; do
+    check "$f" include $C/format/include programs/common
+done
+for f in programs/esp_enc_img/*.[ch]; do
+    check "$f" include $C/format/include programs/common programs/serve programs/batch
+done
+for f in programs/common/*.[ch] programs/serve/*.[ch] programs/batch/*.[ch]; do
     checked=$((checked + 1))
-    grep -q '#include "\(cli\|cmd_\|file_stream\|inspection\|json_out\|progress\)' "$f" &&
-        complain "$f (shared by the programs) includes the CLI's own headers"
+    grep -q '#include "\(cli\|cmd_\|inspection\|json_out\|passphrase_prompt\)' "$f" &&
+        complain "$f (below the CLI) includes the CLI's own headers"
+done
+# and within the CLI, no two files include each other's headers
+for f in programs/esp_enc_img/*.c; do
+    for inc in $(sed -n 's/^#include "\([a-z_]*\)\.h".*/\1/p' "$f"); do
+        [ -f "programs/esp_enc_img/$inc.c" ] || continue
+        [ "programs/esp_enc_img/$inc.c" = "$f" ] && continue
+        checked=$((checked + 1))
+        grep -q "^#include \"$(basename "$f" .c).h\"" "programs/esp_enc_img/$inc.c" &&
+            complain "$f and programs/esp_enc_img/$inc.c include each other's headers (a circle)"
+    done
 done
 echo "$checked includes and rules checked, $bad broken"
 [ "$checked" -gt 0 ] && [ "$bad" -eq 0 ]

@@ -6,7 +6,7 @@
 
 #include "fileio.h"
 #include "json_file.h"
-#include "json_out.h"
+#include "json_text.h"
 
 #define SHARD_MANIFEST_MAX (64u << 20)
 #define DEVICES_MAX 100000000.0 /* more than a manifest of SHARD_MANIFEST_MAX bytes can list */
@@ -445,103 +445,54 @@ static bool stdin_is(const char *path)
            in.dev == out.dev && in.ino == out.ino;
 }
 
-/* The options that write or read something else than shard results. */
-static const char *not_for_merge(const cli_args *args)
+int batch_merge(const char *const *paths, size_t count, const char *output, cJSON **merged_out,
+                eei_error *err)
 {
-    return args->out_dir           ? "--out-dir"
-           : args->jobs            ? "--jobs"
-           : args->shard           ? "--shard"
-           : args->passphrase_file ? "--passphrase-file"
-           : args->pin_file        ? "--pin-file"
-                                   : NULL;
-}
-
-int batch_merge(const cli_args *args)
-{
-    const char *other = not_for_merge(args);
-    if (other) {
-        return cli_usage_of(args,
-                            "option '%s' does not apply to --merge, which joins the "
-                            "shards' manifest.json files",
-                            other);
-    }
-    if (args->npos < 1 || !args->output) {
-        return cli_usage_of(args, "expected --merge SHARD_MANIFEST... -o FILE");
-    }
-    if (args->json && strcmp(args->output, "-") == 0) {
-        return cli_usage_of(args, "--json prints to stdout: -o must be a file");
-    }
-    eei_error err = {EEI_OK, ""};
-    size_t count = (size_t)args->npos, total = 0, failed = 0;
+    size_t total = 0, failed = 0;
     shard_result *shards = NULL;
     placed_device *placed = NULL;
     cJSON *merged = NULL;
     int rc = 0;
     /* -o naming a shard's file (a link or another path to it too) would replace that shard */
-    for (int i = 0; rc == 0 && i < args->npos; i++) {
-        bool from_stdin = strcmp(args->pos[i], "-") == 0;
-        if (from_stdin ? stdin_is(args->output) : same_file(args->output, args->pos[i])) {
-            rc = eei_fail(&err, EEI_ERR_FILE,
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        bool from_stdin = strcmp(paths[i], "-") == 0;
+        if (from_stdin ? stdin_is(output) : same_file(output, paths[i])) {
+            rc = eei_fail(err, EEI_ERR_FILE,
                           "-o %s is the shard manifest %s%s: the merged manifest would replace "
                           "it; nothing written (write it to another file)",
-                          args->output, from_stdin ? "read from " : "",
-                          from_stdin ? "stdin" : args->pos[i]);
+                          output, from_stdin ? "read from " : "", from_stdin ? "stdin" : paths[i]);
         }
     }
     if (rc == 0 && !(shards = calloc(count, sizeof(*shards)))) {
-        eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
-        rc = -1;
+        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     for (size_t i = 0; rc == 0 && i < count; i++) {
-        rc = read_shard(&shards[i], args->pos[i], &err);
+        rc = read_shard(&shards[i], paths[i], err);
     }
     for (size_t i = 1; rc == 0 && i < count; i++) {
-        rc = same_run(&shards[0], &shards[i], &err);
+        rc = same_run(&shards[0], &shards[i], err);
     }
-    rc = rc == 0 ? every_shard_once(shards, count, &err) : rc;
+    rc = rc == 0 ? every_shard_once(shards, count, err) : rc;
     if (rc == 0) {
         total = (size_t)shards[0].total;
-        rc = place_devices(shards, count, total, &placed, &err);
+        rc = place_devices(shards, count, total, &placed, err);
     }
     if (rc == 0) {
         merged = merged_result(&shards[0], placed, total, &failed);
-        if (!merged) {
-            eei_fail(&err, EEI_ERR_SYSTEM, "out of memory");
-            rc = -1;
-        } else {
-            rc = json_file_write(args->output, merged, &err);
-        }
+        rc = merged ? json_file_write(output, merged, err)
+                    : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     }
     if (rc != 0) {
-        eei_error_prefix(&err, "batch --merge");
-    }
-    for (size_t i = 0; rc == 0 && i < total; i++) {
-        const cJSON *d = placed[i].device;
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "status"));
-        if (!status || strcmp(status, "ok") != 0) {
-            fprintf(stderr, "%s: batch: %s: %s\n", EEI_PROG, device_text(d, "id").text,
-                    cJSON_HasObjectItem(d, "error") ? device_text(d, "error").text : "failed");
-        }
-    }
-    if (rc == 0 && failed) {
-        eei_fail(&err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s)", failed, total,
-                 args->output);
-    } else if (rc == 0 && !args->quiet && !args->json && strcmp(args->output, "-") != 0) {
-        printf("batch: %zu shards merged: %zu devices, all written (%s lists them)\n", count, total,
-               args->output);
+        eei_error_prefix(err, "batch --merge");
+    } else if (failed) {
+        rc = eei_fail(err, EEI_ERR_REJECTED, "batch: %zu of %zu devices failed (see %s)", failed,
+                      total, output);
     }
     free(placed);
     for (size_t i = 0; shards && i < count; i++) {
         cJSON_Delete(shards[i].json);
     }
     free(shards);
-    if (args->json) {
-        if (!merged) { /* a merge that failed: nothing of it is known */
-            merged = cJSON_CreateObject();
-            json_add_missing(merged, args->cmd);
-        }
-        return json_finish(merged, &err, args->verbose);
-    }
-    cJSON_Delete(merged);
-    return cli_report(&err, args->verbose);
+    *merged_out = merged;
+    return rc;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fileio.h"
-#include "json_out.h"
+#include "json_text.h"
 
 #define NEAR_MAX 24 /* bytes of the text shown after a syntax error's place */
 
