@@ -107,5 +107,20 @@ for f in programs/esp_enc_img/*.c; do
             complain "$f and programs/esp_enc_img/$inc.c include each other's headers (a circle)"
     done
 done
+# firmware/host/: the firmware's code on this machine. It sees what the firmware sees (the
+# component's headers, firmware/main) with its stand-ins of ESP-IDF's headers in place of
+# ESP-IDF's; the simulator's own options through programs/common/options.h, and the library's
+# public API only (a key's Secure Boot digest, as burning eFuses would give it): never lib/
+for f in firmware/host/*.[ch] firmware/host/port/*.[ch] firmware/host/include/*.h; do
+    check "$f" firmware/host firmware/host/include firmware/host/port $C/include $C/core/include \
+        $C/format/include firmware/main include programs/common
+    checked=$((checked + 1))
+    grep -q '#include "\(engine\|crypto\|error\)/' "$f" && complain "$f reaches into lib/"
+    for h in programs/common/*.h; do
+        grep -q "#include \"$(basename "$h")\"" "$f" || continue
+        [ "$f:$h" = firmware/host/fwsim_main.c:programs/common/options.h ] ||
+            complain "$f includes $h: of programs/common, only the simulator's main takes options.h"
+    done
+done
 echo "$checked includes and rules checked, $bad broken"
 [ "$checked" -gt 0 ] && [ "$bad" -eq 0 ]
