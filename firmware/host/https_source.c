@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "esp_log.h"
+#include "http_range.h"
 
 static const char *TAG = "https_source";
 
@@ -303,33 +304,9 @@ typedef struct {
     int status;
     char location[HTTP_URL_MAX];
     long long content_length; /* -1: none */
-    unsigned long long range_first, range_total;
+    uint64_t range_first, range_total;
     bool content_range, chunked, close;
 } answer;
-
-/* " bytes FIRST-LAST/TOTAL", the value of a Content-Range header. */
-static bool content_range(const char *v, unsigned long long *first, unsigned long long *total)
-{
-    char *end;
-    while (*v == ' ') {
-        v++;
-    }
-    if (strncmp(v, "bytes ", 6) != 0) {
-        return false;
-    }
-    *first = strtoull(v + 6, &end, 10);
-    if (end == v + 6 || *end != '-') {
-        return false;
-    }
-    v = end + 1;
-    unsigned long long last = strtoull(v, &end, 10);
-    if (end == v || *end != '/' || last < *first) {
-        return false;
-    }
-    v = end + 1;
-    *total = strtoull(v, &end, 10);
-    return end != v && last < *total;
-}
 
 /* Send a GET for s->path (Range: bytes=first-[last]) and read the answer's head. */
 static int exchange(https_source *s, uint64_t first, uint64_t last, answer *a)
@@ -382,7 +359,7 @@ static int exchange(https_source *s, uint64_t first, uint64_t last, answer *a)
             } else if (strcasecmp(line, "Transfer-Encoding") == 0) {
                 a->chunked = strcasestr(v, "chunked") != NULL;
             } else if (strcasecmp(line, "Content-Range") == 0) {
-                a->content_range = content_range(v, &a->range_first, &a->range_total);
+                a->content_range = http_content_range(v, &a->range_first, &a->range_total);
             } else if (strcasecmp(line, "Location") == 0) {
                 snprintf(a->location, sizeof(a->location), "%s", v);
             } else if (strcasecmp(line, "Connection") == 0) {
@@ -591,19 +568,19 @@ int64_t https_source_resume(void *ctx, uint64_t offset, unsigned attempt)
     if (request(s, offset, last, &a) != 0) {
         return -1;
     }
-    if (a.status == 200) {
+    switch (http_resume_judge(a.status, a.content_range, a.range_first, a.range_total, offset,
+                              s->declared, &s->failure)) {
+    case HTTP_RESUME_FROM_START: /* the server ignored the Range request: the image from its start
+                                  */
         s->opt.range_size = 0;
         s->offset = 0;
         s->declared = declared(&a);
-        return 0; /* the server ignored the Range request: the image from its start */
-    }
-    if (a.status != 206 || !a.content_range || a.range_first != offset) {
-        return fail(s, UPDATE_LINK_HTTP, "HTTP status %d to Range: bytes=%llu-", a.status,
-                    (unsigned long long)offset);
-    }
-    if (s->declared >= 0 && a.range_total != (uint64_t)s->declared) {
-        return fail(s, UPDATE_LINK_HTTP, "the image on the server changed length (%llu, was %lld)",
-                    a.range_total, (long long)s->declared);
+        return 0;
+    case HTTP_RESUME_REFUSED:
+        ESP_LOGW(TAG, "%s", s->failure.detail);
+        return -1;
+    case HTTP_RESUME_AT_OFFSET:
+        break;
     }
     s->offset = offset;
     s->declared = (int64_t)a.range_total;

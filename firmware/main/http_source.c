@@ -13,6 +13,7 @@
 #include "esp_tls_errors.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "http_range.h"
 #include "sdkconfig.h"
 #if CONFIG_EEI_TRUST_CRT_BUNDLE
 #include "esp_crt_bundle.h"
@@ -52,30 +53,6 @@ static int fail(http_source_t *src, update_status_t status, const char *fmt, ...
     return -1;
 }
 
-/* " bytes FIRST-LAST/TOTAL", a Content-Range header's value. */
-static bool content_range(const char *v, uint64_t *first, uint64_t *total)
-{
-    char *end;
-    v += strspn(v, " ");
-    if (strncmp(v, "bytes ", 6) != 0) {
-        return false;
-    }
-    unsigned long long a = strtoull(v + 6, &end, 10);
-    if (end == v + 6 || *end != '-') {
-        return false;
-    }
-    v = end + 1;
-    unsigned long long b = strtoull(v, &end, 10);
-    if (end == v || *end != '/' || b < a) {
-        return false;
-    }
-    v = end + 1;
-    unsigned long long t = strtoull(v, &end, 10);
-    *first = a;
-    *total = t;
-    return end != v && b < t;
-}
-
 static esp_err_t on_event(esp_http_client_event_t *evt)
 {
     http_source_t *src = evt->user_data;
@@ -84,7 +61,7 @@ static esp_err_t on_event(esp_http_client_event_t *evt)
             snprintf(src->location, sizeof(src->location), "%s", evt->header_value);
         } else if (strcasecmp(evt->header_key, "Content-Range") == 0) {
             src->content_range =
-                content_range(evt->header_value, &src->range_first, &src->range_total);
+                http_content_range(evt->header_value, &src->range_first, &src->range_total);
         }
     } else if (evt->event_id == HTTP_EVENT_ON_DATA && src->reading && !src->hurried &&
                esp_timer_get_time() - src->read_started_us >= READ_SLICE_US) {
@@ -285,22 +262,19 @@ int64_t http_source_resume(void *ctx, uint64_t offset, unsigned attempt)
     vTaskDelay(pdMS_TO_TICKS(1000 * attempt)); /* give a flaky link time, longer each time */
     int64_t declared = src->declared;
     int status = request(src, offset);
-    if (status == 200) {
-        return 0; /* the server ignored the Range request: the whole image again */
-    }
     if (status < 0) {
         return -1;
     }
-    if (status != 206 || !src->content_range || src->range_first != offset) {
+    switch (http_resume_judge(status, src->content_range, src->range_first, src->range_total,
+                              offset, declared, &src->failure)) {
+    case HTTP_RESUME_FROM_START:
+        return 0; /* the server ignored the Range request: the whole image again */
+    case HTTP_RESUME_REFUSED:
         esp_http_client_close(src->client);
-        return fail(src, UPDATE_LINK_HTTP, "HTTP status %d to Range: bytes=%" PRIu64 "-", status,
-                    offset);
-    }
-    if (declared >= 0 && src->range_total != (uint64_t)declared) {
-        esp_http_client_close(src->client);
-        return fail(src, UPDATE_LINK_HTTP,
-                    "the image on the server changed length (%" PRIu64 ", was %" PRId64 ")",
-                    src->range_total, declared);
+        ESP_LOGW(TAG, "%s", src->failure.detail);
+        return -1;
+    case HTTP_RESUME_AT_OFFSET:
+        break;
     }
     src->declared = (int64_t)src->range_total;
     return (int64_t)offset;

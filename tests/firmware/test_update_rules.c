@@ -1,11 +1,13 @@
 /*
  * The firmware's rules that need no device, as main/ has them: the order of versions (SemVer
  * 2.0.0 precedence, and the rule for other strings), where a redirect leads (https only), the
- * waits between attempts and checks, and the status words of the EEI_UPDATE line.
+ * waits between attempts and checks, the answers to a Range request, and the status words of
+ * the EEI_UPDATE line.
  */
 #include "check.h"
 
 #include "app_version.h"
+#include "http_range.h"
 #include "http_redirect.h"
 #include "update_schedule.h"
 #include "update_status.h"
@@ -148,6 +150,42 @@ static void schedule(void)
     }
 }
 
+static void ranges(void)
+{
+    uint64_t first = 99, total = 99;
+    CHECK(http_content_range("bytes 0-99/100", &first, &total) && first == 0 && total == 100);
+    CHECK(http_content_range("  bytes 4096-8191/9000", &first, &total) && first == 4096 &&
+          total == 9000);
+    const char *bad[] = {"",
+                         "bytes */100",
+                         "bytes 0-99/*",
+                         "bytes 5-4/100",
+                         "bytes 0-100/100",
+                         "items 0-1/2",
+                         "bytes -1/2",
+                         "bytes 0-/2",
+                         "bytes 0-1/",
+                         "bytes 0 -1/2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(!http_content_range(bad[i], &first, &total));
+    }
+    update_outcome_t why = {UPDATE_OK, ""};
+    /* from where it stopped, of the image it began with (or of one whose length was unknown) */
+    CHECK(http_resume_judge(206, true, 4096, 9000, 4096, 9000, &why) == HTTP_RESUME_AT_OFFSET);
+    CHECK(http_resume_judge(206, true, 4096, 9000, 4096, -1, &why) == HTTP_RESUME_AT_OFFSET);
+    CHECK(why.status == UPDATE_OK);
+    /* a server that ignores Range sends the image again from its start */
+    CHECK(http_resume_judge(200, false, 0, 0, 4096, 9000, &why) == HTTP_RESUME_FROM_START);
+    /* the wrong bytes, no Content-Range, another image, another status: refused, saying which */
+    CHECK(http_resume_judge(206, true, 0, 9000, 4096, 9000, &why) == HTTP_RESUME_REFUSED);
+    CHECK(why.status == UPDATE_LINK_HTTP && strstr(why.detail, "206 to Range: bytes=4096-"));
+    CHECK(http_resume_judge(206, false, 4096, 9000, 4096, 9000, &why) == HTTP_RESUME_REFUSED);
+    CHECK(http_resume_judge(206, true, 4096, 9001, 4096, 9000, &why) == HTTP_RESUME_REFUSED);
+    CHECK(strstr(why.detail, "changed length (9001, was 9000)") != NULL);
+    CHECK(http_resume_judge(416, false, 0, 0, 4096, 9000, &why) == HTTP_RESUME_REFUSED);
+    CHECK(strstr(why.detail, "HTTP status 416") != NULL);
+}
+
 static void words(void)
 {
     /* one distinct word per status, in the classes its prefix says */
@@ -172,6 +210,7 @@ int main(void)
 {
     versions();
     redirects();
+    ranges();
     schedule();
     words();
     return check_summary();
