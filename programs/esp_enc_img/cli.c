@@ -200,10 +200,14 @@ int cli_report(const eei_error *err, bool verbose)
     return cli_exit_code(err->status);
 }
 
-int json_finish(cJSON *obj, const eei_error *err, bool verbose)
+int cli_finish(const cli_args *args, cJSON *json, const eei_error *err)
 {
-    json_print(obj, err->status == EEI_OK ? NULL : err->msg);
-    return cli_report(err, verbose);
+    if (!json) {
+        return cli_report(err, args->verbose);
+    }
+    json_add_missing(json, args->cmd); /* what a failure did not get to */
+    json_print(json, err->status == EEI_OK ? NULL : err->msg);
+    return cli_report(err, args->verbose);
 }
 
 static char first_warning[sizeof(((eei_error *)0)->msg)];

@@ -112,10 +112,11 @@ int cli_usage_of(const cli_args *args, const char *fmt, ...) EEI_PRINTF_FORMAT(2
 int cli_report(const eei_error *err, bool verbose);
 
 /*
- * Finish a command's JSON: "ok" and, on failure, "error"; print it as one line on stdout,
- * free it, report the error on stderr as usual, and return the exit code.
+ * A command's end: its JSON (json, with --json; NULL without) gets the keys docs/CLI.md promises
+ * that a failure did not get to, "ok" and, on failure, "error", and is printed as one line on
+ * stdout and freed; the error is reported on stderr as usual. Returns the exit code.
  */
-int json_finish(cJSON *obj, const eei_error *err, bool verbose);
+int cli_finish(const cli_args *args, cJSON *json, const eei_error *err);
 
 /*
  * "esp_enc_img: warning: <text>" on stderr, unless --quiet: something is likely a mistake, but

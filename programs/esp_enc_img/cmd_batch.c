@@ -124,18 +124,16 @@ static void report_failures(const cJSON *result, const char *out_dir, bool escap
     }
 }
 
-/* The command's end: its JSON or its message, and its exit code. */
+/* The command's end: its JSON (a result, or nothing of one known) or its message. */
 static int finish(const cli_args *args, cJSON *result, const eei_error *err)
 {
-    if (args->json) {
-        if (!result) { /* nothing of it is known */
-            result = cJSON_CreateObject();
-        }
-        json_add_missing(result, args->cmd);
-        return json_finish(result, err, args->verbose);
+    if (args->json && !result) {
+        result = cJSON_CreateObject();
+    } else if (!args->json) {
+        cJSON_Delete(result);
+        result = NULL;
     }
-    cJSON_Delete(result);
-    return cli_report(err, args->verbose);
+    return cli_finish(args, result, err);
 }
 
 /* The options that write or read something else than shard results. */

@@ -135,10 +135,8 @@ static int run(const cli_args *args)
     if (json) {
         cJSON_AddStringToObject(json, "input", in_path);
         cJSON_AddStringToObject(json, "output", out_path);
-        json_add_missing(json, args->cmd);
-        return json_finish(json, &err, args->verbose);
     }
-    return cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_decrypt = {"decrypt", help,

@@ -53,10 +53,7 @@ static int run(const cli_args *args)
         }
     }
     eei_key_free(key);
-    if (json) {
-        json_add_missing(json, args->cmd); /* what a failure did not get to */
-    }
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_digest = {

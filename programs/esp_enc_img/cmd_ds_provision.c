@@ -297,13 +297,12 @@ static int run(const cli_args *args)
         if (rc == 0) {
             report_json(json, pv, key);
         }
-        json_add_missing(json, args->cmd);
     } else if (rc == 0) {
         report_text(pv);
     }
     eei_key_free(key);
     free(pv);
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_ds_provision = {

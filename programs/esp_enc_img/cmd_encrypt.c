@@ -202,10 +202,7 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->sign_keys.n; i++) {
         eei_key_free(sign_keys[i]);
     }
-    if (json) {
-        json_add_missing(json, args->cmd); /* what a failure did not get to */
-    }
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_encrypt = {"encrypt", help,

@@ -133,13 +133,12 @@ static int run(const cli_args *args)
     }
     if (json) { /* what a failure did not get to */
         inspect_json_file(json, &in, shown);
-        json_add_missing(json, args->cmd);
     }
     input_close(&in);
     char line[sizeof(err.msg)]; /* and in what others said of it */
     text_for_display(err.msg, line, sizeof(line));
     memcpy(err.msg, line, sizeof(line));
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_info = {"info", help, OPT_JSON | OPT_QUIET | OPT_MAX_SIZE, run};

@@ -154,11 +154,10 @@ static int keygen_run(const char *kind_name, const cli_args *args)
                 cJSON_AddStringToObject(json, "kind", kind_name);
             }
             write_pair(&kinds[i], args->out_dir ? args->out_dir : ".", args, json, &err);
-            if (json) {
+            if (json) { /* also when it was asked by the Python tool's spelling */
                 json_add_missing(json, "keygen");
-                return json_finish(json, &err, args->verbose);
             }
-            return cli_report(&err, args->verbose);
+            return cli_finish(args, json, &err);
         }
     }
     return cli_usage_of(args, "unknown key kind '%s' (rsa, hmac, ecc or ecc384)", kind_name);

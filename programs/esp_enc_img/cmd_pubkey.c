@@ -158,10 +158,8 @@ static int run(const cli_args *args)
     if (json) {
         cJSON_AddStringToObject(json, "key", args->pos[0]);
         cJSON_AddStringToObject(json, "output", args->output);
-        json_add_missing(json, args->cmd);
-        return json_finish(json, &err, args->verbose);
     }
-    return cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_pubkey = {"pubkey", help,

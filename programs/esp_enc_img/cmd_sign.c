@@ -206,10 +206,7 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->keys.n; i++) {
         eei_key_free(keys[i]);
     }
-    if (json) {
-        json_add_missing(json, args->cmd); /* what a failure did not get to */
-    }
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_sign = {"sign", help,

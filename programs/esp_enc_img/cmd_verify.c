@@ -197,7 +197,6 @@ static int run(const cli_args *args)
             }
         }
         inspect_json_file(json, &in, args->pos[0]); /* what a failure did not get to */
-        json_add_missing(json, args->cmd);
     } else if (rc == 0) {
         report_text(&v, in.name, with_key, !args->no_hash);
     }
@@ -206,7 +205,7 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->pubs.n; i++) {
         eei_key_free(pubs[i]);
     }
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_verify = {

@@ -164,13 +164,10 @@ static int run(const cli_args *args)
     for (int i = 0; i < args->pubs.n; i++) {
         eei_key_free(keys[i]);
     }
-    if (json) {
-        json_add_missing(json, args->cmd); /* what a failure did not get to */
-    }
     char line[sizeof(err.msg)]; /* a key's name, as the loader said it, too */
     text_for_display(err.msg, line, sizeof(line));
     memcpy(err.msg, line, sizeof(line));
-    return json ? json_finish(json, &err, args->verbose) : cli_report(&err, args->verbose);
+    return cli_finish(args, json, &err);
 }
 
 const cli_command cmd_verify_signature = {"verify-signature", help,
