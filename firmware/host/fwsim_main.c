@@ -386,7 +386,7 @@ static int export_pubkey(const options *o)
 
 static int dump_slot(const esp_partition_t *p, const char *out)
 {
-    size_t len = sim_app_binary_verify(p, NULL, 0);
+    size_t len = sim_app_binary_verify(p, sim_device_chip_id(), NULL, 0);
     uint8_t *buf = malloc(len ? len : 1);
     FILE *f = fopen(out, "wb");
     int ok =

@@ -49,8 +49,8 @@ void sim_efuse_revoke_key_digest(unsigned n);
 
 /* Partition helpers for the tools. */
 const esp_partition_t *sim_partition_by_label(const char *label);
-/* Length of the valid app binary in partition, or 0 (why says what is wrong). */
-size_t sim_app_binary_verify(const esp_partition_t *part, char *why, size_t why_len);
+/* Length of the valid app binary for chip (its id) in partition, or 0 (why says what is wrong). */
+size_t sim_app_binary_verify(const esp_partition_t *part, uint16_t chip, char *why, size_t why_len);
 
 /* Build a valid ESP app binary of about size bytes into buf (room for size +
  * SIM_APP_BINARY_OVERHEAD); returns its length. */

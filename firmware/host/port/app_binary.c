@@ -137,7 +137,7 @@ static bool partition_sha256(const esp_partition_t *p, uint32_t len, uint8_t out
     return ok;
 }
 
-size_t sim_app_binary_verify(const esp_partition_t *p, char *why, size_t why_len)
+size_t sim_app_binary_verify(const esp_partition_t *p, uint16_t chip, char *why, size_t why_len)
 {
     uint8_t hdr[EEI_APP_HEADER_SIZE];
     if (esp_partition_read(p, 0, hdr, sizeof(hdr)) != ESP_OK) {
@@ -150,8 +150,7 @@ size_t sim_app_binary_verify(const esp_partition_t *p, char *why, size_t why_len
     if (segments == 0 || segments > MAX_SEGMENTS) {
         return image_fail(why, why_len, "bad segment count");
     }
-    if ((uint16_t)(hdr[EEI_APP_OFF_CHIP_ID] | hdr[EEI_APP_OFF_CHIP_ID + 1] << 8) !=
-        sim_device_chip_id()) {
+    if ((uint16_t)(hdr[EEI_APP_OFF_CHIP_ID] | hdr[EEI_APP_OFF_CHIP_ID + 1] << 8) != chip) {
         return image_fail(why, why_len, "the image is built for another chip");
     }
     uint8_t checksum = 0xef;

@@ -25,12 +25,12 @@ static const esp_partition_t *load(int start)
         sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY);
     for (int i = start; i >= -1; i--) {
         const esp_partition_t *p = i < 0 ? factory : sim_ota_slot(i);
-        if (p && sim_app_binary_verify(p, NULL, 0) > 0) {
+        if (p && sim_app_binary_verify(p, sim_device_chip_id(), NULL, 0) > 0) {
             return p;
         }
     }
     for (int i = start + 1; i < sim_ota_slot_count(); i++) {
-        if (sim_app_binary_verify(sim_ota_slot(i), NULL, 0) > 0) {
+        if (sim_app_binary_verify(sim_ota_slot(i), sim_device_chip_id(), NULL, 0) > 0) {
             return sim_ota_slot(i);
         }
     }

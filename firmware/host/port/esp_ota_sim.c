@@ -22,7 +22,6 @@ static const char *TAG = "sim_ota";
 #define MAX_HANDLES 2
 
 extern const esp_partition_t *sim_running_partition; /* bootloader_sim.c */
-static uint16_t chip_id;
 static esp_app_desc_t running_desc;
 
 static struct {
@@ -43,11 +42,6 @@ const esp_app_desc_t *esp_app_get_description(void)
         esp_ota_get_partition_description(sim_running_partition, &running_desc);
     }
     return &running_desc;
-}
-
-uint16_t sim_device_chip_id(void)
-{
-    return chip_id;
 }
 
 const esp_partition_t *esp_ota_get_boot_partition(void)
@@ -97,7 +91,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
         return ESP_ERR_INVALID_ARG;
     }
     char why[128];
-    if (sim_app_binary_verify(partition, why, sizeof(why)) == 0) {
+    if (sim_app_binary_verify(partition, sim_device_chip_id(), why, sizeof(why)) == 0) {
         ESP_LOGE(TAG, "refusing to boot %s: %s", partition->label, why);
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }
@@ -175,10 +169,11 @@ bool esp_ota_check_rollback_is_possible(void)
     const esp_partition_t *factory =
         sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY);
     if (!otadata_entry_valid(&e[last])) {
-        return factory && sim_app_binary_verify(factory, NULL, 0) > 0;
+        return factory && sim_app_binary_verify(factory, sim_device_chip_id(), NULL, 0) > 0;
     }
     const esp_partition_t *p = sim_ota_slot(otadata_slot(&e[last]));
-    return p && p != sim_running_partition && sim_app_binary_verify(p, NULL, 0) > 0;
+    return p && p != sim_running_partition &&
+           sim_app_binary_verify(p, sim_device_chip_id(), NULL, 0) > 0;
 }
 
 esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void)
@@ -321,7 +316,7 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle)
         return ESP_ERR_INVALID_ARG;
     }
     char why[128];
-    size_t len = sim_app_binary_verify(p, why, sizeof(why));
+    size_t len = sim_app_binary_verify(p, sim_device_chip_id(), why, sizeof(why));
     if (len == 0 || len > written) {
         ESP_LOGE(TAG, "image in %s is invalid: %s", p->label,
                  len ? "it extends past the bytes written" : why);
@@ -353,61 +348,4 @@ esp_err_t esp_ota_get_partition_description(const esp_partition_t *partition,
         rc = ESP_ERR_NOT_FOUND;
     }
     return rc;
-}
-
-/* ---- the simulated device ---- */
-
-int sim_chip_id(const char *target)
-{
-    static const struct {
-        const char *name;
-        int id;
-    } chips[] = {
-        {"esp32", 0x0000},   {"esp32s2", 0x0002}, {"esp32c3", 0x0005}, {"esp32s3", 0x0009},
-        {"esp32c2", 0x000c}, {"esp32c6", 0x000d}, {"esp32h2", 0x0010},
-    };
-    for (size_t i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
-        if (strcmp(chips[i].name, target) == 0) {
-            return chips[i].id;
-        }
-    }
-    return -1;
-}
-
-/* What `idf.py flash` writes: the app in the factory partition, or without one in ota_0. */
-static esp_err_t write_first_app(void)
-{
-    const esp_partition_t *first =
-        sim_partition_find(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY);
-    first = first ? first : sim_ota_slot(0);
-    if (!first) {
-        return ESP_ERR_NOT_FOUND;
-    }
-    static uint8_t app[64 * 1024 + SIM_APP_BINARY_OVERHEAD];
-    sim_app_binary_opts opts = {chip_id, "factory", "esp_enc_img_fw", 7, 0};
-    size_t len = sim_app_binary_build(app, 64 * 1024, &opts);
-    return sim_flash_write(first->address, app, len);
-}
-
-esp_err_t sim_device_open(const char *flash_path, const char *target, bool create)
-{
-    int id = sim_chip_id(target);
-    if (id < 0) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    chip_id = (uint16_t)id;
-    if (sim_partitions_load() != 0) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    bool created = false;
-    esp_err_t rc = sim_flash_open(flash_path, SIM_FLASH_SIZE, create, &created);
-    if (rc == ESP_OK && created) {
-        rc = write_first_app();
-    }
-    return rc;
-}
-
-void sim_device_close(void)
-{
-    sim_flash_close();
 }
