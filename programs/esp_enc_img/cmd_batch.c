@@ -93,7 +93,8 @@ static size_t devices_in(const cJSON *result)
 
 /*
  * A line on stderr for each device a result lists as failed; with escaped, its texts made safe
- * to print first (a shard's file is anyone's).
+ * to print first (a shard's file is anyone's). out_dir: where the run wrote, named with an
+ * earlier image it kept; NULL for a merge, whose images stay in each shard's folder, not here.
  */
 static void report_failures(const cJSON *result, const char *out_dir, bool escaped)
 {
@@ -115,7 +116,7 @@ static void report_failures(const cJSON *result, const char *out_dir, bool escap
             id = id_shown;
             why = why_shown;
         }
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "previous_kept"))) {
+        if (out_dir && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "previous_kept"))) {
             fprintf(stderr, "%s: batch: %s: %s (%s/%s.bin, an earlier run's image, is kept)\n",
                     EEI_PROG, id, why, out_dir, id);
         } else {
@@ -166,7 +167,7 @@ static int merge(const cli_args *args)
     cJSON *merged = NULL;
     int rc = batch_merge((const char *const *)args->pos, (size_t)args->npos, args->output, &merged,
                          &err);
-    report_failures(merged, ".", true);
+    report_failures(merged, NULL, true);
     if (rc == 0 && !args->quiet && !args->json && strcmp(args->output, "-") != 0) {
         printf("batch: %d shards merged: %zu devices, all written (%s lists them)\n", args->npos,
                devices_in(merged), args->output);

@@ -268,6 +268,17 @@ for a failed device" s3/1/manifest.json fake/failedout.json s3/3/manifest.json
 edit fake/kept.json "0,/\"status\":\t\"ok\",/s//\"status\":\t\"ok\", \"previous_kept\": true,/"
 refused "fake/kept.json: device $id1 has \"previous_kept\" true and \"status\" \"ok\"" \
     s3/1/manifest.json fake/kept.json s3/3/manifest.json
+# a failed device whose earlier image its shard kept (as batch writes it) merges; its line names
+# no file: the image is in the shard's folder, not where the merge runs
+edit fake/failkept.json "0,/\"status\":\t\"failed\",/s//\"status\":\t\"failed\", \"previous_kept\": true,/"
+expect_rc 1 "$E" batch --merge s3/1/manifest.json fake/failkept.json s3/3/manifest.json \
+    -o m/kept.json --quiet
+[ "$("$JG" m/kept.json devices.$("$JG" $S2 devices.$bad.index).previous_kept)" = true ] && pass ||
+    fail "m/kept.json lost previous_kept"
+expect_err "batch: $idf: "
+grep -q "earlier run's image" err.txt && fail "a merge names a kept image's place: $(cat err.txt)" ||
+    pass
+rm m/kept.json
 # the second ok device given the first's id (and image): one device at two indexes
 edit fake/twoidx.json "s|\"id\":\t\"$id2\"|\"id\":\t\"$id1\"|; s|\"output\":\t\"$id2.bin\"|\"output\":\t\"$id1.bin\"|"
 refused "batch --merge: device $id1 has two indexes, $("$JG" $S2 devices.$ok1.index) \
