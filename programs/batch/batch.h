@@ -53,6 +53,13 @@ typedef struct {
  */
 int batch_run(const batch_request *req, cJSON **result, int *stop_signal, eei_error *err);
 
+/*
+ * The interruption that has arrived since batch_run began to catch them (0: none). The catching
+ * stays after batch_run returns: one that comes while the caller prints the result is only
+ * noted, so the caller asks here once it has printed, and ends as interrupted.
+ */
+int batch_stop_signal(void);
+
 /* "K/N": whole numbers, 1 <= K <= N <= BATCH_SHARDS_MAX, nothing else. */
 bool batch_shard_parse(const char *text, unsigned *k, unsigned *n);
 

@@ -61,6 +61,11 @@ static void on_stop(int sig)
     stop_signal = sig;
 }
 
+int batch_stop_signal(void)
+{
+    return stop_signal;
+}
+
 static int output_path(const batch *b, const device *d, const char *suffix, char *path, size_t len)
 {
     int n = snprintf(path, len, "%s/%s%s", b->out_dir, d->id, suffix);

@@ -222,6 +222,7 @@ static int run(const cli_args *args)
                devices_in(result), args->out_dir);
     }
     int code = finish(args, result, &err);
+    stop = stop ? stop : batch_stop_signal(); /* one that came while the result was printed */
     if (stop) {
         os_end_as(stop); /* ends as interrupted (128 + signal) */
     }

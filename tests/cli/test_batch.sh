@@ -246,6 +246,27 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
 
+# Ctrl-C while the result is printed (a --json answer larger than a pipe holds, read late): the
+# work is done, yet the run ends as interrupted, as at any other moment of it
+if posix_only "signals sent by kill"; then
+    make_input small.bin 1000
+    list=$(for i in $(seq -w 1 1000); do printf '{"id": "p%s", "public_key": "../keys/dev-02.pem"},' $i; done)
+    printf '{"input": "../small.bin", "devices": [%s]}\n' "${list%,}" >fleet/print.json
+    mkfifo print.pipe
+    "$E" batch fleet/print.json --out-dir print --json --quiet >print.pipe 2>print.err &
+    bpid=$!
+    exec 3<print.pipe
+    for _ in $(seq 1500); do [ -e print/manifest.json ] && break; sleep 0.02; done
+    sleep 0.3
+    kill -INT $bpid
+    cat <&3 >print.out
+    exec 3<&-
+    wait $bpid
+    rc=$?
+    [ $rc = 130 ] && pass || fail "batch interrupted while it printed its answer: exit $rc"
+    [ "$("$JG" print/manifest.json succeeded)" = 1000 ] && pass || fail "print/manifest.json"
+fi
+
 # a second Ctrl-C ends the run at once, in the middle of a device: nothing of the image being
 # written is left (where it has a name, macOS and the BSDs, it is removed as on any other stop)
 if posix_only "signals sent by kill"; then
