@@ -622,6 +622,7 @@ const char *os_signal_name(int sig)
 
 void os_end_as(int sig)
 {
+    fflush(NULL); /* what was printed (a --json answer) is out before the signal ends it */
     signal(sig, SIG_DFL);
     raise(sig);
     _exit(128 + sig); /* a signal that did not end it (blocked): the status it would have given */

@@ -229,10 +229,10 @@ for i in 01 12 24; do
 done
 
 # Ctrl-C: the devices done so far are in manifest.json, the others marked interrupted, no image
-# beside them; the exit says interrupted
+# beside them; the exit says interrupted, and the --json answer says the same, whole
 list=$(for i in $(seq -w 1 400); do printf '{"id": "i%s", "public_key": "../keys/dev-01.pem"},' $i; done)
 printf '{"input": "../big.orig", "devices": [%s]}\n' "${list%,}" >fleet/long.json
-"$E" batch fleet/long.json --out-dir intr --jobs 1 --quiet 2>intr.err &
+"$E" batch fleet/long.json --out-dir intr --jobs 1 --quiet --json >intr.json 2>intr.err &
 bpid=$!
 for _ in $(seq 200); do [ -e intr/i002.bin ] && break; sleep 0.02; done
 kill -INT $bpid
@@ -245,6 +245,9 @@ done_n=$("$JG" intr/manifest.json succeeded)
 [ "$done_n" -ge 1 ] && [ "$done_n" -lt 400 ] && pass || fail "$done_n devices done"
 [ "$(ls intr | grep -c '\.bin$')" = "$done_n" ] && pass || fail "images do not match the manifest"
 "$JG" intr/manifest.json devices.399.error | grep -q "interrupted" && pass || fail "last not marked"
+[ "$("$JG" intr.json succeeded)" = "$done_n" ] && [ "$("$JG" intr.json ok)" = false ] && pass ||
+    fail "the --json answer of the interrupted run: $(tail -c 200 intr.json)"
+"$JG" intr.json error | grep -q "interrupted" && pass || fail "the --json answer's error"
 
 # Ctrl-C while the result is printed (a --json answer larger than a pipe holds, read late): the
 # work is done, yet the run ends as interrupted, as at any other moment of it
