@@ -54,7 +54,7 @@ static bool aes_cbc_decrypt(const uint8_t key[EEI_DS_AES_KEY_SIZE], const uint8_
     int n = 0, m = 0;
     bool ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), NULL, key, iv) &&
               EVP_CIPHER_CTX_set_padding(c, 0) && EVP_DecryptUpdate(c, out, &n, in, (int)len) &&
-              EVP_DecryptFinal_ex(c, out + n, &m) && (size_t)(n + m) == len;
+              EVP_DecryptFinal_ex(c, out + n, &m) && (size_t)n + (size_t)m == len;
     EVP_CIPHER_CTX_free(c);
     return ok;
 }
