@@ -27,6 +27,8 @@ uint16_t sim_device_chip_id(void);
  * peripheral's key) instead of partitions.csv. Before sim_device_open.
  */
 void sim_partition_table_ds(bool ds);
+/* Erase the partition named label and write len bytes at its start (a factory's flashing). */
+esp_err_t sim_partition_provision(const char *label, const uint8_t *data, size_t len);
 
 /* Open (or with create, make) the flash file. A new flash gets the factory app made by
  * sim_app_binary_build (version "factory") and empty OTA data. Nothing boots yet. */
@@ -55,8 +57,6 @@ void sim_efuse_revoke_key_digest(unsigned n);
 
 /* Partition helpers for the tools. */
 const esp_partition_t *sim_partition_by_label(const char *label);
-/* Erase the partition named label and write len bytes at its start (a factory's flashing). */
-esp_err_t sim_partition_provision(const char *label, const uint8_t *data, size_t len);
 /* Length of the valid app binary in partition, or 0 (why says what is wrong). */
 size_t sim_app_binary_verify(const esp_partition_t *part, char *why, size_t why_len);
 
