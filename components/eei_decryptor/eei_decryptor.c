@@ -1,6 +1,7 @@
 /*
- * The device's decryptor (eei_decryptor.h): its keys (an RSA PEM, a P-256 PEM, the eFuse HMAC key)
- * around the one decoder (eei_core/decoder.h) over the device's crypto.
+ * The device's decryptor (eei_decryptor.h): its keys (an RSA PEM, the DS peripheral's RSA key, a
+ * P-256 PEM, the eFuse HMAC key) around the one decoder (eei_core/decoder.h) over the device's
+ * crypto.
  */
 #include "eei_decryptor.h"
 
@@ -8,6 +9,7 @@
 
 #include "eei_dev_crypto.h"
 #include "eei_device_key.h"
+#include "eei_ds_key.h"
 
 /* DER of SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 } up to the BIT STRING's point. */
 static const uint8_t p256_spki_prefix[] = {
@@ -23,6 +25,8 @@ static void drop_key(eei_dec *dec)
     eei_dev_wipe(dec->scalar, sizeof(dec->scalar));
     eei_dev_rsa_free(dec->rsa);
     dec->rsa = NULL;
+    eei_ds_key_free(dec->ds);
+    dec->ds = NULL;
     dec->key_held = false;
 }
 
@@ -65,22 +69,28 @@ eei_dec_err eei_dec_start(eei_dec *dec, const eei_dec_config *cfg)
     }
     memset(dec, 0, sizeof(*dec));
     dec->cfg = *cfg;
-    bool rsa = cfg->kind == EEI_DEC_KEY_RSA_PEM;
+    dec->crypto = eei_device_crypto;
+    bool rsa = cfg->kind == EEI_DEC_KEY_RSA_PEM || cfg->kind == EEI_DEC_KEY_RSA_DS;
+    const void *key = dec->scalar;
     eei_dec_err rc = eei_dev_init() == EEI_CC_OK ? EEI_DEC_OK : EEI_DEC_ERR_CRYPTO;
-    if (rc == EEI_DEC_OK && rsa) {
+    if (rc == EEI_DEC_OK && cfg->kind == EEI_DEC_KEY_RSA_DS) {
+        rc = eei_ds_key_load(&dec->ds);
+        dec->crypto.rsa_unwrap = eei_ds_unwrap; /* the one thing the DS does differently */
+        key = dec->ds;
+    } else if (rc == EEI_DEC_OK && rsa) {
         if (!cfg->pem) {
             rc = EEI_DEC_ERR_ARG;
         } else if (eei_dev_rsa_load(&dec->rsa, cfg->pem, cfg->pem_len) != EEI_CC_OK) {
             rc = EEI_DEC_ERR_KEY;
         }
+        key = dec->rsa;
     } else if (rc == EEI_DEC_OK) {
         rc = eei_device_key_scalar(cfg, dec->scalar);
     }
     dec->key_held = true;
     if (rc == EEI_DEC_OK) {
-        const void *key = rsa ? (const void *)dec->rsa : dec->scalar;
         rc =
-            verdict(dec, eei_core_dec_start(&dec->core, &eei_device_crypto,
+            verdict(dec, eei_core_dec_start(&dec->core, &dec->crypto,
                                             rsa ? EEI_SCHEME_RSA3072 : EEI_SCHEME_ECIES_P256, key));
     }
     if (rc != EEI_DEC_OK) {
@@ -127,7 +137,7 @@ uint64_t eei_dec_consumed(const eei_dec *dec)
 eei_dec_err eei_dec_export_pubkey_der(const eei_dec_config *cfg,
                                       uint8_t der[EEI_DEC_PUBKEY_DER_SIZE])
 {
-    if (!cfg || !der || cfg->kind == EEI_DEC_KEY_RSA_PEM) {
+    if (!cfg || !der || cfg->kind == EEI_DEC_KEY_RSA_PEM || cfg->kind == EEI_DEC_KEY_RSA_DS) {
         return EEI_DEC_ERR_ARG;
     }
     if (eei_dev_init() != EEI_CC_OK) {
@@ -158,7 +168,8 @@ const char *eei_dec_strerror(eei_dec_err err)
     case EEI_DEC_ERR_KEY:
         return "the device key is unusable";
     case EEI_DEC_ERR_EFUSE:
-        return "the eFuse key block does not hold an HMAC_UP key";
+        return "the eFuse key block's purpose is not the one the key needs (HMAC_UP for ECIES, "
+               "HMAC_DOWN_DIGITAL_SIGNATURE for the DS peripheral)";
     case EEI_DEC_ERR_MAGIC:
         return "bad magic: not an encrypted image";
     case EEI_DEC_ERR_SCHEME:
@@ -175,6 +186,13 @@ const char *eei_dec_strerror(eei_dec_err err)
         return "authentication failed: altered image or wrong key";
     case EEI_DEC_ERR_CRYPTO:
         return "crypto failure";
+    case EEI_DEC_ERR_DS_PARTITION:
+        return "no readable esp_secure_cert partition: the DS peripheral's key is not provisioned";
+    case EEI_DEC_ERR_DS_DATA:
+        return "the esp_secure_cert partition's DS context or data is missing or corrupt";
+    case EEI_DEC_ERR_DS_KEY:
+        return "the DS peripheral refuses the key: the eFuse HMAC key is not the one the DS data "
+               "was made for, or the DS data was altered";
     }
     return "unknown error";
 }

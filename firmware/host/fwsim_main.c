@@ -30,9 +30,10 @@
 
 static const char usage[] =
     "Usage:\n"
-    "  esp_enc_img_fwsim --flash FLASH.img (--rsa-key PEM | --hmac-key BIN | --ecc-key PEM)\n"
+    "  esp_enc_img_fwsim --flash FLASH.img (--rsa-key PEM | --hmac-key BIN | --ecc-key PEM |\n"
+    "                    --ds --hmac-key BIN [--secure-cert PART.bin])\n"
     "                    --image IMG [--chunk N | --random-chunks SEED] [--cut-at BYTES]\n"
-    "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|user]\n"
+    "                    [--target CHIP] [--hmac-key-id N] [--efuse-purpose hmac_up|ds|user]\n"
     "                    [--efuse-secure-version N] [--skip-version-check] [--allow-downgrade]\n"
     "                    [--trust-key PUB]... [--efuse-revoke-key N]... [--verbose]\n"
     "                    [--no-confirm | --self-test server|pass|fail|hang]\n"
@@ -66,7 +67,11 @@ static const char usage[] =
     "every BYTES bytes, and the update resumes it with Range requests. --power-cut-at kills the\n"
     "device (SIGKILL, no cleanup) once BYTES bytes have arrived; --power-cut-in-otadata N kills\n"
     "it between erasing and writing the Nth otadata sector of the run. CHIP defaults to\n"
-    "esp32c3. --efuse-secure-version sets the chip's anti-rollback counter. --trust-key (up to\n"
+    "esp32c3. --ds is the firmware built with CONFIG_EEI_RSA_USE_DS: the RSA key is the DS\n"
+    "peripheral's, BIN its eFuse HMAC key (purpose ds by default), PART.bin what `esp_enc_img\n"
+    "ds-provision` wrote, flashed into the esp_secure_cert partition of partitions_ds.csv\n"
+    "(without it the device has partitions.csv, which has none). --efuse-secure-version sets the "
+    "chip's anti-rollback counter. --trust-key (up to\n"
     "three) builds the firmware with the key digests of these signing keys (public or private,\n"
     "as `esp_enc_img digest` computes them for Kconfig): an update must then carry a Secure\n"
     "Boot V2 signature by one of them; --efuse-revoke-key N burns SECURE_BOOT_KEY_REVOKEn, and\n"
@@ -174,7 +179,8 @@ typedef struct {
     long long cut_at, power_cut_at, power_cut_otadata;
     long long recv_timeout_ms, attempts, retry_base_ms, retry_max_ms, deadline_ms, min_rate,
         rate_window_ms, self_test_timeout_ms;
-    bool boot, confirm, no_confirm, boot_slot, skip_version, allow_downgrade, verbose;
+    const char *secure_cert;
+    bool boot, confirm, no_confirm, boot_slot, skip_version, allow_downgrade, verbose, ds;
     option_list trust_keys, revoke;
 } options;
 
@@ -198,6 +204,8 @@ static const option_spec specs[] = {
     TEXT("ecc-key", ecc_key),
     NUMBER("hmac-key-id", hmac_key_id, 5),
     TEXT("efuse-purpose", purpose),
+    FLAG("ds", ds),
+    TEXT("secure-cert", secure_cert),
     NUMBER("efuse-secure-version", secure_version, UINT32_MAX),
     TEXT("image", image),
     NUMBER("chunk", chunk, 1 << 30),
@@ -239,7 +247,7 @@ static const option_spec specs[] = {
 static int parse(int argc, char **argv, options *o)
 {
     *o = (options){.target = "esp32c3",
-                   .purpose = "hmac_up",
+                   .purpose = NULL,
                    .self_test = "server",
                    .random_seed = -1,
                    .cut_at = -1,
@@ -263,9 +271,13 @@ static int parse(int argc, char **argv, options *o)
         return fail(2, "usage", "unexpected argument (see --help)");
     }
     int keys = !!o->rsa_key + !!o->hmac_key + !!o->ecc_key;
+    if (!o->purpose) {
+        o->purpose = o->ds ? "ds" : "hmac_up";
+    }
     if (o->export_pub) {
-        return keys == 1 && !o->rsa_key ? -1
-                                        : fail(2, "usage", "--export-pubkey needs an ECIES key");
+        return keys == 1 && !o->rsa_key && !o->ds
+                   ? -1
+                   : fail(2, "usage", "--export-pubkey needs an ECIES key");
     }
     if (!o->flash) {
         return fail(2, "usage", "--flash is required");
@@ -299,8 +311,15 @@ static int parse(int argc, char **argv, options *o)
     if (o->chunk && o->random_seed >= 0) {
         return fail(2, "usage", "--chunk and --random-chunks exclude each other");
     }
-    if (strcmp(o->purpose, "hmac_up") != 0 && strcmp(o->purpose, "user") != 0) {
-        return fail(2, "usage", "--efuse-purpose is hmac_up or user");
+    if ((o->ds || o->secure_cert) && !o->hmac_key) {
+        return fail(2, "usage", "--ds and --secure-cert go with --hmac-key (the DS eFuse key)");
+    }
+    if (o->secure_cert && !o->ds) {
+        return fail(2, "usage", "--secure-cert goes with --ds");
+    }
+    if (strcmp(o->purpose, "hmac_up") != 0 && strcmp(o->purpose, "ds") != 0 &&
+        strcmp(o->purpose, "user") != 0) {
+        return fail(2, "usage", "--efuse-purpose is hmac_up, ds or user");
     }
     if (sim_chip_id(o->target) < 0) {
         return fail(2, "usage", "unknown --target");
@@ -349,11 +368,13 @@ static int configure_key(const options *o, eei_dec_config *cfg, char **pem)
         if (len != EEI_HMAC_KEY_SIZE) {
             return fail(3, path, "an HMAC key is exactly 32 bytes");
         }
-        esp_efuse_purpose_t purpose = strcmp(o->purpose, "user") == 0
-                                          ? ESP_EFUSE_KEY_PURPOSE_USER
+        esp_efuse_purpose_t purpose = strcmp(o->purpose, "user") == 0 ? ESP_EFUSE_KEY_PURPOSE_USER
+                                      : strcmp(o->purpose, "ds") == 0
+                                          ? ESP_EFUSE_KEY_PURPOSE_HMAC_DOWN_DIGITAL_SIGNATURE
                                           : ESP_EFUSE_KEY_PURPOSE_HMAC_UP;
         sim_efuse_burn_key((int)o->hmac_key_id, (const uint8_t *)*pem, purpose);
-        cfg->kind = EEI_DEC_KEY_HMAC_EFUSE;
+        /* the DS key's block is the one its esp_secure_cert partition names */
+        cfg->kind = o->ds ? EEI_DEC_KEY_RSA_DS : EEI_DEC_KEY_HMAC_EFUSE;
         cfg->hmac_key_id = (int)o->hmac_key_id;
     } else {
         cfg->kind = o->rsa_key ? EEI_DEC_KEY_RSA_PEM : EEI_DEC_KEY_P256_PEM;
@@ -361,6 +382,19 @@ static int configure_key(const options *o, eei_dec_config *cfg, char **pem)
         cfg->pem_len = len + 1;
     }
     return -1;
+}
+
+/* The factory's flashing of the esp_secure_cert partition: 0, or 3 (said why). */
+static int provision_secure_cert(const char *path)
+{
+    size_t len = 0;
+    char *part = read_small(path, &len);
+    if (!part) {
+        return fail(3, path, strerror(errno));
+    }
+    esp_err_t err = sim_partition_provision("esp_secure_cert", (const uint8_t *)part, len);
+    free(part);
+    return err == ESP_OK ? 0 : fail(3, path, esp_err_to_name(err));
 }
 
 static int export_pubkey(const options *o)
@@ -633,9 +667,14 @@ int main(int argc, char **argv)
     if (o.export_pub) {
         return export_pubkey(&o);
     }
+    sim_partition_table_ds(o.secure_cert != NULL);
     esp_err_t err = sim_device_open(o.flash, o.target, true);
     if (err != ESP_OK) {
         return fail(3, o.flash, esp_err_to_name(err));
+    }
+    if (o.secure_cert && provision_secure_cert(o.secure_cert) != 0) {
+        sim_device_close();
+        return 3;
     }
     sim_efuse_set_secure_version((uint32_t)o.secure_version);
     sim_power_cut_in_otadata((int)o.power_cut_otadata);

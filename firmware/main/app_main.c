@@ -43,14 +43,17 @@ static const char *TAG = "esp_enc_img_fw";
 #define ALLOW_DOWNGRADE false
 #endif
 
-#if CONFIG_EEI_SCHEME_RSA
+#if CONFIG_EEI_SCHEME_RSA && !CONFIG_EEI_RSA_USE_DS
 extern const char rsa_key_start[] asm("_binary_eei_rsa_private_key_pem_start");
 extern const char rsa_key_end[] asm("_binary_eei_rsa_private_key_pem_end");
 #endif
 
 static eei_dec_config key_config(void)
 {
-#if CONFIG_EEI_SCHEME_RSA
+#if CONFIG_EEI_RSA_USE_DS
+    /* the DS peripheral's key: the esp_secure_cert partition names its eFuse key block */
+    eei_dec_config cfg = {EEI_DEC_KEY_RSA_DS, NULL, 0, 0};
+#elif CONFIG_EEI_SCHEME_RSA
     /* TEXT embedding adds the NUL that the PEM parser wants, and counts it */
     eei_dec_config cfg = {EEI_DEC_KEY_RSA_PEM, rsa_key_start, (size_t)(rsa_key_end - rsa_key_start),
                           0};

@@ -241,6 +241,9 @@ static update_status_t decryptor_failed(update *u, eei_dec_err de)
     case EEI_DEC_ERR_KEY:
     case EEI_DEC_ERR_EFUSE:
     case EEI_DEC_ERR_CRYPTO:
+    case EEI_DEC_ERR_DS_PARTITION:
+    case EEI_DEC_ERR_DS_DATA:
+    case EEI_DEC_ERR_DS_KEY:
         break;
     }
     return say(u, UPDATE_ERROR, "decryptor: %s", eei_dec_strerror(de));

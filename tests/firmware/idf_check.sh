@@ -6,6 +6,8 @@
 #     (-DESP_ENC_IMG_BUILD_TOOL=ON);
 #   - the firmware with RSA-3072, the esp_https_ota adapter and the signature check
 #     (idf/rsa_https_ota.defaults), and a trusted key digest that is not one;
+#   - the firmware with the RSA key in the Digital Signature peripheral (idf/rsa_ds.defaults:
+#     CONFIG_EEI_RSA_USE_DS, partitions_ds.csv);
 #   - every download buffer size Kconfig offers, and both ways to trust the server (one CA
 #     certificate, ESP-IDF's certificate bundle);
 #   - the 8 MB partition table, and the partition table moved to 0x10000 (Secure Boot, flash
@@ -48,6 +50,9 @@ for v in 5.5 6.0; do
         --cmake-arg -DESP_ENC_IMG_BUILD_TOOL=ON
     check "v$v firmware (RSA-3072, esp_https_ota adapter, signature check)" --idf $v --project "$repo/firmware" \
         --defaults "$repo/tests/firmware/idf/rsa_https_ota.defaults"
+    check "v$v firmware (RSA-3072 in the DS peripheral, partitions_ds.csv)" --idf $v \
+        --project "$repo/firmware" --defaults "$repo/tests/firmware/idf/rsa_ds.defaults" \
+        --cmake-arg -DESP_ENC_IMG_TOOL=/bin/true
     check "v$v decryptor component in another project" --idf $v \
         --project "$repo/tests/firmware/idf/standalone"
     check "v$v decryptor component, a copy of its folder alone" --idf $v \

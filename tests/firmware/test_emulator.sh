@@ -13,7 +13,9 @@
 # BUILD_DIR holds esp_enc_img and the test helpers (tests/make_app_binary, tests/tcp_relay).
 # Without ../shared/tools the test says so and exits 0 (skipped). Work files go to $TMPDIR and are
 # kept when a check fails. The two schemes run side by side, each on its own emulated device and
-# server; the timings and heap figures at the end are the ones in bench/results.md.
+# server, and a third device unwraps RSA-3072 with the DS peripheral (CONFIG_EEI_RSA_USE_DS, its
+# esp_secure_cert partition from esp_enc_img ds-provision, its key burnt with --key-purpose ds);
+# the timings and heap figures at the end are the ones in bench/results.md.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "${1:?usage: test_emulator.sh BUILD_DIR}" && pwd)
@@ -100,8 +102,9 @@ start_fleet() {
 fleet_mode() { # MODE...: a new mode (a new file), and a fresh log
     echo "$*" >"$W/fleet.mode.new" && mv "$W/fleet.mode.new" "$W/fleet.mode" && : >"$W/fleet.log"
 }
-start_server ecies $base && start_server rsa $((base + 1)) && start_fleet &&
-    relay ecies $base && relay rsa $((base + 1)) || { echo "FAIL: the servers did not start"; exit 1; }
+start_server ecies $base && start_server rsa $((base + 1)) && start_server ds $((base + 2)) &&
+    start_fleet && relay ecies $base && relay rsa $((base + 1)) && relay ds $((base + 2)) ||
+    { echo "FAIL: the servers did not start"; exit 1; }
 CA=$W/certs/ca_cert.pem
 
 # -- builds: full builds of both schemes side by side, then versions from their kept trees ------
@@ -117,9 +120,10 @@ cp -r "$repo/tests/firmware/idf/app_self_test" "$W/tree/app_self_test"
 "$E" keygen ecc --out-dir "$W/sign-other" >/dev/null
 SIGN_ECC=(--sign-key "$W/sign-ecc/ecc_priv_key.pem")
 SIGN_RSA=(--sign-key "$W/sign-rsa/rsa_priv_key.pem")
-for s in ecies rsa; do
+for s in ecies rsa ds; do
     port=$base
     [ $s = rsa ] && port=$((base + 1))
+    [ $s = ds ] && port=$((base + 2))
     # one check per boot, two attempts a second apart; "too slow" below 2000 bytes/s over 4 s
     cat >"$W/$s.defaults" <<EOF
 CONFIG_EEI_SERVER_CERT_FILE="$CA"
@@ -137,6 +141,15 @@ EOF
 done
 echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-ecc/ecc_pub_key.pem")\"" >>"$W/ecies.defaults"
 echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-rsa/rsa_pub_key.pem")\"" >>"$W/rsa.defaults"
+echo "CONFIG_EEI_TRUSTED_KEY_DIGEST0=\"$("$E" digest "$W/sign-rsa/rsa_pub_key.pem")\"" >>"$W/ds.defaults"
+# the DS device: its RSA key (a new one) kept by the Digital Signature peripheral, none built in
+"$E" keygen rsa --out-dir "$W/ds-key" >/dev/null
+cat >>"$W/ds.defaults" <<EOF
+CONFIG_EEI_SCHEME_RSA=y
+CONFIG_EEI_RSA_USE_DS=y
+CONFIG_PARTITION_TABLE_CUSTOM_FILENAME="partitions_ds.csv"
+CONFIG_ESP_ENC_IMG_PUBLIC_KEY="$W/ds-key/rsa_pub_key.pem"
+EOF
 printf 'CONFIG_EEI_SCHEME_RSA=y\nCONFIG_EEI_RSA_PRIVATE_KEY_FILE="%s/keys/rsa_priv_key.pem"\n' \
     "$repo" >>"$W/rsa.defaults"
 printf 'CONFIG_ESP_ENC_IMG_PUBLIC_KEY="%s/keys/rsa_pub_key.pem"\n' "$repo" >>"$W/rsa.defaults"
@@ -208,6 +221,10 @@ check "ECIES firmware 4.0.0 with the application's own self-test (a component, W
 check "the application's self-test replaced the default one in 4.0.0" \
     grep -q "its sensor does not answer" "$W/ecies4.bin"
 wait $rsa_builds
+# the DS build once the others are done: its configure writes into the shared ESP-IDF tree too
+check "RSA-3072 firmware 1.0.0 with its key in the DS peripheral (CONFIG_EEI_RSA_USE_DS) builds" \
+    build "$W/ds1" 1.0.0 "$W/ds.defaults" &&
+    check "DS firmware 2.0.0" rebuild "$W/ds1" 2.0.0 "$W/ds2.bin"
 # info reads what ESP-IDF wrote: the descriptor, the chip, the segments, the appended SHA-256
 app_info() { # BIN VERSION
     "$E" info --json "$1" >"$1.json" || return 1
@@ -505,6 +522,72 @@ ecies() { # the device key derived by the HMAC peripheral from a key in eFuse; o
     } >>"$OUT"
 }
 
+# Whether the RSA private key KEY is in FILE: its modulus or private exponent (16 bytes from the
+# middle, in either byte order) or a line of its PEM.
+holds_key() { # FILE KEY
+    python3 - "$1" "$2" <<'PY'
+import re, subprocess, sys
+data = open(sys.argv[1], "rb").read()
+pem = open(sys.argv[2]).read()
+text = subprocess.run(["openssl", "pkey", "-in", sys.argv[2], "-noout", "-text"],
+                      capture_output=True, text=True, check=True).stdout
+def number(name):
+    m = re.search(name + r":\n((?:\s+[0-9a-f:]+\n)+)", text)
+    return bytes.fromhex(re.sub(r"[\s:]", "", m.group(1))).lstrip(b"\0")
+found = False
+for name in ("modulus", "privateExponent"):
+    n = number(name)
+    piece = n[len(n) // 2:len(n) // 2 + 16]
+    found |= piece in data or piece[::-1] in data
+found |= any(len(l) == 64 and l.encode() in data for l in pem.splitlines())
+sys.exit(0 if found else 1)
+PY
+}
+lacks_key() { ! holds_key "$@"; }
+
+ds() { # the RSA key kept by the DS peripheral: the esp_secure_cert partition, an eFuse DS key
+    OUT=$W/5-ds.out
+    local flash=$W/ds-flash.bin efuse=$W/ds-efuse.bin www=$W/ds.www
+    local ota0 ota1 sc
+    ota0=$(part_offset "$W/ds1" ota_0)
+    ota1=$(part_offset "$W/ds1" ota_1)
+    sc=$(part_offset "$W/ds1" esp_secure_cert)
+    check "the DS build's partition table has esp_secure_cert at 0xD000" [ "$sc" = 53248 ]
+    check "the demo key's PEM is found in the RSA build's app (the check below can fail)" \
+        holds_key "$W/rsa1/esp_enc_img_fw.bin" "$repo/keys/rsa_priv_key.pem"
+    check "the DS build's app holds neither the modulus nor the private exponent of its key" \
+        lacks_key "$W/ds1/esp_enc_img_fw.bin" "$W/ds-key/rsa_priv_key.pem"
+    # the factory: a new HMAC key, the partition made for it, flashed where the table puts it
+    "$E" ds-provision "$W/ds-key/rsa_priv_key.pem" --hmac-key "$W/ds-hmac.bin" --target esp32c3 \
+        -o "$W/ds-sc.bin" >/dev/null || fail "ds-provision"
+    cp "$W/ds1/flash.bin" "$flash"
+    dd if="$W/ds-sc.bin" of="$flash" bs=1 seek="$sc" conv=notrunc 2>/dev/null
+    "$E" encrypt "$W/ds2.bin" "$W/ds-key/rsa_pub_key.pem" "$www/fw.bin" "${SIGN_RSA[@]}" >/dev/null
+    boot ds-1 --burn-hmac-key "$W/ds-hmac.bin" --key-block 1 --key-purpose ds
+    check "1.0.0 boots from ota_0" said ds-1 "EEI_BOOT version=1.0.0 partition=ota_0"
+    check "the DS peripheral unwraps the key and it updates to 2.0.0 in ota_1" \
+        said ds-1 "^EEI_UPDATE ok attempt=1: ota_1 selected"
+    check "ota_1 holds 2.0.0 byte for byte" slot_holds $ota1 "$W/ds2.bin"
+    # the same partition on a device whose eFuse holds another HMAC key
+    flash=$W/ds-wrong-flash.bin efuse=$W/ds-wrong-efuse.bin
+    cp "$W/ds1/flash.bin" "$flash"
+    dd if="$W/ds-sc.bin" of="$flash" bs=1 seek="$sc" conv=notrunc 2>/dev/null
+    boot ds-wrong --burn-hmac-key "$W/other/device_hmac_key.bin" --key-block 1 --key-purpose ds
+    check "with another HMAC key in eFuse the DS peripheral refuses the key, before any download" \
+        said ds-wrong "^EEI_UPDATE error attempt=1: decryptor: the DS peripheral refuses the key"
+    check "nothing is selected" never_said ds-wrong "selected for the next boot"
+    check "ota_0 still holds 1.0.0" slot_holds $ota0 "$W/ds1/esp_enc_img_fw.bin"
+    # the DS key burnt with the ECIES scheme's purpose
+    flash=$W/ds-purpose-flash.bin efuse=$W/ds-purpose-efuse.bin
+    cp "$W/ds1/flash.bin" "$flash"
+    dd if="$W/ds-sc.bin" of="$flash" bs=1 seek="$sc" conv=notrunc 2>/dev/null
+    boot ds-purpose --burn-hmac-key "$W/ds-hmac.bin" --key-block 1 --key-purpose hmac_up
+    check "with the key burnt for HMAC_UP it names the purpose, and selects nothing" \
+        said ds-purpose "^EEI_UPDATE error attempt=1: decryptor: the eFuse key block's purpose"
+    check "ota_0 still holds 1.0.0" slot_holds $ota0 "$W/ds1/esp_enc_img_fw.bin"
+    echo "RESULT ds_key_established_ms=$(sed -n 's/.*the image.s key is established (\([0-9]*\) ms).*/\1/p' "$W/ds-1.log" | head -1)" >>"$OUT"
+}
+
 rsa() { # the private key built into the firmware; the certificate bundle; anti-rollback on
     OUT=$W/3-rsa.out
     local flash=$W/rsa-flash.bin efuse=$W/rsa-efuse.bin www=$W/rsa.www
@@ -554,17 +637,18 @@ cp "$W/ecies1/flash.bin" "$W/warmup-flash.bin"
 [ -s "$W/warmup.log" ] || { echo "FAIL: qemu-esp32c3 does not start: $(tail -3 "$W/warmup.out")"; exit 1; }
 rm -f "$W/warmup-flash.bin"
 
-echo "== the devices: ECIES (eFuse HMAC key) and RSA-3072 (anti-rollback), side by side"
+echo "== the devices: ECIES (eFuse HMAC key) and RSA-3072 (anti-rollback) side by side, then DS"
 ecies &
 pids+=($!)
 rsa
+ds
 wait "${pids[-1]}"
 OUT=$W/4-watchdog.out
 # the task watchdog watches the idle task: no boot of either device may have kept it off the
 # core (the ECIES device's watchdog only warns: a warning is a failure too)
 check "the task watchdog never fired, in any boot of either device" \
     bash -c "! grep -al 'task_wdt' '$W'/ecies-*.log '$W'/fleet-*.log '$W'/rsa-*.log"
-cat "$W/2-ecies.out" "$W/3-rsa.out" "$W/4-watchdog.out" | grep -v '^RESULT'
+cat "$W/2-ecies.out" "$W/3-rsa.out" "$W/5-ds.out" "$W/4-watchdog.out" | grep -v '^RESULT'
 echo "== results"
 grep -h '^RESULT' "$W"/*.out | sed 's/^RESULT //'
 echo "whole test: $(elapsed)"

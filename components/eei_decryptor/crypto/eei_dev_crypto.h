@@ -53,6 +53,15 @@ int eei_dev_p256_public(const uint8_t scalar[EEI_P256_SCALAR_SIZE],
  */
 int eei_dev_unwrapped_key(bool decrypted, uint8_t *out, size_t out_size, size_t out_len,
                           uint8_t aes_key[EEI_AES_KEY_SIZE]);
+/*
+ * The AES key in em, an RSA-3072 PKCS#1 v1.5 encryption block (big-endian, as the private
+ * operation gives it): 00 02, at least 8 non-zero bytes, 00, then exactly 32 bytes. Constant
+ * time: the same work and memory accesses whatever em holds; only the result says whether it
+ * held a key. E_UNWRAP otherwise, with aes_key zero. For an RSA private operation done outside
+ * the crypto library (the DS peripheral).
+ */
+int eei_dev_pkcs1_v15_key(const uint8_t em[EEI_RSA_WRAPPED_SIZE],
+                          uint8_t aes_key[EEI_AES_KEY_SIZE]);
 /* Shared by the backends: the chip's GCM rule above. */
 bool eei_dev_gcm_update_allowed(size_t len, bool last, bool *ended);
 /*

@@ -42,6 +42,12 @@ typedef enum {
     EEI_DEC_KEY_RSA_PEM,    /* RSA-3072 private key PEM embedded in the firmware */
     EEI_DEC_KEY_HMAC_EFUSE, /* ECIES: device key derived by the HMAC peripheral from eFuse */
     EEI_DEC_KEY_P256_PEM,   /* ECIES: a P-256 private key PEM (chips without an HMAC unit) */
+    /*
+     * RSA-3072 kept by the Digital Signature peripheral (chips with SOC_DIG_SIGN_SUPPORTED):
+     * its encrypted operands in the esp_secure_cert partition, which also names the eFuse key
+     * block (docs/FORMAT.md); no private key in the firmware.
+     */
+    EEI_DEC_KEY_RSA_DS,
 } eei_dec_key_kind;
 
 typedef struct {
@@ -55,18 +61,22 @@ typedef enum {
     EEI_DEC_OK = 0,
     EEI_DEC_ERR_ARG,      /* bad arguments or call order */
     EEI_DEC_ERR_KEY,      /* the configured key is unusable */
-    EEI_DEC_ERR_EFUSE,    /* the eFuse key block is not an HMAC_UP key */
+    EEI_DEC_ERR_EFUSE,    /* the eFuse key block has another purpose than the key needs */
     EEI_DEC_ERR_MAGIC,    /* not an encrypted image */
     EEI_DEC_ERR_SCHEME,   /* the key does not open it, and the header looks like the other scheme */
     EEI_DEC_ERR_UNWRAP,   /* the key block does not open with this device's key */
     EEI_DEC_ERR_POINT,    /* the server point is not on P-256 */
     EEI_DEC_ERR_TRAILING, /* more bytes than the header declares */
-    EEI_DEC_ERR_TRUNCATED, /* fewer bytes than the header declares */
-    EEI_DEC_ERR_AUTH,      /* the tag does not match: altered image or wrong key */
-    EEI_DEC_ERR_CRYPTO,    /* the crypto library or the HMAC peripheral failed */
+    EEI_DEC_ERR_TRUNCATED,    /* fewer bytes than the header declares */
+    EEI_DEC_ERR_AUTH,         /* the tag does not match: altered image or wrong key */
+    EEI_DEC_ERR_CRYPTO,       /* the crypto library or the HMAC peripheral failed */
+    EEI_DEC_ERR_DS_PARTITION, /* RSA_DS: no esp_secure_cert partition, or it cannot be read */
+    EEI_DEC_ERR_DS_DATA,      /* RSA_DS: its DS context or data is missing or corrupt */
+    EEI_DEC_ERR_DS_KEY,       /* RSA_DS: the DS refuses: another eFuse HMAC key, or altered data */
 } eei_dec_err;
 
 struct eei_dev_rsa;
+struct eei_ds_key;
 
 /* Read the fields through the functions below; the rest is the decryptor's own. */
 typedef struct {
@@ -74,6 +84,8 @@ typedef struct {
     eei_core_dec core;
     uint8_t scalar[EEI_P256_SCALAR_SIZE]; /* ECIES device key until the header is in */
     struct eei_dev_rsa *rsa;              /* RSA device key until the header is in */
+    struct eei_ds_key *ds;                /* RSA_DS: the DS data until the header is in */
+    eei_core_crypto crypto; /* the device's crypto; with RSA_DS, its RSA private op the DS's */
     bool key_held;
 } eei_dec;
 

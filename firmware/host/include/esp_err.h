@@ -18,3 +18,9 @@ typedef int esp_err_t;
 #define ESP_ERR_FLASH_OP_FAIL (ESP_ERR_FLASH_BASE + 1)
 
 const char *esp_err_to_name(esp_err_t code);
+/* The DS peripheral's errors (esp_ds_err.h). */
+#define ESP_ERR_HW_CRYPTO_BASE 0xc000
+#define ESP_ERR_HW_CRYPTO_DS_HMAC_FAIL (ESP_ERR_HW_CRYPTO_BASE + 0x1)
+#define ESP_ERR_HW_CRYPTO_DS_INVALID_KEY (ESP_ERR_HW_CRYPTO_BASE + 0x2)
+#define ESP_ERR_HW_CRYPTO_DS_INVALID_DIGEST (ESP_ERR_HW_CRYPTO_BASE + 0x4)
+#define ESP_ERR_HW_CRYPTO_DS_INVALID_PADDING (ESP_ERR_HW_CRYPTO_BASE + 0x5)

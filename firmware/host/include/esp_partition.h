@@ -38,5 +38,8 @@ typedef struct {
 
 esp_err_t esp_partition_read(const esp_partition_t *partition, size_t src_offset, void *dst,
                              size_t size);
+/* The first partition of type and subtype (or ESP_PARTITION_SUBTYPE_ANY), and label unless NULL. */
+const esp_partition_t *esp_partition_find_first(esp_partition_type_t type,
+                                                esp_partition_subtype_t subtype, const char *label);
 /* offset and size in whole erase_size sectors */
 esp_err_t esp_partition_erase_range(const esp_partition_t *partition, size_t offset, size_t size);

@@ -22,6 +22,14 @@
 int sim_chip_id(const char *target); /* -1 if unknown */
 uint16_t sim_device_chip_id(void);
 
+/*
+ * The partition table of the device: partitions_ds.csv (with esp_secure_cert, for the DS
+ * peripheral's key) instead of partitions.csv. Before sim_device_open.
+ */
+void sim_partition_table_ds(bool ds);
+/* Erase the partition named label and write len bytes at its start (a factory's flashing). */
+esp_err_t sim_partition_provision(const char *label, const uint8_t *data, size_t len);
+
 /* Open (or with create, make) the flash file. A new flash gets the factory app made by
  * sim_app_binary_build (version "factory") and empty OTA data. Nothing boots yet. */
 esp_err_t sim_device_open(const char *flash_path, const char *target, bool create);

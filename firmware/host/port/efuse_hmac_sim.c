@@ -8,6 +8,7 @@
 
 #include "esp_efuse.h"
 #include "esp_hmac.h"
+#include "efuse_sim.h"
 #include "esp_sim.h"
 #include "soc/soc_caps.h"
 
@@ -27,6 +28,16 @@ void sim_efuse_burn_key(int index, const uint8_t key[EEI_HMAC_KEY_SIZE],
         memcpy(blocks[index].key, key, 32);
         blocks[index].purpose = purpose;
     }
+}
+
+bool sim_efuse_key(int index, uint8_t key[EEI_HMAC_KEY_SIZE], esp_efuse_purpose_t *purpose)
+{
+    if (index < 0 || index >= KEY_BLOCKS) {
+        return false;
+    }
+    memcpy(key, blocks[index].key, EEI_HMAC_KEY_SIZE);
+    *purpose = blocks[index].purpose;
+    return true;
 }
 
 void sim_efuse_set_secure_version(uint32_t version)

@@ -33,6 +33,14 @@ const char *esp_err_to_name(esp_err_t code)
         return "ESP_ERR_TIMEOUT";
     case ESP_ERR_FLASH_OP_FAIL:
         return "ESP_ERR_FLASH_OP_FAIL";
+    case ESP_ERR_HW_CRYPTO_DS_HMAC_FAIL:
+        return "ESP_ERR_HW_CRYPTO_DS_HMAC_FAIL";
+    case ESP_ERR_HW_CRYPTO_DS_INVALID_KEY:
+        return "ESP_ERR_HW_CRYPTO_DS_INVALID_KEY";
+    case ESP_ERR_HW_CRYPTO_DS_INVALID_DIGEST:
+        return "ESP_ERR_HW_CRYPTO_DS_INVALID_DIGEST";
+    case ESP_ERR_HW_CRYPTO_DS_INVALID_PADDING:
+        return "ESP_ERR_HW_CRYPTO_DS_INVALID_PADDING";
     case ESP_ERR_OTA_PARTITION_CONFLICT:
         return "ESP_ERR_OTA_PARTITION_CONFLICT";
     case ESP_ERR_OTA_SELECT_INFO_INVALID:

@@ -14,7 +14,15 @@ static const char *TAG = "sim_partitions";
 static esp_partition_t parts[SIM_MAX_PARTITIONS];
 static int nparts;
 
-extern const char sim_partitions_csv[]; /* firmware/partitions.csv, generated at build time */
+/* firmware/partitions.csv and partitions_ds.csv, generated at build time */
+extern const char sim_partitions_csv[];
+extern const char sim_partitions_ds_csv[];
+static const char *table_csv = sim_partitions_csv;
+
+void sim_partition_table_ds(bool ds)
+{
+    table_csv = ds ? sim_partitions_ds_csv : sim_partitions_csv;
+}
 
 static char *trim(char *s)
 {
@@ -87,7 +95,7 @@ static uint32_t align_up(uint32_t v, uint32_t to)
 
 static int load(esp_partition_t *table, int max)
 {
-    char *csv = strdup(sim_partitions_csv);
+    char *csv = strdup(table_csv);
     int n = 0;
     uint32_t next = SIM_PARTITION_TABLE_OFFSET + SIM_PARTITION_TABLE_SIZE;
     char *save = NULL;
@@ -118,7 +126,15 @@ static int load(esp_partition_t *table, int max)
         pt->erase_size = 4096;
         const char *offset = trim(field[3]);
         uint32_t align = pt->type == ESP_PARTITION_TYPE_APP ? 0x10000u : 0x1000u;
-        if (parse_subtype(type, trim(field[2]), &pt->subtype) != 0 ||
+        /* a custom type by number (esp_secure_cert's 0x3F), with subtype 0 when left empty */
+        uint32_t custom = 0;
+        bool numbered = parse_size(type, &custom) == 0 && custom > ESP_PARTITION_TYPE_DATA &&
+                        custom < 0xffu && !*trim(field[2]);
+        if (numbered) {
+            pt->type = (esp_partition_type_t)custom;
+            pt->subtype = (esp_partition_subtype_t)0;
+        }
+        if ((!numbered && parse_subtype(type, trim(field[2]), &pt->subtype) != 0) ||
             (*offset ? parse_size(offset, &pt->address) != 0 : false) ||
             parse_size(trim(field[4]), &pt->size) != 0) {
             ESP_LOGE(TAG, "partitions.csv: cannot read partition '%s'", pt->label);
@@ -158,6 +174,32 @@ const esp_partition_t *sim_partition_find(esp_partition_type_t type, esp_partiti
         }
     }
     return NULL;
+}
+
+const esp_partition_t *esp_partition_find_first(esp_partition_type_t type,
+                                                esp_partition_subtype_t subtype, const char *label)
+{
+    for (int i = 0; i < nparts; i++) {
+        if (parts[i].type == type &&
+            (subtype == ESP_PARTITION_SUBTYPE_ANY || parts[i].subtype == subtype) &&
+            (!label || strcmp(parts[i].label, label) == 0)) {
+            return &parts[i];
+        }
+    }
+    return NULL;
+}
+
+esp_err_t sim_partition_provision(const char *label, const uint8_t *data, size_t len)
+{
+    const esp_partition_t *p = sim_partition_by_label(label);
+    if (!p) {
+        return ESP_ERR_NOT_FOUND;
+    }
+    if (len > p->size) {
+        return ESP_ERR_INVALID_SIZE;
+    }
+    esp_err_t rc = esp_partition_erase_range(p, 0, p->size);
+    return rc == ESP_OK ? sim_flash_write(p->address, data, len) : rc;
 }
 
 const esp_partition_t *sim_partition_by_label(const char *label)
