@@ -8,8 +8,9 @@
  *
  * Conventions: every name starts with eei_ (format.h holds the bytes of the header). Functions
  * that can fail return an eei_status and take an optional eei_error that receives the detail
- * ("<what>: <why>"); pass NULL when the status is enough. Keys and contexts are opaque and
- * freed by their _free function, which accepts NULL. Buffers the library allocates are freed
+ * ("<what>: <why>"); pass NULL when the status is enough; eei_strerror names a status. Keys and
+ * contexts are opaque: made by _new (keys: _load, _generate), fed by _update, ended by _final,
+ * freed by _free, which accepts NULL. Buffers the library allocates are freed
  * with eei_free, which wipes them first. Nothing here prints, exits or reads the environment.
  * Thread safety: distinct objects may be used from distinct threads at once; a key may be
  * shared by any number of threads.
@@ -52,7 +53,7 @@ typedef struct {
 } eei_error;
 
 /* A few words for a status ("image rejected", ...); never NULL. */
-EEI_API const char *eei_status_message(eei_status status);
+EEI_API const char *eei_strerror(eei_status status);
 
 /* printf-style arguments checked by the compiler (MinGW: C99's printf, as the library uses). */
 #if defined(__MINGW32__)
@@ -174,7 +175,7 @@ EEI_API bool eei_key_has_private(const eei_key *key);
  */
 EEI_API bool eei_key_is_hmac_derived(const eei_key *key);
 /* The scheme of the images this key makes or opens (EEI_SCHEME_UNKNOWN for P-384: none). */
-EEI_API eei_scheme eei_key_scheme(const eei_key *key);
+EEI_API eei_scheme eei_key_get_scheme(const eei_key *key);
 
 #define EEI_SHA256_SIZE 32u
 
@@ -223,17 +224,17 @@ typedef struct eei_encrypt_ctx eei_encrypt_ctx;
  * Fresh AES key and IV (and for ECIES a fresh ephemeral key and salt), wrapped for the public
  * half of device_key. The key must outlive the context.
  */
-EEI_API eei_status eei_encrypt_begin(const eei_key *device_key, eei_encrypt_ctx **out,
-                                     eei_error *err);
+EEI_API eei_status eei_encrypt_new(const eei_key *device_key, eei_encrypt_ctx **out,
+                                   eei_error *err);
 /*
  * Encrypt len bytes of firmware; in and out may be the same buffer. The image is the header
- * (from eei_encrypt_finish) followed by every out, in order. Refuses to pass EEI_MAX_PAYLOAD.
+ * (from eei_encrypt_final) followed by every out, in order. Refuses to pass EEI_MAX_PAYLOAD.
  */
 EEI_API eei_status eei_encrypt_update(eei_encrypt_ctx *ctx, const uint8_t *in, uint8_t *out,
                                       size_t len, eei_error *err);
 /* The header, with the payload length and the tag: it goes at offset 0 of the image. */
-EEI_API eei_status eei_encrypt_finish(eei_encrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE],
-                                      eei_error *err);
+EEI_API eei_status eei_encrypt_final(eei_encrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE],
+                                     eei_error *err);
 /* Payload bytes encrypted so far. */
 EEI_API uint64_t eei_encrypt_payload_size(const eei_encrypt_ctx *ctx);
 EEI_API void eei_encrypt_free(eei_encrypt_ctx *ctx);
@@ -243,16 +244,16 @@ EEI_API void eei_encrypt_free(eei_encrypt_ctx *ctx);
 typedef struct eei_decrypt_ctx eei_decrypt_ctx;
 
 /* key must hold a private half: RSA-3072 or P-256 (plain or HMAC-derived). */
-EEI_API eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_error *err);
+EEI_API eei_status eei_decrypt_new(const eei_key *key, eei_decrypt_ctx **out, eei_error *err);
 /*
  * Feed the next len bytes of the image, in pieces of any size. Plaintext, at most len bytes,
  * goes to out (which may be in); *out_len says how much. Nothing is authenticated until
- * eei_decrypt_finish: a caller keeps the plaintext to itself until then.
+ * eei_decrypt_final: a caller keeps the plaintext to itself until then.
  */
 EEI_API eei_status eei_decrypt_update(eei_decrypt_ctx *ctx, const uint8_t *in, size_t len,
                                       uint8_t *out, size_t *out_len, eei_error *err);
 /* Every byte seen: checks the length and the tag. EEI_ERR_REJECTED on any mismatch. */
-EEI_API eei_status eei_decrypt_finish(eei_decrypt_ctx *ctx, eei_error *err);
+EEI_API eei_status eei_decrypt_final(eei_decrypt_ctx *ctx, eei_error *err);
 /* The header bytes seen so far (up to 512) into header; returns how many. */
 EEI_API size_t eei_decrypt_header(const eei_decrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE]);
 EEI_API void eei_decrypt_free(eei_decrypt_ctx *ctx);
@@ -361,15 +362,15 @@ typedef struct eei_sign_ctx eei_sign_ctx;
  * an app signed before (--append): its blocks stay in front of the new ones, and must sign the
  * same app. A sector holds at most EEI_SB_BLOCKS_MAX blocks.
  */
-EEI_API eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys,
-                                  const uint8_t *keep_sector, eei_sign_ctx **out, eei_error *err);
+EEI_API eei_status eei_sign_new(const eei_key *const *keys, size_t nkeys,
+                                const uint8_t *keep_sector, eei_sign_ctx **out, eei_error *err);
 /* The app's next bytes (without padding or an old signature sector). */
 EEI_API void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len);
-/* The most eei_sign_finish writes: the padding to 4096 bytes, then the signature sector. */
+/* The most eei_sign_final writes: the padding to 4096 bytes, then the signature sector. */
 #define EEI_SIGN_TAIL_MAX (2u * EEI_SB_SECTOR_SIZE - 1u)
 /* What follows the app in the signed app: the 0xFF padding, then the signature sector. */
-EEI_API eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX],
-                                   size_t *tail_len, eei_error *err);
+EEI_API eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX],
+                                  size_t *tail_len, eei_error *err);
 EEI_API void eei_sign_free(eei_sign_ctx *ctx);
 
 /*
@@ -422,7 +423,7 @@ EEI_API void eei_sb_report_clear(eei_sb_report *rep);
 typedef struct eei_sb_check eei_sb_check;
 
 /* Read a signed app as it streams by (the whole of it, signature sector included). */
-EEI_API eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err);
+EEI_API eei_status eei_sb_check_new(eei_sb_check **out, eei_error *err);
 /* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len);
 /*
@@ -433,8 +434,8 @@ EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t 
  * reads (no block there, signed twice, data after the sector); when a sector of blocks lies
  * elsewhere instead, rep says so (misplaced) and holds its blocks, which count for nothing.
  */
-EEI_API eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
-                                       eei_sb_report *rep, eei_error *err);
+EEI_API eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
+                                      eei_sb_report *rep, eei_error *err);
 EEI_API void eei_sb_check_free(eei_sb_check *chk);
 /* The same over a whole input (io's write is not used). */
 EEI_API eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
@@ -506,17 +507,17 @@ EEI_API void eei_app_info_clear(eei_app_info *info);
 typedef struct eei_app_scan eei_app_scan;
 
 /* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
-EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
+EEI_API eei_status eei_app_scan_new(eei_app_scan **out, eei_error *err);
 /* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
 /*
- * False once more data cannot change what eei_app_scan_finish says: the data is not an app, or a
+ * False once more data cannot change what eei_app_scan_final says: the data is not an app, or a
  * broken one, or it runs past where a signature sector would end (an endless input ends too).
  */
 EEI_API bool eei_app_scan_wants_more(const eei_app_scan *scan);
 /* What was read; the signature blocks checked against keys (may be none), as eei_sb_check does. */
-EEI_API eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
-                                       eei_app_info *info, eei_error *err);
+EEI_API eei_status eei_app_scan_final(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
+                                      eei_app_info *info, eei_error *err);
 EEI_API void eei_app_scan_free(eei_app_scan *scan);
 
 /*

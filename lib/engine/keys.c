@@ -399,7 +399,7 @@ bool eei_key_is_hmac_derived(const eei_key *key)
     return eei_crypto_key_from_hmac_key(key);
 }
 
-eei_scheme eei_key_scheme(const eei_key *key)
+eei_scheme eei_key_get_scheme(const eei_key *key)
 {
     switch (eei_crypto_key_type(key)) {
     case EEI_KEY_RSA3072:

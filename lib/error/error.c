@@ -36,7 +36,7 @@ void eei_error_prefix(eei_error *err, const char *what)
     err->msg[n + 2 + old_len] = '\0';
 }
 
-const char *eei_status_message(eei_status status)
+const char *eei_strerror(eei_status status)
 {
     switch (status) {
     case EEI_OK:

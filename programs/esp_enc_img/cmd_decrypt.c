@@ -84,7 +84,7 @@ static void summarise(cJSON *json, const eei_key *key, const eei_decrypt_result 
 {
     uint8_t fp[EEI_SHA256_SIZE];
     eei_error ignored;
-    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_scheme(key)));
+    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_get_scheme(key)));
     cJSON_AddNumberToObject(json, "input_size", (double)res->image_size);
     cJSON_AddNumberToObject(json, "output_size", (double)res->payload_size);
     json_add_hex(json, "output_sha256", res->plaintext_sha256, EEI_SHA256_SIZE);

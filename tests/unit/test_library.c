@@ -88,14 +88,14 @@ static uint8_t *encrypt_all(const eei_key *key, const uint8_t *plain, size_t len
 {
     eei_encrypt_ctx *enc = NULL;
     uint8_t *out = malloc(EEI_HEADER_SIZE + len + 1);
-    CHECK(eei_encrypt_begin(key, &enc, NULL) == EEI_OK);
+    CHECK(eei_encrypt_new(key, &enc, NULL) == EEI_OK);
     /* two uneven pieces: streaming must not depend on the split */
     size_t first = len / 3;
     CHECK(eei_encrypt_update(enc, plain, out + EEI_HEADER_SIZE, first, NULL) == EEI_OK);
     CHECK(eei_encrypt_update(enc, plain + first, out + EEI_HEADER_SIZE + first, len - first,
                              NULL) == EEI_OK);
     CHECK(eei_encrypt_payload_size(enc) == len);
-    CHECK(eei_encrypt_finish(enc, out, NULL) == EEI_OK);
+    CHECK(eei_encrypt_final(enc, out, NULL) == EEI_OK);
     eei_encrypt_free(enc);
     *out_len = EEI_HEADER_SIZE + len;
     return out;
@@ -106,7 +106,7 @@ static eei_status decrypt_all(const eei_key *key, const uint8_t *img, size_t len
                               uint8_t *plain, size_t *plain_len, eei_error *err)
 {
     eei_decrypt_ctx *dec = NULL;
-    eei_status st = eei_decrypt_begin(key, &dec, err);
+    eei_status st = eei_decrypt_new(key, &dec, err);
     *plain_len = 0;
     for (size_t off = 0; st == EEI_OK && off < len; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
@@ -115,7 +115,7 @@ static eei_status decrypt_all(const eei_key *key, const uint8_t *img, size_t len
         *plain_len += got;
     }
     if (st == EEI_OK) {
-        st = eei_decrypt_finish(dec, err);
+        st = eei_decrypt_final(dec, err);
     }
     eei_decrypt_free(dec);
     return st;
@@ -169,9 +169,9 @@ static void test_in_place(const eei_key *pub, const eei_key *priv)
     uint8_t *img = encrypt_all(pub, plain, sizeof(plain), &len);
     eei_decrypt_ctx *dec = NULL;
     size_t got = 0;
-    CHECK(eei_decrypt_begin(priv, &dec, NULL) == EEI_OK);
+    CHECK(eei_decrypt_new(priv, &dec, NULL) == EEI_OK);
     CHECK(eei_decrypt_update(dec, img, len, img, &got, NULL) == EEI_OK);
-    CHECK(eei_decrypt_finish(dec, NULL) == EEI_OK);
+    CHECK(eei_decrypt_final(dec, NULL) == EEI_OK);
     CHECK(got == sizeof(plain) && memcmp(img, plain, sizeof(plain)) == 0);
     eei_decrypt_free(dec);
     free(img);
@@ -249,7 +249,7 @@ static void test_public_key_cannot_decrypt(const eei_key *pub)
 {
     eei_decrypt_ctx *dec = NULL;
     eei_error err;
-    CHECK(eei_decrypt_begin(pub, &dec, &err) == EEI_ERR_KEY);
+    CHECK(eei_decrypt_new(pub, &dec, &err) == EEI_ERR_KEY);
     CHECK(err.status == EEI_ERR_KEY && dec == NULL);
 }
 
@@ -767,7 +767,7 @@ static void test_hmac_keys(void)
     CHECK(der_len == 91 && der_len == want_len);
     CHECK(der && memcmp(der, want, want_len) == 0);
     CHECK(eei_key_get_type(key) == EEI_KEY_P256);
-    CHECK(eei_key_scheme(key) == EEI_SCHEME_ECIES_P256);
+    CHECK(eei_key_get_scheme(key) == EEI_SCHEME_ECIES_P256);
     CHECK(eei_key_has_private(key));
     CHECK(eei_key_is_hmac_derived(key));
     eei_key *pub = NULL; /* its public half, as a file of it reads: no secret there */
@@ -827,11 +827,11 @@ static uint8_t *sign_all(const eei_key *const *keys, size_t nkeys, const uint8_t
     uint8_t tail[EEI_SIGN_TAIL_MAX];
     size_t tail_len = 0;
     uint8_t *out = NULL;
-    *st = eei_sign_begin(keys, nkeys, keep, &ctx, NULL);
+    *st = eei_sign_new(keys, nkeys, keep, &ctx, NULL);
     if (*st == EEI_OK) {
         eei_sign_update(ctx, app, len / 2); /* in two pieces */
         eei_sign_update(ctx, app + len / 2, len - len / 2);
-        *st = eei_sign_finish(ctx, tail, &tail_len, NULL);
+        *st = eei_sign_final(ctx, tail, &tail_len, NULL);
     }
     if (*st == EEI_OK) {
         out = malloc(len + tail_len);
@@ -976,8 +976,8 @@ static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
     CHECK(check_all(app, 8192, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no blocks */
     CHECK(check_all(app, 5000, NULL, 0, &rep) == EEI_ERR_REJECTED); /* no sector */
     eei_encrypt_ctx *enc = NULL;
-    CHECK(eei_encrypt_begin(p384, &enc, &err) == EEI_ERR_KEY && strstr(err.msg, "P-384"));
-    CHECK(eei_key_scheme(p384) == EEI_SCHEME_UNKNOWN);
+    CHECK(eei_encrypt_new(p384, &enc, &err) == EEI_ERR_KEY && strstr(err.msg, "P-384"));
+    CHECK(eei_key_get_scheme(p384) == EEI_SCHEME_UNKNOWN);
     eei_key_free(p256);
     eei_key_free(p384);
 }
@@ -1021,11 +1021,11 @@ static eei_status scan_all(const uint8_t *data, size_t len, size_t step, const e
                            size_t nkeys, eei_app_info *info)
 {
     eei_app_scan *scan = NULL;
-    eei_status st = eei_app_scan_begin(&scan, NULL);
+    eei_status st = eei_app_scan_new(&scan, NULL);
     for (size_t at = 0; st == EEI_OK && at < len; at += step) {
         eei_app_scan_update(scan, data + at, len - at < step ? len - at : step);
     }
-    st = st == EEI_OK ? eei_app_scan_finish(scan, keys, nkeys, info, NULL) : st;
+    st = st == EEI_OK ? eei_app_scan_final(scan, keys, nkeys, info, NULL) : st;
     eei_app_scan_free(scan);
     return st;
 }
@@ -1105,28 +1105,28 @@ static void test_app_scan(const eei_key *rsa_priv, const eei_key *dev_pub, const
           rep.place == EEI_SB_AT_END);
     /* nothing to read, from NULL: nothing changes */
     eei_sb_check *chk = NULL;
-    CHECK(eei_sb_check_begin(&chk, NULL) == EEI_OK);
+    CHECK(eei_sb_check_new(&chk, NULL) == EEI_OK);
     eei_sb_check_update(chk, NULL, 0);
     eei_sb_check_update(chk, sapp, 8192);
     eei_sb_check_update(chk, NULL, 0);
-    CHECK(eei_sb_check_finish(chk, signers, 1, &rep, NULL) == EEI_OK);
+    CHECK(eei_sb_check_final(chk, signers, 1, &rep, NULL) == EEI_OK);
     CHECK(rep.blocks[0].verified_by == 0);
     eei_sb_check_free(chk);
     eei_app_scan *scan = NULL;
-    CHECK(eei_app_scan_begin(&scan, NULL) == EEI_OK);
+    CHECK(eei_app_scan_new(&scan, NULL) == EEI_OK);
     eei_app_scan_update(scan, NULL, 0);
     eei_app_scan_update(scan, sapp, 8192);
     eei_app_scan_update(scan, NULL, 0);
-    CHECK(eei_app_scan_finish(scan, NULL, 0, &info, NULL) == EEI_OK);
+    CHECK(eei_app_scan_final(scan, NULL, 0, &info, NULL) == EEI_OK);
     CHECK(info.layout == EEI_APP_OK && info.signature_sector && info.hash_matches);
     eei_app_scan_free(scan);
     eei_sign_ctx *sign = NULL;
     uint8_t tail[EEI_SIGN_TAIL_MAX];
     size_t tail_len = 0;
-    CHECK(eei_sign_begin(signers, 1, NULL, &sign, NULL) == EEI_OK);
+    CHECK(eei_sign_new(signers, 1, NULL, &sign, NULL) == EEI_OK);
     eei_sign_update(sign, NULL, 0);
     eei_sign_update(sign, app, n);
-    CHECK(eei_sign_finish(sign, tail, &tail_len, NULL) == EEI_OK && tail_len + n == 8192);
+    CHECK(eei_sign_final(sign, tail, &tail_len, NULL) == EEI_OK && tail_len + n == 8192);
     eei_sign_free(sign);
 
     /* inside an image: what the device will get */
@@ -1347,8 +1347,8 @@ static void test_errors(void)
     CHECK(eei_fail(&err, EEI_ERR_FILE, "%s", "why") == -1);
     eei_error_prefix(&err, "what");
     CHECK(err.status == EEI_ERR_FILE && strcmp(err.msg, "what: why") == 0);
-    CHECK(strcmp(eei_status_message(EEI_ERR_REJECTED), "image rejected") == 0);
-    CHECK(eei_status_message((eei_status)42) != NULL);
+    CHECK(strcmp(eei_strerror(EEI_ERR_REJECTED), "image rejected") == 0);
+    CHECK(eei_strerror((eei_status)42) != NULL);
     CHECK(strcmp(eei_version(), EEI_EXPECTED_VERSION) == 0);
 }
 
