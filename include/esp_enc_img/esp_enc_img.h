@@ -30,7 +30,18 @@
 extern "C" {
 #endif
 
-/* The library's version: "MAJOR.MINOR.PATCH". */
+/*
+ * The version of this header; the build checks it against the project's. While MAJOR is 0, a
+ * new MINOR may break the API (the shared library's SONAME carries MAJOR.MINOR).
+ */
+#define EEI_VERSION_MAJOR 0
+#define EEI_VERSION_MINOR 2
+#define EEI_VERSION_PATCH 0
+#define EEI_VERSION_NUMBER (EEI_VERSION_MAJOR * 10000 + EEI_VERSION_MINOR * 100 + EEI_VERSION_PATCH)
+#define EEI_VERSION_STRING "0.2.0"
+
+/* The library's version, "MAJOR.MINOR.PATCH": EEI_VERSION_STRING of the header it was built with.
+ */
 EEI_API const char *eei_version(void);
 /* The crypto library it runs with, as that library names itself ("OpenSSL 3.0.19 27 Jan 2026"). */
 EEI_API const char *eei_crypto_library(void);

@@ -1350,6 +1350,13 @@ static void test_errors(void)
     CHECK(strcmp(eei_strerror(EEI_ERR_REJECTED), "image rejected") == 0);
     CHECK(eei_strerror((eei_status)42) != NULL);
     CHECK(strcmp(eei_version(), EEI_EXPECTED_VERSION) == 0);
+    CHECK(strcmp(EEI_VERSION_STRING, EEI_EXPECTED_VERSION) == 0);
+    char built[32];
+    snprintf(built, sizeof(built), "%d.%d.%d", EEI_VERSION_MAJOR, EEI_VERSION_MINOR,
+             EEI_VERSION_PATCH);
+    CHECK(strcmp(built, EEI_VERSION_STRING) == 0);
+    CHECK(EEI_VERSION_NUMBER ==
+          EEI_VERSION_MAJOR * 10000 + EEI_VERSION_MINOR * 100 + EEI_VERSION_PATCH);
 }
 
 int main(int argc, char **argv)
