@@ -311,16 +311,8 @@ typedef struct {
     uint8_t plaintext_sha256[EEI_SHA256_SIZE];
 } eei_decrypt_result;
 
-/* Also compute the SHA-256 of the plaintext (beside the cipher, on a second core). */
+/* eei_decrypt_options: also compute the SHA-256 of the plaintext (on a second core). */
 #define EEI_HASH_PLAINTEXT 1u
-
-/*
- * Decrypt and authenticate the whole image with key. The plaintext goes to io->write as it is
- * decrypted: a caller that writes it somewhere keeps it unnamed, or removes it, unless this
- * returns EEI_OK. res may be NULL. With io->write NULL this is a verify: nothing is written.
- */
-EEI_API eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                      eei_decrypt_result *res, eei_error *err);
 
 /* An image in memory: out needs room for in_len + EEI_HEADER_SIZE bytes; *out_len is set. */
 EEI_API eei_status eei_encrypt_buffer(const eei_key *device_key, const uint8_t *in, size_t in_len,
@@ -452,16 +444,6 @@ EEI_API void eei_sb_check_free(eei_sb_check *chk);
 EEI_API eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
                                        eei_sb_report *rep, eei_error *err);
 
-/*
- * eei_decrypt_stream, with the plaintext checked as a signed app against sign_keys: EEI_OK only
- * when the image is authentic and a signature block verifies with one of them. rep says what
- * each block is (filled once the image is authentic).
- */
-EEI_API eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                             const eei_key *const *sign_keys, size_t nsign,
-                                             eei_decrypt_result *res, eei_sb_report *rep,
-                                             eei_error *err);
-
 /* The digest of a signing key's public half that Secure Boot V2 burns into eFuse. */
 EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
                                      eei_error *err);
@@ -531,15 +513,30 @@ EEI_API eei_status eei_app_scan_final(eei_app_scan *scan, const eei_key *const *
                                       eei_app_info *info, eei_error *err);
 EEI_API void eei_app_scan_free(eei_app_scan *scan);
 
+/* ---- decrypting a whole image ---- */
+
+/* What eei_decrypt_stream does besides decrypting; all zero (or opts NULL): nothing more. */
+typedef struct {
+    unsigned flags; /* EEI_HASH_PLAINTEXT */
+    /* When not NULL: the plaintext is read as an app binary, and this says what it holds. */
+    eei_app_info *app;
+    /*
+     * With nsign > 0: the plaintext must be a signed app, and EEI_OK needs a signature block that
+     * verifies with one of sign_keys (app->sig says what each block is, when app is given).
+     */
+    const eei_key *const *sign_keys;
+    size_t nsign;
+} eei_decrypt_options;
+
 /*
- * eei_decrypt_stream, with the plaintext read as an app binary: app says what it holds (filled
- * once the image is authentic). With nsign > 0, as eei_decrypt_signed_stream: EEI_OK only when
- * a signature block verifies with one of sign_keys.
+ * Decrypt and authenticate the whole image with key. The plaintext goes to io->write as it is
+ * decrypted: a caller that writes it somewhere keeps it unnamed, or removes it, unless this
+ * returns EEI_OK. With io->write NULL this is a verify: nothing is written. res may be NULL;
+ * what opts asks about the plaintext is filled once the image is authentic.
  */
-EEI_API eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                          const eei_key *const *sign_keys, size_t nsign,
-                                          eei_decrypt_result *res, eei_app_info *app,
-                                          eei_error *err);
+EEI_API eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io,
+                                      const eei_decrypt_options *opts, eei_decrypt_result *res,
+                                      eei_error *err);
 
 #ifdef __cplusplus
 }

@@ -327,13 +327,6 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     return eei_status_of(rc, err);
 }
 
-eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                              eei_decrypt_result *res, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    return decrypt_stream(key, io, flags, NULL, res, err);
-}
-
 /* Decrypt, reading the plaintext as an app; with need_signature, one of sign_keys signed it. */
 static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned flags,
                               bool need_signature, const eei_key *const *sign_keys, size_t nsign,
@@ -363,23 +356,18 @@ static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned fla
     return st;
 }
 
-eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                  const eei_key *const *sign_keys, size_t nsign,
-                                  eei_decrypt_result *res, eei_app_info *app, eei_error *err)
+eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, const eei_decrypt_options *opts,
+                              eei_decrypt_result *res, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    return decrypt_app(key, io, flags, nsign > 0, sign_keys, nsign, res, app, err);
-}
-
-eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                     const eei_key *const *sign_keys, size_t nsign,
-                                     eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    eei_app_info app;
-    eei_status st = decrypt_app(key, io, flags, true, sign_keys, nsign, res, &app, err);
-    *rep = app.sig;
-    return st;
+    const eei_decrypt_options none = {0};
+    opts = opts ? opts : &none;
+    if (!opts->app && opts->nsign == 0) {
+        return decrypt_stream(key, io, opts->flags, NULL, res, err);
+    }
+    eei_app_info local;
+    return decrypt_app(key, io, opts->flags, opts->nsign > 0, opts->sign_keys, opts->nsign, res,
+                       opts->app ? opts->app : &local, err);
 }
 
 eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
@@ -495,7 +483,7 @@ eei_status eei_decrypt_buffer(const eei_key *key, const uint8_t *in, size_t in_l
     memory_out m = {out, out_cap, 0};
     eei_io io = {.data = in, .size = in_len, .write = memory_write, .ctx = &m};
     eei_decrypt_result res;
-    eei_status st = eei_decrypt_stream(key, &io, 0, &res, err);
+    eei_status st = eei_decrypt_stream(key, &io, NULL, &res, err);
     if (st != EEI_OK) {
         eei_wipe(out, m.end); /* no unauthenticated plaintext is left behind */
         return st;

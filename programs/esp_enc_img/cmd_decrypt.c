@@ -117,7 +117,8 @@ static int run(const cli_args *args)
         file_stream fs;
         file_stream_init(&fs, &in, NULL, 0, &out, &p);
         eei_decrypt_result res;
-        eei_status st = eei_decrypt_stream(key, &fs.io, json ? EEI_HASH_PLAINTEXT : 0, &res, &err);
+        eei_decrypt_options opts = {.flags = json ? EEI_HASH_PLAINTEXT : 0};
+        eei_status st = eei_decrypt_stream(key, &fs.io, &opts, &res, &err);
         progress_end(&p);
         if (st == EEI_OK) {
             if (output_commit(&out, &err) == 0 && json) {

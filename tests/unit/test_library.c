@@ -364,7 +364,8 @@ static void test_streams(const eei_key *pub, const eei_key *priv)
     both b2 = {&rd2, &out, 0};
     eei_io io2 = {.read = both_read, .write = both_write, .progress = both_progress, .ctx = &b2};
     eei_decrypt_result res;
-    CHECK(eei_decrypt_stream(priv, &io2, EEI_HASH_PLAINTEXT, &res, &err) == EEI_OK);
+    const eei_decrypt_options hash = {.flags = EEI_HASH_PLAINTEXT};
+    CHECK(eei_decrypt_stream(priv, &io2, &hash, &res, &err) == EEI_OK);
     CHECK(res.payload_size == len && res.image_size == img_len && res.header_len == 512);
     CHECK(memcmp(res.header, rec.buf, EEI_HEADER_SIZE) == 0);
     CHECK(memcmp(back, plain, len) == 0);
@@ -384,14 +385,14 @@ static void test_streams(const eei_key *pub, const eei_key *priv)
 
     /* verify: no writer, from memory */
     eei_io mem = {.data = rec.buf, .size = img_len};
-    CHECK(eei_decrypt_stream(priv, &mem, 0, &res, NULL) == EEI_OK && !res.hashed);
+    CHECK(eei_decrypt_stream(priv, &mem, NULL, &res, NULL) == EEI_OK && !res.hashed);
 
     /* a writer that fails stops the work with its own error; so does a reader */
     memset(out.written, 0, len);
     out.calls = 0;
     out.fail_at_call = 2;
     rd2.pos = 0;
-    CHECK(eei_decrypt_stream(priv, &io2, 0, &res, &err) == EEI_ERR_FILE);
+    CHECK(eei_decrypt_stream(priv, &io2, NULL, &res, &err) == EEI_ERR_FILE);
     CHECK(strstr(err.msg, "disk full (test)") != NULL);
     rd.pos = 0;
     rd.fail = true;
@@ -956,16 +957,23 @@ static void test_signing(const eei_key *rsa_priv, const eei_key *rsa_pub)
     CHECK(payload == 3 * 4096 + 4096);
     eei_io dec_io = {.data = rec.buf, .size = (size_t)payload + EEI_HEADER_SIZE};
     eei_decrypt_result res;
-    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, EEI_HASH_PLAINTEXT, verifiers + 2, 1, &res,
-                                    &rep, NULL) == EEI_OK);
-    CHECK(res.hashed && rep.count == 2 && rep.blocks[1].verified_by == 0);
+    eei_app_info info;
+    eei_decrypt_options opts = {
+        .flags = EEI_HASH_PLAINTEXT, .app = &info, .sign_keys = verifiers + 2, .nsign = 1};
+    CHECK(eei_decrypt_stream(rsa_priv, &dec_io, &opts, &res, NULL) == EEI_OK);
+    CHECK(res.hashed && info.sig.count == 2 && info.sig.blocks[1].verified_by == 0);
     eei_error err;
-    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, 0, verifiers, 1, &res, &rep, &err) ==
-          EEI_ERR_REJECTED);
-    CHECK(strstr(err.msg, "no signature block") && rep.count == 2);
+    opts.sign_keys = verifiers;
+    CHECK(eei_decrypt_stream(rsa_priv, &dec_io, &opts, &res, &err) == EEI_ERR_REJECTED);
+    CHECK(strstr(err.msg, "no signature block") && info.sig.count == 2);
+    /* without app: the signature is required all the same */
+    opts.app = NULL;
+    CHECK(eei_decrypt_stream(rsa_priv, &dec_io, &opts, &res, &err) == EEI_ERR_REJECTED);
+    CHECK(strstr(err.msg, "no signature block") != NULL);
+    opts.sign_keys = verifiers + 2;
+    CHECK(eei_decrypt_stream(rsa_priv, &dec_io, &opts, &res, &err) == EEI_OK);
     rec.buf[EEI_HEADER_SIZE + 7] ^= 1; /* the tag fails before any signature is looked at */
-    CHECK(eei_decrypt_signed_stream(rsa_priv, &dec_io, 0, verifiers + 2, 1, &res, &rep, &err) ==
-          EEI_ERR_REJECTED);
+    CHECK(eei_decrypt_stream(rsa_priv, &dec_io, &opts, &res, &err) == EEI_ERR_REJECTED);
     CHECK(strstr(err.msg, "authentication failed") != NULL);
     free(rec.buf);
     free(rec.written);
@@ -1136,19 +1144,23 @@ static void test_app_scan(const eei_key *rsa_priv, const eei_key *dev_pub, const
                              NULL) == EEI_OK);
     eei_io io = {.data = img, .size = img_len};
     eei_decrypt_result res;
-    CHECK(eei_decrypt_app_stream(dev, &io, 0, NULL, 0, &res, &info, NULL) == EEI_OK);
+    eei_decrypt_options opts = {.app = &info};
+    CHECK(eei_decrypt_stream(dev, &io, &opts, &res, NULL) == EEI_OK);
     CHECK(res.authentic && info.layout == EEI_APP_OK && info.hash_matches);
     CHECK(info.signature_sector && info.sig.count == 1);
     CHECK(strcmp(info.head.version, "1.2.3") == 0);
-    CHECK(eei_decrypt_app_stream(dev, &io, 0, signers, 1, &res, &info, NULL) == EEI_OK);
+    opts.sign_keys = signers;
+    opts.nsign = 1;
+    CHECK(eei_decrypt_stream(dev, &io, &opts, &res, NULL) == EEI_OK);
     CHECK(info.sig.blocks[0].verified_by == 0);
     /* the unsigned app, with a signing key asked for: rejected */
     CHECK(eei_encrypt_buffer(dev_pub, app, n, img, signed_len + EEI_HEADER_SIZE, &img_len, NULL) ==
           EEI_OK);
     io.size = img_len;
-    CHECK(eei_decrypt_app_stream(dev, &io, 0, signers, 1, &res, &info, NULL) == EEI_ERR_REJECTED);
+    CHECK(eei_decrypt_stream(dev, &io, &opts, &res, NULL) == EEI_ERR_REJECTED);
     CHECK(res.authentic && !info.signature_sector);
-    CHECK(eei_decrypt_app_stream(dev, &io, 0, NULL, 0, &res, &info, NULL) == EEI_OK);
+    opts.nsign = 0;
+    CHECK(eei_decrypt_stream(dev, &io, &opts, &res, NULL) == EEI_OK);
     CHECK(info.layout == EEI_APP_OK && !info.signature_sector);
     free(img);
     free(sapp);
