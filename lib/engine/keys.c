@@ -1,4 +1,4 @@
-/* Keys: loading from memory and files (HMAC keys and passphrases included), export, hashes. */
+/* Keys: loading from memory and files (HMAC keys and passphrases included), export, digests. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,46 +489,4 @@ eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *o
     }
     eei_free(pass, pass_size);
     return eei_status_of(rc, err);
-}
-
-/* ---- SHA-256 and memory: the crypto backend's ---- */
-
-eei_status eei_sha256_new(eei_sha256 **out, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    *out = NULL;
-    return eei_status_of(eei_crypto_sha256_start(out, err), err);
-}
-
-void eei_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
-{
-    eei_crypto_sha256_update(sha, data, len);
-}
-
-void eei_sha256_final(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
-{
-    eei_crypto_sha256_finish(sha, digest);
-}
-
-void eei_sha256_free(eei_sha256 *sha)
-{
-    eei_crypto_sha256_free(sha);
-}
-
-void eei_wipe(void *buf, size_t len)
-{
-    eei_crypto_wipe(buf, len);
-}
-
-void eei_free(void *buf, size_t len)
-{
-    if (buf) {
-        eei_crypto_wipe(buf, len);
-        free(buf);
-    }
-}
-
-void eei_report_crypto_errors(FILE *out)
-{
-    eei_crypto_report_errors(out);
 }
