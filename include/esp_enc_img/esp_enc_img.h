@@ -116,6 +116,9 @@ typedef enum {
 EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
                                 eei_key **out, eei_error *err);
 
+/* The longest passphrase a key is encrypted or read with, in bytes (what OpenSSL takes). */
+#define EEI_PASSPHRASE_MAX 1024u
+
 /*
  * Asks for the passphrase of the encrypted key file key_name: writes it, NUL-terminated, into buf
  * (size bytes) and returns 0, or returns non-zero after filling err (eei_fail). The library wipes
@@ -125,18 +128,22 @@ EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *pas
 typedef int (*eei_passphrase_cb)(void *ctx, const char *key_name, char *buf, size_t size,
                                  eei_error *err);
 
+/*
+ * How to load a key. Where a passphrase, a PIN or a module comes from (a file, the environment,
+ * a terminal) is the program's business: the library takes the values.
+ */
 typedef struct {
-    const char *passphrase;      /* of an encrypted PEM key, or NULL */
-    const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
-    const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
-    const char *pin;             /* the user PIN of a PKCS#11 token, or NULL */
-    const char *pin_file;        /* or the first line of this file (when pin is NULL) */
+    const char *passphrase; /* of an encrypted PEM key, or NULL */
     /*
-     * Or, when neither passphrase nor passphrase_file is given, ask: called once, and only for a
-     * key that turns out to be encrypted. May be NULL (then passphrase_hint applies).
+     * Or, when passphrase is NULL, ask: called once, and only for a key that turns out to be
+     * encrypted; a callback that fails may add to err, which says the key needs a passphrase.
+     * May be NULL: such a key is then refused.
      */
     eei_passphrase_cb ask_passphrase;
     void *ask_ctx;
+    const char *pin; /* the user PIN of a PKCS#11 token, or NULL for one that needs no login */
+    /* The PKCS#11 module (a .so) of a URI without ?module-path=, or NULL. */
+    const char *pkcs11_module;
     /*
      * The key is to sign (Secure Boot V2): a key of a kind nothing here takes is refused with
      * that reason (RSA-3072, ECDSA P-256 or P-384 keys), not the image format's.
@@ -155,13 +162,13 @@ typedef struct {
 EEI_API bool eei_key_name_is_pkcs11(const char *name);
 
 /*
- * A key from a file, as eei_key_load reads memory (opts may be NULL). A file named *.bin must
- * be a 32-byte HMAC key. Messages start with the path.
+ * A key from a file, as eei_key_load reads memory (opts may be NULL). Binary data that is not
+ * DER is taken for an HMAC key, and must then be 32 bytes. Messages start with the path.
  *
  * Or a signing key that stays in a PKCS#11 token (an HSM), named by an RFC 7512 URI:
  * "pkcs11:token=LABEL;object=KEY_LABEL" (or id=%01...), the module in "?module-path=/path.so"
- * or $ESP_ENC_IMG_PKCS11_MODULE, the PIN from opts. It signs in the token (RSA-3072, P-256,
- * P-384); it decrypts nothing, and its private half is never read.
+ * or opts->pkcs11_module, the PIN from opts. It signs in the token (RSA-3072, P-256, P-384); it
+ * decrypts nothing, and its private half is never read.
  */
 EEI_API eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
                                      eei_error *err);
@@ -212,11 +219,10 @@ EEI_API eei_status eei_key_export(const eei_key *key, eei_export_format format, 
 /*
  * The private key as encrypted PKCS#8 PEM ("BEGIN ENCRYPTED PRIVATE KEY"; PBES2: AES-256-CBC,
  * its key from the passphrase by PBKDF2-HMAC-SHA256 with a random salt), what eei_key_load_file
- * reads back with the same passphrase. The passphrase is opts->passphrase, or the first line of
- * opts->passphrase_file (never asked for); an empty one, or one over 1024 bytes, is refused, as
- * loading refuses it. Free with eei_free.
+ * reads back with the same passphrase. An empty passphrase, or one over EEI_PASSPHRASE_MAX
+ * bytes, is refused, as loading refuses it. Free with eei_free.
  */
-EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts,
+EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase,
                                             uint8_t **out, size_t *out_len, eei_error *err);
 
 /* ---- SHA-256 (for reports: hashes of inputs, outputs, plaintexts) ---- */

@@ -26,11 +26,8 @@ int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err);
 /* Overwrite a secret so the compiler cannot drop the store. */
 void eei_crypto_wipe(void *buf, size_t len);
 
-/*
- * The longest passphrase a key is encrypted or read with, in bytes (OpenSSL hands its passphrase
- * callback 1024): export and parse refuse a longer one, and an empty one, alike.
- */
-#define EEI_CRYPTO_PASSPHRASE_MAX 1024u
+/* The API's EEI_PASSPHRASE_MAX: export and parse refuse a longer one, and an empty one, alike. */
+#define EEI_CRYPTO_PASSPHRASE_MAX EEI_PASSPHRASE_MAX
 
 /*
  * Parse a PEM or DER key: private (PKCS#1, SEC1, PKCS#8, possibly encrypted) or public
@@ -60,10 +57,11 @@ void eei_crypto_key_free(eei_key *key);
 
 /*
  * A signing key that stays in a PKCS#11 token, named by an RFC 7512 URI ("pkcs11:token=...;
- * object=...;id=...", the module in ?module-path=... or $ESP_ENC_IMG_PKCS11_MODULE). pin may be
- * NULL for a token that needs no login. It signs in the token; its public half is read here.
+ * object=...;id=...", the module in ?module-path=..., else module). pin may be NULL for a token
+ * that needs no login. It signs in the token; its public half is read here.
  */
-int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err);
+int eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin, eei_key **out,
+                               eei_error *err);
 bool eei_crypto_key_in_token(const eei_key *key);
 eei_key_type eei_crypto_key_type(const eei_key *key);
 bool eei_crypto_key_has_private(const eei_key *key);

@@ -353,14 +353,13 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
 
 /* The slot of the token the URI names, in a session, logged in (NULL: err says why); with the
  * lock held. *token: the module's reference, to close even on failure. */
-static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs11_token **token,
-                               eei_error *err)
+static PKCS11_SLOT *open_token(const uri_parts *parts, const char *module, const char *pin,
+                               eei_pkcs11_token **token, eei_error *err)
 {
-    const char *module = parts->module[0] ? parts->module : getenv("ESP_ENC_IMG_PKCS11_MODULE");
+    module = parts->module[0] ? parts->module : module;
     if (!module || !module[0]) {
         eei_fail(err, EEI_ERR_KEY,
-                 "PKCS#11: which module? add ?module-path=/path/to/module.so to the URI or set "
-                 "$ESP_ENC_IMG_PKCS11_MODULE");
+                 "PKCS#11: which module? add ?module-path=/path/to/module.so to the URI");
         return NULL;
     }
     eei_pkcs11_token *t = module_open(module, err);
@@ -395,7 +394,8 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs
     return slot;
 }
 
-int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err)
+int eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin, eei_key **out,
+                               eei_error *err)
 {
     *out = NULL;
     uri_parts parts;
@@ -406,7 +406,7 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
     PKCS11_KEY *key = NULL;
     EVP_PKEY *signer = NULL, *pub = NULL;
     pthread_mutex_lock(&modules_lock);
-    PKCS11_SLOT *slot = open_token(&parts, pin, &t, err);
+    PKCS11_SLOT *slot = open_token(&parts, module, pin, &t, err);
     if (slot) {
         key = find_key(slot, &parts, err);
     }
@@ -451,9 +451,11 @@ void eei_pkcs11_token_close(eei_pkcs11_token *token)
     (void)token;
 }
 
-int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err)
+int eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin, eei_key **out,
+                               eei_error *err)
 {
     (void)uri;
+    (void)module;
     (void)pin;
     *out = NULL;
 #ifdef _WIN32

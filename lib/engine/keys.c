@@ -9,7 +9,6 @@
 #include "error/error_internal.h"
 
 #define KEY_FILE_MAX (64u * 1024u)
-#define LINE_COUNT_MAX (1024u * 1024u) /* how far a first line too long is measured */
 #define HMAC_KEY_ATTEMPTS 16
 
 static bool is_pem(const uint8_t *data, size_t len)
@@ -23,10 +22,39 @@ static bool is_pem(const uint8_t *data, size_t len)
     return false;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
+/* Printable ASCII and white space only: text, which the crypto library has words for. */
+static bool is_text(const uint8_t *data, size_t len)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((data[i] < 0x20 || data[i] > 0x7e) && !strchr("\t\r\n", data[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * One DER SEQUENCE that fills len bytes exactly: how every DER key and certificate starts. Binary
+ * data that is not this is no key file but the raw bytes of an HMAC key (of a wrong size).
+ */
+static bool is_der(const uint8_t *data, size_t len)
+{
+    if (len < 2 || data[0] != 0x30) {
+        return false;
+    }
+    size_t head = 2, body = data[1];
+    if (data[1] & 0x80) { /* the long form: the length in the next 1 to 4 bytes */
+        size_t n = data[1] & 0x7fu;
+        if (n == 0 || n > 4 || len < 2 + n) {
+            return false;
+        }
+        body = 0;
+        for (size_t i = 0; i < n; i++) {
+            body = body << 8 | data[2 + i];
+        }
+        head += n;
+    }
+    return head + body == len;
 }
 
 /*
@@ -109,76 +137,6 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
     return 0;
 }
 
-/*
- * The first line of a passphrase or PIN file (what, secret: for messages), without its line end
- * (LF, CRLF or a lone CR). Read a byte at a time, so nothing past it is taken from a pipe, and
- * whatever follows it does not matter. A NUL in it would cut the secret short, and a longer one
- * could not be used: both are refused. *out_size: what to wipe.
- */
-static int read_first_line(const char *path, const char *what, const char *secret, char **out,
-                           size_t *out_size, eei_error *err)
-{
-    int fd = eei_file_open_read(path);
-    if (fd < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(errno));
-    }
-    char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
-    if (!line) {
-        eei_file_close(fd);
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    uint8_t chunk[4096];
-    size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
-    long n = 0;
-    for (bool end = false; !end && len <= LINE_COUNT_MAX;) {
-        /* a byte at a time while it may be the secret; past that only counted, for the message */
-        n = eei_file_read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
-        end = n <= 0;
-        for (long i = 0; i < n; i++) {
-            if (chunk[i] == '\n' || chunk[i] == '\r') {
-                end = true;
-                break;
-            }
-            if (chunk[i] == 0 && !nul_at) {
-                nul_at = len + 1;
-            }
-            if (len < EEI_CRYPTO_PASSPHRASE_MAX) {
-                line[len] = (char)chunk[i];
-            }
-            len++;
-        }
-    }
-    int e = errno;
-    eei_file_close(fd);
-    eei_crypto_wipe(chunk, sizeof(chunk));
-    int rc = 0;
-    if (n < 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s: read failed: %s", what, path, strerror(e));
-    } else if (len > LINE_COUNT_MAX) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line is over %u bytes long, more than the %u a %s may "
-                      "have",
-                      what, path, LINE_COUNT_MAX, EEI_CRYPTO_PASSPHRASE_MAX, secret);
-    } else if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line is %zu bytes long, more than the %u a %s may have",
-                      what, path, len, EEI_CRYPTO_PASSPHRASE_MAX, secret);
-    } else if (nul_at) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line holds a NUL byte (byte %zu), where the %s would "
-                      "end: write it as text",
-                      what, path, nul_at, secret);
-    }
-    if (rc != 0) {
-        eei_free(line, EEI_CRYPTO_PASSPHRASE_MAX + 1);
-        return rc;
-    }
-    line[len] = '\0';
-    *out = line;
-    *out_size = EEI_CRYPTO_PASSPHRASE_MAX + 1;
-    return 0;
-}
-
 eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
                         eei_error *err)
 {
@@ -215,28 +173,21 @@ static void refused_for_signing(eei_error *err)
     }
 }
 
-/* A key in a PKCS#11 token: the PIN from opts, or from the first line of its file. */
+/* A key in a PKCS#11 token, with the PIN and module opts give. */
 static eei_status load_from_token(const char *uri, const eei_key_options *opts, eei_key **out,
                                   eei_error *err)
 {
-    char *pin = NULL;
-    size_t pin_size = 0;
+    const char *pin = opts ? opts->pin : NULL;
     int rc = 0;
-    if (opts && !opts->pin && opts->pin_file) {
-        rc = read_first_line(opts->pin_file, "PIN file", "PIN", &pin, &pin_size, err);
-    }
-    const char *given = pin ? pin : opts ? opts->pin : NULL;
-    if (rc == 0 && given && !given[0]) { /* a try with nothing uses up one of the token's */
-        rc = eei_fail(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty%s%s", pin ? ": check " : "",
-                      pin ? opts->pin_file : "");
+    if (pin && !pin[0]) { /* a try with nothing uses up one of the token's */
+        rc = eei_fail(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty");
     }
     if (rc == 0) {
-        rc = eei_crypto_key_from_pkcs11(uri, given, out, err);
+        rc = eei_crypto_key_from_pkcs11(uri, opts ? opts->pkcs11_module : NULL, pin, out, err);
     }
     if (rc == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
         refused_for_signing(err);
     }
-    eei_free(pin, pin_size);
     return eei_status_of(rc, err);
 }
 
@@ -270,8 +221,6 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     EEI_ERROR_OR_LOCAL(err);
     uint8_t *data = NULL;
     size_t len = 0;
-    char *pass = NULL;
-    size_t pass_size = 0;
     *out = NULL;
     if (eei_key_name_is_pkcs11(path) && opts && opts->ds_chip) {
         eei_fail(err, EEI_ERR_KEY,
@@ -290,33 +239,19 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         rc = eei_crypto_key_from_hmac(data, out, err);
     } else if (is_hex_hmac_key(data, len)) {
         rc = hex_hmac_key_hint(path, err);
-    } else if (!is_pem(data, len) && has_suffix(path, ".bin")) {
-        rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
     } else {
-        if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
-                                 &pass_size, err);
-        }
-        bool empty_line = pass && !pass[0]; /* no passphrase, though a file was meant to hold it */
-        if (rc == 0) {
-            rc = eei_crypto_key_parse(data, len,
-                                      pass && !empty_line ? pass
-                                      : opts              ? opts->passphrase
-                                                          : NULL,
-                                      out, err);
+        rc = eei_crypto_key_parse(data, len, opts ? opts->passphrase : NULL, out, err);
+        if (rc == -1 && !is_text(data, len) && !is_der(data, len)) { /* the crypto errors stay */
+            rc = eei_fail(err, EEI_ERR_KEY,
+                          "not a key: binary, but not DER, and an HMAC key is exactly 32 bytes; "
+                          "this file has %zu",
+                          len);
         }
         if (rc == EEI_CRYPTO_CERTIFICATE) {
             rc = certificate_hint(path, data, len, err);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
-            rc = eei_fail(err, EEI_ERR_FILE,
-                          "passphrase file: %s: its first line is empty: write the key's "
-                          "passphrase there",
-                          opts->passphrase_file);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
+        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && !opts->passphrase &&
+                   opts->ask_passphrase) {
             rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
         }
         if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
             refused_for_signing(err);
@@ -329,7 +264,6 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
         *out = NULL;
         rc = -1;
     }
-    eei_free(pass, pass_size);
     eei_free(data, len);
     if (rc != 0 && strncmp(err->msg, path, strlen(path)) != 0) {
         eei_error_prefix(err, path);
@@ -458,35 +392,20 @@ eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t 
     return eei_status_of(rc, err);
 }
 
-eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts, uint8_t **out,
+eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase, uint8_t **out,
                                     size_t *out_len, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    char *pass = NULL;
-    size_t pass_size = 0;
-    int rc = 0;
     *out = NULL;
     *out_len = 0;
-    if (!opts || (!opts->passphrase && !opts->passphrase_file)) {
+    if (!passphrase) {
         eei_fail(err, EEI_ERR_USAGE, "no passphrase to encrypt the private key with");
         return err->status;
     }
-    const char *given = opts->passphrase;
-    if (!given) {
-        rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
-                             &pass_size, err);
-        given = pass;
+    if (!passphrase[0]) { /* a key encrypted with an empty one is not protected */
+        eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+        return err->status;
     }
-    if (rc == 0 && (!given || !given[0])) {
-        rc = pass ? eei_fail(err, EEI_ERR_FILE,
-                             "passphrase file %s: its first line is empty: write the passphrase "
-                             "there (a key encrypted with an empty one is not protected)",
-                             opts->passphrase_file)
-                  : eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
-    }
-    if (rc == 0) {
-        rc = eei_crypto_key_private_pem_encrypted(key, given, out, out_len, err);
-    }
-    eei_free(pass, pass_size);
-    return eei_status_of(rc, err);
+    return eei_status_of(eei_crypto_key_private_pem_encrypted(key, passphrase, out, out_len, err),
+                         err);
 }
