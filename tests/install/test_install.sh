@@ -49,6 +49,17 @@ for want in "$major_minor 0" "0.1 1" "0.99 1"; do
         "$v" >want/CMakeLists.txt
     expect_rc "$rc_want" cmake -S want -B "want-$v" -DCMAKE_PREFIX_PATH="$P"
 done
+# relocatable: no path of this machine's build in the CMake package, and the tree, moved, still
+# builds the example against the static library
+grep -rlE "$B|$SRC|/usr/lib|/usr/include" "$lib/cmake/esp_enc_img" >paths.txt
+[ ! -s paths.txt ] && pass || fail "build paths in the package: $(grep -rhoE "$B|$SRC|/usr/[a-z0-9_/.-]*" "$lib/cmake/esp_enc_img" | sort -u | tr '\n' ' ')"
+mv "$P" "$T/moved"
+expect_rc 0 cmake -S "$SRC/examples" -B exm -DCMAKE_PREFIX_PATH="$T/moved" -DCMAKE_C_FLAGS="-Werror"
+expect_rc 0 cmake --build exm --target encrypt_buffer_static
+expect_rc 0 ./exm/encrypt_buffer_static fw.bin "$K/rsa_pub_key.pem" mv.img
+expect_rc 0 "$E" decrypt mv.img "$K/rsa_priv_key.pem" mv.bin
+expect_same mv.bin fw.bin
+mv "$T/moved" "$P"
 # a key the example cannot use: its message comes from the library
 expect_rc 1 ./exb/encrypt_buffer fw.bin fw.bin x.img
 expect_err "fw.bin"
