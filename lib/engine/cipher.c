@@ -87,7 +87,7 @@ eei_status eei_encrypt_update(eei_encrypt_ctx *enc, const uint8_t *in, uint8_t *
         return err->status;
     }
     enc->payload_len += len;
-    return eei_status_of(eei_crypto_gcm_update(enc->gcm, in, out, len, err), err);
+    return eei_crypto_gcm_update(enc->gcm, in, out, len, err);
 }
 
 eei_status eei_encrypt_final(eei_encrypt_ctx *enc, uint8_t header[EEI_HEADER_SIZE], eei_error *err)

@@ -79,37 +79,38 @@ static bool is_hex_hmac_key(const uint8_t *data, size_t len)
  * The key is the HMAC key as hex: how to write its 32 bytes (name: the file's path, or NULL for
  * memory, a placeholder then), next to it with .bin for its extension.
  */
-static int hex_hmac_key_hint(const char *name, eei_error *err)
+static eei_status hex_hmac_key_hint(const char *name, eei_error *err)
 {
     const char *hex = name ? name : "KEY.hex";
     const char *base = strrchr(hex, '/') ? strrchr(hex, '/') + 1 : hex;
     const char *dot = strrchr(base, '.');
     size_t stem = dot && dot > base ? (size_t)(dot - hex) : strlen(hex);
-    return eei_fail(err, EEI_ERR_KEY,
-                    "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
-                    "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
-                    name ? name : "", name ? ": " : "", hex, (int)stem, hex,
-                    strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
+    return eei_error_set(err, EEI_ERR_KEY,
+                         "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
+                         "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
+                         name ? name : "", name ? ": " : "", hex, (int)stem, hex,
+                         strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
 }
 
 /* The key is an X.509 certificate: how to take its public key out (name as above). */
-static int certificate_hint(const char *name, const uint8_t *data, size_t len, eei_error *err)
+static eei_status certificate_hint(const char *name, const uint8_t *data, size_t len,
+                                   eei_error *err)
 {
-    return eei_fail(err, EEI_ERR_KEY,
-                    "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
-                    "x509%s -in %s -pubkey -noout > pub.pem' writes",
-                    name ? name : "", name ? ": " : "", is_pem(data, len) ? "" : " -inform DER",
-                    name ? name : "CERT");
+    return eei_error_set(err, EEI_ERR_KEY,
+                         "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
+                         "x509%s -in %s -pubkey -noout > pub.pem' writes",
+                         name ? name : "", name ? ": " : "",
+                         is_pem(data, len) ? "" : " -inform DER", name ? name : "CERT");
 }
 
 /* A whole small file (at most max bytes) in a malloc'd buffer; the caller wipes and frees it. */
-static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
-                           eei_error *err)
+static eei_status read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
+                                  eei_error *err)
 {
     int fd = eei_file_open_read(path);
     if (fd < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
-                        errno == EISDIR ? "is a directory" : strerror(errno));
+        return eei_error_set(err, EEI_ERR_FILE, "%s: %s", path,
+                             errno == EISDIR ? "is a directory" : strerror(errno));
     }
     uint8_t *buf = malloc(max + 1);
     size_t got = 0;
@@ -120,21 +121,21 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
     }
     int e = errno;
     eei_file_close(fd);
-    int rc = 0;
+    eei_status rc = EEI_OK;
     if (!buf) {
-        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        rc = eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     } else if (n < 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
+        rc = eei_error_set(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
     } else if (got > max) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
+        rc = eei_error_set(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
     }
-    if (rc != 0) {
+    if (rc != EEI_OK) {
         eei_free(buf, got);
         return rc;
     }
     *out = buf;
     *out_len = got;
-    return 0;
+    return EEI_OK;
 }
 
 eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
@@ -145,12 +146,13 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     if (len == EEI_HMAC_KEY_SIZE && !is_pem(data, len)) {
         return eei_key_from_hmac(data, out, err);
     }
-    int rc = is_hex_hmac_key(data, len) ? hex_hmac_key_hint(NULL, err)
-                                        : eei_crypto_key_parse(data, len, passphrase, out, err);
-    if (rc == EEI_CRYPTO_CERTIFICATE) {
-        rc = certificate_hint(NULL, data, len, err);
+    if (is_hex_hmac_key(data, len)) {
+        return hex_hmac_key_hint(NULL, err);
     }
-    return eei_status_of(rc, err);
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st = eei_crypto_key_parse(data, len, passphrase, out, &why, err);
+    return st != EEI_OK && why == EEI_CRYPTO_CERTIFICATE ? certificate_hint(NULL, data, len, err)
+                                                         : st;
 }
 
 bool eei_key_name_is_pkcs11(const char *name)
@@ -178,41 +180,40 @@ static eei_status load_from_token(const char *uri, const eei_key_options *opts, 
                                   eei_error *err)
 {
     const char *pin = opts ? opts->pin : NULL;
-    int rc = 0;
     if (pin && !pin[0]) { /* a try with nothing uses up one of the token's */
-        rc = eei_fail(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty");
+        return eei_error_set(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty");
     }
-    if (rc == 0) {
-        rc = eei_crypto_key_from_pkcs11(uri, opts ? opts->pkcs11_module : NULL, pin, out, err);
-    }
-    if (rc == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st =
+        eei_crypto_key_from_pkcs11(uri, opts ? opts->pkcs11_module : NULL, pin, out, &why, err);
+    if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
         refused_for_signing(err);
     }
-    return eei_status_of(rc, err);
+    return st;
 }
 
 /* An encrypted key, and no passphrase given: the caller's callback asks for one, once. */
-static int parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
-                                       const eei_key_options *opts, eei_key **out, eei_error *err)
+static eei_status parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
+                                              const eei_key_options *opts, eei_key **out,
+                                              eei_error *err)
 {
     char *typed = calloc(1, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     if (!typed) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     /* err says the key needs a passphrase: it stands when the callback fails without a word */
-    int rc =
-        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0
-            ? 0
-            : -1;
+    bool answered =
+        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0;
     typed[EEI_CRYPTO_PASSPHRASE_MAX] = '\0';
-    if (rc == 0) {
+    eei_status st;
+    if (answered) {
         *err = (eei_error){EEI_OK, ""}; /* not the first attempt's failure */
-        rc = eei_crypto_key_parse(data, len, typed, out, err);
-    } else if (err->status == EEI_OK) {
-        err->status = EEI_ERR_KEY;
+        st = eei_crypto_key_parse(data, len, typed, out, NULL, err);
+    } else {
+        st = err->status != EEI_OK ? err->status : (err->status = EEI_ERR_KEY);
     }
     eei_free(typed, EEI_CRYPTO_PASSPHRASE_MAX + 1);
-    return rc;
+    return st;
 }
 
 eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
@@ -232,43 +233,45 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     if (eei_key_name_is_pkcs11(path)) {
         return load_from_token(path, opts, out, err);
     }
-    int rc = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
-    if (rc != 0) {
-        err->status = EEI_ERR_KEY;
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
+    if (st != EEI_OK) {
+        st = err->status = EEI_ERR_KEY;
     } else if (!is_pem(data, len) && len == EEI_HMAC_KEY_SIZE) {
-        rc = eei_crypto_key_from_hmac(data, out, err);
+        st = eei_crypto_key_from_hmac(data, out, err);
     } else if (is_hex_hmac_key(data, len)) {
-        rc = hex_hmac_key_hint(path, err);
+        st = hex_hmac_key_hint(path, err);
     } else {
-        rc = eei_crypto_key_parse(data, len, opts ? opts->passphrase : NULL, out, err);
-        if (rc == -1 && !is_text(data, len) && !is_der(data, len)) { /* the crypto errors stay */
-            rc = eei_fail(err, EEI_ERR_KEY,
-                          "not a key: binary, but not DER, and an HMAC key is exactly 32 bytes; "
-                          "this file has %zu",
-                          len);
+        st = eei_crypto_key_parse(data, len, opts ? opts->passphrase : NULL, out, &why, err);
+        if (st != EEI_OK && why == EEI_CRYPTO_REFUSED && !is_text(data, len) &&
+            !is_der(data, len)) { /* the crypto errors stay */
+            st = eei_error_set(err, EEI_ERR_KEY,
+                               "not a key: binary, but not DER, and an HMAC key is exactly 32 "
+                               "bytes; this file has %zu",
+                               len);
         }
-        if (rc == EEI_CRYPTO_CERTIFICATE) {
-            rc = certificate_hint(path, data, len, err);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && !opts->passphrase &&
-                   opts->ask_passphrase) {
-            rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
+        if (st != EEI_OK && why == EEI_CRYPTO_CERTIFICATE) {
+            st = certificate_hint(path, data, len, err);
+        } else if (st != EEI_OK && why == EEI_CRYPTO_NEEDS_PASSPHRASE && opts &&
+                   !opts->passphrase && opts->ask_passphrase) {
+            st = parse_with_asked_passphrase(path, data, len, opts, out, err);
         }
-        if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
+        if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
             refused_for_signing(err);
-        } else if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->ds_chip) {
+        } else if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND && opts && opts->ds_chip) {
             eei_ds_refuse_kind(opts->ds_chip, err);
         }
     }
-    if (rc == 0 && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
+    if (st == EEI_OK && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
         eei_key_free(*out);
         *out = NULL;
-        rc = -1;
+        st = err->status;
     }
     eei_free(data, len);
-    if (rc != 0 && strncmp(err->msg, path, strlen(path)) != 0) {
+    if (st != EEI_OK && strncmp(err->msg, path, strlen(path)) != 0) {
         eei_error_prefix(err, path);
     }
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
@@ -276,7 +279,7 @@ eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    return eei_status_of(eei_crypto_key_from_hmac(hmac_key, out, err), err);
+    return eei_crypto_key_from_hmac(hmac_key, out, err);
 }
 
 eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
@@ -287,7 +290,7 @@ eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
         eei_fail(err, EEI_ERR_USAGE, "no such key type: %d", (int)type);
         return err->status;
     }
-    return eei_status_of(eei_crypto_key_generate(type, out, err), err);
+    return eei_crypto_key_generate(type, out, err);
 }
 
 /* A random HMAC key whose derived scalar is valid (all but ~2^-32 of keys are). */
@@ -355,21 +358,21 @@ eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZ
     if (eei_crypto_key_public_der(key, &der, &len, err) != 0) {
         return err->status;
     }
-    int rc = eei_crypto_sha256_start(&sha, err);
-    if (rc == 0) {
+    eei_status st = eei_crypto_sha256_start(&sha, err);
+    if (st == EEI_OK) {
         eei_crypto_sha256_update(sha, der, len);
         eei_crypto_sha256_finish(sha, digest);
         eei_crypto_sha256_free(sha);
     }
     free(der);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t **out,
                           size_t *out_len, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    int rc;
+    eei_status rc;
     *out = NULL;
     *out_len = 0;
     switch (format) {
@@ -386,10 +389,10 @@ eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t 
         rc = eei_crypto_key_private_pem(key, out, out_len, err);
         break;
     default:
-        rc = eei_fail(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
+        rc = eei_error_set(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
         break;
     }
-    return eei_status_of(rc, err);
+    return rc;
 }
 
 eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase, uint8_t **out,
@@ -406,6 +409,5 @@ eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase, 
         eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
         return err->status;
     }
-    return eei_status_of(eei_crypto_key_private_pem_encrypted(key, passphrase, out, out_len, err),
-                         err);
+    return eei_crypto_key_private_pem_encrypted(key, passphrase, out, out_len, err);
 }

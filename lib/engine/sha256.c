@@ -6,7 +6,7 @@ eei_status eei_sha256_new(eei_sha256 **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    return eei_status_of(eei_crypto_sha256_start(out, err), err);
+    return eei_crypto_sha256_start(out, err);
 }
 
 void eei_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
