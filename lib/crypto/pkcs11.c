@@ -212,8 +212,7 @@ static eei_status uri_attribute(const char *at, size_t len, bool query, uri_part
     if (pin_attr) {
         return eei_error_set(err, EEI_ERR_USAGE,
                              "PKCS#11 URI: a PIN in the URI would be in the command line, where "
-                             "others can read it: give it with --pin-file FILE or "
-                             "$ESP_ENC_IMG_PKCS11_PIN");
+                             "others can read it: give it apart");
     }
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (fields[i].query == query && strlen(fields[i].name) == name_len &&
@@ -384,10 +383,7 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *module, const
         return NULL;
     }
     if (slot->token->loginRequired && !pin) {
-        eei_fail(err, EEI_ERR_KEY,
-                 "PKCS#11: token '%s' needs its user PIN: give --pin-file FILE or set "
-                 "$ESP_ENC_IMG_PKCS11_PIN",
-                 SHOWN(label));
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: token '%s' needs its user PIN", SHOWN(label));
         return NULL;
     }
     if (slot->token->loginRequired && PKCS11_login(slot, 0, pin) != 0) {

@@ -286,6 +286,28 @@ int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what
                     path, what, path);
 }
 
+/*
+ * A token's key refused for want of what the command line gives: the library says what is
+ * missing, this says how to give it (the library knows no option and no environment).
+ */
+static void token_hint(eei_error *err, bool module_given)
+{
+    static const struct {
+        const char *says, *hint;
+    } hints[] = {
+        {"which module?", " or set $ESP_ENC_IMG_PKCS11_MODULE"},
+        {"needs its user PIN", ": give --pin-file FILE or set $ESP_ENC_IMG_PKCS11_PIN"},
+        {"a PIN in the URI", " with --pin-file FILE or $ESP_ENC_IMG_PKCS11_PIN"},
+    };
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+        if (strstr(err->msg, hints[i].says) && !(i == 0 && module_given)) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof(err->msg) - n, "%s", hints[i].hint);
+            return;
+        }
+    }
+}
+
 static int load_key(const char *path, const cli_args *args, bool signing, const char *ds_chip,
                     eei_key **out, eei_error *err)
 {
@@ -335,9 +357,8 @@ static int load_key(const char *path, const cli_args *args, bool signing, const 
     } else {
         rc = eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
     }
-    if (rc != 0 && token && !opts.pkcs11_module && strstr(err->msg, "which module?")) {
-        size_t n = strlen(err->msg); /* the library knows the URI; the environment is ours */
-        snprintf(err->msg + n, sizeof(err->msg) - n, " or set $ESP_ENC_IMG_PKCS11_MODULE");
+    if (rc != 0 && token) {
+        token_hint(err, opts.pkcs11_module != NULL);
     }
     eei_free(secret, secret_size);
     return rc;
