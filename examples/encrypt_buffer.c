@@ -53,7 +53,7 @@ int main(int argc, char **argv)
             perror(argv[3]);
         } else {
             printf("%s: %zu bytes, %s, for the device holding %s's private key\n", argv[3], out_len,
-                   eei_scheme_name(eei_key_scheme(key)), argv[2]);
+                   eei_scheme_name(eei_key_get_scheme(key)), argv[2]);
         }
     } else {
         fprintf(stderr, "%s\n", image ? err.msg : "out of memory");

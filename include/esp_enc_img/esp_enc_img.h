@@ -8,8 +8,9 @@
  *
  * Conventions: every name starts with eei_ (format.h holds the bytes of the header). Functions
  * that can fail return an eei_status and take an optional eei_error that receives the detail
- * ("<what>: <why>"); pass NULL when the status is enough. Keys and contexts are opaque and
- * freed by their _free function, which accepts NULL. Buffers the library allocates are freed
+ * ("<what>: <why>"); pass NULL when the status is enough; eei_strerror names a status. Keys and
+ * contexts are opaque: made by _new (keys: _load, _generate), fed by _update, ended by _final,
+ * freed by _free, which accepts NULL. Buffers the library allocates are freed
  * with eei_free, which wipes them first. Nothing here prints, exits or reads the environment.
  * Thread safety: distinct objects may be used from distinct threads at once; a key may be
  * shared by any number of threads.
@@ -29,7 +30,18 @@
 extern "C" {
 #endif
 
-/* The library's version: "MAJOR.MINOR.PATCH". */
+/*
+ * The version of this header; the build checks it against the project's. While MAJOR is 0, a
+ * new MINOR may break the API (the shared library's SONAME carries MAJOR.MINOR).
+ */
+#define EEI_VERSION_MAJOR 0
+#define EEI_VERSION_MINOR 2
+#define EEI_VERSION_PATCH 0
+#define EEI_VERSION_NUMBER (EEI_VERSION_MAJOR * 10000 + EEI_VERSION_MINOR * 100 + EEI_VERSION_PATCH)
+#define EEI_VERSION_STRING "0.2.0"
+
+/* The library's version, "MAJOR.MINOR.PATCH": EEI_VERSION_STRING of the header it was built with.
+ */
 EEI_API const char *eei_version(void);
 /* The crypto library it runs with, as that library names itself ("OpenSSL 3.0.19 27 Jan 2026"). */
 EEI_API const char *eei_crypto_library(void);
@@ -52,7 +64,7 @@ typedef struct {
 } eei_error;
 
 /* A few words for a status ("image rejected", ...); never NULL. */
-EEI_API const char *eei_status_message(eei_status status);
+EEI_API const char *eei_strerror(eei_status status);
 
 /* printf-style arguments checked by the compiler (MinGW: C99's printf, as the library uses). */
 #if defined(__MINGW32__)
@@ -104,6 +116,9 @@ typedef enum {
 EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
                                 eei_key **out, eei_error *err);
 
+/* The longest passphrase a key is encrypted or read with, in bytes (what OpenSSL takes). */
+#define EEI_PASSPHRASE_MAX 1024u
+
 /*
  * Asks for the passphrase of the encrypted key file key_name: writes it, NUL-terminated, into buf
  * (size bytes) and returns 0, or returns non-zero after filling err (eei_fail). The library wipes
@@ -113,18 +128,22 @@ EEI_API eei_status eei_key_load(const uint8_t *data, size_t len, const char *pas
 typedef int (*eei_passphrase_cb)(void *ctx, const char *key_name, char *buf, size_t size,
                                  eei_error *err);
 
+/*
+ * How to load a key. Where a passphrase, a PIN or a module comes from (a file, the environment,
+ * a terminal) is the program's business: the library takes the values.
+ */
 typedef struct {
-    const char *passphrase;      /* of an encrypted PEM key, or NULL */
-    const char *passphrase_file; /* or the first line of this file (when passphrase is NULL) */
-    const char *passphrase_hint; /* how a user gives one: added to the message when it is missing */
-    const char *pin;             /* the user PIN of a PKCS#11 token, or NULL */
-    const char *pin_file;        /* or the first line of this file (when pin is NULL) */
+    const char *passphrase; /* of an encrypted PEM key, or NULL */
     /*
-     * Or, when neither passphrase nor passphrase_file is given, ask: called once, and only for a
-     * key that turns out to be encrypted. May be NULL (then passphrase_hint applies).
+     * Or, when passphrase is NULL, ask: called once, and only for a key that turns out to be
+     * encrypted; a callback that fails may add to err, which says the key needs a passphrase.
+     * May be NULL: such a key is then refused.
      */
     eei_passphrase_cb ask_passphrase;
     void *ask_ctx;
+    const char *pin; /* the user PIN of a PKCS#11 token, or NULL for one that needs no login */
+    /* The PKCS#11 module (a .so) of a URI without ?module-path=, or NULL. */
+    const char *pkcs11_module;
     /*
      * The key is to sign (Secure Boot V2): a key of a kind nothing here takes is refused with
      * that reason (RSA-3072, ECDSA P-256 or P-384 keys), not the image format's.
@@ -143,13 +162,13 @@ typedef struct {
 EEI_API bool eei_key_name_is_pkcs11(const char *name);
 
 /*
- * A key from a file, as eei_key_load reads memory (opts may be NULL). A file named *.bin must
- * be a 32-byte HMAC key. Messages start with the path.
+ * A key from a file, as eei_key_load reads memory (opts may be NULL). Binary data that is not
+ * DER is taken for an HMAC key, and must then be 32 bytes. Messages start with the path.
  *
  * Or a signing key that stays in a PKCS#11 token (an HSM), named by an RFC 7512 URI:
  * "pkcs11:token=LABEL;object=KEY_LABEL" (or id=%01...), the module in "?module-path=/path.so"
- * or $ESP_ENC_IMG_PKCS11_MODULE, the PIN from opts. It signs in the token (RSA-3072, P-256,
- * P-384); it decrypts nothing, and its private half is never read.
+ * or opts->pkcs11_module, the PIN from opts. It signs in the token (RSA-3072, P-256, P-384); it
+ * decrypts nothing, and its private half is never read.
  */
 EEI_API eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
                                      eei_error *err);
@@ -174,7 +193,7 @@ EEI_API bool eei_key_has_private(const eei_key *key);
  */
 EEI_API bool eei_key_is_hmac_derived(const eei_key *key);
 /* The scheme of the images this key makes or opens (EEI_SCHEME_UNKNOWN for P-384: none). */
-EEI_API eei_scheme eei_key_scheme(const eei_key *key);
+EEI_API eei_scheme eei_key_get_scheme(const eei_key *key);
 
 #define EEI_SHA256_SIZE 32u
 
@@ -200,11 +219,10 @@ EEI_API eei_status eei_key_export(const eei_key *key, eei_export_format format, 
 /*
  * The private key as encrypted PKCS#8 PEM ("BEGIN ENCRYPTED PRIVATE KEY"; PBES2: AES-256-CBC,
  * its key from the passphrase by PBKDF2-HMAC-SHA256 with a random salt), what eei_key_load_file
- * reads back with the same passphrase. The passphrase is opts->passphrase, or the first line of
- * opts->passphrase_file (never asked for); an empty one, or one over 1024 bytes, is refused, as
- * loading refuses it. Free with eei_free.
+ * reads back with the same passphrase. An empty passphrase, or one over EEI_PASSPHRASE_MAX
+ * bytes, is refused, as loading refuses it. Free with eei_free.
  */
-EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts,
+EEI_API eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase,
                                             uint8_t **out, size_t *out_len, eei_error *err);
 
 /* ---- SHA-256 (for reports: hashes of inputs, outputs, plaintexts) ---- */
@@ -223,17 +241,17 @@ typedef struct eei_encrypt_ctx eei_encrypt_ctx;
  * Fresh AES key and IV (and for ECIES a fresh ephemeral key and salt), wrapped for the public
  * half of device_key. The key must outlive the context.
  */
-EEI_API eei_status eei_encrypt_begin(const eei_key *device_key, eei_encrypt_ctx **out,
-                                     eei_error *err);
+EEI_API eei_status eei_encrypt_new(const eei_key *device_key, eei_encrypt_ctx **out,
+                                   eei_error *err);
 /*
  * Encrypt len bytes of firmware; in and out may be the same buffer. The image is the header
- * (from eei_encrypt_finish) followed by every out, in order. Refuses to pass EEI_MAX_PAYLOAD.
+ * (from eei_encrypt_final) followed by every out, in order. Refuses to pass EEI_MAX_PAYLOAD.
  */
 EEI_API eei_status eei_encrypt_update(eei_encrypt_ctx *ctx, const uint8_t *in, uint8_t *out,
                                       size_t len, eei_error *err);
 /* The header, with the payload length and the tag: it goes at offset 0 of the image. */
-EEI_API eei_status eei_encrypt_finish(eei_encrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE],
-                                      eei_error *err);
+EEI_API eei_status eei_encrypt_final(eei_encrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE],
+                                     eei_error *err);
 /* Payload bytes encrypted so far. */
 EEI_API uint64_t eei_encrypt_payload_size(const eei_encrypt_ctx *ctx);
 EEI_API void eei_encrypt_free(eei_encrypt_ctx *ctx);
@@ -243,16 +261,16 @@ EEI_API void eei_encrypt_free(eei_encrypt_ctx *ctx);
 typedef struct eei_decrypt_ctx eei_decrypt_ctx;
 
 /* key must hold a private half: RSA-3072 or P-256 (plain or HMAC-derived). */
-EEI_API eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_error *err);
+EEI_API eei_status eei_decrypt_new(const eei_key *key, eei_decrypt_ctx **out, eei_error *err);
 /*
  * Feed the next len bytes of the image, in pieces of any size. Plaintext, at most len bytes,
  * goes to out (which may be in); *out_len says how much. Nothing is authenticated until
- * eei_decrypt_finish: a caller keeps the plaintext to itself until then.
+ * eei_decrypt_final: a caller keeps the plaintext to itself until then.
  */
 EEI_API eei_status eei_decrypt_update(eei_decrypt_ctx *ctx, const uint8_t *in, size_t len,
                                       uint8_t *out, size_t *out_len, eei_error *err);
 /* Every byte seen: checks the length and the tag. EEI_ERR_REJECTED on any mismatch. */
-EEI_API eei_status eei_decrypt_finish(eei_decrypt_ctx *ctx, eei_error *err);
+EEI_API eei_status eei_decrypt_final(eei_decrypt_ctx *ctx, eei_error *err);
 /* The header bytes seen so far (up to 512) into header; returns how many. */
 EEI_API size_t eei_decrypt_header(const eei_decrypt_ctx *ctx, uint8_t header[EEI_HEADER_SIZE]);
 EEI_API void eei_decrypt_free(eei_decrypt_ctx *ctx);
@@ -299,16 +317,8 @@ typedef struct {
     uint8_t plaintext_sha256[EEI_SHA256_SIZE];
 } eei_decrypt_result;
 
-/* Also compute the SHA-256 of the plaintext (beside the cipher, on a second core). */
+/* eei_decrypt_options: also compute the SHA-256 of the plaintext (on a second core). */
 #define EEI_HASH_PLAINTEXT 1u
-
-/*
- * Decrypt and authenticate the whole image with key. The plaintext goes to io->write as it is
- * decrypted: a caller that writes it somewhere keeps it unnamed, or removes it, unless this
- * returns EEI_OK. res may be NULL. With io->write NULL this is a verify: nothing is written.
- */
-EEI_API eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                      eei_decrypt_result *res, eei_error *err);
 
 /* An image in memory: out needs room for in_len + EEI_HEADER_SIZE bytes; *out_len is set. */
 EEI_API eei_status eei_encrypt_buffer(const eei_key *device_key, const uint8_t *in, size_t in_len,
@@ -361,15 +371,15 @@ typedef struct eei_sign_ctx eei_sign_ctx;
  * an app signed before (--append): its blocks stay in front of the new ones, and must sign the
  * same app. A sector holds at most EEI_SB_BLOCKS_MAX blocks.
  */
-EEI_API eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys,
-                                  const uint8_t *keep_sector, eei_sign_ctx **out, eei_error *err);
+EEI_API eei_status eei_sign_new(const eei_key *const *keys, size_t nkeys,
+                                const uint8_t *keep_sector, eei_sign_ctx **out, eei_error *err);
 /* The app's next bytes (without padding or an old signature sector). */
 EEI_API void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len);
-/* The most eei_sign_finish writes: the padding to 4096 bytes, then the signature sector. */
+/* The most eei_sign_final writes: the padding to 4096 bytes, then the signature sector. */
 #define EEI_SIGN_TAIL_MAX (2u * EEI_SB_SECTOR_SIZE - 1u)
 /* What follows the app in the signed app: the 0xFF padding, then the signature sector. */
-EEI_API eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX],
-                                   size_t *tail_len, eei_error *err);
+EEI_API eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX],
+                                  size_t *tail_len, eei_error *err);
 EEI_API void eei_sign_free(eei_sign_ctx *ctx);
 
 /*
@@ -422,7 +432,7 @@ EEI_API void eei_sb_report_clear(eei_sb_report *rep);
 typedef struct eei_sb_check eei_sb_check;
 
 /* Read a signed app as it streams by (the whole of it, signature sector included). */
-EEI_API eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err);
+EEI_API eei_status eei_sb_check_new(eei_sb_check **out, eei_error *err);
 /* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len);
 /*
@@ -433,22 +443,12 @@ EEI_API void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t 
  * reads (no block there, signed twice, data after the sector); when a sector of blocks lies
  * elsewhere instead, rep says so (misplaced) and holds its blocks, which count for nothing.
  */
-EEI_API eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
-                                       eei_sb_report *rep, eei_error *err);
+EEI_API eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
+                                      eei_sb_report *rep, eei_error *err);
 EEI_API void eei_sb_check_free(eei_sb_check *chk);
 /* The same over a whole input (io's write is not used). */
 EEI_API eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
                                        eei_sb_report *rep, eei_error *err);
-
-/*
- * eei_decrypt_stream, with the plaintext checked as a signed app against sign_keys: EEI_OK only
- * when the image is authentic and a signature block verifies with one of them. rep says what
- * each block is (filled once the image is authentic).
- */
-EEI_API eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                             const eei_key *const *sign_keys, size_t nsign,
-                                             eei_decrypt_result *res, eei_sb_report *rep,
-                                             eei_error *err);
 
 /* The digest of a signing key's public half that Secure Boot V2 burns into eFuse. */
 EEI_API eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE],
@@ -506,28 +506,43 @@ EEI_API void eei_app_info_clear(eei_app_info *info);
 typedef struct eei_app_scan eei_app_scan;
 
 /* Read data as an app binary as it streams by (it may turn out not to be one: cheap then). */
-EEI_API eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err);
+EEI_API eei_status eei_app_scan_new(eei_app_scan **out, eei_error *err);
 /* len 0 (data may then be NULL) reads nothing. */
 EEI_API void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len);
 /*
- * False once more data cannot change what eei_app_scan_finish says: the data is not an app, or a
+ * False once more data cannot change what eei_app_scan_final says: the data is not an app, or a
  * broken one, or it runs past where a signature sector would end (an endless input ends too).
  */
 EEI_API bool eei_app_scan_wants_more(const eei_app_scan *scan);
 /* What was read; the signature blocks checked against keys (may be none), as eei_sb_check does. */
-EEI_API eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
-                                       eei_app_info *info, eei_error *err);
+EEI_API eei_status eei_app_scan_final(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
+                                      eei_app_info *info, eei_error *err);
 EEI_API void eei_app_scan_free(eei_app_scan *scan);
 
+/* ---- decrypting a whole image ---- */
+
+/* What eei_decrypt_stream does besides decrypting; all zero (or opts NULL): nothing more. */
+typedef struct {
+    unsigned flags; /* EEI_HASH_PLAINTEXT */
+    /* When not NULL: the plaintext is read as an app binary, and this says what it holds. */
+    eei_app_info *app;
+    /*
+     * With nsign > 0: the plaintext must be a signed app, and EEI_OK needs a signature block that
+     * verifies with one of sign_keys (app->sig says what each block is, when app is given).
+     */
+    const eei_key *const *sign_keys;
+    size_t nsign;
+} eei_decrypt_options;
+
 /*
- * eei_decrypt_stream, with the plaintext read as an app binary: app says what it holds (filled
- * once the image is authentic). With nsign > 0, as eei_decrypt_signed_stream: EEI_OK only when
- * a signature block verifies with one of sign_keys.
+ * Decrypt and authenticate the whole image with key. The plaintext goes to io->write as it is
+ * decrypted: a caller that writes it somewhere keeps it unnamed, or removes it, unless this
+ * returns EEI_OK. With io->write NULL this is a verify: nothing is written. res may be NULL;
+ * what opts asks about the plaintext is filled once the image is authentic.
  */
-EEI_API eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                          const eei_key *const *sign_keys, size_t nsign,
-                                          eei_decrypt_result *res, eei_app_info *app,
-                                          eei_error *err);
+EEI_API eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io,
+                                      const eei_decrypt_options *opts, eei_decrypt_result *res,
+                                      eei_error *err);
 
 #ifdef __cplusplus
 }

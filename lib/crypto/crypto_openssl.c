@@ -2,6 +2,7 @@
  * build a P-256 key from a derived scalar. */
 #include "crypto/crypto.h"
 #include "crypto/openssl_key.h"
+#include "error/error_internal.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -38,12 +39,12 @@ const char *eei_crypto_library_name(void)
     return OpenSSL_version(OPENSSL_VERSION); /* the one loaded, not the headers' */
 }
 
-int eei_crypto_random(uint8_t *buf, size_t len, eei_error *err)
+eei_status eei_crypto_random(uint8_t *buf, size_t len, eei_error *err)
 {
     if (len > INT_MAX || RAND_bytes(buf, (int)len) != 1) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "random: the random generator failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "random: the random generator failed");
     }
-    return 0;
+    return EEI_OK;
 }
 
 void eei_crypto_wipe(void *buf, size_t len)
@@ -62,7 +63,17 @@ void eei_crypto_report_errors(FILE *out)
 
 /* ---- keys ---- */
 
-int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err)
+eei_status eei_openssl_key_refuse(eei_crypto_refusal *why, eei_crypto_refusal reason,
+                                  const eei_error *err)
+{
+    if (why) {
+        *why = reason;
+    }
+    return err->status;
+}
+
+eei_status eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out,
+                                eei_crypto_refusal *why, eei_error *err)
 {
     eei_key_type type;
     if (EVP_PKEY_is_a(pkey, "RSA")) {
@@ -73,7 +84,7 @@ int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_er
                      "RSA-%d key: the image format has a 384-byte slot for the wrapped key, so "
                      "only RSA-3072 keys can be used",
                      bits);
-            return EEI_CRYPTO_KEY_KIND;
+            return eei_openssl_key_refuse(why, EEI_CRYPTO_KEY_KIND, err);
         }
         type = EEI_KEY_RSA3072;
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
@@ -90,25 +101,25 @@ int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_er
                      "EC key on curve %s: only P-256 (prime256v1) and, for signing, P-384 "
                      "(secp384r1) keys can be used",
                      group[0] ? group : "(unnamed)");
-            return EEI_CRYPTO_KEY_KIND;
+            return eei_openssl_key_refuse(why, EEI_CRYPTO_KEY_KIND, err);
         }
     } else {
         const char *name = EVP_PKEY_get0_type_name(pkey);
         eei_fail(err, EEI_ERR_KEY, "%s key: only RSA-3072 and P-256 keys can be used",
                  name ? name : "unknown");
         EVP_PKEY_free(pkey); /* the name is the key's own */
-        return EEI_CRYPTO_KEY_KIND;
+        return eei_openssl_key_refuse(why, EEI_CRYPTO_KEY_KIND, err);
     }
     eei_key *key = calloc(1, sizeof(*key));
     if (!key) {
         EVP_PKEY_free(pkey);
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     key->pkey = pkey;
     key->type = type;
     key->has_private = has_private;
     *out = key;
-    return 0;
+    return EEI_OK;
 }
 
 typedef struct {
@@ -135,19 +146,20 @@ static int passphrase_cb(char *buf, int size, int rwflag, void *u)
 }
 
 /* Why a passphrase is not one a key can be encrypted with (and so read with), or 0. */
-static int passphrase_refused(const char *passphrase, eei_error *err)
+static eei_status passphrase_refused(const char *passphrase, eei_error *err)
 {
     size_t len = strlen(passphrase);
     if (len == 0) {
-        return eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+        return eei_error_set(err, EEI_ERR_USAGE, "the passphrase is empty");
     }
     if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
-        return eei_fail(err, EEI_ERR_USAGE,
-                        "the passphrase is %zu bytes long, more than the %u a key's passphrase "
-                        "may have",
-                        len, EEI_CRYPTO_PASSPHRASE_MAX);
+        return eei_error_set(
+            err, EEI_ERR_USAGE,
+            "the passphrase is %zu bytes long, more than the %u a key's passphrase "
+            "may have",
+            len, EEI_CRYPTO_PASSPHRASE_MAX);
     }
-    return 0;
+    return EEI_OK;
 }
 
 static bool looks_like_pem(const uint8_t *data, size_t len)
@@ -195,14 +207,14 @@ static bool pem_is_public(const uint8_t *data, size_t len)
     return pub_at && (!priv_at || pub_at < priv_at);
 }
 
-int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
-                         eei_error *err)
+eei_status eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase,
+                                eei_key **out, eei_crypto_refusal *why, eei_error *err)
 {
     if (len == 0) {
-        return eei_fail(err, EEI_ERR_KEY, "the key file is empty");
+        return eei_error_set(err, EEI_ERR_KEY, "the key file is empty");
     }
     if (len > INT_MAX) {
-        return eei_fail(err, EEI_ERR_KEY, "the key file is too large to be a key");
+        return eei_error_set(err, EEI_ERR_KEY, "the key file is too large to be a key");
     }
     passphrase_request req = {passphrase, false, false};
     EVP_PKEY *pkey = NULL;
@@ -211,7 +223,7 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
         is_public = pem_is_public(data, len);
         BIO *bio = BIO_new_mem_buf(data, (int)len);
         if (!bio) {
-            return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+            return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
         }
         pkey = is_public ? PEM_read_bio_PUBKEY_ex(bio, NULL, NULL, NULL, NULL, NULL)
                          : PEM_read_bio_PrivateKey_ex(bio, NULL, passphrase_cb, &req, NULL, NULL);
@@ -230,43 +242,44 @@ int eei_crypto_key_parse(const uint8_t *data, size_t len, const char *passphrase
             eei_fail(err, EEI_ERR_KEY,
                      "the key is passphrase-protected, and no passphrase "
                      "was given");
-            return EEI_CRYPTO_NEEDS_PASSPHRASE;
+            return eei_openssl_key_refuse(why, EEI_CRYPTO_NEEDS_PASSPHRASE, err);
         }
         if (req.refused && passphrase_refused(passphrase, err) != 0) {
             err->status = EEI_ERR_KEY;
-            return -1;
+            return err->status;
         }
         if (req.asked) {
-            return eei_fail(err, EEI_ERR_KEY, "wrong passphrase, or the key is damaged");
+            return eei_error_set(err, EEI_ERR_KEY, "wrong passphrase, or the key is damaged");
         }
         bool pem;
         if (is_certificate(data, len, &pem)) {
             eei_fail(err, EEI_ERR_KEY, "not a key but an X.509 certificate (%s)",
                      pem ? "PEM" : "DER");
-            return EEI_CRYPTO_CERTIFICATE;
+            return eei_openssl_key_refuse(why, EEI_CRYPTO_CERTIFICATE, err);
         }
-        return eei_fail(err, EEI_ERR_KEY,
-                        "not a key: expected a PEM or DER private key, a public key "
-                        "(SubjectPublicKeyInfo) or a raw 32-byte HMAC key");
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "not a key: expected a PEM or DER private key, a public key "
+                             "(SubjectPublicKeyInfo) or a raw 32-byte HMAC key");
     }
-    return eei_openssl_key_wrap(pkey, !is_public, out, err);
+    return eei_openssl_key_wrap(pkey, !is_public, out, why, err);
 }
 
 /* d must satisfy 1 <= d < n (the P-256 group order). */
-static int p256_scalar_check(const BIGNUM *d, eei_error *err)
+static eei_status p256_scalar_check(const BIGNUM *d, eei_error *err)
 {
     EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     if (!group) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "P-256 is not available in this OpenSSL");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "P-256 is not available in this OpenSSL");
     }
     bool ok = !BN_is_zero(d) && !BN_is_negative(d) && BN_cmp(d, EC_GROUP_get0_order(group)) < 0;
     EC_GROUP_free(group);
     if (!ok) {
-        return eei_fail(err, EEI_ERR_KEY,
-                        "the HMAC key derives an invalid P-256 scalar (0 or not below the group "
-                        "order); this key cannot be used, generate another one");
+        return eei_error_set(
+            err, EEI_ERR_KEY,
+            "the HMAC key derives an invalid P-256 scalar (0 or not below the group "
+            "order); this key cannot be used, generate another one");
     }
-    return 0;
+    return EEI_OK;
 }
 
 bool eei_crypto_p256_scalar_valid(const uint8_t scalar[32])
@@ -315,23 +328,23 @@ done:
     return pkey;
 }
 
-int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
-                             eei_error *err)
+eei_status eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
+                                    eei_error *err)
 {
     uint8_t scalar[32];
     if (!PKCS5_PBKDF2_HMAC((const char *)hmac_key, EEI_HMAC_KEY_SIZE, eei_pbkdf2_salt,
                            EEI_PBKDF2_SALT_SIZE, EEI_PBKDF2_ITERATIONS, EVP_sha256(),
                            sizeof(scalar), scalar)) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "PBKDF2 failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "PBKDF2 failed");
     }
     BIGNUM *d = BN_secure_new();
-    int rc = -1;
+    eei_status rc = EEI_ERR_SYSTEM;
     if (!d || !BN_bin2bn(scalar, sizeof(scalar), d)) {
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
     } else if (p256_scalar_check(d, err) == 0) {
         EVP_PKEY *pkey = p256_from_scalar(d);
-        rc = pkey ? eei_openssl_key_wrap(pkey, true, out, err)
-                  : eei_fail(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
+        rc = pkey ? eei_openssl_key_wrap(pkey, true, out, NULL, err)
+                  : eei_error_set(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
         if (rc == 0) {
             (*out)->from_hmac = true;
         }
@@ -341,15 +354,15 @@ int eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
     return rc;
 }
 
-int eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
+eei_status eei_crypto_key_generate(eei_key_type type, eei_key **out, eei_error *err)
 {
     EVP_PKEY *pkey = type == EEI_KEY_RSA3072 ? EVP_RSA_gen(3072)
                      : type == EEI_KEY_P384  ? EVP_EC_gen("P-384")
                                              : EVP_EC_gen("P-256");
     if (!pkey) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "key generation failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "key generation failed");
     }
-    return eei_openssl_key_wrap(pkey, true, out, err);
+    return eei_openssl_key_wrap(pkey, true, out, NULL, err);
 }
 
 void eei_crypto_key_free(eei_key *key)
@@ -383,7 +396,8 @@ bool eei_crypto_key_from_hmac_key(const eei_key *key)
 }
 
 /* An i2d encoding, moved from OpenSSL's allocator into a malloc'd buffer the caller frees. */
-static int der_take(unsigned char *der, int len, uint8_t **out, size_t *out_len, eei_error *err)
+static eei_status der_take(unsigned char *der, int len, uint8_t **out, size_t *out_len,
+                           eei_error *err)
 {
     uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
     if (copy) {
@@ -391,21 +405,23 @@ static int der_take(unsigned char *der, int len, uint8_t **out, size_t *out_len,
     }
     OPENSSL_free(der);
     if (!copy) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "cannot encode the public key");
     }
     *out = copy;
     *out_len = (size_t)len;
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+eei_status eei_crypto_key_public_der(const eei_key *key, uint8_t **out, size_t *out_len,
+                                     eei_error *err)
 {
     unsigned char *der = NULL;
     int len = i2d_PUBKEY(key->pkey, &der);
     return der_take(der, len, out, out_len, err);
 }
 
-int eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+eei_status eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_len,
+                                        eei_error *err)
 {
     if (key->type != EEI_KEY_RSA3072) {
         return eei_crypto_key_public_der(key, out, out_len, err);
@@ -416,43 +432,46 @@ int eei_crypto_key_public_device(const eei_key *key, uint8_t **out, size_t *out_
 }
 
 /* Copy a memory BIO's contents into a malloc'd buffer. */
-static int bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err)
+static eei_status bio_take(BIO *bio, uint8_t **out, size_t *out_len, eei_error *err)
 {
     char *data = NULL;
     long len = BIO_get_mem_data(bio, &data);
     uint8_t *copy = len > 0 ? malloc((size_t)len) : NULL;
     if (!copy) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     memcpy(copy, data, (size_t)len);
     *out = copy;
     *out_len = (size_t)len;
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+eei_status eei_crypto_key_public_pem(const eei_key *key, uint8_t **out, size_t *out_len,
+                                     eei_error *err)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    int rc = bio && PEM_write_bio_PUBKEY(bio, key->pkey)
-                 ? bio_take(bio, out, out_len, err)
-                 : eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the public key");
+    eei_status rc = bio && PEM_write_bio_PUBKEY(bio, key->pkey)
+                        ? bio_take(bio, out, out_len, err)
+                        : eei_error_set(err, EEI_ERR_SYSTEM, "cannot encode the public key");
     BIO_free(bio);
     return rc;
 }
 
-int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len, eei_error *err)
+eei_status eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_len,
+                                      eei_error *err)
 {
     if (!key->has_private) {
-        return eei_fail(err, EEI_ERR_KEY, "this is a public key");
+        return eei_error_set(err, EEI_ERR_KEY, "this is a public key");
     }
     if (key->token) {
-        return eei_fail(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
+        return eei_error_set(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
     }
     /* secure memory BIO: the PEM text is wiped when the BIO is freed */
     BIO *bio = BIO_new(BIO_s_secmem());
-    int rc = bio && PEM_write_bio_PrivateKey_traditional(bio, key->pkey, NULL, NULL, 0, NULL, NULL)
-                 ? bio_take(bio, out, out_len, err)
-                 : eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the private key");
+    eei_status rc =
+        bio && PEM_write_bio_PrivateKey_traditional(bio, key->pkey, NULL, NULL, 0, NULL, NULL)
+            ? bio_take(bio, out, out_len, err)
+            : eei_error_set(err, EEI_ERR_SYSTEM, "cannot encode the private key");
     BIO_free(bio);
     return rc;
 }
@@ -464,17 +483,17 @@ int eei_crypto_key_private_pem(const eei_key *key, uint8_t **out, size_t *out_le
 #define PKCS8_PBKDF2_ITERATIONS 600000
 #define PKCS8_SALT_SIZE 16 /* NIST SP 800-132's least; OpenSSL's default is 8 */
 
-int eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphrase, uint8_t **out,
-                                         size_t *out_len, eei_error *err)
+eei_status eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphrase,
+                                                uint8_t **out, size_t *out_len, eei_error *err)
 {
     if (!key->has_private) {
-        return eei_fail(err, EEI_ERR_KEY, "this is a public key");
+        return eei_error_set(err, EEI_ERR_KEY, "this is a public key");
     }
     if (key->token) {
-        return eei_fail(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
+        return eei_error_set(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
     }
     if (passphrase_refused(passphrase, err) != 0) { /* what parsing would not take back */
-        return -1;
+        return err->status;
     }
     size_t len = strlen(passphrase);
     /* PKCS#8 v2 (PBES2): AES-256-CBC, its key from PBKDF2 with HMAC-SHA256 and a random salt */
@@ -484,9 +503,9 @@ int eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphr
                                  PKCS8_PBKDF2_ITERATIONS, plain, NULL, NULL)
               : NULL;
     BIO *bio = sealed ? BIO_new(BIO_s_mem()) : NULL;
-    int rc = bio && PEM_write_bio_PKCS8(bio, sealed)
-                 ? bio_take(bio, out, out_len, err)
-                 : eei_fail(err, EEI_ERR_SYSTEM, "cannot encrypt the private key");
+    eei_status rc = bio && PEM_write_bio_PKCS8(bio, sealed)
+                        ? bio_take(bio, out, out_len, err)
+                        : eei_error_set(err, EEI_ERR_SYSTEM, "cannot encrypt the private key");
     BIO_free(bio);
     X509_SIG_free(sealed);
     PKCS8_PRIV_KEY_INFO_free(plain);
@@ -495,8 +514,8 @@ int eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *passphr
 
 /* ---- key establishment ---- */
 
-int eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
-                        uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err)
+eei_status eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SIZE],
+                               uint8_t wrapped[EEI_RSA_WRAPPED_SIZE], eei_error *err)
 {
     size_t len = EEI_RSA_WRAPPED_SIZE;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub->pkey, NULL);
@@ -505,11 +524,11 @@ int eei_crypto_rsa_wrap(const eei_key *pub, const uint8_t aes_key[EEI_AES_KEY_SI
              EVP_PKEY_encrypt(ctx, wrapped, &len, aes_key, EEI_AES_KEY_SIZE) > 0 &&
              len == EEI_RSA_WRAPPED_SIZE;
     EVP_PKEY_CTX_free(ctx);
-    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "RSA encryption of the AES key failed");
+    return ok ? EEI_OK : eei_error_set(err, EEI_ERR_SYSTEM, "RSA encryption of the AES key failed");
 }
 
-int eei_crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                          uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+eei_status eei_crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                                 uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
 {
     uint8_t out[EEI_RSA_WRAPPED_SIZE];
     size_t len = sizeof(out);
@@ -524,8 +543,9 @@ int eei_crypto_rsa_unwrap(const eei_key *priv, const uint8_t wrapped[EEI_RSA_WRA
     }
     eei_crypto_wipe(out, sizeof(out));
     return ok ? 0
-              : eei_fail(err, EEI_ERR_REJECTED,
-                         "cannot unwrap the AES key: wrong RSA key, or the key block was altered");
+              : eei_error_set(
+                    err, EEI_ERR_REJECTED,
+                    "cannot unwrap the AES key: wrong RSA key, or the key block was altered");
 }
 
 static EVP_PKEY *p256_from_point(const uint8_t point[EEI_ECIES_POINT_SIZE])
@@ -565,8 +585,9 @@ bool eei_crypto_p256_point_on_curve(const uint8_t point[EEI_ECIES_POINT_SIZE])
 }
 
 /* AES key = HKDF-SHA256(ECDH x-coordinate of own * peer, salt, "_esp_enc_img_ecc"). */
-static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_ECIES_SALT_SIZE],
-                        uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+static eei_status ecies_derive(EVP_PKEY *own, EVP_PKEY *peer,
+                               const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                               uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
 {
     uint8_t secret[32];
     size_t secret_len = sizeof(secret);
@@ -594,24 +615,25 @@ static int ecies_derive(EVP_PKEY *own, EVP_PKEY *peer, const uint8_t salt[EEI_EC
     EVP_KDF_CTX_free(kctx);
     EVP_KDF_free(kdf);
     eei_crypto_wipe(secret, sizeof(secret));
-    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "ECDH/HKDF key derivation failed");
+    return ok ? EEI_OK : eei_error_set(err, EEI_ERR_SYSTEM, "ECDH/HKDF key derivation failed");
 }
 
-int eei_crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECIES_SALT_SIZE],
-                           uint8_t point[EEI_ECIES_POINT_SIZE], uint8_t aes_key[EEI_AES_KEY_SIZE],
-                           eei_error *err)
+eei_status eei_crypto_ecies_encap(const eei_key *device_pub,
+                                  const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                                  uint8_t point[EEI_ECIES_POINT_SIZE],
+                                  uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
 {
     EVP_PKEY *eph = EVP_EC_gen("P-256");
     if (!eph) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "ephemeral key generation failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "ephemeral key generation failed");
     }
     uint8_t enc[1 + EEI_ECIES_POINT_SIZE];
     size_t enc_len = 0;
-    int rc;
+    eei_status rc;
     if (!EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, enc, sizeof(enc),
                                          &enc_len) ||
         enc_len != sizeof(enc) || enc[0] != POINT_CONVERSION_UNCOMPRESSED) {
-        rc = eei_fail(err, EEI_ERR_SYSTEM, "cannot encode the ephemeral public key");
+        rc = eei_error_set(err, EEI_ERR_SYSTEM, "cannot encode the ephemeral public key");
     } else {
         memcpy(point, enc + 1, EEI_ECIES_POINT_SIZE);
         rc = ecies_derive(eph, device_pub->pkey, salt, aes_key, err);
@@ -620,28 +642,30 @@ int eei_crypto_ecies_encap(const eei_key *device_pub, const uint8_t salt[EEI_ECI
     return rc;
 }
 
-int eei_crypto_ecies_decap(const eei_key *device_priv, const uint8_t point[EEI_ECIES_POINT_SIZE],
-                           const uint8_t salt[EEI_ECIES_SALT_SIZE],
-                           uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
+eei_status eei_crypto_ecies_decap(const eei_key *device_priv,
+                                  const uint8_t point[EEI_ECIES_POINT_SIZE],
+                                  const uint8_t salt[EEI_ECIES_SALT_SIZE],
+                                  uint8_t aes_key[EEI_AES_KEY_SIZE], eei_error *err)
 {
     EVP_PKEY *peer = p256_from_point(point);
     if (!peer) {
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "the server public key in the header is not a point on P-256");
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "the server public key in the header is not a point on P-256");
     }
-    int rc = ecies_derive(device_priv->pkey, peer, salt, aes_key, err);
+    eei_status rc = ecies_derive(device_priv->pkey, peer, salt, aes_key, err);
     EVP_PKEY_free(peer);
     return rc;
 }
 
 /* ---- AES-256-GCM ---- */
 
-int eei_crypto_gcm_start(eei_crypto_gcm **out, bool encrypt, const uint8_t key[EEI_AES_KEY_SIZE],
-                         const uint8_t iv[EEI_IV_SIZE], eei_error *err)
+eei_status eei_crypto_gcm_start(eei_crypto_gcm **out, bool encrypt,
+                                const uint8_t key[EEI_AES_KEY_SIZE], const uint8_t iv[EEI_IV_SIZE],
+                                eei_error *err)
 {
     eei_crypto_gcm *gcm = calloc(1, sizeof(*gcm));
     if (!gcm) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     gcm->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     gcm->ctx = EVP_CIPHER_CTX_new();
@@ -651,54 +675,56 @@ int eei_crypto_gcm_start(eei_crypto_gcm **out, bool encrypt, const uint8_t key[E
         EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_IVLEN, EEI_IV_SIZE, NULL) <= 0 ||
         !EVP_CipherInit_ex2(gcm->ctx, NULL, key, iv, enc, NULL)) {
         eei_crypto_gcm_free(gcm);
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up AES-256-GCM");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "cannot set up AES-256-GCM");
     }
     *out = gcm;
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_gcm_update(eei_crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len,
-                          eei_error *err)
+eei_status eei_crypto_gcm_update(eei_crypto_gcm *gcm, const uint8_t *in, uint8_t *out, size_t len,
+                                 eei_error *err)
 {
     while (len > 0) {
         int step = len > (size_t)INT_MAX / 2 ? INT_MAX / 2 : (int)len;
         int outl = 0;
         if (!EVP_CipherUpdate(gcm->ctx, out, &outl, in, step) || outl != step) {
-            return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
+            return eei_error_set(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
         }
         in += step;
         out += step;
         len -= (size_t)step;
     }
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_gcm_finish_encrypt(eei_crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE], eei_error *err)
+eei_status eei_crypto_gcm_finish_encrypt(eei_crypto_gcm *gcm, uint8_t tag[EEI_TAG_SIZE],
+                                         eei_error *err)
 {
     uint8_t none[16];
     int outl = 0;
     if (!EVP_CipherFinal_ex(gcm->ctx, none, &outl) ||
         EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_GET_TAG, EEI_TAG_SIZE, tag) <= 0) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed to produce the tag");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "AES-256-GCM failed to produce the tag");
     }
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_gcm_finish_decrypt(eei_crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE],
-                                  eei_error *err)
+eei_status eei_crypto_gcm_finish_decrypt(eei_crypto_gcm *gcm, const uint8_t tag[EEI_TAG_SIZE],
+                                         eei_error *err)
 {
     uint8_t none[16];
     int outl = 0;
     if (EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_TAG, EEI_TAG_SIZE, (void *)tag) <= 0) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "AES-256-GCM failed");
     }
     /* OpenSSL compares the tag with CRYPTO_memcmp (constant time) */
     if (EVP_CipherFinal_ex(gcm->ctx, none, &outl) <= 0) {
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "authentication failed: the tag does not match (wrong key, or the image "
-                        "was altered)");
+        return eei_error_set(
+            err, EEI_ERR_REJECTED,
+            "authentication failed: the tag does not match (wrong key, or the image "
+            "was altered)");
     }
-    return 0;
+    return EEI_OK;
 }
 
 void eei_crypto_gcm_free(eei_crypto_gcm *gcm)
@@ -712,12 +738,12 @@ void eei_crypto_gcm_free(eei_crypto_gcm *gcm)
 
 /* ---- SHA-256 ---- */
 
-int eei_crypto_sha256_start(eei_sha256 **out, eei_error *err)
+eei_status eei_crypto_sha256_start(eei_sha256 **out, eei_error *err)
 {
     return eei_crypto_hash_start(out, EEI_SHA256_SIZE, err);
 }
 
-int eei_crypto_hash_start(eei_sha256 **out, size_t digest_len, eei_error *err)
+eei_status eei_crypto_hash_start(eei_sha256 **out, size_t digest_len, eei_error *err)
 {
     eei_sha256 *sha = calloc(1, sizeof(*sha));
     if (sha) {
@@ -726,10 +752,10 @@ int eei_crypto_hash_start(eei_sha256 **out, size_t digest_len, eei_error *err)
     const EVP_MD *md = digest_len == 48 ? EVP_sha384() : EVP_sha256();
     if (!sha || !sha->ctx || !EVP_DigestInit_ex(sha->ctx, md, NULL)) {
         eei_crypto_sha256_free(sha);
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
     }
     *out = sha;
-    return 0;
+    return EEI_OK;
 }
 
 void eei_crypto_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
@@ -795,7 +821,7 @@ static uint32_t montgomery_mprime(uint32_t n0)
 }
 
 /* RSA: n, e, R^2 mod n with R = 2^3072, and -n^-1 mod 2^32 (the Montgomery constants). */
-static int rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
+static eei_status rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
 {
     BIGNUM *n = NULL, *e = NULL, *rr = BN_new();
     BN_CTX *ctx = BN_CTX_new();
@@ -811,11 +837,12 @@ static int rsa_key_field(const eei_key *key, uint8_t *field, eei_error *err)
     BN_free(e);
     BN_free(rr);
     BN_CTX_free(ctx);
-    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "cannot lay out the RSA key for Secure Boot");
+    return ok ? EEI_OK
+              : eei_error_set(err, EEI_ERR_SYSTEM, "cannot lay out the RSA key for Secure Boot");
 }
 
-int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZE], size_t *len,
-                            eei_error *err)
+eei_status eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZE],
+                                   size_t *len, eei_error *err)
 {
     if (key->type == EEI_KEY_RSA3072) {
         *len = EEI_SB_RSA_KEY_SIZE;
@@ -830,14 +857,14 @@ int eei_crypto_sb_key_field(const eei_key *key, uint8_t field[EEI_SB_RSA_KEY_SIZ
     BN_free(x);
     BN_free(y);
     if (!ok) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "cannot read the EC public key");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "cannot read the EC public key");
     }
     field[0] = key->type == EEI_KEY_P384 ? EEI_SB_CURVE_P384 : EEI_SB_CURVE_P256;
     *len = EEI_SB_ECDSA_KEY_SIZE(coord);
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_sb_block_key(const eei_sb_block *block, eei_key **out, eei_error *err)
+eei_status eei_crypto_sb_block_key(const eei_sb_block *block, eei_key **out, eei_error *err)
 {
     bool rsa = block->version == EEI_SB_VERSION_RSA;
     size_t coord = rsa ? 0 : (block->key_len - 1) / 2;
@@ -886,9 +913,9 @@ int eei_crypto_sb_block_key(const eei_sb_block *block, eei_key **out, eei_error 
     BN_free(e);
     ERR_clear_error(); /* a key that is none is an answer, not a library error */
     if (!pkey) {
-        return eei_fail(err, EEI_ERR_KEY, "the signature block's key is not a key");
+        return eei_error_set(err, EEI_ERR_KEY, "the signature block's key is not a key");
     }
-    return eei_openssl_key_wrap(pkey, false, out, err) == 0 ? 0 : -1;
+    return eei_openssl_key_wrap(pkey, false, out, NULL, err);
 }
 
 /* A context for key with the signature's hash (and for RSA, PSS with a 32-byte salt). */
@@ -917,11 +944,11 @@ size_t eei_crypto_sb_digest_size(const eei_key *key)
     return key->type == EEI_KEY_P384 ? 48 : 32;
 }
 
-int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EEI_SB_RSA_BYTES],
-                       size_t *sig_len, eei_error *err)
+eei_status eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest,
+                              uint8_t sig[EEI_SB_RSA_BYTES], size_t *sig_len, eei_error *err)
 {
     if (!key->has_private) {
-        return eei_fail(err, EEI_ERR_KEY, "a public key cannot sign: give the private key");
+        return eei_error_set(err, EEI_ERR_KEY, "a public key cannot sign: give the private key");
     }
     uint8_t der[EEI_SB_RSA_BYTES + 16];
     size_t der_len = sizeof(der);
@@ -942,11 +969,11 @@ int eei_crypto_sb_sign(const eei_key *key, const uint8_t *digest, uint8_t sig[EE
         ECDSA_SIG_free(es);
         *sig_len = 2 * coord;
     }
-    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "signing failed");
+    return ok ? EEI_OK : eei_error_set(err, EEI_ERR_SYSTEM, "signing failed");
 }
 
-int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
-                         size_t sig_len, eei_error *err)
+eei_status eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_t *sig,
+                                size_t sig_len, eei_error *err)
 {
     uint8_t buf[EEI_SB_RSA_BYTES + 16];
     size_t len = 0;
@@ -976,16 +1003,16 @@ int eei_crypto_sb_verify(const eei_key *key, const uint8_t *digest, const uint8_
     ok = ctx && EVP_PKEY_verify(ctx, buf, len, digest, eei_crypto_sb_digest_size(key)) == 1;
     EVP_PKEY_CTX_free(ctx);
     ERR_clear_error(); /* a bad signature is an answer, not a library error */
-    return ok ? 0 : eei_fail(err, EEI_ERR_REJECTED, "the signature does not verify");
+    return ok ? EEI_OK : eei_error_set(err, EEI_ERR_REJECTED, "the signature does not verify");
 }
 
 /* ---- the Digital Signature peripheral ---- */
 
-int eei_crypto_ds_operands(const eei_key *key, size_t n, uint8_t *y, uint8_t *m, uint8_t *rb,
-                           uint32_t *mprime, unsigned *bits, eei_error *err)
+eei_status eei_crypto_ds_operands(const eei_key *key, size_t n, uint8_t *y, uint8_t *m, uint8_t *rb,
+                                  uint32_t *mprime, unsigned *bits, eei_error *err)
 {
     if (!EVP_PKEY_is_a(key->pkey, "RSA") || !key->has_private || key->token) {
-        return eei_fail(err, EEI_ERR_KEY, "the DS operands are of an RSA private key");
+        return eei_error_set(err, EEI_ERR_KEY, "the DS operands are of an RSA private key");
     }
     BIGNUM *mod = NULL, *d = NULL, *rr = BN_new();
     BN_CTX *ctx = BN_CTX_new();
@@ -1004,25 +1031,28 @@ int eei_crypto_ds_operands(const eei_key *key, size_t n, uint8_t *y, uint8_t *m,
     BN_free(rr);
     BN_CTX_free(ctx);
     return ok ? 0
-              : eei_fail(err, EEI_ERR_SYSTEM, "cannot lay out the RSA key for the DS peripheral");
+              : eei_error_set(err, EEI_ERR_SYSTEM,
+                              "cannot lay out the RSA key for the DS peripheral");
 }
 
-int eei_crypto_hmac_sha256(const uint8_t key[32], const uint8_t *data, size_t len, uint8_t mac[32],
-                           eei_error *err)
+eei_status eei_crypto_hmac_sha256(const uint8_t key[32], const uint8_t *data, size_t len,
+                                  uint8_t mac[32], eei_error *err)
 {
     size_t mac_len = 0;
     if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, data, len, mac, 32, &mac_len) ||
         mac_len != 32) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "HMAC-SHA256 failed");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "HMAC-SHA256 failed");
     }
-    return 0;
+    return EEI_OK;
 }
 
-int eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16], const uint8_t *in,
-                                  uint8_t *out, size_t len, eei_error *err)
+eei_status eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16],
+                                         const uint8_t *in, uint8_t *out, size_t len,
+                                         eei_error *err)
 {
     if (len % 16 != 0 || len > INT_MAX) {
-        return eei_fail(err, EEI_ERR_USAGE, "AES-CBC without padding takes whole 16-byte blocks");
+        return eei_error_set(err, EEI_ERR_USAGE,
+                             "AES-CBC without padding takes whole 16-byte blocks");
     }
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int outl = 0, last = 0;
@@ -1031,5 +1061,5 @@ int eei_crypto_aes256_cbc_encrypt(const uint8_t key[32], const uint8_t iv[16], c
               EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) &&
               EVP_EncryptFinal_ex(ctx, out + outl, &last) && (size_t)outl + (size_t)last == len;
     EVP_CIPHER_CTX_free(ctx); /* clears the expanded key */
-    return ok ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "AES-256-CBC failed");
+    return ok ? EEI_OK : eei_error_set(err, EEI_ERR_SYSTEM, "AES-256-CBC failed");
 }

@@ -22,8 +22,16 @@ struct eei_key {
     eei_pkcs11_token *token; /* and the module and session it lives in */
 };
 
-/* A key for pkey (taken over, freed on failure): RSA-3072, P-256 or P-384, else EEI_ERR_KEY. */
-int eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out, eei_error *err);
+/*
+ * A key for pkey (taken over, freed on failure): RSA-3072, P-256 or P-384, else EEI_ERR_KEY
+ * (*why, when why is not NULL: EEI_CRYPTO_KEY_KIND).
+ */
+eei_status eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out,
+                                eei_crypto_refusal *why, eei_error *err);
+
+/* A key refused: *why (when asked) says why, err what; returns err's status. */
+eei_status eei_openssl_key_refuse(eei_crypto_refusal *why, eei_crypto_refusal reason,
+                                  const eei_error *err);
 
 /* Close a token's session and unload its module (NULL is fine). */
 void eei_pkcs11_token_close(eei_pkcs11_token *token);

@@ -179,13 +179,14 @@ static long pct_decode(const char *s, size_t len, unsigned char *out, size_t cap
 }
 
 /* One "name=value" of the URI's path (query: its query) into parts. */
-static int uri_attribute(const char *at, size_t len, bool query, uri_parts *parts, eei_error *err)
+static eei_status uri_attribute(const char *at, size_t len, bool query, uri_parts *parts,
+                                eei_error *err)
 {
     char text[SHOWN_MAX];
     const char *eq = memchr(at, '=', len);
     if (!eq) {
-        return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: '%s' is not name=value",
-                        shown(at, len, text));
+        return eei_error_set(err, EEI_ERR_KEY, "PKCS#11 URI: '%s' is not name=value",
+                             shown(at, len, text));
     }
     size_t name_len = (size_t)(eq - at);
     const char *value = eq + 1;
@@ -209,48 +210,49 @@ static int uri_attribute(const char *at, size_t len, bool query, uri_parts *part
         pin_attr = (at[i] | 0x20) == "pin-"[i];
     }
     if (pin_attr) {
-        return eei_fail(err, EEI_ERR_USAGE,
-                        "PKCS#11 URI: a PIN in the URI would be in the command line, where "
-                        "others can read it: give it with --pin-file FILE or "
-                        "$ESP_ENC_IMG_PKCS11_PIN");
+        return eei_error_set(err, EEI_ERR_USAGE,
+                             "PKCS#11 URI: a PIN in the URI would be in the command line, where "
+                             "others can read it: give it apart");
     }
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (fields[i].query == query && strlen(fields[i].name) == name_len &&
             memcmp(fields[i].name, at, name_len) == 0) {
             if (parts->given & (1u << i)) { /* which one would win is a guess */
-                return eei_fail(err, EEI_ERR_KEY,
-                                "PKCS#11 URI: %s is given twice (RFC 7512: each attribute at most "
-                                "once)",
-                                fields[i].name);
+                return eei_error_set(
+                    err, EEI_ERR_KEY,
+                    "PKCS#11 URI: %s is given twice (RFC 7512: each attribute at most "
+                    "once)",
+                    fields[i].name);
             }
             parts->given |= 1u << i;
             unsigned char *out = (unsigned char *)parts + fields[i].offset;
             long n = pct_decode(value, value_len, out, fields[i].size);
             if (n < 0) {
-                return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: the value of %s is %s",
-                                fields[i].name, n == -2 ? "too long" : "not well percent-encoded");
+                return eei_error_set(err, EEI_ERR_KEY, "PKCS#11 URI: the value of %s is %s",
+                                     fields[i].name,
+                                     n == -2 ? "too long" : "not well percent-encoded");
             }
             if (out == parts->id) { /* bytes, any of them */
                 parts->id_len = (size_t)n;
             } else if (memchr(out, 0, (size_t)n)) {
-                return eei_fail(err, EEI_ERR_KEY,
-                                "PKCS#11 URI: the value of %s holds %%00 (a NUL byte): a text "
-                                "ends there, and the rest would be dropped",
-                                fields[i].name);
+                return eei_error_set(err, EEI_ERR_KEY,
+                                     "PKCS#11 URI: the value of %s holds %%00 (a NUL byte): a text "
+                                     "ends there, and the rest would be dropped",
+                                     fields[i].name);
             }
-            return 0;
+            return EEI_OK;
         }
     }
     if (!query) { /* RFC 7512: an attribute this reader does not know must not be ignored */
-        return eei_fail(err, EEI_ERR_KEY,
-                        "PKCS#11 URI: '%s' is not supported (token, object, id, serial, "
-                        "manufacturer, model, type; ?module-path=)",
-                        shown(at, name_len, text));
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "PKCS#11 URI: '%s' is not supported (token, object, id, serial, "
+                             "manufacturer, model, type; ?module-path=)",
+                             shown(at, name_len, text));
     }
-    return 0; /* query attributes this reader does not use are ignored, as the RFC allows */
+    return EEI_OK; /* query attributes this reader does not use are ignored, as the RFC allows */
 }
 
-static int uri_parse(const char *uri, uri_parts *parts, eei_error *err)
+static eei_status uri_parse(const char *uri, uri_parts *parts, eei_error *err)
 {
     memset(parts, 0, sizeof(*parts));
     const char *p = uri + strlen(EEI_PKCS11_URI_PREFIX);
@@ -260,7 +262,7 @@ static int uri_parse(const char *uri, uri_parts *parts, eei_error *err)
         const char *end = memchr(p, ';', (size_t)(path_end - p));
         end = end ? end : path_end;
         if (end > p && uri_attribute(p, (size_t)(end - p), false, parts, err) != 0) {
-            return -1;
+            return err->status;
         }
         p = end + 1;
     }
@@ -268,19 +270,19 @@ static int uri_parse(const char *uri, uri_parts *parts, eei_error *err)
         const char *end = strchr(p, '&');
         end = end ? end : p + strlen(p);
         if (end > p && uri_attribute(p, (size_t)(end - p), true, parts, err) != 0) {
-            return -1;
+            return err->status;
         }
         p = *end ? end + 1 : end;
     }
     if (parts->type[0] && strcmp(parts->type, "private") != 0) {
-        return eei_fail(err, EEI_ERR_KEY,
-                        "PKCS#11 URI: type=%s, where a signing key is type=private",
-                        SHOWN(parts->type));
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "PKCS#11 URI: type=%s, where a signing key is type=private",
+                             SHOWN(parts->type));
     }
     if (!parts->object[0] && parts->id_len == 0) {
-        return eei_fail(err, EEI_ERR_KEY, "PKCS#11 URI: name the key with object= or id=");
+        return eei_error_set(err, EEI_ERR_KEY, "PKCS#11 URI: name the key with object= or id=");
     }
-    return 0;
+    return EEI_OK;
 }
 
 static bool matches(const char *want, const char *have)
@@ -353,14 +355,13 @@ static PKCS11_KEY *find_key(PKCS11_SLOT *slot, const uri_parts *parts, eei_error
 
 /* The slot of the token the URI names, in a session, logged in (NULL: err says why); with the
  * lock held. *token: the module's reference, to close even on failure. */
-static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs11_token **token,
-                               eei_error *err)
+static PKCS11_SLOT *open_token(const uri_parts *parts, const char *module, const char *pin,
+                               eei_pkcs11_token **token, eei_error *err)
 {
-    const char *module = parts->module[0] ? parts->module : getenv("ESP_ENC_IMG_PKCS11_MODULE");
+    module = parts->module[0] ? parts->module : module;
     if (!module || !module[0]) {
         eei_fail(err, EEI_ERR_KEY,
-                 "PKCS#11: which module? add ?module-path=/path/to/module.so to the URI or set "
-                 "$ESP_ENC_IMG_PKCS11_MODULE");
+                 "PKCS#11: which module? add ?module-path=/path/to/module.so to the URI");
         return NULL;
     }
     eei_pkcs11_token *t = module_open(module, err);
@@ -382,10 +383,7 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs
         return NULL;
     }
     if (slot->token->loginRequired && !pin) {
-        eei_fail(err, EEI_ERR_KEY,
-                 "PKCS#11: token '%s' needs its user PIN: give --pin-file FILE or set "
-                 "$ESP_ENC_IMG_PKCS11_PIN",
-                 SHOWN(label));
+        eei_fail(err, EEI_ERR_KEY, "PKCS#11: token '%s' needs its user PIN", SHOWN(label));
         return NULL;
     }
     if (slot->token->loginRequired && PKCS11_login(slot, 0, pin) != 0) {
@@ -395,24 +393,28 @@ static PKCS11_SLOT *open_token(const uri_parts *parts, const char *pin, eei_pkcs
     return slot;
 }
 
-int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err)
+eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin,
+                                      eei_key **out, eei_crypto_refusal *why, eei_error *err)
 {
     *out = NULL;
     uri_parts parts;
     if (uri_parse(uri, &parts, err) != 0) {
-        return -1;
+        return err->status;
     }
     eei_pkcs11_token *t = NULL;
     PKCS11_KEY *key = NULL;
     EVP_PKEY *signer = NULL, *pub = NULL;
     pthread_mutex_lock(&modules_lock);
-    PKCS11_SLOT *slot = open_token(&parts, pin, &t, err);
+    PKCS11_SLOT *slot = open_token(&parts, module, pin, &t, err);
     if (slot) {
         key = find_key(slot, &parts, err);
     }
-    int rc = key ? 0 : -1;
+    eei_status rc = EEI_OK;
+    if (!key) { /* open_token or find_key said why */
+        rc = err->status != EEI_OK ? err->status : EEI_ERR_KEY;
+    }
     if (rc == 0 && !(signer = PKCS11_get_private_key(key))) {
-        rc = eei_fail(err, EEI_ERR_KEY, "PKCS#11: cannot use the key '%s'", SHOWN(key->label));
+        rc = eei_error_set(err, EEI_ERR_KEY, "PKCS#11: cannot use the key '%s'", SHOWN(key->label));
     }
     if (rc == 0) { /* the public half, as a key of this process: it lays out and verifies */
         unsigned char *der = NULL;
@@ -421,14 +423,15 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
         pub = len > 0 ? d2i_PUBKEY(NULL, &p, len) : NULL;
         OPENSSL_free(der);
         if (!pub) {
-            rc = eei_fail(err, EEI_ERR_KEY,
-                          "PKCS#11: the token does not give the public half of '%s' (store its "
-                          "public key object with the same id)",
-                          SHOWN(key->label));
+            rc =
+                eei_error_set(err, EEI_ERR_KEY,
+                              "PKCS#11: the token does not give the public half of '%s' (store its "
+                              "public key object with the same id)",
+                              SHOWN(key->label));
         }
     }
     if (rc == 0) {
-        rc = eei_openssl_key_wrap(pub, true, out, err);
+        rc = eei_openssl_key_wrap(pub, true, out, why, err);
         pub = NULL; /* taken over, or freed */
     }
     pthread_mutex_unlock(&modules_lock);
@@ -436,12 +439,12 @@ int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, 
         (*out)->signer = signer;
         (*out)->token = t;
         ERR_clear_error();
-        return 0;
+        return EEI_OK;
     }
     EVP_PKEY_free(pub);
     EVP_PKEY_free(signer);
     eei_pkcs11_token_close(t);
-    return rc; /* EEI_CRYPTO_KEY_KIND too: the caller says what signs */
+    return rc; /* *why EEI_CRYPTO_KEY_KIND too: the caller says what signs */
 }
 
 #else /* no libp11 */
@@ -451,19 +454,23 @@ void eei_pkcs11_token_close(eei_pkcs11_token *token)
     (void)token;
 }
 
-int eei_crypto_key_from_pkcs11(const char *uri, const char *pin, eei_key **out, eei_error *err)
+eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin,
+                                      eei_key **out, eei_crypto_refusal *why, eei_error *err)
 {
     (void)uri;
+    (void)module;
+    (void)why;
     (void)pin;
     *out = NULL;
 #ifdef _WIN32
-    return eei_fail(err, EEI_ERR_KEY,
-                    "the Windows build has no PKCS#11 support: a key in a token (pkcs11: URI) "
-                    "signs with the Linux or macOS build; here, give a key file");
+    return eei_error_set(err, EEI_ERR_KEY,
+                         "the Windows build has no PKCS#11 support: a key in a token (pkcs11: URI) "
+                         "signs with the Linux or macOS build; here, give a key file");
 #else
-    return eei_fail(err, EEI_ERR_KEY,
-                    "this build has no PKCS#11 support (libp11 was not found when it was built: "
-                    "install libp11-dev and rebuild)");
+    return eei_error_set(
+        err, EEI_ERR_KEY,
+        "this build has no PKCS#11 support (libp11 was not found when it was built: "
+        "install libp11-dev and rebuild)");
 #endif
 }
 

@@ -33,7 +33,7 @@ int eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err)
     eei_app_walk_init(&scan->walk);
     scan->need_signature = need_signature;
     if (eei_crypto_sha256_start(&scan->sha, err) != 0 ||
-        eei_sb_check_begin(&scan->chk, err) != EEI_OK) {
+        eei_sb_check_new(&scan->chk, err) != EEI_OK) {
         eei_app_scan_free(scan);
         return -1;
     }
@@ -41,7 +41,7 @@ int eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err)
     return 0;
 }
 
-eei_status eei_app_scan_begin(eei_app_scan **out, eei_error *err)
+eei_status eei_app_scan_new(eei_app_scan **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     return eei_status_of(eei_app_scan_start(out, false, err), err);
@@ -83,8 +83,8 @@ bool eei_app_scan_wants_more(const eei_app_scan *scan)
     }
 }
 
-eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
-                               eei_app_info *info, eei_error *err)
+eei_status eei_app_scan_final(eei_app_scan *scan, const eei_key *const *keys, size_t nkeys,
+                              eei_app_info *info, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     eei_app_info_clear(info);
@@ -99,8 +99,8 @@ eei_status eei_app_scan_finish(eei_app_scan *scan, const eei_key *const *keys, s
         return EEI_OK;
     }
     eei_error quiet = {EEI_OK, ""};
-    eei_status st = eei_sb_check_finish(scan->chk, keys, nkeys, &info->sig,
-                                        scan->need_signature ? err : &quiet);
+    eei_status st =
+        eei_sb_check_final(scan->chk, keys, nkeys, &info->sig, scan->need_signature ? err : &quiet);
     info->signature_sector = st == EEI_OK;
     /* an app, not a signed one: its report holds blocks only when they are misplaced */
     return scan->need_signature ? st : EEI_OK;

@@ -7,8 +7,8 @@
 #include "esp_enc_img/esp_enc_img.h"
 
 /*
- * eei_app_scan_begin; with need_signature, the data is read as a signed app even when it is not
- * an app binary, and eei_app_scan_finish fails (EEI_ERR_REJECTED) when it is not a signed app.
+ * eei_app_scan_new; with need_signature, the data is read as a signed app even when it is not
+ * an app binary, and eei_app_scan_final fails (EEI_ERR_REJECTED) when it is not a signed app.
  */
 int eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err);
 

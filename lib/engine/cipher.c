@@ -55,11 +55,11 @@ done:
     return rc;
 }
 
-eei_status eei_encrypt_begin(const eei_key *device_key, eei_encrypt_ctx **out, eei_error *err)
+eei_status eei_encrypt_new(const eei_key *device_key, eei_encrypt_ctx **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    if (eei_key_scheme(device_key) == EEI_SCHEME_UNKNOWN) {
+    if (eei_key_get_scheme(device_key) == EEI_SCHEME_UNKNOWN) {
         eei_fail(err, EEI_ERR_KEY, "%s", only_signs);
         return err->status;
     }
@@ -87,10 +87,10 @@ eei_status eei_encrypt_update(eei_encrypt_ctx *enc, const uint8_t *in, uint8_t *
         return err->status;
     }
     enc->payload_len += len;
-    return eei_status_of(eei_crypto_gcm_update(enc->gcm, in, out, len, err), err);
+    return eei_crypto_gcm_update(enc->gcm, in, out, len, err);
 }
 
-eei_status eei_encrypt_finish(eei_encrypt_ctx *enc, uint8_t header[EEI_HEADER_SIZE], eei_error *err)
+eei_status eei_encrypt_final(eei_encrypt_ctx *enc, uint8_t header[EEI_HEADER_SIZE], eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     uint8_t tag[EEI_TAG_SIZE];
@@ -116,11 +116,11 @@ void eei_encrypt_free(eei_encrypt_ctx *enc)
     }
 }
 
-eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_error *err)
+eei_status eei_decrypt_new(const eei_key *key, eei_decrypt_ctx **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    if (eei_key_scheme(key) == EEI_SCHEME_UNKNOWN) {
+    if (eei_key_get_scheme(key) == EEI_SCHEME_UNKNOWN) {
         eei_fail(err, EEI_ERR_KEY, "%s", only_signs);
         return err->status;
     }
@@ -140,7 +140,7 @@ eei_status eei_decrypt_begin(const eei_key *key, eei_decrypt_ctx **out, eei_erro
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         return err->status;
     }
-    eei_core_dec_start(&dec->core, &eei_core_crypto_openssl, eei_key_scheme(key), key);
+    eei_core_dec_start(&dec->core, &eei_core_crypto_openssl, eei_key_get_scheme(key), key);
     *out = dec;
     return EEI_OK;
 }
@@ -206,7 +206,7 @@ eei_status eei_decrypt_update(eei_decrypt_ctx *dec, const uint8_t *in, size_t le
     return verdict(dec, eei_core_dec_feed(&dec->core, in, len, out, len, out_len), err);
 }
 
-eei_status eei_decrypt_finish(eei_decrypt_ctx *dec, eei_error *err)
+eei_status eei_decrypt_final(eei_decrypt_ctx *dec, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     return verdict(dec, eei_core_dec_finish(&dec->core), err);

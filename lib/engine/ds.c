@@ -159,7 +159,7 @@ static int ds_make(const eei_key *key, const char *chip, const uint8_t hmac_key[
 eei_status eei_ds_hmac_key_generate(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    return eei_status_of(eei_crypto_random(hmac_key, EEI_HMAC_KEY_SIZE, err), err);
+    return eei_crypto_random(hmac_key, EEI_HMAC_KEY_SIZE, err);
 }
 
 eei_status eei_ds_data_make(const eei_key *key, const char *chip,

@@ -1,5 +1,5 @@
 /*
- * The files the library opens by path (key files, passphrase and PIN files): UTF-8 paths on
+ * The files the library opens by path (key files): UTF-8 paths on
  * every system (on Windows through the wide-character API), binary, not inherited.
  */
 #ifndef EEI_ENGINE_FILE_H

@@ -1,4 +1,4 @@
-/* Keys: loading from memory and files (HMAC keys and passphrases included), export, hashes. */
+/* Keys: loading from memory and files (HMAC keys and passphrases included), export, digests. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,6 @@
 #include "error/error_internal.h"
 
 #define KEY_FILE_MAX (64u * 1024u)
-#define LINE_COUNT_MAX (1024u * 1024u) /* how far a first line too long is measured */
 #define HMAC_KEY_ATTEMPTS 16
 
 static bool is_pem(const uint8_t *data, size_t len)
@@ -23,10 +22,39 @@ static bool is_pem(const uint8_t *data, size_t len)
     return false;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
+/* Printable ASCII and white space only: text, which the crypto library has words for. */
+static bool is_text(const uint8_t *data, size_t len)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((data[i] < 0x20 || data[i] > 0x7e) && !strchr("\t\r\n", data[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * One DER SEQUENCE that fills len bytes exactly: how every DER key and certificate starts. Binary
+ * data that is not this is no key file but the raw bytes of an HMAC key (of a wrong size).
+ */
+static bool is_der(const uint8_t *data, size_t len)
+{
+    if (len < 2 || data[0] != 0x30) {
+        return false;
+    }
+    size_t head = 2, body = data[1];
+    if (data[1] & 0x80) { /* the long form: the length in the next 1 to 4 bytes */
+        size_t n = data[1] & 0x7fu;
+        if (n == 0 || n > 4 || len < 2 + n) {
+            return false;
+        }
+        body = 0;
+        for (size_t i = 0; i < n; i++) {
+            body = body << 8 | data[2 + i];
+        }
+        head += n;
+    }
+    return head + body == len;
 }
 
 /*
@@ -51,37 +79,38 @@ static bool is_hex_hmac_key(const uint8_t *data, size_t len)
  * The key is the HMAC key as hex: how to write its 32 bytes (name: the file's path, or NULL for
  * memory, a placeholder then), next to it with .bin for its extension.
  */
-static int hex_hmac_key_hint(const char *name, eei_error *err)
+static eei_status hex_hmac_key_hint(const char *name, eei_error *err)
 {
     const char *hex = name ? name : "KEY.hex";
     const char *base = strrchr(hex, '/') ? strrchr(hex, '/') + 1 : hex;
     const char *dot = strrchr(base, '.');
     size_t stem = dot && dot > base ? (size_t)(dot - hex) : strlen(hex);
-    return eei_fail(err, EEI_ERR_KEY,
-                    "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
-                    "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
-                    name ? name : "", name ? ": " : "", hex, (int)stem, hex,
-                    strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
+    return eei_error_set(err, EEI_ERR_KEY,
+                         "%s%slooks like the 32-byte HMAC key written as 64 hex digits; a key file "
+                         "holds the 32 bytes themselves: 'xxd -r -p %s %.*s%s' writes them",
+                         name ? name : "", name ? ": " : "", hex, (int)stem, hex,
+                         strcmp(hex + stem, ".bin") == 0 ? "_raw.bin" : ".bin");
 }
 
 /* The key is an X.509 certificate: how to take its public key out (name as above). */
-static int certificate_hint(const char *name, const uint8_t *data, size_t len, eei_error *err)
+static eei_status certificate_hint(const char *name, const uint8_t *data, size_t len,
+                                   eei_error *err)
 {
-    return eei_fail(err, EEI_ERR_KEY,
-                    "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
-                    "x509%s -in %s -pubkey -noout > pub.pem' writes",
-                    name ? name : "", name ? ": " : "", is_pem(data, len) ? "" : " -inform DER",
-                    name ? name : "CERT");
+    return eei_error_set(err, EEI_ERR_KEY,
+                         "%s%snot a key but an X.509 certificate: its public key is what 'openssl "
+                         "x509%s -in %s -pubkey -noout > pub.pem' writes",
+                         name ? name : "", name ? ": " : "",
+                         is_pem(data, len) ? "" : " -inform DER", name ? name : "CERT");
 }
 
 /* A whole small file (at most max bytes) in a malloc'd buffer; the caller wipes and frees it. */
-static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
-                           eei_error *err)
+static eei_status read_small_file(const char *path, size_t max, uint8_t **out, size_t *out_len,
+                                  eei_error *err)
 {
     int fd = eei_file_open_read(path);
     if (fd < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s", path,
-                        errno == EISDIR ? "is a directory" : strerror(errno));
+        return eei_error_set(err, EEI_ERR_FILE, "%s: %s", path,
+                             errno == EISDIR ? "is a directory" : strerror(errno));
     }
     uint8_t *buf = malloc(max + 1);
     size_t got = 0;
@@ -92,91 +121,21 @@ static int read_small_file(const char *path, size_t max, uint8_t **out, size_t *
     }
     int e = errno;
     eei_file_close(fd);
-    int rc = 0;
+    eei_status rc = EEI_OK;
     if (!buf) {
-        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        rc = eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     } else if (n < 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
+        rc = eei_error_set(err, EEI_ERR_FILE, "%s: read failed: %s", path, strerror(e));
     } else if (got > max) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
+        rc = eei_error_set(err, EEI_ERR_FILE, "%s: larger than %zu bytes", path, max);
     }
-    if (rc != 0) {
+    if (rc != EEI_OK) {
         eei_free(buf, got);
         return rc;
     }
     *out = buf;
     *out_len = got;
-    return 0;
-}
-
-/*
- * The first line of a passphrase or PIN file (what, secret: for messages), without its line end
- * (LF, CRLF or a lone CR). Read a byte at a time, so nothing past it is taken from a pipe, and
- * whatever follows it does not matter. A NUL in it would cut the secret short, and a longer one
- * could not be used: both are refused. *out_size: what to wipe.
- */
-static int read_first_line(const char *path, const char *what, const char *secret, char **out,
-                           size_t *out_size, eei_error *err)
-{
-    int fd = eei_file_open_read(path);
-    if (fd < 0) {
-        return eei_fail(err, EEI_ERR_FILE, "%s: %s: %s", what, path, strerror(errno));
-    }
-    char *line = malloc(EEI_CRYPTO_PASSPHRASE_MAX + 1);
-    if (!line) {
-        eei_file_close(fd);
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    }
-    uint8_t chunk[4096];
-    size_t len = 0, nul_at = 0; /* nul_at: 1 + the place of the first NUL */
-    long n = 0;
-    for (bool end = false; !end && len <= LINE_COUNT_MAX;) {
-        /* a byte at a time while it may be the secret; past that only counted, for the message */
-        n = eei_file_read(fd, chunk, len <= EEI_CRYPTO_PASSPHRASE_MAX ? 1 : sizeof(chunk));
-        end = n <= 0;
-        for (long i = 0; i < n; i++) {
-            if (chunk[i] == '\n' || chunk[i] == '\r') {
-                end = true;
-                break;
-            }
-            if (chunk[i] == 0 && !nul_at) {
-                nul_at = len + 1;
-            }
-            if (len < EEI_CRYPTO_PASSPHRASE_MAX) {
-                line[len] = (char)chunk[i];
-            }
-            len++;
-        }
-    }
-    int e = errno;
-    eei_file_close(fd);
-    eei_crypto_wipe(chunk, sizeof(chunk));
-    int rc = 0;
-    if (n < 0) {
-        rc = eei_fail(err, EEI_ERR_FILE, "%s: %s: read failed: %s", what, path, strerror(e));
-    } else if (len > LINE_COUNT_MAX) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line is over %u bytes long, more than the %u a %s may "
-                      "have",
-                      what, path, LINE_COUNT_MAX, EEI_CRYPTO_PASSPHRASE_MAX, secret);
-    } else if (len > EEI_CRYPTO_PASSPHRASE_MAX) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line is %zu bytes long, more than the %u a %s may have",
-                      what, path, len, EEI_CRYPTO_PASSPHRASE_MAX, secret);
-    } else if (nul_at) {
-        rc = eei_fail(err, EEI_ERR_FILE,
-                      "%s: %s: its first line holds a NUL byte (byte %zu), where the %s would "
-                      "end: write it as text",
-                      what, path, nul_at, secret);
-    }
-    if (rc != 0) {
-        eei_free(line, EEI_CRYPTO_PASSPHRASE_MAX + 1);
-        return rc;
-    }
-    line[len] = '\0';
-    *out = line;
-    *out_size = EEI_CRYPTO_PASSPHRASE_MAX + 1;
-    return 0;
+    return EEI_OK;
 }
 
 eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase, eei_key **out,
@@ -187,12 +146,13 @@ eei_status eei_key_load(const uint8_t *data, size_t len, const char *passphrase,
     if (len == EEI_HMAC_KEY_SIZE && !is_pem(data, len)) {
         return eei_key_from_hmac(data, out, err);
     }
-    int rc = is_hex_hmac_key(data, len) ? hex_hmac_key_hint(NULL, err)
-                                        : eei_crypto_key_parse(data, len, passphrase, out, err);
-    if (rc == EEI_CRYPTO_CERTIFICATE) {
-        rc = certificate_hint(NULL, data, len, err);
+    if (is_hex_hmac_key(data, len)) {
+        return hex_hmac_key_hint(NULL, err);
     }
-    return eei_status_of(rc, err);
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st = eei_crypto_key_parse(data, len, passphrase, out, &why, err);
+    return st != EEI_OK && why == EEI_CRYPTO_CERTIFICATE ? certificate_hint(NULL, data, len, err)
+                                                         : st;
 }
 
 bool eei_key_name_is_pkcs11(const char *name)
@@ -215,53 +175,45 @@ static void refused_for_signing(eei_error *err)
     }
 }
 
-/* A key in a PKCS#11 token: the PIN from opts, or from the first line of its file. */
+/* A key in a PKCS#11 token, with the PIN and module opts give. */
 static eei_status load_from_token(const char *uri, const eei_key_options *opts, eei_key **out,
                                   eei_error *err)
 {
-    char *pin = NULL;
-    size_t pin_size = 0;
-    int rc = 0;
-    if (opts && !opts->pin && opts->pin_file) {
-        rc = read_first_line(opts->pin_file, "PIN file", "PIN", &pin, &pin_size, err);
+    const char *pin = opts ? opts->pin : NULL;
+    if (pin && !pin[0]) { /* a try with nothing uses up one of the token's */
+        return eei_error_set(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty");
     }
-    const char *given = pin ? pin : opts ? opts->pin : NULL;
-    if (rc == 0 && given && !given[0]) { /* a try with nothing uses up one of the token's */
-        rc = eei_fail(err, EEI_ERR_KEY, "the PKCS#11 PIN is empty%s%s", pin ? ": check " : "",
-                      pin ? opts->pin_file : "");
-    }
-    if (rc == 0) {
-        rc = eei_crypto_key_from_pkcs11(uri, given, out, err);
-    }
-    if (rc == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st =
+        eei_crypto_key_from_pkcs11(uri, opts ? opts->pkcs11_module : NULL, pin, out, &why, err);
+    if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND) { /* a token's key only signs */
         refused_for_signing(err);
     }
-    eei_free(pin, pin_size);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 /* An encrypted key, and no passphrase given: the caller's callback asks for one, once. */
-static int parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
-                                       const eei_key_options *opts, eei_key **out, eei_error *err)
+static eei_status parse_with_asked_passphrase(const char *path, const uint8_t *data, size_t len,
+                                              const eei_key_options *opts, eei_key **out,
+                                              eei_error *err)
 {
     char *typed = calloc(1, EEI_CRYPTO_PASSPHRASE_MAX + 1);
     if (!typed) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     /* err says the key needs a passphrase: it stands when the callback fails without a word */
-    int rc =
-        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0
-            ? 0
-            : -1;
+    bool answered =
+        opts->ask_passphrase(opts->ask_ctx, path, typed, EEI_CRYPTO_PASSPHRASE_MAX + 1, err) == 0;
     typed[EEI_CRYPTO_PASSPHRASE_MAX] = '\0';
-    if (rc == 0) {
+    eei_status st;
+    if (answered) {
         *err = (eei_error){EEI_OK, ""}; /* not the first attempt's failure */
-        rc = eei_crypto_key_parse(data, len, typed, out, err);
-    } else if (err->status == EEI_OK) {
-        err->status = EEI_ERR_KEY;
+        st = eei_crypto_key_parse(data, len, typed, out, NULL, err);
+    } else {
+        st = err->status != EEI_OK ? err->status : (err->status = EEI_ERR_KEY);
     }
     eei_free(typed, EEI_CRYPTO_PASSPHRASE_MAX + 1);
-    return rc;
+    return st;
 }
 
 eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_key **out,
@@ -270,8 +222,6 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     EEI_ERROR_OR_LOCAL(err);
     uint8_t *data = NULL;
     size_t len = 0;
-    char *pass = NULL;
-    size_t pass_size = 0;
     *out = NULL;
     if (eei_key_name_is_pkcs11(path) && opts && opts->ds_chip) {
         eei_fail(err, EEI_ERR_KEY,
@@ -283,58 +233,45 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
     if (eei_key_name_is_pkcs11(path)) {
         return load_from_token(path, opts, out, err);
     }
-    int rc = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
-    if (rc != 0) {
-        err->status = EEI_ERR_KEY;
+    eei_crypto_refusal why = EEI_CRYPTO_REFUSED;
+    eei_status st = read_small_file(path, KEY_FILE_MAX, &data, &len, err);
+    if (st != EEI_OK) {
+        st = err->status = EEI_ERR_KEY;
     } else if (!is_pem(data, len) && len == EEI_HMAC_KEY_SIZE) {
-        rc = eei_crypto_key_from_hmac(data, out, err);
+        st = eei_crypto_key_from_hmac(data, out, err);
     } else if (is_hex_hmac_key(data, len)) {
-        rc = hex_hmac_key_hint(path, err);
-    } else if (!is_pem(data, len) && has_suffix(path, ".bin")) {
-        rc = eei_fail(err, EEI_ERR_KEY, "an HMAC key is exactly 32 bytes; this file has %zu", len);
+        st = hex_hmac_key_hint(path, err);
     } else {
-        if (opts && !opts->passphrase && opts->passphrase_file) {
-            rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
-                                 &pass_size, err);
+        st = eei_crypto_key_parse(data, len, opts ? opts->passphrase : NULL, out, &why, err);
+        if (st != EEI_OK && why == EEI_CRYPTO_REFUSED && !is_text(data, len) &&
+            !is_der(data, len)) { /* the crypto errors stay */
+            st = eei_error_set(err, EEI_ERR_KEY,
+                               "not a key: binary, but not DER, and an HMAC key is exactly 32 "
+                               "bytes; this file has %zu",
+                               len);
         }
-        bool empty_line = pass && !pass[0]; /* no passphrase, though a file was meant to hold it */
-        if (rc == 0) {
-            rc = eei_crypto_key_parse(data, len,
-                                      pass && !empty_line ? pass
-                                      : opts              ? opts->passphrase
-                                                          : NULL,
-                                      out, err);
+        if (st != EEI_OK && why == EEI_CRYPTO_CERTIFICATE) {
+            st = certificate_hint(path, data, len, err);
+        } else if (st != EEI_OK && why == EEI_CRYPTO_NEEDS_PASSPHRASE && opts &&
+                   !opts->passphrase && opts->ask_passphrase) {
+            st = parse_with_asked_passphrase(path, data, len, opts, out, err);
         }
-        if (rc == EEI_CRYPTO_CERTIFICATE) {
-            rc = certificate_hint(path, data, len, err);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && empty_line) {
-            rc = eei_fail(err, EEI_ERR_FILE,
-                          "passphrase file: %s: its first line is empty: write the key's "
-                          "passphrase there",
-                          opts->passphrase_file);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->ask_passphrase) {
-            rc = parse_with_asked_passphrase(path, data, len, opts, out, err);
-        } else if (rc == EEI_CRYPTO_NEEDS_PASSPHRASE && opts && opts->passphrase_hint) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", opts->passphrase_hint);
-        }
-        if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
+        if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND && opts && opts->signing) {
             refused_for_signing(err);
-        } else if (rc == EEI_CRYPTO_KEY_KIND && opts && opts->ds_chip) {
+        } else if (st != EEI_OK && why == EEI_CRYPTO_KEY_KIND && opts && opts->ds_chip) {
             eei_ds_refuse_kind(opts->ds_chip, err);
         }
     }
-    if (rc == 0 && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
+    if (st == EEI_OK && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
         eei_key_free(*out);
         *out = NULL;
-        rc = -1;
+        st = err->status;
     }
-    eei_free(pass, pass_size);
     eei_free(data, len);
-    if (rc != 0 && strncmp(err->msg, path, strlen(path)) != 0) {
+    if (st != EEI_OK && strncmp(err->msg, path, strlen(path)) != 0) {
         eei_error_prefix(err, path);
     }
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **out,
@@ -342,7 +279,7 @@ eei_status eei_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key 
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
-    return eei_status_of(eei_crypto_key_from_hmac(hmac_key, out, err), err);
+    return eei_crypto_key_from_hmac(hmac_key, out, err);
 }
 
 eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
@@ -353,7 +290,7 @@ eei_status eei_key_generate(eei_key_type type, eei_key **out, eei_error *err)
         eei_fail(err, EEI_ERR_USAGE, "no such key type: %d", (int)type);
         return err->status;
     }
-    return eei_status_of(eei_crypto_key_generate(type, out, err), err);
+    return eei_crypto_key_generate(type, out, err);
 }
 
 /* A random HMAC key whose derived scalar is valid (all but ~2^-32 of keys are). */
@@ -399,7 +336,7 @@ bool eei_key_is_hmac_derived(const eei_key *key)
     return eei_crypto_key_from_hmac_key(key);
 }
 
-eei_scheme eei_key_scheme(const eei_key *key)
+eei_scheme eei_key_get_scheme(const eei_key *key)
 {
     switch (eei_crypto_key_type(key)) {
     case EEI_KEY_RSA3072:
@@ -421,21 +358,21 @@ eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZ
     if (eei_crypto_key_public_der(key, &der, &len, err) != 0) {
         return err->status;
     }
-    int rc = eei_crypto_sha256_start(&sha, err);
-    if (rc == 0) {
+    eei_status st = eei_crypto_sha256_start(&sha, err);
+    if (st == EEI_OK) {
         eei_crypto_sha256_update(sha, der, len);
         eei_crypto_sha256_finish(sha, digest);
         eei_crypto_sha256_free(sha);
     }
     free(der);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t **out,
                           size_t *out_len, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    int rc;
+    eei_status rc;
     *out = NULL;
     *out_len = 0;
     switch (format) {
@@ -452,83 +389,25 @@ eei_status eei_key_export(const eei_key *key, eei_export_format format, uint8_t 
         rc = eei_crypto_key_private_pem(key, out, out_len, err);
         break;
     default:
-        rc = eei_fail(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
+        rc = eei_error_set(err, EEI_ERR_USAGE, "no such export format: %d", (int)format);
         break;
     }
-    return eei_status_of(rc, err);
+    return rc;
 }
 
-eei_status eei_key_export_encrypted(const eei_key *key, const eei_key_options *opts, uint8_t **out,
+eei_status eei_key_export_encrypted(const eei_key *key, const char *passphrase, uint8_t **out,
                                     size_t *out_len, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    char *pass = NULL;
-    size_t pass_size = 0;
-    int rc = 0;
     *out = NULL;
     *out_len = 0;
-    if (!opts || (!opts->passphrase && !opts->passphrase_file)) {
+    if (!passphrase) {
         eei_fail(err, EEI_ERR_USAGE, "no passphrase to encrypt the private key with");
         return err->status;
     }
-    const char *given = opts->passphrase;
-    if (!given) {
-        rc = read_first_line(opts->passphrase_file, "passphrase file", "passphrase", &pass,
-                             &pass_size, err);
-        given = pass;
+    if (!passphrase[0]) { /* a key encrypted with an empty one is not protected */
+        eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
+        return err->status;
     }
-    if (rc == 0 && (!given || !given[0])) {
-        rc = pass ? eei_fail(err, EEI_ERR_FILE,
-                             "passphrase file %s: its first line is empty: write the passphrase "
-                             "there (a key encrypted with an empty one is not protected)",
-                             opts->passphrase_file)
-                  : eei_fail(err, EEI_ERR_USAGE, "the passphrase is empty");
-    }
-    if (rc == 0) {
-        rc = eei_crypto_key_private_pem_encrypted(key, given, out, out_len, err);
-    }
-    eei_free(pass, pass_size);
-    return eei_status_of(rc, err);
-}
-
-/* ---- SHA-256 and memory: the crypto backend's ---- */
-
-eei_status eei_sha256_new(eei_sha256 **out, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    *out = NULL;
-    return eei_status_of(eei_crypto_sha256_start(out, err), err);
-}
-
-void eei_sha256_update(eei_sha256 *sha, const uint8_t *data, size_t len)
-{
-    eei_crypto_sha256_update(sha, data, len);
-}
-
-void eei_sha256_final(eei_sha256 *sha, uint8_t digest[EEI_SHA256_SIZE])
-{
-    eei_crypto_sha256_finish(sha, digest);
-}
-
-void eei_sha256_free(eei_sha256 *sha)
-{
-    eei_crypto_sha256_free(sha);
-}
-
-void eei_wipe(void *buf, size_t len)
-{
-    eei_crypto_wipe(buf, len);
-}
-
-void eei_free(void *buf, size_t len)
-{
-    if (buf) {
-        eei_crypto_wipe(buf, len);
-        free(buf);
-    }
-}
-
-void eei_report_crypto_errors(FILE *out)
-{
-    eei_crypto_report_errors(out);
+    return eei_crypto_key_private_pem_encrypted(key, passphrase, out, out_len, err);
 }

@@ -134,8 +134,8 @@ static int keep_blocks(eei_sign_ctx *ctx, const uint8_t sector[EEI_SB_SECTOR_SIZ
     return 0;
 }
 
-eei_status eei_sign_begin(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
-                          eei_sign_ctx **out, eei_error *err)
+eei_status eei_sign_new(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
+                        eei_sign_ctx **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
@@ -217,8 +217,8 @@ static int sector_reachable(eei_sign_ctx *ctx, eei_error *err)
                     end, (unsigned long long)ctx->app_len, (unsigned long long)at, end);
 }
 
-eei_status eei_sign_finish(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], size_t *tail_len,
-                           eei_error *err)
+eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], size_t *tail_len,
+                          eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *tail_len = 0;
@@ -299,7 +299,7 @@ struct eei_sb_check {
     uint8_t sector[EEI_SB_SECTOR_SIZE]; /* its 4096 bytes, as they went by */
 };
 
-eei_status eei_sb_check_begin(eei_sb_check **out, eei_error *err)
+eei_status eei_sb_check_new(eei_sb_check **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
@@ -456,8 +456,8 @@ static int given_key(const eei_sb_block *b, const eei_key *const *keys, size_t n
     return -1;
 }
 
-eei_status eei_sb_check_finish(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
-                               eei_sb_report *rep, eei_error *err)
+eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
+                              eei_sb_report *rep, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
     eei_sb_report_clear(rep);

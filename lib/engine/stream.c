@@ -173,7 +173,7 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     sink s = {.io = io};
     buffers b = {0};
     eei_pipeline *hash = NULL;
-    int rc = eei_encrypt_begin(device_key, &enc, err) == EEI_OK ? 0 : -1;
+    int rc = eei_encrypt_new(device_key, &enc, err) == EEI_OK ? 0 : -1;
     if (rc == 0 && sign) {
         hash = eei_pipeline_start(EEI_IO_CHUNK, sign_take, sign);
     }
@@ -199,7 +199,7 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
             source_next(src, src == io ? &pos : &tail_pos, in, EEI_IO_CHUNK - lead, &data, &n, err);
         if (rc == 0 && n == 0 && sign && src == io) {
             hash_close(&hash);
-            rc = eei_sign_finish(sign, tail, &tail_io.size, err) == EEI_OK ? 0 : -1;
+            rc = eei_sign_final(sign, tail, &tail_io.size, err) == EEI_OK ? 0 : -1;
             src = &tail_io;
             continue;
         }
@@ -230,7 +230,7 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     rc = sink_close(b.pl, &s, rc, err);
     uint8_t header[EEI_HEADER_SIZE];
     if (rc == 0) {
-        rc = eei_encrypt_finish(enc, header, err) == EEI_OK ? 0 : -1;
+        rc = eei_encrypt_final(enc, header, err) == EEI_OK ? 0 : -1;
     }
     if (rc == 0) {
         memcpy(first_page, header, sizeof(header));
@@ -260,7 +260,7 @@ eei_status eei_encrypt_signed_stream(const eei_key *device_key, const eei_key *c
     if (payload_size) {
         *payload_size = 0;
     }
-    eei_status st = eei_sign_begin(sign_keys, nsign, NULL, &sign, err);
+    eei_status st = eei_sign_new(sign_keys, nsign, NULL, &sign, err);
     if (st == EEI_OK) {
         st = encrypt_stream(device_key, sign, io, payload_size, err);
     }
@@ -278,7 +278,7 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     eei_decrypt_ctx *dec = NULL;
     sink s = {.io = io, .scan = scan};
     buffers b = {0};
-    int rc = eei_decrypt_begin(key, &dec, err) == EEI_OK ? 0 : -1;
+    int rc = eei_decrypt_new(key, &dec, err) == EEI_OK ? 0 : -1;
     if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
         rc = eei_crypto_sha256_start(&s.sha, err);
     }
@@ -311,7 +311,7 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     res->image_size = pos;
     rc = sink_close(b.pl, &s, rc, err);
     if (rc == 0) {
-        rc = eei_decrypt_finish(dec, err) == EEI_OK ? 0 : -1;
+        rc = eei_decrypt_final(dec, err) == EEI_OK ? 0 : -1;
         res->authentic = rc == 0;
     }
     if (dec) {
@@ -327,13 +327,6 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     return eei_status_of(rc, err);
 }
 
-eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                              eei_decrypt_result *res, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    return decrypt_stream(key, io, flags, NULL, res, err);
-}
-
 /* Decrypt, reading the plaintext as an app; with need_signature, one of sign_keys signed it. */
 static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned flags,
                               bool need_signature, const eei_key *const *sign_keys, size_t nsign,
@@ -347,7 +340,7 @@ static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned fla
     int rc = eei_app_scan_start(&scan, need_signature, err);
     eei_status st = rc == 0 ? decrypt_stream(key, io, flags, scan, res, err) : err->status;
     if (st == EEI_OK) {
-        st = eei_app_scan_finish(scan, sign_keys, nsign, app, err);
+        st = eei_app_scan_final(scan, sign_keys, nsign, app, err);
     }
     bool verified = false;
     for (unsigned i = 0; i < app->sig.count; i++) {
@@ -363,23 +356,18 @@ static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned fla
     return st;
 }
 
-eei_status eei_decrypt_app_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                  const eei_key *const *sign_keys, size_t nsign,
-                                  eei_decrypt_result *res, eei_app_info *app, eei_error *err)
+eei_status eei_decrypt_stream(const eei_key *key, const eei_io *io, const eei_decrypt_options *opts,
+                              eei_decrypt_result *res, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    return decrypt_app(key, io, flags, nsign > 0, sign_keys, nsign, res, app, err);
-}
-
-eei_status eei_decrypt_signed_stream(const eei_key *key, const eei_io *io, unsigned flags,
-                                     const eei_key *const *sign_keys, size_t nsign,
-                                     eei_decrypt_result *res, eei_sb_report *rep, eei_error *err)
-{
-    EEI_ERROR_OR_LOCAL(err);
-    eei_app_info app;
-    eei_status st = decrypt_app(key, io, flags, true, sign_keys, nsign, res, &app, err);
-    *rep = app.sig;
-    return st;
+    const eei_decrypt_options none = {0};
+    opts = opts ? opts : &none;
+    if (!opts->app && opts->nsign == 0) {
+        return decrypt_stream(key, io, opts->flags, NULL, res, err);
+    }
+    eei_app_info local;
+    return decrypt_app(key, io, opts->flags, opts->nsign > 0, opts->sign_keys, opts->nsign, res,
+                       opts->app ? opts->app : &local, err);
 }
 
 eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
@@ -393,7 +381,7 @@ eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8
     eei_sign_ctx *ctx = NULL;
     sink s = {.io = io};
     buffers b = {0};
-    int rc = eei_sign_begin(keys, nkeys, keep_sector, &ctx, err) == EEI_OK ? 0 : -1;
+    int rc = eei_sign_new(keys, nkeys, keep_sector, &ctx, err) == EEI_OK ? 0 : -1;
     /* the input is read straight into the buffer that is written: the app passes unchanged */
     rc = rc == 0 ? buffers_get(&b, false, true, false, &s, err) : rc;
     uint64_t pos = 0;
@@ -412,7 +400,7 @@ eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8
     uint8_t tail[EEI_SIGN_TAIL_MAX];
     size_t tail_len = 0;
     if (rc == 0) {
-        rc = eei_sign_finish(ctx, tail, &tail_len, err) == EEI_OK ? 0 : -1;
+        rc = eei_sign_final(ctx, tail, &tail_len, err) == EEI_OK ? 0 : -1;
     }
     if (rc == 0) {
         rc = sink_take(&s, tail, tail_len, pos) == 0 ? 0 : (*err = s.err, -1);
@@ -433,7 +421,7 @@ eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, siz
     eei_sb_check *chk = NULL;
     uint8_t *buf = io->read ? malloc(EEI_IO_CHUNK) : NULL;
     int rc = io->read && !buf ? eei_fail(err, EEI_ERR_SYSTEM, "out of memory") : 0;
-    rc = rc == 0 && eei_sb_check_begin(&chk, err) != EEI_OK ? -1 : rc;
+    rc = rc == 0 && eei_sb_check_new(&chk, err) != EEI_OK ? -1 : rc;
     uint64_t pos = 0;
     for (size_t n = 1; rc == 0 && n > 0;) {
         const uint8_t *data;
@@ -443,7 +431,7 @@ eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, siz
             report(io, pos);
         }
     }
-    if (rc == 0 && eei_sb_check_finish(chk, keys, nkeys, rep, err) != EEI_OK) {
+    if (rc == 0 && eei_sb_check_final(chk, keys, nkeys, rep, err) != EEI_OK) {
         rc = -1;
     }
     eei_sb_check_free(chk);
@@ -495,7 +483,7 @@ eei_status eei_decrypt_buffer(const eei_key *key, const uint8_t *in, size_t in_l
     memory_out m = {out, out_cap, 0};
     eei_io io = {.data = in, .size = in_len, .write = memory_write, .ctx = &m};
     eei_decrypt_result res;
-    eei_status st = eei_decrypt_stream(key, &io, 0, &res, err);
+    eei_status st = eei_decrypt_stream(key, &io, NULL, &res, err);
     if (st != EEI_OK) {
         eei_wipe(out, m.end); /* no unauthenticated plaintext is left behind */
         return st;

@@ -17,6 +17,18 @@ int eei_fail(eei_error *err, eei_status status, const char *fmt, ...)
     return -1;
 }
 
+eei_status eei_error_set(eei_error *err, eei_status status, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->status = status;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
 void eei_error_prefix(eei_error *err, const char *what)
 {
     if (!err) {
@@ -36,7 +48,7 @@ void eei_error_prefix(eei_error *err, const char *what)
     err->msg[n + 2 + old_len] = '\0';
 }
 
-const char *eei_status_message(eei_status status)
+const char *eei_strerror(eei_status status)
 {
     switch (status) {
     case EEI_OK:

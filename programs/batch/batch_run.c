@@ -110,7 +110,7 @@ static void run_device(batch *b, device *d)
     }
     d->ok = err.status == EEI_OK;
     if (key) {
-        d->scheme = eei_key_scheme(key);
+        d->scheme = eei_key_get_scheme(key);
     }
     eei_key_free(key);
     if (!d->ok) {
@@ -488,9 +488,9 @@ static int sign_input(const sign_keys *sk, batch *b, eei_error *err)
     b->sign_count = rc == 0 ? n : 0;
     eei_sign_ctx *sign = NULL;
     size_t tail = 0;
-    if (rc == 0 && eei_sign_begin((const eei_key *const *)keys, n, NULL, &sign, err) == EEI_OK) {
+    if (rc == 0 && eei_sign_new((const eei_key *const *)keys, n, NULL, &sign, err) == EEI_OK) {
         eei_sign_update(sign, b->input, b->input_len);
-        rc = eei_sign_finish(sign, b->input + b->input_len, &tail, err) == EEI_OK ? 0 : -1;
+        rc = eei_sign_final(sign, b->input + b->input_len, &tail, err) == EEI_OK ? 0 : -1;
     } else {
         rc = -1;
     }

@@ -10,6 +10,7 @@
 #include "batch.h"
 #include "fileio.h"
 #include "json_out.h"
+#include "key_files.h"
 #include "options.h"
 #include "passphrase_prompt.h"
 
@@ -296,6 +297,28 @@ int cli_refuse_secret_key(const eei_key *key, const char *path, const char *what
                     path, what, path);
 }
 
+/*
+ * A token's key refused for want of what the command line gives: the library says what is
+ * missing, this says how to give it (the library knows no option and no environment).
+ */
+static void token_hint(eei_error *err, bool module_given)
+{
+    static const struct {
+        const char *says, *hint;
+    } hints[] = {
+        {"which module?", " or set $ESP_ENC_IMG_PKCS11_MODULE"},
+        {"needs its user PIN", ": give --pin-file FILE or set $ESP_ENC_IMG_PKCS11_PIN"},
+        {"a PIN in the URI", " with --pin-file FILE or $ESP_ENC_IMG_PKCS11_PIN"},
+    };
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+        if (strstr(err->msg, hints[i].says) && !(i == 0 && module_given)) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof(err->msg) - n, "%s", hints[i].hint);
+            return;
+        }
+    }
+}
+
 static int load_key(const char *path, const cli_args *args, bool signing, const char *ds_chip,
                     eei_key **out, eei_error *err)
 {
@@ -307,26 +330,49 @@ static int load_key(const char *path, const cli_args *args, bool signing, const 
         file_refuse_reserved(args ? args->pin_file : NULL, err) != 0) {
         return -1;
     }
-    eei_key_options opts = {
-        .passphrase = NULL,
-        .passphrase_file = args ? args->passphrase_file : NULL,
-        .passphrase_hint = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE (stdin is "
-                           "not a terminal to ask on)",
-    };
-    if (args && !opts.passphrase_file) { /* set but empty is unset, as a shell's VAR= means */
+    eei_key_options opts = {.signing = signing, .ds_chip = ds_chip};
+    if (!args) {
+        return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
+    }
+    /* the passphrase: from its file, or $ESP_ENC_IMG_PASSPHRASE, or asked for on a terminal */
+    char *secret = NULL;
+    size_t secret_size = 0;
+    bool token = eei_key_name_is_pkcs11(path);
+    const char *secret_file = token ? args->pin_file : args->passphrase_file;
+    if (secret_file &&
+        key_secret_file_read(secret_file, token ? "PIN file" : "passphrase file",
+                             token ? "PIN" : "passphrase", &secret, &secret_size, err) != 0) {
+        eei_error_prefix(err, path);
+        return -1;
+    }
+    if (!token && args->passphrase_file) {
+        opts.passphrase = secret[0] ? secret : NULL;
+        opts.ask_passphrase = secret[0] ? NULL : key_passphrase_file_empty;
+        opts.ask_ctx = (void *)args->passphrase_file;
+    } else if (!token) { /* set but empty is unset, as a shell's VAR= means */
         const char *env = os_getenv("ESP_ENC_IMG_PASSPHRASE");
         opts.passphrase = env && env[0] ? env : NULL;
+        /* asked only when the key is protected */
+        opts.ask_passphrase =
+            passphrase_prompt_possible() ? passphrase_prompt : key_passphrase_hint;
+        opts.ask_ctx = "give --passphrase-file FILE or set ESP_ENC_IMG_PASSPHRASE (stdin is not "
+                       "a terminal to ask on)";
     }
-    if (args && passphrase_prompt_possible()) { /* asked only when the key is protected */
-        opts.ask_passphrase = passphrase_prompt;
+    /* a token's PIN: from its file or $ESP_ENC_IMG_PKCS11_PIN; its module */
+    opts.pin = secret_file ? secret : os_getenv("ESP_ENC_IMG_PKCS11_PIN");
+    opts.pkcs11_module = os_getenv("ESP_ENC_IMG_PKCS11_MODULE");
+    int rc = 0;
+    if (token && secret && !secret[0]) { /* a try with nothing uses up one of the token's */
+        rc = eei_fail(err, EEI_ERR_KEY, "%s: the PKCS#11 PIN is empty: check %s", path,
+                      args->pin_file);
+    } else {
+        rc = eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
     }
-    opts.pin_file = args ? args->pin_file : NULL;
-    if (args && !opts.pin_file) {
-        opts.pin = os_getenv("ESP_ENC_IMG_PKCS11_PIN");
+    if (rc != 0 && token) {
+        token_hint(err, opts.pkcs11_module != NULL);
     }
-    opts.signing = signing;
-    opts.ds_chip = ds_chip;
-    return eei_key_load_file(path, &opts, out, err) == EEI_OK ? 0 : -1;
+    eei_free(secret, secret_size);
+    return rc;
 }
 
 int cli_load_key(const char *path, const cli_args *args, eei_key **out, eei_error *err)

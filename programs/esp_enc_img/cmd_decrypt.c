@@ -84,7 +84,7 @@ static void summarise(cJSON *json, const eei_key *key, const eei_decrypt_result 
 {
     uint8_t fp[EEI_SHA256_SIZE];
     eei_error ignored;
-    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_scheme(key)));
+    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_get_scheme(key)));
     cJSON_AddNumberToObject(json, "input_size", (double)res->image_size);
     cJSON_AddNumberToObject(json, "output_size", (double)res->payload_size);
     json_add_hex(json, "output_sha256", res->plaintext_sha256, EEI_SHA256_SIZE);
@@ -117,7 +117,8 @@ static int run(const cli_args *args)
         file_stream fs;
         file_stream_init(&fs, &in, NULL, 0, &out, &p);
         eei_decrypt_result res;
-        eei_status st = eei_decrypt_stream(key, &fs.io, json ? EEI_HASH_PLAINTEXT : 0, &res, &err);
+        eei_decrypt_options opts = {.flags = json ? EEI_HASH_PLAINTEXT : 0};
+        eei_status st = eei_decrypt_stream(key, &fs.io, &opts, &res, &err);
         progress_end(&p);
         if (st == EEI_OK) {
             if (output_commit(&out, &err) == 0 && json) {

@@ -44,7 +44,7 @@ static int summarise(cJSON *json, output_file *out, const eei_key *key,
     if (output_sha256(out, out_sha, err) != 0 || eei_key_fingerprint(key, fp, err) != EEI_OK) {
         return -1;
     }
-    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_scheme(key)));
+    cJSON_AddStringToObject(json, "scheme", eei_scheme_name(eei_key_get_scheme(key)));
     cJSON_AddNumberToObject(json, "input_size", (double)in_size);
     cJSON_AddNumberToObject(json, "output_size", (double)(payload + EEI_HEADER_SIZE));
     if (payload != in_size) { /* signed first: the image holds the signed app */
@@ -93,8 +93,7 @@ static void warn_input(const cli_args *args, const file_stream *fs, eei_app_scan
     bool warn = input_not_an_app(fs->head, fs->head_len, fs->in->name, warning, sizeof(warning));
     eei_app_info app;
     eei_error ignored = {EEI_OK, ""};
-    if (!warn && eei_app_scan_finish(scan, NULL, 0, &app, &ignored) == EEI_OK &&
-        app_problem(&app)) {
+    if (!warn && eei_app_scan_final(scan, NULL, 0, &app, &ignored) == EEI_OK && app_problem(&app)) {
         snprintf(warning, sizeof(warning), "%s: the app is broken, a device refuses it: %s",
                  fs->in->name, app_problem(&app));
         warn = true;
@@ -120,7 +119,7 @@ static int encrypt_file(const cli_args *args, const eei_key *key, const eei_key 
     }
     eei_sha256 *sha = NULL;
     eei_app_scan *scan = NULL;
-    if ((json && eei_sha256_new(&sha, err) != EEI_OK) || eei_app_scan_begin(&scan, err) != EEI_OK) {
+    if ((json && eei_sha256_new(&sha, err) != EEI_OK) || eei_app_scan_new(&scan, err) != EEI_OK) {
         eei_sha256_free(sha);
         output_abort(&out);
         return -1;

@@ -37,7 +37,7 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
     eei_app_scan *scan = NULL;
     uint8_t *buf = malloc(EEI_IO_CHUNK);
     int rc = buf ? 0 : eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    rc = rc == 0 && eei_app_scan_begin(&scan, err) != EEI_OK ? -1 : rc;
+    rc = rc == 0 && eei_app_scan_new(&scan, err) != EEI_OK ? -1 : rc;
     uint64_t size = 0;
     if (rc == 0 && !in->regular) {
         eei_app_scan_update(scan, first, got);
@@ -57,7 +57,7 @@ static int info_app(input_file *in, const uint8_t *first, size_t got, cJSON *jso
     }
     eei_app_info app;
     eei_app_info_clear(&app);
-    rc = rc == 0 && eei_app_scan_finish(scan, NULL, 0, &app, err) != EEI_OK ? -1 : rc;
+    rc = rc == 0 && eei_app_scan_final(scan, NULL, 0, &app, err) != EEI_OK ? -1 : rc;
     eei_app_scan_free(scan);
     free(buf);
     if (rc != 0) {

@@ -49,6 +49,30 @@ static const keygen_kind kinds[] = {
     {"ecc384", "ecc384_priv_key.pem", "ecc384_pub_key.pem"},
 };
 
+/* The private key encrypted with the first line of passphrase_file (never empty). */
+static eei_status export_encrypted(const eei_key *key, const char *passphrase_file, uint8_t **out,
+                                   size_t *out_len, eei_error *err)
+{
+    char *pass = NULL;
+    size_t pass_size = 0;
+    if (key_secret_file_read(passphrase_file, "passphrase file", "passphrase", &pass, &pass_size,
+                             err) != 0) {
+        return err->status;
+    }
+    eei_status st;
+    if (!pass[0]) {
+        eei_fail(err, EEI_ERR_FILE,
+                 "passphrase file %s: its first line is empty: write the passphrase there (a key "
+                 "encrypted with an empty one is not protected)",
+                 passphrase_file);
+        st = err->status;
+    } else {
+        st = eei_key_export_encrypted(key, pass, out, out_len, err);
+    }
+    eei_free(pass, pass_size);
+    return st;
+}
+
 static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *args, cJSON *json,
                       eei_error *err)
 {
@@ -98,10 +122,9 @@ static int write_pair(const keygen_kind *kind, const char *dir, const cli_args *
         eei_key_type type = strcmp(kind->kind, "rsa") == 0      ? EEI_KEY_RSA3072
                             : strcmp(kind->kind, "ecc384") == 0 ? EEI_KEY_P384
                                                                 : EEI_KEY_P256;
-        eei_key_options sealed = {.passphrase_file = args->passphrase_file};
         st = eei_key_generate(type, &key, err);
         if (st == EEI_OK && args->passphrase_file) {
-            st = eei_key_export_encrypted(key, &sealed, &secret, &secret_len, err);
+            st = export_encrypted(key, args->passphrase_file, &secret, &secret_len, err);
         } else if (st == EEI_OK) {
             st = eei_key_export(key, EEI_EXPORT_PRIVATE_PEM, &secret, &secret_len, err);
         }

@@ -50,9 +50,11 @@ static int authenticate(input_file *in, const eei_key *key, bool quiet, bool has
     file_stream fs;
     file_stream_init(&fs, in, NULL, 0, NULL, &p);
     eei_decrypt_result res;
-    unsigned flags = hash ? EEI_HASH_PLAINTEXT : 0;
-    eei_status st =
-        eei_decrypt_app_stream(key, &fs.io, flags, v->pubs, v->npubs, &res, &v->app, err);
+    eei_decrypt_options opts = {.flags = hash ? EEI_HASH_PLAINTEXT : 0,
+                                .app = &v->app,
+                                .sign_keys = v->pubs,
+                                .nsign = v->npubs};
+    eei_status st = eei_decrypt_stream(key, &fs.io, &opts, &res, err);
     progress_end(&p);
     memcpy(v->plain_sha, res.plaintext_sha256, sizeof(v->plain_sha));
     if (!v->inspected && res.image_size >= EEI_HEADER_SIZE) { /* a stream: judged as it went */

@@ -51,13 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the scan says the same, and its signature report is consistent */
     eei_app_scan *scan = NULL;
     eei_app_info info;
-    if (eei_app_scan_begin(&scan, NULL) != EEI_OK) {
+    if (eei_app_scan_new(&scan, NULL) != EEI_OK) {
         abort();
     }
     for (size_t at = 0; at < size; at += step) {
         eei_app_scan_update(scan, data + at, size - at < step ? size - at : step);
     }
-    if (eei_app_scan_finish(scan, NULL, 0, &info, NULL) != EEI_OK || info.layout != e1 ||
+    if (eei_app_scan_final(scan, NULL, 0, &info, NULL) != EEI_OK || info.layout != e1 ||
         info.size != size1 || (info.hash_matches && !h1.hash_appended) ||
         (!info.signature_sector && info.sig.count != 0 && !info.sig.misplaced) ||
         info.sig.count > EEI_SB_BLOCKS_MAX) {

@@ -14,8 +14,9 @@ expect_present "$P/include/esp_enc_img/format.h"
 expect_present "$lib/libesp_enc_img.a"
 expect_present "$lib/pkgconfig/esp_enc_img.pc"
 expect_present "$lib/cmake/esp_enc_img/esp_enc_img-config.cmake"
+major_minor=$(sed -n 's/^project(esp_enc_img VERSION \([0-9]*\.[0-9]*\).*/\1/p' "$SRC/CMakeLists.txt")
 soname=$(readelf -d "$lib"/libesp_enc_img.so | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-[ "$soname" = libesp_enc_img.so.0 ] && pass || fail "SONAME is '$soname'"
+[ "$soname" = "libesp_enc_img.so.$major_minor" ] && pass || fail "SONAME is '$soname'"
 expect_rc 0 "$P/bin/esp_enc_img" --version
 
 make_input fw.bin 300000
@@ -24,7 +25,7 @@ export PKG_CONFIG_PATH=$lib/pkgconfig
 expect_rc 0 pkg-config --exists esp_enc_img
 expect_rc 0 cc -std=c11 -Wall -Wextra -Werror "$SRC/examples/encrypt_buffer.c" \
     $(pkg-config --cflags --libs esp_enc_img) -o ex_pc
-LD_LIBRARY_PATH=$lib ldd ./ex_pc | grep -q "libesp_enc_img.so.0 => $lib/" && pass ||
+LD_LIBRARY_PATH=$lib ldd ./ex_pc | grep -q "libesp_enc_img.so.$major_minor => $lib/" && pass ||
     fail "ex_pc does not use the installed shared library"
 LD_LIBRARY_PATH=$lib expect_rc 0 ./ex_pc fw.bin "$K/rsa_pub_key.pem" pc.img
 expect_rc 0 "$E" decrypt pc.img "$K/rsa_priv_key.pem" pc.bin
@@ -40,6 +41,25 @@ expect_rc 0 ./exb/encrypt_buffer_static fw.bin "$K/rsa_pub_key.pem" st.img
 ! ldd ./exb/encrypt_buffer_static | grep -q libesp_enc_img && pass || fail "static links the .so"
 expect_rc 0 "$E" decrypt st.img "$K/rsa_priv_key.pem" st.bin
 expect_same st.bin fw.bin
+# the package takes only its own minor version (before 1.0 a minor one may break the API)
+mkdir -p want
+for want in "$major_minor 0" "0.1 1" "0.99 1"; do
+    read -r v rc_want <<<"$want"
+    printf 'cmake_minimum_required(VERSION 3.20)\nproject(want C)\nfind_package(esp_enc_img %s REQUIRED)\n' \
+        "$v" >want/CMakeLists.txt
+    expect_rc "$rc_want" cmake -S want -B "want-$v" -DCMAKE_PREFIX_PATH="$P"
+done
+# relocatable: no path of this machine's build in the CMake package, and the tree, moved, still
+# builds the example against the static library
+grep -rlE "$B|$SRC|/usr/lib|/usr/include" "$lib/cmake/esp_enc_img" >paths.txt
+[ ! -s paths.txt ] && pass || fail "build paths in the package: $(grep -rhoE "$B|$SRC|/usr/[a-z0-9_/.-]*" "$lib/cmake/esp_enc_img" | sort -u | tr '\n' ' ')"
+mv "$P" "$T/moved"
+expect_rc 0 cmake -S "$SRC/examples" -B exm -DCMAKE_PREFIX_PATH="$T/moved" -DCMAKE_C_FLAGS="-Werror"
+expect_rc 0 cmake --build exm --target encrypt_buffer_static
+expect_rc 0 ./exm/encrypt_buffer_static fw.bin "$K/rsa_pub_key.pem" mv.img
+expect_rc 0 "$E" decrypt mv.img "$K/rsa_priv_key.pem" mv.bin
+expect_same mv.bin fw.bin
+mv "$T/moved" "$P"
 # a key the example cannot use: its message comes from the library
 expect_rc 1 ./exb/encrypt_buffer fw.bin fw.bin x.img
 expect_err "fw.bin"

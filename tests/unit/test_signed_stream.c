@@ -109,9 +109,9 @@ static uint8_t *sign_sequentially(const eei_key *const *keys, size_t nkeys, cons
     uint8_t tail[EEI_SIGN_TAIL_MAX];
     size_t tail_len = 0;
     uint8_t *out = NULL;
-    if (eei_sign_begin(keys, nkeys, NULL, &ctx, NULL) == EEI_OK) {
+    if (eei_sign_new(keys, nkeys, NULL, &ctx, NULL) == EEI_OK) {
         eei_sign_update(ctx, app, len);
-        if (eei_sign_finish(ctx, tail, &tail_len, NULL) == EEI_OK) {
+        if (eei_sign_final(ctx, tail, &tail_len, NULL) == EEI_OK) {
             out = malloc(len + tail_len);
             memcpy(out, app, len);
             memcpy(out + len, tail, tail_len);
@@ -153,7 +153,7 @@ static bool same_but_signatures(uint8_t *into, const uint8_t *from, size_t len)
 /* The AES key in an image's header, opened with the device's private key. */
 static bool image_key(const eei_key *device, const eei_header *h, uint8_t key[EEI_AES_KEY_SIZE])
 {
-    if (eei_key_scheme(device) == EEI_SCHEME_RSA3072) {
+    if (eei_key_get_scheme(device) == EEI_SCHEME_RSA3072) {
         return eei_crypto_rsa_unwrap(device, h->key_block, key, NULL) == 0;
     }
     return eei_crypto_ecies_decap(device, eei_header_ecies_point(h), eei_header_ecies_salt(h), key,

@@ -15,7 +15,10 @@
 extern "C" {
 #endif
 
-/* What the host library exports (its other symbols are hidden); nothing on the device. */
+/*
+ * What the host library exports: of this module, only the names of what the API reports; the
+ * rest is internal to the library and the device. Nothing on the device.
+ */
 #if defined(__GNUC__) && !defined(ESP_PLATFORM)
 #define EEI_API __attribute__((visibility("default")))
 #else
@@ -60,7 +63,7 @@ extern "C" {
 #define EEI_P256_SCALAR_SIZE 32u
 #define EEI_PBKDF2_ITERATIONS 2048u
 #define EEI_PBKDF2_SALT_SIZE 32u
-EEI_API extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
+extern const uint8_t eei_pbkdf2_salt[EEI_PBKDF2_SALT_SIZE];
 
 /*
  * The app binary inside the ciphertext (the firmware idf.py builds; ESP-IDF calls its layout an
@@ -151,13 +154,13 @@ typedef enum {
 } eei_sb_err;
 
 /* Check one block of a signature sector and describe it. */
-EEI_API eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_block *out);
+eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_block *out);
 /* Write the CRC and the zero padding of a block whose first 1196 bytes are filled. */
-EEI_API void eei_sb_block_seal(uint8_t block[EEI_SB_BLOCK_SIZE]);
+void eei_sb_block_seal(uint8_t block[EEI_SB_BLOCK_SIZE]);
 /* The app's length once padded for its signature sector (a multiple of 4096). */
 EEI_API uint64_t eei_sb_padded_size(uint64_t app_len);
 /* CRC-32 (IEEE 802.3, as zlib's crc32): start with crc 0; feed pieces in turn. */
-EEI_API uint32_t eei_crc32(uint32_t crc, const uint8_t *data, size_t len);
+uint32_t eei_crc32(uint32_t crc, const uint8_t *data, size_t len);
 EEI_API const char *eei_sb_strerror(eei_sb_err err);
 /* "rsa-3072", "ecdsa-p256", "ecdsa-p384" or "ecdsa-p192" for a block's version and curve. */
 EEI_API const char *eei_sb_scheme_name(uint8_t version, uint8_t curve);
@@ -200,23 +203,23 @@ typedef struct {
     eei_app_err state;
 } eei_app_walk;
 
-EEI_API void eei_app_walk_init(eei_app_walk *w);
+void eei_app_walk_init(eei_app_walk *w);
 /*
  * Walk len more bytes. Returns how many of them, from the first, lie in what the appended
  * SHA-256 covers (every byte before the hash); 0 once the data is known not to be an app.
  */
-EEI_API size_t eei_app_walk_update(eei_app_walk *w, const uint8_t *data, size_t len);
+size_t eei_app_walk_update(eei_app_walk *w, const uint8_t *data, size_t len);
 /* At the end of the data: the verdict; head filled when the start was an app's. */
-EEI_API eei_app_err eei_app_walk_finish(eei_app_walk *w, eei_app_head *head);
+eei_app_err eei_app_walk_finish(eei_app_walk *w, eei_app_head *head);
 /* The app's size, its appended SHA-256 included (once EEI_APP_OK), and that SHA-256. */
-EEI_API uint64_t eei_app_walk_size(const eei_app_walk *w);
-EEI_API const uint8_t *eei_app_walk_hash(const eei_app_walk *w);
+uint64_t eei_app_walk_size(const eei_app_walk *w);
+const uint8_t *eei_app_walk_hash(const eei_app_walk *w);
 /*
  * Where the app's layout ends: after its checksum block and, when it has one, its appended
  * SHA-256 (what ESP-IDF calls image_len). Known once the walk has passed it, also when the
  * checksum is wrong; 0 before, and for data that is not an app or whose segments are bad.
  */
-EEI_API uint64_t eei_app_walk_layout_end(const eei_app_walk *w);
+uint64_t eei_app_walk_layout_end(const eei_app_walk *w);
 EEI_API const char *eei_app_strerror(eei_app_err err);
 /* "esp32c3" for 5, and so on; NULL for an id this version does not know. */
 EEI_API const char *eei_app_chip_name(uint16_t chip_id);
@@ -236,8 +239,7 @@ typedef enum {
  * stand for the sector (*offset 0 when there are fewer). Mid-walk, an app's is known once the
  * walk has passed its layout (AT_NONE until then); eei_app_walk_finish first for the final word.
  */
-EEI_API eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len,
-                                         uint64_t *offset);
+eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len, uint64_t *offset);
 
 typedef enum {
     EEI_SCHEME_UNKNOWN = 0,
@@ -265,58 +267,58 @@ typedef struct {
     uint8_t reserved[EEI_RESERVED_SIZE];
 } eei_header;
 
-EEI_API uint32_t eei_le32_get(const uint8_t *p);
-EEI_API void eei_le32_put(uint8_t *p, uint32_t v);
+uint32_t eei_le32_get(const uint8_t *p);
+void eei_le32_put(uint8_t *p, uint32_t v);
 
 /* Serialise h into exactly EEI_HEADER_SIZE bytes. */
-EEI_API void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
+void eei_header_encode(const eei_header *h, uint8_t out[EEI_HEADER_SIZE]);
 
 /* Parse the first 512 of len bytes; checks size and magic only. h is filled even on BAD_MAGIC. */
-EEI_API eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
+eei_format_err eei_header_decode(const uint8_t *buf, size_t len, eei_header *h);
 
 /*
  * Collect a header from a stream that arrives in pieces: copies what is still missing of the
  * 512 bytes from in (len bytes) into buf, advances *fill, and returns how many bytes it took.
  */
-EEI_API size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in,
-                                  size_t len);
+size_t eei_header_collect(uint8_t buf[EEI_HEADER_SIZE], size_t *fill, const uint8_t *in,
+                          size_t len);
 
 /* Build a header for either scheme; the tag is set later with eei_header_set_tag. */
-EEI_API void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
-                                 const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
-EEI_API void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
-                                   const uint8_t salt[EEI_ECIES_SALT_SIZE],
-                                   const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
-EEI_API void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]);
+void eei_header_init_rsa(eei_header *h, const uint8_t wrapped[EEI_RSA_WRAPPED_SIZE],
+                         const uint8_t iv[EEI_IV_SIZE], uint32_t payload_len);
+void eei_header_init_ecies(eei_header *h, const uint8_t point[EEI_ECIES_POINT_SIZE],
+                           const uint8_t salt[EEI_ECIES_SALT_SIZE], const uint8_t iv[EEI_IV_SIZE],
+                           uint32_t payload_len);
+void eei_header_set_tag(eei_header *h, const uint8_t tag[EEI_TAG_SIZE]);
 
 /* The ECIES server point (X||Y, 64 bytes) and KDF salt inside the key block. */
-EEI_API const uint8_t *eei_header_ecies_point(const eei_header *h);
-EEI_API const uint8_t *eei_header_ecies_salt(const eei_header *h);
+const uint8_t *eei_header_ecies_point(const eei_header *h);
+const uint8_t *eei_header_ecies_salt(const eei_header *h);
 
 /*
  * Both coordinates below the P-256 field prime and not both zero: the cheap, crypto-free test
  * of "looks like a point". Whether it is on the curve is for the crypto layer to decide.
  */
-EEI_API bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
+bool eei_p256_point_plausible(const uint8_t point[EEI_ECIES_POINT_SIZE]);
 
 /*
  * ECIES when the 288 key-block bytes after the salt are zero and the point is plausible; RSA
  * when those bytes are not all zero; UNKNOWN for zero bytes without a plausible point (and for
  * a bad magic).
  */
-EEI_API eei_scheme eei_header_scheme(const eei_header *h);
+eei_scheme eei_header_scheme(const eei_header *h);
 
 /* Length check against the whole image size (header included). */
-EEI_API eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size);
+eei_format_err eei_header_check_size(const eei_header *h, uint64_t image_size);
 
 /* Check that h can be read by a device configured for scheme. */
-EEI_API eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
+eei_format_err eei_header_check_scheme(const eei_header *h, eei_scheme scheme);
 
 /* True when every reserved byte is zero (the device ignores them either way). */
-EEI_API bool eei_header_reserved_clear(const eei_header *h);
+bool eei_header_reserved_clear(const eei_header *h);
 
 /* True for the start of an ESP app binary (magic byte and app descriptor); fills out. */
-EEI_API bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
+bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
 
 EEI_API const char *eei_format_strerror(eei_format_err err);
 EEI_API const char *eei_scheme_name(eei_scheme scheme);

@@ -83,18 +83,18 @@ typedef enum {
  * Write a TLV at out, which has cap bytes of room: header, value, zero padding, CRC. *size: the
  * bytes it took (EEI_SC_TLV_SIZE(len)).
  */
-EEI_API eei_sc_err eei_sc_tlv_write(uint8_t *out, size_t cap, uint8_t type, uint8_t subtype,
-                                    uint8_t flags, const uint8_t *value, size_t len, size_t *size);
+eei_sc_err eei_sc_tlv_write(uint8_t *out, size_t cap, uint8_t type, uint8_t subtype, uint8_t flags,
+                            const uint8_t *value, size_t len, size_t *size);
 /* Read the TLV at data (len bytes of the partition left from there), its CRC checked. */
-EEI_API eei_sc_err eei_sc_tlv_read(const uint8_t *data, size_t len, eei_sc_tlv *out);
+eei_sc_err eei_sc_tlv_read(const uint8_t *data, size_t len, eei_sc_tlv *out);
 /*
  * The TLV of type and subtype among the len bytes of a partition, walked from its start as
  * esp_secure_cert_mgr walks it (header to header, up to the first place without the magic); only
  * the one found has its CRC checked. EEI_SC_END: it is not there.
  */
-EEI_API eei_sc_err eei_sc_tlv_find(const uint8_t *part, size_t len, uint8_t type, uint8_t subtype,
-                                   eei_sc_tlv *out);
-EEI_API const char *eei_sc_strerror(eei_sc_err err);
+eei_sc_err eei_sc_tlv_find(const uint8_t *part, size_t len, uint8_t type, uint8_t subtype,
+                           eei_sc_tlv *out);
+const char *eei_sc_strerror(eei_sc_err err);
 
 /*
  * The DS peripheral. The chip keeps a 32-byte HMAC key in an eFuse key block of purpose
@@ -163,29 +163,28 @@ typedef struct {
 } eei_ds_chip;
 
 /* The chip named name ("esp32c3", as esptool's --chip), or NULL for one not in the table. */
-EEI_API const eei_ds_chip *eei_ds_chip_find(const char *name);
+const eei_ds_chip *eei_ds_chip_find(const char *name);
 /* The table, one chip at a time (NULL past the last), for listing. */
-EEI_API const eei_ds_chip *eei_ds_chip_at(size_t i);
+const eei_ds_chip *eei_ds_chip_at(size_t i);
 
 /* M' || L || IV: what MD covers after the operands. */
-EEI_API void eei_ds_md_tail(uint8_t tail[EEI_DS_MD_TAIL_SIZE], uint32_t mprime, uint32_t length,
-                            const uint8_t iv[EEI_DS_IV_SIZE]);
+void eei_ds_md_tail(uint8_t tail[EEI_DS_MD_TAIL_SIZE], uint32_t mprime, uint32_t length,
+                    const uint8_t iv[EEI_DS_IV_SIZE]);
 /* Fill P after its operands (n bytes each, already in place): MD, M', L, the padding. */
-EEI_API void eei_ds_plain_finish(uint8_t *p, size_t n, const uint8_t md[EEI_DS_MD_SIZE],
-                                 uint32_t mprime, uint32_t length);
+void eei_ds_plain_finish(uint8_t *p, size_t n, const uint8_t md[EEI_DS_MD_SIZE], uint32_t mprime,
+                         uint32_t length);
 /* L for a key of key_bits: the number of its 32-bit words, minus one. */
-EEI_API uint32_t eei_ds_length(unsigned key_bits);
+uint32_t eei_ds_length(unsigned key_bits);
 /* The DS data: L, the IV, C (c_len bytes). */
-EEI_API void eei_ds_data_encode(uint8_t *out, unsigned key_bits, const uint8_t iv[EEI_DS_IV_SIZE],
-                                const uint8_t *c, size_t c_len);
-EEI_API void eei_ds_context_encode(uint8_t out[EEI_DS_CONTEXT_SIZE], uint8_t key_block,
-                                   uint16_t key_bits);
+void eei_ds_data_encode(uint8_t *out, unsigned key_bits, const uint8_t iv[EEI_DS_IV_SIZE],
+                        const uint8_t *c, size_t c_len);
+void eei_ds_context_encode(uint8_t out[EEI_DS_CONTEXT_SIZE], uint8_t key_block, uint16_t key_bits);
 /*
  * Read a DS context: true when it names what a chip can use (a key block from 0 to 5, a key size
  * from 1024 to 4096 bits in whole 32-bit words); the pointer's bytes are the reader's to fill.
  */
-EEI_API bool eei_ds_context_decode(const uint8_t in[EEI_DS_CONTEXT_SIZE], uint8_t *key_block,
-                                   uint16_t *key_bits);
+bool eei_ds_context_decode(const uint8_t in[EEI_DS_CONTEXT_SIZE], uint8_t *key_block,
+                           uint16_t *key_bits);
 
 #ifdef __cplusplus
 }
