@@ -31,6 +31,26 @@ LD_LIBRARY_PATH=$lib expect_rc 0 ./ex_pc fw.bin "$K/rsa_pub_key.pem" pc.img
 expect_rc 0 "$E" decrypt pc.img "$K/rsa_priv_key.pem" pc.bin
 expect_same pc.bin fw.bin
 
+# the installed headers declare the API only: the format module's encoders and decoders are
+# the library's own (behind EEI_FORMAT_INTERNALS, which the package does not set)
+cat >api_only.c <<'EOF2'
+#include <esp_enc_img/esp_enc_img.h>
+int main(void) { return eei_scheme_name(EEI_SCHEME_RSA3072)[0] == 'r' && EEI_HEADER_SIZE == 512u ? 0 : 1; }
+EOF2
+expect_rc 0 cc -std=c11 -Wall -Wextra -Werror api_only.c $(pkg-config --cflags --libs esp_enc_img) \
+    -o api_only
+LD_LIBRARY_PATH=$lib expect_rc 0 ./api_only
+for internal in "eei_crc32(0, 0, 0)" "eei_header_decode(0, 0, 0)" "eei_sc_strerror(0)" \
+    "eei_app_walk_init(0)"; do
+    printf '#include <esp_enc_img/esp_enc_img.h>\nint main(void) { (void)%s; return 0; }\n' \
+        "$internal" >internal.c
+    cc -std=c11 -Wall -Werror -c internal.c $(pkg-config --cflags esp_enc_img) -o internal.o \
+        2>internal.err && fail "$internal is declared by the installed headers" ||
+        { grep -q "implicit declaration" internal.err && pass || fail "$(cat internal.err)"; }
+    cc -std=c11 -Wall -Werror -DEEI_FORMAT_INTERNALS -c internal.c $(pkg-config --cflags \
+        esp_enc_img) -o internal.o && pass || fail "$internal: not declared with the opt-in"
+done
+
 # find_package: the shared and the static library
 expect_rc 0 cmake -S "$SRC/examples" -B exb -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_FLAGS="-Werror"
 expect_rc 0 cmake --build exb

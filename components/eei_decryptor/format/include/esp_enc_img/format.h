@@ -18,6 +18,11 @@ extern "C" {
 /*
  * What the host library exports: of this module, only the names of what the API reports; the
  * rest is internal to the library and the device. Nothing on the device.
+ *
+ * A program that links the library sees the types and sizes here and those names. The
+ * functions that encode and decode (headers, app binaries, signature blocks) are the library's
+ * and the device's own: declared only where EEI_FORMAT_INTERNALS is defined (this project's
+ * build and the ESP-IDF component define it), and not exported by the shared library.
  */
 #if defined(__GNUC__) && !defined(ESP_PLATFORM)
 #define EEI_API __attribute__((visibility("default")))
@@ -153,14 +158,18 @@ typedef enum {
     EEI_SB_BAD_CRC,   /* the CRC does not match: the block was altered */
 } eei_sb_err;
 
+#ifdef EEI_FORMAT_INTERNALS
 /* Check one block of a signature sector and describe it. */
 eei_sb_err eei_sb_block_parse(const uint8_t block[EEI_SB_BLOCK_SIZE], eei_sb_block *out);
 /* Write the CRC and the zero padding of a block whose first 1196 bytes are filled. */
 void eei_sb_block_seal(uint8_t block[EEI_SB_BLOCK_SIZE]);
+#endif
 /* The app's length once padded for its signature sector (a multiple of 4096). */
 EEI_API uint64_t eei_sb_padded_size(uint64_t app_len);
+#ifdef EEI_FORMAT_INTERNALS
 /* CRC-32 (IEEE 802.3, as zlib's crc32): start with crc 0; feed pieces in turn. */
 uint32_t eei_crc32(uint32_t crc, const uint8_t *data, size_t len);
+#endif
 EEI_API const char *eei_sb_strerror(eei_sb_err err);
 /* "rsa-3072", "ecdsa-p256", "ecdsa-p384" or "ecdsa-p192" for a block's version and curve. */
 EEI_API const char *eei_sb_scheme_name(uint8_t version, uint8_t curve);
@@ -203,6 +212,7 @@ typedef struct {
     eei_app_err state;
 } eei_app_walk;
 
+#ifdef EEI_FORMAT_INTERNALS
 void eei_app_walk_init(eei_app_walk *w);
 /*
  * Walk len more bytes. Returns how many of them, from the first, lie in what the appended
@@ -220,6 +230,7 @@ const uint8_t *eei_app_walk_hash(const eei_app_walk *w);
  * checksum is wrong; 0 before, and for data that is not an app or whose segments are bad.
  */
 uint64_t eei_app_walk_layout_end(const eei_app_walk *w);
+#endif
 EEI_API const char *eei_app_strerror(eei_app_err err);
 /* "esp32c3" for 5, and so on; NULL for an id this version does not know. */
 EEI_API const char *eei_app_chip_name(uint16_t chip_id);
@@ -231,6 +242,7 @@ typedef enum {
     EEI_SB_AT_END,      /* no layout (not an app binary, or a broken one): its last 4096 bytes */
 } eei_sb_place;
 
+#ifdef EEI_FORMAT_INTERNALS
 /*
  * Where ESP-IDF's bootloader (and its check of an update) reads the signature sector of
  * data_len bytes that w walked: an app binary's is right after its layout end rounded up to
@@ -240,6 +252,7 @@ typedef enum {
  * walk has passed its layout (AT_NONE until then); eei_app_walk_finish first for the final word.
  */
 eei_sb_place eei_sb_sector_place(const eei_app_walk *w, uint64_t data_len, uint64_t *offset);
+#endif
 
 typedef enum {
     EEI_SCHEME_UNKNOWN = 0,
@@ -267,6 +280,7 @@ typedef struct {
     uint8_t reserved[EEI_RESERVED_SIZE];
 } eei_header;
 
+#ifdef EEI_FORMAT_INTERNALS
 uint32_t eei_le32_get(const uint8_t *p);
 void eei_le32_put(uint8_t *p, uint32_t v);
 
@@ -319,6 +333,7 @@ bool eei_header_reserved_clear(const eei_header *h);
 
 /* True for the start of an ESP app binary (magic byte and app descriptor); fills out. */
 bool eei_app_head_parse(const uint8_t head[EEI_APP_HEAD_SIZE], eei_app_head *out);
+#endif
 
 EEI_API const char *eei_format_strerror(eei_format_err err);
 EEI_API const char *eei_scheme_name(eei_scheme scheme);

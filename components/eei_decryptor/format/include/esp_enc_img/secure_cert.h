@@ -79,6 +79,7 @@ typedef enum {
     EEI_SC_NO_ROOM,   /* writing: the TLV does not fit, or its value is over 65535 bytes */
 } eei_sc_err;
 
+#ifdef EEI_FORMAT_INTERNALS /* the library's and the device's own: see format.h */
 /*
  * Write a TLV at out, which has cap bytes of room: header, value, zero padding, CRC. *size: the
  * bytes it took (EEI_SC_TLV_SIZE(len)).
@@ -95,6 +96,7 @@ eei_sc_err eei_sc_tlv_read(const uint8_t *data, size_t len, eei_sc_tlv *out);
 eei_sc_err eei_sc_tlv_find(const uint8_t *part, size_t len, uint8_t type, uint8_t subtype,
                            eei_sc_tlv *out);
 const char *eei_sc_strerror(eei_sc_err err);
+#endif
 
 /*
  * The DS peripheral. The chip keeps a 32-byte HMAC key in an eFuse key block of purpose
@@ -162,6 +164,7 @@ typedef struct {
         max_key_bits; /* the largest RSA key its DS takes, and so its operands' size; 0: no DS */
 } eei_ds_chip;
 
+#ifdef EEI_FORMAT_INTERNALS /* the library's and the device's own: see format.h */
 /* The chip named name ("esp32c3", as esptool's --chip), or NULL for one not in the table. */
 const eei_ds_chip *eei_ds_chip_find(const char *name);
 /* The table, one chip at a time (NULL past the last), for listing. */
@@ -185,6 +188,7 @@ void eei_ds_context_encode(uint8_t out[EEI_DS_CONTEXT_SIZE], uint8_t key_block, 
  */
 bool eei_ds_context_decode(const uint8_t in[EEI_DS_CONTEXT_SIZE], uint8_t *key_block,
                            uint16_t *key_bits);
+#endif
 
 #ifdef __cplusplus
 }
