@@ -351,7 +351,11 @@ typedef struct {
     bool reserved_zero;
 } eei_inspection;
 
-/* Judge the first header_len bytes (up to 512) of an image of image_size bytes. */
+/*
+ * Judge the first header_len bytes (up to 512) of an image of image_size bytes. An image_size of
+ * UINT64_MAX says the size is not known (a stream): the header is judged without the length
+ * checks (truncated, trailing bytes).
+ */
 EEI_API void eei_inspect(const uint8_t *header, size_t header_len, uint64_t image_size,
                          eei_inspection *out);
 

@@ -19,6 +19,11 @@ static void test_inspection(const eei_key *hmac)
     CHECK(ins.verdict == EEI_FMT_TRAILING && ins.problem != NULL);
     eei_inspect(img, 100, 100, &ins);
     CHECK(ins.verdict == EEI_FMT_SHORT && !ins.header_read);
+    /* a size not known (a stream): the header alone is judged, no length check */
+    eei_inspect(img, EEI_HEADER_SIZE, UINT64_MAX, &ins);
+    CHECK(ins.verdict == EEI_FMT_OK && ins.image_size == UINT64_MAX);
+    eei_inspect(img, EEI_HEADER_SIZE, EEI_HEADER_SIZE, &ins);
+    CHECK(ins.verdict == EEI_FMT_TRUNCATED);
     img[0] ^= 1;
     CHECK(eei_inspect_bytes_needed(img) == EEI_HEADER_SIZE);
     eei_inspect(img, len, len, &ins);
