@@ -128,18 +128,19 @@ typedef struct {
     bool refused; /* empty or too long: what export refuses is never tried */
 } passphrase_request;
 
+/* OpenSSL's pem_password_cb: the passphrase's length, or -1 for none. */
 static int passphrase_cb(char *buf, int size, int rwflag, void *u)
 {
     passphrase_request *req = u;
     (void)rwflag;
     req->asked = true;
     if (!req->passphrase) {
-        return -1;
+        return -1; /* not a status: OpenSSL's "no passphrase" */
     }
     size_t len = strlen(req->passphrase);
     if (len == 0 || len > EEI_CRYPTO_PASSPHRASE_MAX || len > (size_t)size) {
         req->refused = true;
-        return -1;
+        return -1; /* not a status: OpenSSL's "no passphrase" */
     }
     memcpy(buf, req->passphrase, len);
     return (int)len;
@@ -244,7 +245,7 @@ eei_status eei_crypto_key_parse(const uint8_t *data, size_t len, const char *pas
                      "was given");
             return eei_openssl_key_refuse(why, EEI_CRYPTO_NEEDS_PASSPHRASE, err);
         }
-        if (req.refused && passphrase_refused(passphrase, err) != 0) {
+        if (req.refused && passphrase_refused(passphrase, err) != EEI_OK) {
             err->status = EEI_ERR_KEY;
             return err->status;
         }
@@ -286,7 +287,7 @@ bool eei_crypto_p256_scalar_valid(const uint8_t scalar[32])
 {
     eei_error err;
     BIGNUM *d = BN_bin2bn(scalar, 32, NULL);
-    bool ok = d && p256_scalar_check(d, &err) == 0;
+    bool ok = d && p256_scalar_check(d, &err) == EEI_OK;
     BN_clear_free(d);
     return ok;
 }
@@ -341,7 +342,7 @@ eei_status eei_crypto_key_from_hmac(const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], e
     eei_status rc = EEI_ERR_SYSTEM;
     if (!d || !BN_bin2bn(scalar, sizeof(scalar), d)) {
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-    } else if (p256_scalar_check(d, err) == 0) {
+    } else if (p256_scalar_check(d, err) == EEI_OK) {
         EVP_PKEY *pkey = p256_from_scalar(d);
         rc = pkey ? eei_openssl_key_wrap(pkey, true, out, NULL, err)
                   : eei_error_set(err, EEI_ERR_SYSTEM, "cannot build the P-256 device key");
@@ -492,7 +493,7 @@ eei_status eei_crypto_key_private_pem_encrypted(const eei_key *key, const char *
     if (key->token) {
         return eei_error_set(err, EEI_ERR_KEY, "a key in a PKCS#11 token never leaves it");
     }
-    if (passphrase_refused(passphrase, err) != 0) { /* what parsing would not take back */
+    if (passphrase_refused(passphrase, err) != EEI_OK) { /* what parsing would not take back */
         return err->status;
     }
     size_t len = strlen(passphrase);

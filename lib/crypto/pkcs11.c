@@ -146,36 +146,39 @@ typedef struct {
     unsigned int given; /* a bit for each attribute read: none may come twice */
 } uri_parts;
 
+/* The value of a hex digit, or -1 for a character that is not one. */
 static int hex_value(char c)
 {
     return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+                                  : -1; /* not a status: no digit */
 }
 
-/* Percent-decode len chars at s into out (cap bytes); its length, -1 (bad), -2 (too long). */
-static long pct_decode(const char *s, size_t len, unsigned char *out, size_t cap)
+/* Percent-decode len chars at s into out (cap bytes), *out_len its length: NULL, or why not. */
+static const char *pct_decode(const char *s, size_t len, unsigned char *out, size_t cap,
+                              size_t *out_len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++, n++) {
         if (n + 1 >= cap) {
-            return -2;
+            return "too long";
         }
         if (s[i] != '%') {
             out[n] = (unsigned char)s[i];
             continue;
         }
-        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1; /* not a status: no digit */
+        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;     /* not a status: no digit */
         if (lo < 0) {
-            return -1;
+            return "not well percent-encoded";
         }
         out[n] = (unsigned char)(hi << 4 | lo);
         i += 2;
     }
     out[n] = 0;
-    return (long)n;
+    *out_len = n;
+    return NULL;
 }
 
 /* One "name=value" of the URI's path (query: its query) into parts. */
@@ -226,15 +229,15 @@ static eei_status uri_attribute(const char *at, size_t len, bool query, uri_part
             }
             parts->given |= 1u << i;
             unsigned char *out = (unsigned char *)parts + fields[i].offset;
-            long n = pct_decode(value, value_len, out, fields[i].size);
-            if (n < 0) {
+            size_t n = 0;
+            const char *bad = pct_decode(value, value_len, out, fields[i].size, &n);
+            if (bad) {
                 return eei_error_set(err, EEI_ERR_KEY, "PKCS#11 URI: the value of %s is %s",
-                                     fields[i].name,
-                                     n == -2 ? "too long" : "not well percent-encoded");
+                                     fields[i].name, bad);
             }
             if (out == parts->id) { /* bytes, any of them */
-                parts->id_len = (size_t)n;
-            } else if (memchr(out, 0, (size_t)n)) {
+                parts->id_len = n;
+            } else if (memchr(out, 0, n)) {
                 return eei_error_set(err, EEI_ERR_KEY,
                                      "PKCS#11 URI: the value of %s holds %%00 (a NUL byte): a text "
                                      "ends there, and the rest would be dropped",
@@ -261,7 +264,7 @@ static eei_status uri_parse(const char *uri, uri_parts *parts, eei_error *err)
     while (p < path_end) {
         const char *end = memchr(p, ';', (size_t)(path_end - p));
         end = end ? end : path_end;
-        if (end > p && uri_attribute(p, (size_t)(end - p), false, parts, err) != 0) {
+        if (end > p && uri_attribute(p, (size_t)(end - p), false, parts, err) != EEI_OK) {
             return err->status;
         }
         p = end + 1;
@@ -269,7 +272,7 @@ static eei_status uri_parse(const char *uri, uri_parts *parts, eei_error *err)
     for (p = query ? query + 1 : path_end; *p;) {
         const char *end = strchr(p, '&');
         end = end ? end : p + strlen(p);
-        if (end > p && uri_attribute(p, (size_t)(end - p), true, parts, err) != 0) {
+        if (end > p && uri_attribute(p, (size_t)(end - p), true, parts, err) != EEI_OK) {
             return err->status;
         }
         p = *end ? end + 1 : end;
@@ -398,7 +401,7 @@ eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const
 {
     *out = NULL;
     uri_parts parts;
-    if (uri_parse(uri, &parts, err) != 0) {
+    if (uri_parse(uri, &parts, err) != EEI_OK) {
         return err->status;
     }
     eei_pkcs11_token *t = NULL;
@@ -413,10 +416,10 @@ eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const
     if (!key) { /* open_token or find_key said why */
         rc = err->status != EEI_OK ? err->status : EEI_ERR_KEY;
     }
-    if (rc == 0 && !(signer = PKCS11_get_private_key(key))) {
+    if (rc == EEI_OK && !(signer = PKCS11_get_private_key(key))) {
         rc = eei_error_set(err, EEI_ERR_KEY, "PKCS#11: cannot use the key '%s'", SHOWN(key->label));
     }
-    if (rc == 0) { /* the public half, as a key of this process: it lays out and verifies */
+    if (rc == EEI_OK) { /* the public half, as a key of this process: it lays out and verifies */
         unsigned char *der = NULL;
         int len = i2d_PUBKEY(signer, &der);
         const unsigned char *p = der;
@@ -430,12 +433,12 @@ eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const
                               SHOWN(key->label));
         }
     }
-    if (rc == 0) {
+    if (rc == EEI_OK) {
         rc = eei_openssl_key_wrap(pub, true, out, why, err);
         pub = NULL; /* taken over, or freed */
     }
     pthread_mutex_unlock(&modules_lock);
-    if (rc == 0) {
+    if (rc == EEI_OK) {
         (*out)->signer = signer;
         (*out)->token = t;
         ERR_clear_error();
