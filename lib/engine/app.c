@@ -23,28 +23,31 @@ void eei_app_info_clear(eei_app_info *info)
     eei_sb_report_clear(&info->sig);
 }
 
-int eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err)
+eei_status eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err)
 {
     *out = NULL;
     eei_app_scan *scan = calloc(1, sizeof(*scan));
     if (!scan) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
     eei_app_walk_init(&scan->walk);
     scan->need_signature = need_signature;
-    if (eei_crypto_sha256_start(&scan->sha, err) != 0 ||
-        eei_sb_check_new(&scan->chk, err) != EEI_OK) {
+    eei_status st = eei_crypto_sha256_start(&scan->sha, err);
+    if (st == EEI_OK) {
+        st = eei_sb_check_new(&scan->chk, err);
+    }
+    if (st != EEI_OK) {
         eei_app_scan_free(scan);
-        return -1;
+        return st;
     }
     *out = scan;
-    return 0;
+    return EEI_OK;
 }
 
 eei_status eei_app_scan_new(eei_app_scan **out, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    return eei_status_of(eei_app_scan_start(out, false, err), err);
+    return eei_app_scan_start(out, false, err);
 }
 
 void eei_app_scan_update(eei_app_scan *scan, const uint8_t *data, size_t len)

@@ -10,6 +10,6 @@
  * eei_app_scan_new; with need_signature, the data is read as a signed app even when it is not
  * an app binary, and eei_app_scan_final fails (EEI_ERR_REJECTED) when it is not a signed app.
  */
-int eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err);
+eei_status eei_app_scan_start(eei_app_scan **out, bool need_signature, eei_error *err);
 
 #endif

@@ -25,34 +25,40 @@ struct eei_decrypt_ctx {
 };
 
 /* Fresh AES key and IV, the AES key wrapped (RSA) or agreed (ECIES) for device_key. */
-static int encrypt_setup(eei_encrypt_ctx *enc, const eei_key *device_key, eei_error *err)
+static eei_status encrypt_setup(eei_encrypt_ctx *enc, const eei_key *device_key, eei_error *err)
 {
     uint8_t aes_key[EEI_AES_KEY_SIZE];
     uint8_t iv[EEI_IV_SIZE];
-    int rc = -1;
-    if (eei_crypto_random(aes_key, sizeof(aes_key), err) != 0 ||
-        eei_crypto_random(iv, sizeof(iv), err) != 0) {
+    eei_status st = eei_crypto_random(aes_key, sizeof(aes_key), err);
+    if (st == EEI_OK) {
+        st = eei_crypto_random(iv, sizeof(iv), err);
+    }
+    if (st != EEI_OK) {
         goto done;
     }
     if (eei_crypto_key_type(device_key) == EEI_KEY_RSA3072) {
         uint8_t wrapped[EEI_RSA_WRAPPED_SIZE];
-        if (eei_crypto_rsa_wrap(device_key, aes_key, wrapped, err) != 0) {
+        st = eei_crypto_rsa_wrap(device_key, aes_key, wrapped, err);
+        if (st != EEI_OK) {
             goto done;
         }
         eei_header_init_rsa(&enc->header, wrapped, iv, 0);
     } else {
         uint8_t salt[EEI_ECIES_SALT_SIZE];
         uint8_t point[EEI_ECIES_POINT_SIZE];
-        if (eei_crypto_random(salt, sizeof(salt), err) != 0 ||
-            eei_crypto_ecies_encap(device_key, salt, point, aes_key, err) != 0) {
+        st = eei_crypto_random(salt, sizeof(salt), err);
+        if (st == EEI_OK) {
+            st = eei_crypto_ecies_encap(device_key, salt, point, aes_key, err);
+        }
+        if (st != EEI_OK) {
             goto done;
         }
         eei_header_init_ecies(&enc->header, point, salt, iv, 0);
     }
-    rc = eei_crypto_gcm_start(&enc->gcm, true, aes_key, iv, err);
+    st = eei_crypto_gcm_start(&enc->gcm, true, aes_key, iv, err);
 done:
     eei_crypto_wipe(aes_key, sizeof(aes_key));
-    return rc;
+    return st;
 }
 
 eei_status eei_encrypt_new(const eei_key *device_key, eei_encrypt_ctx **out, eei_error *err)
@@ -68,9 +74,10 @@ eei_status eei_encrypt_new(const eei_key *device_key, eei_encrypt_ctx **out, eei
         eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
         return err->status;
     }
-    if (encrypt_setup(enc, device_key, err) != 0) {
+    eei_status st = encrypt_setup(enc, device_key, err);
+    if (st != EEI_OK) {
         eei_encrypt_free(enc);
-        return eei_status_of(-1, err);
+        return st;
     }
     *out = enc;
     return EEI_OK;
@@ -94,8 +101,9 @@ eei_status eei_encrypt_final(eei_encrypt_ctx *enc, uint8_t header[EEI_HEADER_SIZ
 {
     EEI_ERROR_OR_LOCAL(err);
     uint8_t tag[EEI_TAG_SIZE];
-    if (eei_crypto_gcm_finish_encrypt(enc->gcm, tag, err) != 0) {
-        return eei_status_of(-1, err);
+    eei_status st = eei_crypto_gcm_finish_encrypt(enc->gcm, tag, err);
+    if (st != EEI_OK) {
+        return st;
     }
     enc->header.payload_len = (uint32_t)enc->payload_len;
     eei_header_set_tag(&enc->header, tag);

@@ -8,12 +8,12 @@
 #include "error/error_internal.h"
 
 /* The chip's DS: its table entry and name, or EEI_ERR_USAGE naming those this version knows. */
-static int ds_chip(const char *name, unsigned *max_bits, eei_error *err)
+static eei_status ds_chip(const char *name, unsigned *max_bits, eei_error *err)
 {
     const eei_ds_chip *chip = name ? eei_ds_chip_find(name) : NULL;
     if (chip && chip->max_key_bits > 0) {
         *max_bits = chip->max_key_bits;
-        return 0;
+        return EEI_OK;
     }
     char known[160] = "";
     size_t n = 0;
@@ -25,13 +25,13 @@ static int ds_chip(const char *name, unsigned *max_bits, eei_error *err)
         }
     }
     if (chip) {
-        return eei_fail(err, EEI_ERR_USAGE,
-                        "the %s has no Digital Signature peripheral (chips with one: %s)", name,
-                        known);
+        return eei_error_set(err, EEI_ERR_USAGE,
+                             "the %s has no Digital Signature peripheral (chips with one: %s)",
+                             name, known);
     }
-    return eei_fail(err, EEI_ERR_USAGE,
-                    "unknown target '%s': the Digital Signature peripheral is known on %s",
-                    name ? name : "", known);
+    return eei_error_set(err, EEI_ERR_USAGE,
+                         "unknown target '%s': the Digital Signature peripheral is known on %s",
+                         name ? name : "", known);
 }
 
 /* What the DS of chip takes, and what is made here, for a refusal's message. */
@@ -57,43 +57,43 @@ void eei_ds_refuse_kind(const char *chip, eei_error *err)
     }
 }
 
-int eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err)
+eei_status eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err)
 {
     char takes[256];
     ds_takes(chip, takes, sizeof(takes));
     if (eei_key_is_hmac_derived(key)) {
-        return eei_fail(err, EEI_ERR_KEY,
-                        "a 32-byte HMAC key, not an RSA key: it is the other input, the key the "
-                        "DS data is encrypted for; %s",
-                        takes);
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "a 32-byte HMAC key, not an RSA key: it is the other input, the key "
+                             "the DS data is encrypted for; %s",
+                             takes);
     }
     switch (eei_key_get_type(key)) {
     case EEI_KEY_RSA3072:
         break;
     case EEI_KEY_P256:
-        return eei_fail(err, EEI_ERR_KEY, "P-256 key: %s", takes);
+        return eei_error_set(err, EEI_ERR_KEY, "P-256 key: %s", takes);
     case EEI_KEY_P384:
-        return eei_fail(err, EEI_ERR_KEY, "P-384 key: %s", takes);
+        return eei_error_set(err, EEI_ERR_KEY, "P-384 key: %s", takes);
     }
     if (eei_crypto_key_in_token(key)) {
-        return eei_fail(err, EEI_ERR_KEY,
-                        "a key in a PKCS#11 token never leaves it, and the DS data holds the "
-                        "private exponent");
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "a key in a PKCS#11 token never leaves it, and the DS data holds "
+                             "the private exponent");
     }
     if (!eei_key_has_private(key)) {
-        return eei_fail(err, EEI_ERR_KEY,
-                        "a public key: the DS data holds the private exponent; give the RSA-3072 "
-                        "private key");
+        return eei_error_set(err, EEI_ERR_KEY,
+                             "a public key: the DS data holds the private exponent; give the "
+                             "RSA-3072 private key");
     }
-    return 0;
+    return EEI_OK;
 }
 
 /*
  * The DS data of key for a chip whose operands are n bytes: out takes EEI_DS_DATA_SIZE(n).
  * *bits: the key's size.
  */
-static int ds_data(const eei_key *key, size_t n, const uint8_t hmac_key[EEI_HMAC_KEY_SIZE],
-                   const uint8_t *given_iv, uint8_t *out, unsigned *bits, eei_error *err)
+static eei_status ds_data(const eei_key *key, size_t n, const uint8_t hmac_key[EEI_HMAC_KEY_SIZE],
+                          const uint8_t *given_iv, uint8_t *out, unsigned *bits, eei_error *err)
 {
     uint8_t p[EEI_DS_C_SIZE(EEI_DS_MAX_KEY_BITS / 8u)], c[sizeof(p)];
     uint8_t iv[EEI_DS_IV_SIZE], tail[EEI_DS_MD_TAIL_SIZE], md[EEI_DS_MD_SIZE];
@@ -101,17 +101,17 @@ static int ds_data(const eei_key *key, size_t n, const uint8_t hmac_key[EEI_HMAC
     uint32_t mprime = 0;
     eei_sha256 *sha = NULL;
     memset(message, EEI_DS_KEY_MESSAGE_BYTE, sizeof(message));
-    int rc = eei_crypto_ds_operands(key, n, p + EEI_DS_P_OFF_Y(n), p + EEI_DS_P_OFF_M(n),
-                                    p + EEI_DS_P_OFF_RB(n), &mprime, bits, err);
-    if (rc == 0 && given_iv) {
+    eei_status st = eei_crypto_ds_operands(key, n, p + EEI_DS_P_OFF_Y(n), p + EEI_DS_P_OFF_M(n),
+                                           p + EEI_DS_P_OFF_RB(n), &mprime, bits, err);
+    if (st == EEI_OK && given_iv) {
         memcpy(iv, given_iv, sizeof(iv));
-    } else if (rc == 0) {
-        rc = eei_crypto_random(iv, sizeof(iv), err);
+    } else if (st == EEI_OK) {
+        st = eei_crypto_random(iv, sizeof(iv), err);
     }
-    if (rc == 0) {
-        rc = eei_crypto_sha256_start(&sha, err);
+    if (st == EEI_OK) {
+        st = eei_crypto_sha256_start(&sha, err);
     }
-    if (rc == 0) {
+    if (st == EEI_OK) {
         eei_ds_md_tail(tail, mprime, eei_ds_length(*bits), iv);
         eei_crypto_sha256_update(sha, p, EEI_DS_P_OFF_MD(n));
         eei_crypto_sha256_update(sha, tail, sizeof(tail));
@@ -119,41 +119,41 @@ static int ds_data(const eei_key *key, size_t n, const uint8_t hmac_key[EEI_HMAC
         eei_crypto_sha256_free(sha);
         eei_ds_plain_finish(p, n, md, mprime, eei_ds_length(*bits));
         /* the AES key the HMAC peripheral hands the DS peripheral */
-        rc = eei_crypto_hmac_sha256(hmac_key, message, sizeof(message), aes_key, err);
+        st = eei_crypto_hmac_sha256(hmac_key, message, sizeof(message), aes_key, err);
     }
-    if (rc == 0) {
-        rc = eei_crypto_aes256_cbc_encrypt(aes_key, iv, p, c, EEI_DS_C_SIZE(n), err);
+    if (st == EEI_OK) {
+        st = eei_crypto_aes256_cbc_encrypt(aes_key, iv, p, c, EEI_DS_C_SIZE(n), err);
     }
-    if (rc == 0) {
+    if (st == EEI_OK) {
         eei_ds_data_encode(out, *bits, iv, c, EEI_DS_C_SIZE(n));
     }
     eei_crypto_wipe(p, sizeof(p)); /* Y is d */
     eei_crypto_wipe(md, sizeof(md));
     eei_crypto_wipe(aes_key, sizeof(aes_key));
-    return rc;
+    return st;
 }
 
 eei_status eei_ds_chip_max_bits(const char *chip, unsigned *max_bits, eei_error *err)
 {
     EEI_ERROR_OR_LOCAL(err);
-    return eei_status_of(ds_chip(chip, max_bits, err), err);
+    return ds_chip(chip, max_bits, err);
 }
 
 /* The chip, the key, then the DS data: *len its size, *bits the key's. */
-static int ds_make(const eei_key *key, const char *chip, const uint8_t hmac_key[EEI_HMAC_KEY_SIZE],
-                   const uint8_t *iv, uint8_t out[EEI_DS_DATA_MAX], size_t *len, unsigned *bits,
-                   eei_error *err)
+static eei_status ds_make(const eei_key *key, const char *chip,
+                          const uint8_t hmac_key[EEI_HMAC_KEY_SIZE], const uint8_t *iv,
+                          uint8_t out[EEI_DS_DATA_MAX], size_t *len, unsigned *bits, eei_error *err)
 {
     unsigned max_bits = 0;
-    int rc = ds_chip(chip, &max_bits, err);
-    if (rc == 0) {
-        rc = eei_ds_key_check(key, chip, err);
+    eei_status st = ds_chip(chip, &max_bits, err);
+    if (st == EEI_OK) {
+        st = eei_ds_key_check(key, chip, err);
     }
-    if (rc == 0) {
-        rc = ds_data(key, max_bits / 8u, hmac_key, iv, out, bits, err);
+    if (st == EEI_OK) {
+        st = ds_data(key, max_bits / 8u, hmac_key, iv, out, bits, err);
     }
-    *len = rc == 0 ? EEI_DS_DATA_SIZE(max_bits / 8u) : 0;
-    return rc;
+    *len = st == EEI_OK ? EEI_DS_DATA_SIZE(max_bits / 8u) : 0;
+    return st;
 }
 
 eei_status eei_ds_hmac_key_generate(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_error *err)
@@ -169,24 +169,24 @@ eei_status eei_ds_data_make(const eei_key *key, const char *chip,
     EEI_ERROR_OR_LOCAL(err);
     size_t len = 0;
     unsigned bits = 0;
-    int rc = ds_make(key, chip, hmac_key, iv, out, &len, &bits, err);
+    eei_status st = ds_make(key, chip, hmac_key, iv, out, &len, &bits, err);
     if (out_len) {
         *out_len = len;
     }
-    return eei_status_of(rc, err);
+    return st;
 }
 
 /* Append a TLV to the partition at *at; the partition always has room for the three written. */
-static int put_tlv(uint8_t *part, size_t *at, uint8_t type, const uint8_t *value, size_t len,
-                   eei_error *err)
+static eei_status put_tlv(uint8_t *part, size_t *at, uint8_t type, const uint8_t *value, size_t len,
+                          eei_error *err)
 {
     size_t size = 0;
     if (eei_sc_tlv_write(part + *at, EEI_SC_PARTITION_SIZE - *at, type, 0, 0, value, len, &size) !=
         EEI_SC_OK) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "the esp_secure_cert partition is too small");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "the esp_secure_cert partition is too small");
     }
     *at += size;
-    return 0;
+    return EEI_OK;
 }
 
 eei_status eei_ds_secure_cert_make(const eei_key *key, const char *chip,
@@ -203,28 +203,28 @@ eei_status eei_ds_secure_cert_make(const eei_key *key, const char *chip,
                  key_block, EEI_DS_KEY_BLOCKS - 1u);
         return err->status;
     }
-    int rc = ds_make(key, chip, hmac_key, iv, data, &data_len, &bits, err);
-    if (rc != 0) {
-        return eei_status_of(rc, err);
+    eei_status st = ds_make(key, chip, hmac_key, iv, data, &data_len, &bits, err);
+    if (st != EEI_OK) {
+        return st;
     }
     memset(out, EEI_SC_ERASED, EEI_SC_PARTITION_SIZE);
     eei_ds_context_encode(context, (uint8_t)key_block, (uint16_t)bits);
     eei_sha256 *sha = NULL;
-    rc = put_tlv(out, &at, EEI_SC_TLV_DS_DATA, data, data_len, err);
-    if (rc == 0) {
-        rc = put_tlv(out, &at, EEI_SC_TLV_DS_CONTEXT, context, sizeof(context), err);
+    st = put_tlv(out, &at, EEI_SC_TLV_DS_DATA, data, data_len, err);
+    if (st == EEI_OK) {
+        st = put_tlv(out, &at, EEI_SC_TLV_DS_CONTEXT, context, sizeof(context), err);
     }
-    if (rc == 0) {
-        rc = eei_crypto_sha256_start(&sha, err);
+    if (st == EEI_OK) {
+        st = eei_crypto_sha256_start(&sha, err);
     }
-    if (rc == 0) {
+    if (st == EEI_OK) {
         eei_crypto_sha256_update(sha, out, at);
         eei_crypto_sha256_finish(sha, digest);
         eei_crypto_sha256_free(sha);
-        rc = put_tlv(out, &at, EEI_SC_TLV_INTEGRITY, digest, sizeof(digest), err);
+        st = put_tlv(out, &at, EEI_SC_TLV_INTEGRITY, digest, sizeof(digest), err);
     }
-    if (rc == 0 && used) {
+    if (st == EEI_OK && used) {
         *used = at;
     }
-    return eei_status_of(rc, err);
+    return st;
 }

@@ -8,7 +8,7 @@
  * key is what DS data is made of for chip: an RSA-3072 private key read from a file or memory.
  * Otherwise EEI_ERR_KEY, the message saying what the key is and what the chip's DS takes.
  */
-int eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err);
+eei_status eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err);
 
 /*
  * A key of a kind nothing here takes was refused (err: "<its kind>: <why>"): the why becomes what

@@ -262,10 +262,12 @@ eei_status eei_key_load_file(const char *path, const eei_key_options *opts, eei_
             eei_ds_refuse_kind(opts->ds_chip, err);
         }
     }
-    if (st == EEI_OK && opts && opts->ds_chip && eei_ds_key_check(*out, opts->ds_chip, err) != 0) {
-        eei_key_free(*out);
-        *out = NULL;
-        st = err->status;
+    if (st == EEI_OK && opts && opts->ds_chip) {
+        st = eei_ds_key_check(*out, opts->ds_chip, err);
+        if (st != EEI_OK) {
+            eei_key_free(*out);
+            *out = NULL;
+        }
     }
     eei_free(data, len);
     if (st != EEI_OK && strncmp(err->msg, path, strlen(path)) != 0) {
@@ -299,10 +301,10 @@ eei_status eei_key_generate_hmac(uint8_t hmac_key[EEI_HMAC_KEY_SIZE], eei_key **
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
     for (int i = 0; i < HMAC_KEY_ATTEMPTS; i++) {
-        if (eei_crypto_random(hmac_key, EEI_HMAC_KEY_SIZE, err) != 0) {
+        if (eei_crypto_random(hmac_key, EEI_HMAC_KEY_SIZE, err) != EEI_OK) {
             return err->status;
         }
-        if (eei_crypto_key_from_hmac(hmac_key, out, err) == 0) {
+        if (eei_crypto_key_from_hmac(hmac_key, out, err) == EEI_OK) {
             return EEI_OK;
         }
         if (err->status != EEI_ERR_KEY) {
@@ -355,7 +357,7 @@ eei_status eei_key_fingerprint(const eei_key *key, uint8_t digest[EEI_SHA256_SIZ
     uint8_t *der = NULL;
     size_t len = 0;
     eei_sha256 *sha = NULL;
-    if (eei_crypto_key_public_der(key, &der, &len, err) != 0) {
+    if (eei_crypto_key_public_der(key, &der, &len, err) != EEI_OK) {
         return err->status;
     }
     eei_status st = eei_crypto_sha256_start(&sha, err);
