@@ -17,13 +17,14 @@ typedef struct {
     eei_sha256 *sha256, *sha384;
 } app_digests;
 
-static int digests_start(app_digests *d, bool sha256, bool sha384, eei_error *err)
+static eei_status digests_start(app_digests *d, bool sha256, bool sha384, eei_error *err)
 {
     memset(d, 0, sizeof(*d));
-    if (sha256 && eei_crypto_hash_start(&d->sha256, 32, err) != 0) {
-        return -1;
+    eei_status st = sha256 ? eei_crypto_hash_start(&d->sha256, 32, err) : EEI_OK;
+    if (st == EEI_OK && sha384) {
+        st = eei_crypto_hash_start(&d->sha384, 48, err);
     }
-    return sha384 ? eei_crypto_hash_start(&d->sha384, 48, err) : 0;
+    return st;
 }
 
 static void digests_update(app_digests *d, const uint8_t *data, size_t len)
@@ -78,14 +79,17 @@ static const uint8_t *digest_for(size_t len, const uint8_t d256[32], const uint8
 }
 
 /* One signature block of key over digest. */
-static int make_block(const eei_key *key, const uint8_t *digest, uint8_t block[EEI_SB_BLOCK_SIZE],
-                      eei_error *err)
+static eei_status make_block(const eei_key *key, const uint8_t *digest,
+                             uint8_t block[EEI_SB_BLOCK_SIZE], eei_error *err)
 {
     uint8_t field[EEI_SB_RSA_KEY_SIZE], sig[EEI_SB_RSA_BYTES];
     size_t field_len = 0, sig_len = 0, digest_len = eei_crypto_sb_digest_size(key);
-    if (eei_crypto_sb_key_field(key, field, &field_len, err) != 0 ||
-        eei_crypto_sb_sign(key, digest, sig, &sig_len, err) != 0) {
-        return -1;
+    eei_status st = eei_crypto_sb_key_field(key, field, &field_len, err);
+    if (st == EEI_OK) {
+        st = eei_crypto_sb_sign(key, digest, sig, &sig_len, err);
+    }
+    if (st != EEI_OK) {
+        return st;
     }
     memset(block, 0, EEI_SB_BLOCK_SIZE);
     block[0] = EEI_SB_MAGIC;
@@ -96,7 +100,7 @@ static int make_block(const eei_key *key, const uint8_t *digest, uint8_t block[E
     memcpy(block + EEI_SB_OFF_DIGEST + digest_len, field, field_len);
     memcpy(block + EEI_SB_OFF_DIGEST + digest_len + field_len, sig, sig_len);
     eei_sb_block_seal(block);
-    return 0;
+    return EEI_OK;
 }
 
 /* ---- signing ---- */
@@ -112,7 +116,8 @@ struct eei_sign_ctx {
 };
 
 /* The valid blocks at the start of a signature sector; a damaged one is refused. */
-static int keep_blocks(eei_sign_ctx *ctx, const uint8_t sector[EEI_SB_SECTOR_SIZE], eei_error *err)
+static eei_status keep_blocks(eei_sign_ctx *ctx, const uint8_t sector[EEI_SB_SECTOR_SIZE],
+                              eei_error *err)
 {
     for (size_t i = 0; i < EEI_SB_BLOCKS_MAX; i++) {
         const uint8_t *block = sector + i * EEI_SB_BLOCK_SIZE;
@@ -122,16 +127,16 @@ static int keep_blocks(eei_sign_ctx *ctx, const uint8_t sector[EEI_SB_SECTOR_SIZ
             break;
         }
         if (e != EEI_SB_OK) {
-            return eei_fail(err, EEI_ERR_REJECTED, "signature block %zu: %s", i,
-                            eei_sb_strerror(e));
+            return eei_error_set(err, EEI_ERR_REJECTED, "signature block %zu: %s", i,
+                                 eei_sb_strerror(e));
         }
         memcpy(ctx->kept[ctx->nkept++], block, EEI_SB_BLOCK_SIZE);
     }
     if (ctx->nkept == 0) {
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "no signature block to append to: the input is not a signed app");
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "no signature block to append to: the input is not a signed app");
     }
-    return 0;
+    return EEI_OK;
 }
 
 eei_status eei_sign_new(const eei_key *const *keys, size_t nkeys, const uint8_t *keep_sector,
@@ -141,44 +146,44 @@ eei_status eei_sign_new(const eei_key *const *keys, size_t nkeys, const uint8_t 
     *out = NULL;
     eei_sign_ctx *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) {
-        eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-        return err->status;
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
-    int rc = keep_sector ? keep_blocks(ctx, keep_sector, err) : 0;
-    if (rc == 0 && (nkeys == 0 || nkeys > EEI_SB_BLOCKS_MAX)) {
-        rc = eei_fail(err, EEI_ERR_USAGE,
-                      "%zu signing keys: a signature sector holds 1 to %u blocks", nkeys,
-                      EEI_SB_BLOCKS_MAX);
-    } else if (rc == 0 && ctx->nkept + nkeys > EEI_SB_BLOCKS_MAX) {
-        rc = eei_fail(err, EEI_ERR_REJECTED,
-                      "%zu block(s) there and %zu new: a signature sector holds 1 to %u blocks",
-                      ctx->nkept, nkeys, EEI_SB_BLOCKS_MAX);
+    eei_status st = keep_sector ? keep_blocks(ctx, keep_sector, err) : EEI_OK;
+    if (st == EEI_OK && (nkeys == 0 || nkeys > EEI_SB_BLOCKS_MAX)) {
+        st = eei_error_set(err, EEI_ERR_USAGE,
+                           "%zu signing keys: a signature sector holds 1 to %u blocks", nkeys,
+                           EEI_SB_BLOCKS_MAX);
+    } else if (st == EEI_OK && ctx->nkept + nkeys > EEI_SB_BLOCKS_MAX) {
+        st = eei_error_set(err, EEI_ERR_REJECTED,
+                           "%zu block(s) there and %zu new: a signature sector holds 1 to %u "
+                           "blocks",
+                           ctx->nkept, nkeys, EEI_SB_BLOCKS_MAX);
     }
     bool sha256 = false, sha384 = false;
-    for (size_t i = 0; rc == 0 && i < nkeys; i++) {
+    for (size_t i = 0; st == EEI_OK && i < nkeys; i++) {
         if (!eei_crypto_key_has_private(keys[i])) {
-            rc = eei_fail(err, EEI_ERR_KEY, "signing key %zu is a public key: give the private key",
-                          i + 1);
+            st = eei_error_set(err, EEI_ERR_KEY,
+                               "signing key %zu is a public key: give the private key", i + 1);
         } else if (eei_crypto_key_from_hmac_key(keys[i])) {
-            rc = eei_fail(err, EEI_ERR_KEY,
-                          "signing key %zu is 32 raw bytes, read as a device's eFuse HMAC key: a "
-                          "signing key is a PEM or DER private key",
-                          i + 1);
+            st = eei_error_set(err, EEI_ERR_KEY,
+                               "signing key %zu is 32 raw bytes, read as a device's eFuse HMAC "
+                               "key: a signing key is a PEM or DER private key",
+                               i + 1);
         }
         ctx->keys[ctx->nkeys++] = keys[i];
         sha384 |= eei_crypto_sb_digest_size(keys[i]) == 48;
         sha256 |= eei_crypto_sb_digest_size(keys[i]) == 32;
     }
-    for (size_t i = 0; rc == 0 && i < ctx->nkept; i++) {
+    for (size_t i = 0; st == EEI_OK && i < ctx->nkept; i++) {
         eei_sb_block b;
         eei_sb_block_parse(ctx->kept[i], &b);
         sha384 |= b.digest_len == 48;
         sha256 |= b.digest_len == 32;
     }
-    rc = rc == 0 ? digests_start(&ctx->digests, sha256, sha384, err) : rc;
-    if (rc != 0) {
+    st = st == EEI_OK ? digests_start(&ctx->digests, sha256, sha384, err) : st;
+    if (st != EEI_OK) {
         eei_sign_free(ctx);
-        return eei_status_of(rc, err);
+        return st;
     }
     eei_app_walk_init(&ctx->walk);
     *out = ctx;
@@ -199,22 +204,22 @@ void eei_sign_update(eei_sign_ctx *ctx, const uint8_t *app, size_t len)
  * The sector goes after the data, padded to 4096; a device reads an app's right after its
  * layout, rounded up. Past that, bytes after the layout would put it where no device looks.
  */
-static int sector_reachable(eei_sign_ctx *ctx, eei_error *err)
+static eei_status sector_reachable(eei_sign_ctx *ctx, eei_error *err)
 {
     eei_app_head head;
     uint64_t at = 0;
     eei_app_walk_finish(&ctx->walk, &head);
     if (eei_sb_sector_place(&ctx->walk, ctx->app_len, &at) != EEI_SB_AFTER_APP ||
         ctx->app_len <= at) {
-        return 0;
+        return EEI_OK;
     }
     unsigned long long end = eei_app_walk_layout_end(&ctx->walk);
-    return eei_fail(err, EEI_ERR_REJECTED,
-                    "the app's layout ends at byte %llu, but the input has %llu bytes: a device "
-                    "reads the signature sector at byte %llu (the layout's end rounded up to "
-                    "4096), inside the bytes after it, and would refuse the app. Sign the app "
-                    "alone, its first %llu bytes",
-                    end, (unsigned long long)ctx->app_len, (unsigned long long)at, end);
+    return eei_error_set(err, EEI_ERR_REJECTED,
+                         "the app's layout ends at byte %llu, but the input has %llu bytes: a "
+                         "device reads the signature sector at byte %llu (the layout's end "
+                         "rounded up to 4096), inside the bytes after it, and would refuse the "
+                         "app. Sign the app alone, its first %llu bytes",
+                         end, (unsigned long long)ctx->app_len, (unsigned long long)at, end);
 }
 
 eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], size_t *tail_len,
@@ -223,11 +228,11 @@ eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], si
     EEI_ERROR_OR_LOCAL(err);
     *tail_len = 0;
     if (ctx->app_len == 0 && ctx->nkept == 0) {
-        eei_fail(err, EEI_ERR_FILE, "the app is empty: nothing to sign");
-        return err->status;
+        return eei_error_set(err, EEI_ERR_FILE, "the app is empty: nothing to sign");
     }
-    if (sector_reachable(ctx, err) != 0) {
-        return err->status;
+    eei_status st = sector_reachable(ctx, err);
+    if (st != EEI_OK) {
+        return st;
     }
     uint8_t d256[32], d384[48];
     size_t pad = (size_t)(eei_sb_padded_size(ctx->app_len) - ctx->app_len);
@@ -235,29 +240,28 @@ eei_status eei_sign_final(eei_sign_ctx *ctx, uint8_t tail[EEI_SIGN_TAIL_MAX], si
     digests_finish(&ctx->digests, d256, d384);
     uint8_t *sector = tail + pad;
     memset(tail, EEI_SB_PAD, pad + EEI_SB_SECTOR_SIZE);
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < ctx->nkept; i++) { /* blocks kept must sign this app */
+    for (size_t i = 0; st == EEI_OK && i < ctx->nkept; i++) { /* blocks kept must sign this app */
         eei_sb_block b;
         eei_sb_block_parse(ctx->kept[i], &b);
         if (eei_core_sb_block_verify(&eei_core_crypto_openssl, &b,
                                      digest_for(b.digest_len, d256, d384)) ==
             EEI_CORE_BLOCK_DIGEST) {
-            rc = eei_fail(err, EEI_ERR_REJECTED,
-                          "signature block %zu signs another app than the one it follows: the "
-                          "app was changed after it was signed",
-                          i);
+            st = eei_error_set(err, EEI_ERR_REJECTED,
+                               "signature block %zu signs another app than the one it follows: "
+                               "the app was changed after it was signed",
+                               i);
         }
         memcpy(sector + i * EEI_SB_BLOCK_SIZE, ctx->kept[i], EEI_SB_BLOCK_SIZE);
     }
-    for (size_t i = 0; rc == 0 && i < ctx->nkeys; i++) {
+    for (size_t i = 0; st == EEI_OK && i < ctx->nkeys; i++) {
         const eei_key *key = ctx->keys[i];
-        rc = make_block(key, digest_for(eei_crypto_sb_digest_size(key), d256, d384),
+        st = make_block(key, digest_for(eei_crypto_sb_digest_size(key), d256, d384),
                         sector + (ctx->nkept + i) * EEI_SB_BLOCK_SIZE, err);
     }
-    if (rc == 0) {
+    if (st == EEI_OK) {
         *tail_len = pad + EEI_SB_SECTOR_SIZE;
     }
-    return eei_status_of(rc, err);
+    return st;
 }
 
 void eei_sign_free(eei_sign_ctx *ctx)
@@ -304,12 +308,13 @@ eei_status eei_sb_check_new(eei_sb_check **out, eei_error *err)
     EEI_ERROR_OR_LOCAL(err);
     *out = NULL;
     eei_sb_check *chk = calloc(1, sizeof(*chk));
-    if (!chk || digests_start(&chk->digests, true, true, err) != 0) {
-        if (!chk) {
-            eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
-        }
+    if (!chk) {
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
+    }
+    eei_status st = digests_start(&chk->digests, true, true, err);
+    if (st != EEI_OK) {
         eei_sb_check_free(chk);
-        return err->status;
+        return st;
     }
     eei_app_walk_init(&chk->walk);
     *out = chk;
@@ -356,7 +361,10 @@ void eei_sb_check_update(eei_sb_check *chk, const uint8_t *data, size_t len)
     chk->fill += len;
 }
 
-/* The core's reads of what a check kept: an app's sector as it went by, and the last 8192 bytes. */
+/*
+ * The core's reads of what a check kept: an app's sector as it went by, and the last 8192 bytes.
+ * A reader of the core (eei_core_read_fn): it answers in the core's codes.
+ */
 static int kept_read(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
 {
     const eei_sb_check *chk = ctx;
@@ -367,9 +375,9 @@ static int kept_read(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
     } else if (offset >= window && offset + len <= chk->seen) {
         memcpy(buf, chk->window + (offset - window), len);
     } else {
-        return -1;
+        return EEI_CC_E_READ;
     }
-    return 0;
+    return EEI_CC_OK;
 }
 
 /*
@@ -377,7 +385,7 @@ static int kept_read(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
  * or, when there is nothing there, a sector of blocks that ends the data elsewhere (misplaced: it
  * fails, and says where).
  */
-static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, eei_error *err)
+static eei_status locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, eei_error *err)
 {
     uint64_t seen = chk->seen, at = rep->device_offset;
     unsigned long long where = at, end = rep->layout_end;
@@ -387,60 +395,64 @@ static int locate(eei_sb_check *chk, eei_app_err layout, eei_sb_report *rep, eei
     switch (v) {
     case EEI_CORE_SECTOR_OK:
         rep->signed_size = at;
-        return 0;
+        return EEI_OK;
     case EEI_CORE_SECTOR_NO_ROOM:
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "not a signed app: %llu bytes of %s%s%s, where such a signed file ends "
-                        "with its signature sector: a multiple of 4096 bytes, at least 8192",
-                        (unsigned long long)seen,
-                        layout == EEI_APP_NOT_APP ? "data that is not an app binary"
-                                                  : "an app whose layout is wrong (",
-                        layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
-                        layout == EEI_APP_NOT_APP ? "" : ")");
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "not a signed app: %llu bytes of %s%s%s, where such a signed file "
+                             "ends with its signature sector: a multiple of 4096 bytes, at least "
+                             "8192",
+                             (unsigned long long)seen,
+                             layout == EEI_APP_NOT_APP ? "data that is not an app binary"
+                                                       : "an app whose layout is wrong (",
+                             layout == EEI_APP_NOT_APP ? "" : eei_app_strerror(layout),
+                             layout == EEI_APP_NOT_APP ? "" : ")");
     case EEI_CORE_SECTOR_TWICE:
         if (!app) {
-            return eei_fail(err, EEI_ERR_REJECTED,
-                            "signed twice: a signature sector follows another one (sign the "
-                            "unsigned app, or add blocks with --append); a device reads the "
-                            "first");
+            return eei_error_set(err, EEI_ERR_REJECTED,
+                                 "signed twice: a signature sector follows another one (sign the "
+                                 "unsigned app, or add blocks with --append); a device reads the "
+                                 "first");
         }
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "signed twice: a signature sector follows another one (sign the unsigned "
-                        "app, or add blocks with --append); a device reads the first, at byte %llu",
-                        where);
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "signed twice: a signature sector follows another one (sign the "
+                             "unsigned app, or add blocks with --append); a device reads the "
+                             "first, at byte %llu",
+                             where);
     case EEI_CORE_SECTOR_TRAILING:
         if (!app) {
-            return eei_fail(err, EEI_ERR_REJECTED,
-                            "4096 bytes follow the signature sector at byte %llu: a device reads "
-                            "the last 4096 bytes of data that is not an app binary as its "
-                            "signature sector, and there is no block there",
-                            (unsigned long long)at);
+            return eei_error_set(err, EEI_ERR_REJECTED,
+                                 "4096 bytes follow the signature sector at byte %llu: a device "
+                                 "reads the last 4096 bytes of data that is not an app binary as "
+                                 "its signature sector, and there is no block there",
+                                 (unsigned long long)at);
         }
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "%llu bytes follow the signature sector at byte %llu, where a device "
-                        "reads it (after the app's layout): a signed app ends with its sector",
-                        (unsigned long long)(seen - at - EEI_SB_SECTOR_SIZE), where);
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "%llu bytes follow the signature sector at byte %llu, where a "
+                             "device reads it (after the app's layout): a signed app ends with "
+                             "its sector",
+                             (unsigned long long)(seen - at - EEI_SB_SECTOR_SIZE), where);
     case EEI_CORE_SECTOR_MISPLACED:
         rep->misplaced = true;
         rep->signed_size = at;
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "the signature sector is at byte %llu, but a device reads it at byte "
-                        "%llu (the app's layout ends at byte %llu; rounded up to 4096): its "
-                        "blocks do not cover the app as a device reads it. Sign the app alone, "
-                        "its first %llu bytes",
-                        (unsigned long long)at, where, end, end);
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "the signature sector is at byte %llu, but a device reads it at "
+                             "byte %llu (the app's layout ends at byte %llu; rounded up to "
+                             "4096): its blocks do not cover the app as a device reads it. Sign "
+                             "the app alone, its first %llu bytes",
+                             (unsigned long long)at, where, end, end);
     case EEI_CORE_SECTOR_NONE:
-        return eei_fail(err, EEI_ERR_REJECTED,
-                        "not a signed app: no signature block at byte %llu, where a device reads "
-                        "the signature sector (after the app's layout, which ends at byte %llu)",
-                        where, end);
+        return eei_error_set(err, EEI_ERR_REJECTED,
+                             "not a signed app: no signature block at byte %llu, where a device "
+                             "reads the signature sector (after the app's layout, which ends at "
+                             "byte %llu)",
+                             where, end);
     case EEI_CORE_SECTOR_READ:
         break;
     }
-    return eei_fail(err, EEI_ERR_SYSTEM, "the signature sector was not kept as it went by");
+    return eei_error_set(err, EEI_ERR_SYSTEM, "the signature sector was not kept as it went by");
 }
 
-/* Which of keys (if any) carries the key of block b: its index, or -1. */
+/* Which of keys (if any) carries the key of block b: its index, or -1 (verified_by's none). */
 static int given_key(const eei_sb_block *b, const eei_key *const *keys, size_t nkeys)
 {
     for (size_t k = 0; k < nkeys; k++) {
@@ -448,12 +460,12 @@ static int given_key(const eei_sb_block *b, const eei_key *const *keys, size_t n
         size_t field_len = 0;
         eei_error ignored;
         if (eei_crypto_sb_digest_size(keys[k]) == b->digest_len &&
-            eei_crypto_sb_key_field(keys[k], field, &field_len, &ignored) == 0 &&
+            eei_crypto_sb_key_field(keys[k], field, &field_len, &ignored) == EEI_OK &&
             field_len == b->key_len && memcmp(field, b->key, field_len) == 0) {
             return (int)k;
         }
     }
-    return -1;
+    return -1; /* not a status: no key's index */
 }
 
 eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, size_t nkeys,
@@ -465,9 +477,9 @@ eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, siz
     eei_app_err layout = eei_app_walk_finish(&chk->walk, &head);
     rep->place = eei_sb_sector_place(&chk->walk, chk->seen, &rep->device_offset);
     rep->layout_end = eei_app_walk_layout_end(&chk->walk);
-    int rc = locate(chk, layout, rep, err);
-    if (rc != 0 && !rep->misplaced) {
-        return err->status;
+    eei_status st = locate(chk, layout, rep, err);
+    if (st != EEI_OK && !rep->misplaced) {
+        return st;
     }
     uint8_t d256[32] = {0}, d384[48] = {0};
     if (!rep->misplaced) { /* what is still in the window before the sector is app too */
@@ -481,8 +493,9 @@ eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, siz
         eei_sb_block_info *info = &rep->blocks[i];
         uint8_t bytes[EEI_SB_BLOCK_SIZE];
         eei_sb_block b;
-        if (kept_read(chk, rep->signed_size + i * EEI_SB_BLOCK_SIZE, bytes, sizeof(bytes)) != 0) {
-            return eei_fail(err, EEI_ERR_SYSTEM, "the signature sector was not kept");
+        if (kept_read(chk, rep->signed_size + i * EEI_SB_BLOCK_SIZE, bytes, sizeof(bytes)) !=
+            EEI_CC_OK) {
+            return eei_error_set(err, EEI_ERR_SYSTEM, "the signature sector was not kept");
         }
         eei_core_block v = eei_core_sb_block_open(c, bytes, &b, &info->state, info->key_digest);
         if (v == EEI_CORE_BLOCK_EMPTY) {
@@ -490,7 +503,7 @@ eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, siz
         }
         rep->count++;
         if (v == EEI_CORE_BLOCK_CRYPTO) {
-            return eei_fail(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
+            return eei_error_set(err, EEI_ERR_SYSTEM, "cannot set up SHA-256");
         }
         if (v != EEI_CORE_BLOCK_OK) {
             continue;
@@ -507,12 +520,11 @@ eei_status eei_sb_check_final(eei_sb_check *chk, const eei_key *const *keys, siz
         }
     }
     eei_crypto_report_errors(NULL);
-    if (rc != 0) {
-        return err->status;
+    if (st != EEI_OK) {
+        return st;
     }
     if (rep->count == 0) {
-        eei_fail(err, EEI_ERR_REJECTED, "not a signed app: no signature block");
-        return err->status;
+        return eei_error_set(err, EEI_ERR_REJECTED, "not a signed app: no signature block");
     }
     return EEI_OK;
 }
@@ -531,9 +543,12 @@ eei_status eei_key_sb_digest(const eei_key *key, uint8_t digest[EEI_SHA256_SIZE]
     uint8_t field[EEI_SB_RSA_KEY_SIZE];
     size_t len = 0;
     eei_sha256 *sha = NULL;
-    if (eei_crypto_sb_key_field(key, field, &len, err) != 0 ||
-        eei_crypto_sha256_start(&sha, err) != 0) {
-        return eei_status_of(-1, err);
+    eei_status st = eei_crypto_sb_key_field(key, field, &len, err);
+    if (st == EEI_OK) {
+        st = eei_crypto_sha256_start(&sha, err);
+    }
+    if (st != EEI_OK) {
+        return st;
     }
     eei_crypto_sha256_update(sha, field, len);
     eei_crypto_sha256_finish(sha, digest);
