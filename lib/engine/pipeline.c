@@ -1,7 +1,5 @@
 #include "engine/pipeline.h"
 
-#include "esp_enc_img/esp_enc_img.h"
-
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,7 +16,7 @@ struct eei_pipeline {
     uint64_t offset[SLOTS];
     size_t head, tail; /* filled: [tail, head) modulo SLOTS, counted without wrap */
     bool done;
-    int result;
+    eei_status result;
     eei_pipeline_consume consume;
     size_t buffer_size;
     void *ctx;
@@ -37,11 +35,12 @@ static void *helper(void *arg)
         }
         size_t slot = p->tail % SLOTS;
         pthread_mutex_unlock(&p->lock);
-        int rc =
-            p->result == 0 ? p->consume(p->ctx, p->data[slot], p->len[slot], p->offset[slot]) : 0;
+        eei_status st = p->result == EEI_OK
+                            ? p->consume(p->ctx, p->data[slot], p->len[slot], p->offset[slot])
+                            : EEI_OK;
         pthread_mutex_lock(&p->lock);
-        if (rc != 0 && p->result == 0) {
-            p->result = rc;
+        if (st != EEI_OK && p->result == EEI_OK) {
+            p->result = st;
         }
         p->tail++;
         pthread_cond_broadcast(&p->changed);
@@ -96,27 +95,27 @@ void eei_pipeline_submit(eei_pipeline *p, const uint8_t *data, size_t len, uint6
     pthread_mutex_unlock(&p->lock);
 }
 
-int eei_pipeline_result(eei_pipeline *p)
+eei_status eei_pipeline_result(eei_pipeline *p)
 {
     pthread_mutex_lock(&p->lock);
-    int rc = p->result;
+    eei_status st = p->result;
     pthread_mutex_unlock(&p->lock);
-    return rc;
+    return st;
 }
 
-int eei_pipeline_finish(eei_pipeline *p)
+eei_status eei_pipeline_finish(eei_pipeline *p)
 {
     pthread_mutex_lock(&p->lock);
     p->done = true;
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    int rc = p->result;
+    eei_status st = p->result;
     for (int i = 0; i < SLOTS; i++) {
         eei_free(p->buf[i], p->buffer_size); /* what was written may be firmware */
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->changed);
     free(p);
-    return rc;
+    return st;
 }

@@ -8,13 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "esp_enc_img/esp_enc_img.h"
+
 typedef struct eei_pipeline eei_pipeline;
 
 /*
  * Called on the helper thread for each piece, in submission order: len bytes at data, meant
- * for offset of the output. Non-zero stops the rest.
+ * for offset of the output. A failure stops the rest; its detail stays in ctx.
  */
-typedef int (*eei_pipeline_consume)(void *ctx, const uint8_t *data, size_t len, uint64_t offset);
+typedef eei_status (*eei_pipeline_consume)(void *ctx, const uint8_t *data, size_t len,
+                                           uint64_t offset);
 
 /* NULL when a thread or the buffers cannot be had: then do the work inline. */
 eei_pipeline *eei_pipeline_start(size_t buffer_size, eei_pipeline_consume consume, void *ctx);
@@ -25,9 +28,9 @@ uint8_t *eei_pipeline_acquire(eei_pipeline *p);
  * as it is until finish (the caller may go on reading it meanwhile, never writing it).
  */
 void eei_pipeline_submit(eei_pipeline *p, const uint8_t *data, size_t len, uint64_t offset);
-/* The first non-zero result of consume so far (to stop producing early). */
-int eei_pipeline_result(eei_pipeline *p);
-/* Wait for the helper to finish, free everything; the first non-zero result of consume. */
-int eei_pipeline_finish(eei_pipeline *p);
+/* The first failure of consume so far, or EEI_OK (to stop producing early). */
+eei_status eei_pipeline_result(eei_pipeline *p);
+/* Wait for the helper to finish, free everything; the first failure of consume, or EEI_OK. */
+eei_status eei_pipeline_finish(eei_pipeline *p);
 
 #endif

@@ -24,7 +24,7 @@ typedef struct {
     eei_error err;
 } sink;
 
-static int sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
+static eei_status sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
 {
     sink *s = ctx;
     if (s->sha) {
@@ -33,56 +33,70 @@ static int sink_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset
     if (s->scan) {
         eei_app_scan_update(s->scan, data, len);
     }
+    /* the write callback keeps the public convention: 0, or non-zero after filling the error */
     if (!s->io->write || s->io->write(s->io->ctx, data, len, offset, &s->err) == 0) {
-        return 0;
+        return EEI_OK;
     }
     if (s->err.status == EEI_OK) {
-        eei_fail(&s->err, EEI_ERR_FILE, "the output could not be written");
+        return eei_error_set(&s->err, EEI_ERR_FILE, "the output could not be written");
     }
-    return -1;
+    return s->err.status;
 }
 
-static int sink_put(eei_pipeline *pl, sink *s, const uint8_t *data, size_t len, uint64_t offset,
-                    eei_error *err)
+/* sink_take on this thread, a failure's detail copied to err. */
+static eei_status sink_put_now(sink *s, const uint8_t *data, size_t len, uint64_t offset,
+                               eei_error *err)
+{
+    eei_status st = sink_take(s, data, len, offset);
+    if (st != EEI_OK) {
+        *err = s->err;
+    }
+    return st;
+}
+
+static eei_status sink_put(eei_pipeline *pl, sink *s, const uint8_t *data, size_t len,
+                           uint64_t offset, eei_error *err)
 {
     if (len == 0) {
-        return 0;
+        return EEI_OK;
     }
     if (!pl) {
-        return sink_take(s, data, len, offset) == 0 ? 0 : (*err = s->err, -1);
+        return sink_put_now(s, data, len, offset, err);
     }
     eei_pipeline_submit(pl, data, len, offset);
-    if (eei_pipeline_result(pl) != 0) {
+    eei_status st = eei_pipeline_result(pl);
+    if (st != EEI_OK) {
         *err = s->err;
-        return -1;
     }
-    return 0;
+    return st;
 }
 
 /* Drain the helper; its first failure becomes the result if nothing failed before. */
-static int sink_close(eei_pipeline *pl, sink *s, int rc, eei_error *err)
+static eei_status sink_close(eei_pipeline *pl, sink *s, eei_status st, eei_error *err)
 {
-    if (pl && eei_pipeline_finish(pl) != 0 && rc == 0) {
+    eei_status helper = pl ? eei_pipeline_finish(pl) : EEI_OK;
+    if (helper != EEI_OK && st == EEI_OK) {
         *err = s->err;
-        return -1;
+        return helper;
     }
-    return rc;
+    return st;
 }
 
 /* The next piece of the input: *data points into buf (read) or into the caller's memory. */
-static int source_next(const eei_io *io, uint64_t *pos, uint8_t *buf, size_t cap,
-                       const uint8_t **data, size_t *n, eei_error *err)
+static eei_status source_next(const eei_io *io, uint64_t *pos, uint8_t *buf, size_t cap,
+                              const uint8_t **data, size_t *n, eei_error *err)
 {
     *n = 0;
     if (io->read) {
         *data = buf;
+        /* the read callback keeps the public convention: 0, or non-zero after filling err */
         if (io->read(io->ctx, buf, cap, n, err) != 0) {
             return err->status == EEI_OK
-                       ? eei_fail(err, EEI_ERR_FILE, "the input could not be read")
-                       : -1;
+                       ? eei_error_set(err, EEI_ERR_FILE, "the input could not be read")
+                       : err->status;
         }
         if (*n > cap) {
-            return eei_fail(err, EEI_ERR_USAGE, "the read callback returned more than asked");
+            return eei_error_set(err, EEI_ERR_USAGE, "the read callback returned more than asked");
         }
     } else {
         size_t left = io->size - (size_t)*pos;
@@ -90,7 +104,7 @@ static int source_next(const eei_io *io, uint64_t *pos, uint8_t *buf, size_t cap
         *data = io->data + *pos;
     }
     *pos += *n;
-    return 0;
+    return EEI_OK;
 }
 
 /*
@@ -103,16 +117,16 @@ typedef struct {
     uint8_t *out;
 } buffers;
 
-static int buffers_get(buffers *b, bool read_in, bool helper, bool in_place, sink *s,
-                       eei_error *err)
+static eei_status buffers_get(buffers *b, bool read_in, bool helper, bool in_place, sink *s,
+                              eei_error *err)
 {
     b->pl = helper ? eei_pipeline_start(EEI_IO_CHUNK, sink_take, s) : NULL;
     b->in = read_in ? malloc(EEI_IO_CHUNK) : NULL;
     b->out = b->pl ? NULL : read_in && in_place ? b->in : malloc(EEI_IO_CHUNK);
     if ((read_in && !b->in) || (!b->pl && !b->out)) {
-        return eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        return eei_error_set(err, EEI_ERR_SYSTEM, "out of memory");
     }
-    return 0;
+    return EEI_OK;
 }
 
 /* The buffer the next finished bytes go to: the helper's, or the loop's own. */
@@ -137,11 +151,11 @@ static void report(const eei_io *io, uint64_t done)
 }
 
 /* The app's digests for its signature, taken on the helper thread. */
-static int sign_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
+static eei_status sign_take(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
 {
     (void)offset;
     eei_sign_update(ctx, data, len);
-    return 0;
+    return EEI_OK;
 }
 
 /* Every byte of the app hashed: the hashing helper drained and gone. */
@@ -173,12 +187,12 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     sink s = {.io = io};
     buffers b = {0};
     eei_pipeline *hash = NULL;
-    int rc = eei_encrypt_new(device_key, &enc, err) == EEI_OK ? 0 : -1;
-    if (rc == 0 && sign) {
+    eei_status st = eei_encrypt_new(device_key, &enc, err);
+    if (st == EEI_OK && sign) {
         hash = eei_pipeline_start(EEI_IO_CHUNK, sign_take, sign);
     }
     /* in place is not possible: the header's room shifts the first chunk */
-    rc = rc == 0 ? buffers_get(&b, io->read && !hash, !hash, false, &s, err) : rc;
+    st = st == EEI_OK ? buffers_get(&b, io->read && !hash, !hash, false, &s, err) : st;
     /*
      * The header's length and tag are known only at the end. Its place is reserved with zeros
      * at the front of the first chunk, and the output's first page is held back and written
@@ -191,19 +205,19 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
     const eei_io *src = io;
     size_t held = 0, lead = EEI_HEADER_SIZE;
     uint64_t pos = 0, tail_pos = 0, offset = 0;
-    for (size_t n = 1; rc == 0;) {
+    for (size_t n = 1; st == EEI_OK;) {
         const uint8_t *data;
         /* the app goes to the hash in the buffer it was read into: one is free once hashed */
         uint8_t *in = hash && src == io ? eei_pipeline_acquire(hash) : b.in;
-        rc =
+        st =
             source_next(src, src == io ? &pos : &tail_pos, in, EEI_IO_CHUNK - lead, &data, &n, err);
-        if (rc == 0 && n == 0 && sign && src == io) {
+        if (st == EEI_OK && n == 0 && sign && src == io) {
             hash_close(&hash);
-            rc = eei_sign_final(sign, tail, &tail_io.size, err) == EEI_OK ? 0 : -1;
+            st = eei_sign_final(sign, tail, &tail_io.size, err);
             src = &tail_io;
             continue;
         }
-        if (rc != 0 || (n == 0 && lead == 0)) {
+        if (st != EEI_OK || (n == 0 && lead == 0)) {
             break;
         }
         if (hash && src == io) {
@@ -214,34 +228,34 @@ static eei_status encrypt_stream(const eei_key *device_key, eei_sign_ctx *sign, 
         uint8_t *dst = buffers_next(&b);
         size_t len = lead + n, skip = 0;
         memset(dst, 0, lead);
-        rc = eei_encrypt_update(enc, data, dst + lead, n, err) == EEI_OK ? 0 : -1;
-        if (rc == 0 && lead > 0) {
+        st = eei_encrypt_update(enc, data, dst + lead, n, err);
+        if (st == EEI_OK && lead > 0) {
             held = skip = len < HEAD_PAGE ? len : HEAD_PAGE;
             memcpy(first_page, dst, held);
         }
-        if (rc == 0) {
-            rc = sink_put(b.pl, &s, dst + skip, len - skip, offset + skip, err);
+        if (st == EEI_OK) {
+            st = sink_put(b.pl, &s, dst + skip, len - skip, offset + skip, err);
         }
         offset += len;
         lead = 0;
         report(io, pos);
     }
     hash_close(&hash); /* a failure before the app's end: what was handed over is let go */
-    rc = sink_close(b.pl, &s, rc, err);
+    st = sink_close(b.pl, &s, st, err);
     uint8_t header[EEI_HEADER_SIZE];
-    if (rc == 0) {
-        rc = eei_encrypt_final(enc, header, err) == EEI_OK ? 0 : -1;
+    if (st == EEI_OK) {
+        st = eei_encrypt_final(enc, header, err);
     }
-    if (rc == 0) {
+    if (st == EEI_OK) {
         memcpy(first_page, header, sizeof(header));
-        rc = sink_take(&s, first_page, held, 0) == 0 ? 0 : (*err = s.err, -1);
+        st = sink_put_now(&s, first_page, held, 0, err);
     }
     if (payload_size) {
         *payload_size = enc ? eei_encrypt_payload_size(enc) : 0;
     }
     buffers_free(&b);
     eei_encrypt_free(enc);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_encrypt_stream(const eei_key *device_key, const eei_io *io, uint64_t *payload_size,
@@ -278,17 +292,17 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     eei_decrypt_ctx *dec = NULL;
     sink s = {.io = io, .scan = scan};
     buffers b = {0};
-    int rc = eei_decrypt_new(key, &dec, err) == EEI_OK ? 0 : -1;
-    if (rc == 0 && (flags & EEI_HASH_PLAINTEXT)) {
-        rc = eei_crypto_sha256_start(&s.sha, err);
+    eei_status st = eei_decrypt_new(key, &dec, err);
+    if (st == EEI_OK && (flags & EEI_HASH_PLAINTEXT)) {
+        st = eei_crypto_sha256_start(&s.sha, err);
     }
     /*
      * A helper thread for writing and hashing; the app scan alone stays inline (data that is not
      * an app ends it at the first byte: a thread would only add hand-overs to a bare verify).
      */
-    rc = rc == 0 ? buffers_get(&b, io->read, io->write || s.sha, true, &s, err) : rc;
+    st = st == EEI_OK ? buffers_get(&b, io->read, io->write || s.sha, true, &s, err) : st;
     uint64_t pos = 0;
-    for (size_t n = 1; rc == 0;) {
+    for (size_t n = 1; st == EEI_OK;) {
         /*
          * Whole chunks from the start, header included: the input is read on chunk boundaries.
          * (Reading the header alone first, so that the plaintext is written on them instead,
@@ -296,23 +310,23 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
          */
         const uint8_t *data;
         size_t plain = 0;
-        rc = source_next(io, &pos, b.in, EEI_IO_CHUNK, &data, &n, err);
-        if (rc != 0 || n == 0) {
+        st = source_next(io, &pos, b.in, EEI_IO_CHUNK, &data, &n, err);
+        if (st != EEI_OK || n == 0) {
             break;
         }
         uint8_t *dst = buffers_next(&b);
-        rc = eei_decrypt_update(dec, data, n, dst, &plain, err) == EEI_OK ? 0 : -1;
-        if (rc == 0) {
-            rc = sink_put(b.pl, &s, dst, plain, res->payload_size, err);
+        st = eei_decrypt_update(dec, data, n, dst, &plain, err);
+        if (st == EEI_OK) {
+            st = sink_put(b.pl, &s, dst, plain, res->payload_size, err);
             res->payload_size += plain;
         }
         report(io, pos);
     }
     res->image_size = pos;
-    rc = sink_close(b.pl, &s, rc, err);
-    if (rc == 0) {
-        rc = eei_decrypt_final(dec, err) == EEI_OK ? 0 : -1;
-        res->authentic = rc == 0;
+    st = sink_close(b.pl, &s, st, err);
+    if (st == EEI_OK) {
+        st = eei_decrypt_final(dec, err);
+        res->authentic = st == EEI_OK;
     }
     if (dec) {
         res->header_len = eei_decrypt_header(dec, res->header);
@@ -320,11 +334,11 @@ static eei_status decrypt_stream(const eei_key *key, const eei_io *io, unsigned 
     if (s.sha) {
         eei_crypto_sha256_finish(s.sha, res->plaintext_sha256);
         eei_crypto_sha256_free(s.sha);
-        res->hashed = rc == 0;
+        res->hashed = st == EEI_OK;
     }
     buffers_free(&b);
     eei_decrypt_free(dec);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 /* Decrypt, reading the plaintext as an app; with need_signature, one of sign_keys signed it. */
@@ -337,8 +351,10 @@ static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned fla
     memset(res, 0, sizeof(*res));
     eei_app_info_clear(app);
     eei_app_scan *scan = NULL;
-    int rc = eei_app_scan_start(&scan, need_signature, err);
-    eei_status st = rc == 0 ? decrypt_stream(key, io, flags, scan, res, err) : err->status;
+    eei_status st = eei_app_scan_start(&scan, need_signature, err);
+    if (st == EEI_OK) {
+        st = decrypt_stream(key, io, flags, scan, res, err);
+    }
     if (st == EEI_OK) {
         st = eei_app_scan_final(scan, sign_keys, nsign, app, err);
     }
@@ -347,10 +363,9 @@ static eei_status decrypt_app(const eei_key *key, const eei_io *io, unsigned fla
         verified |= app->sig.blocks[i].verified_by >= 0;
     }
     if (st == EEI_OK && need_signature && !verified) {
-        eei_fail(err, EEI_ERR_REJECTED,
-                 "authentic, but no signature block of the app verifies with the signing keys "
-                 "given");
-        st = err->status;
+        st = eei_error_set(err, EEI_ERR_REJECTED,
+                           "authentic, but no signature block of the app verifies with the "
+                           "signing keys given");
     }
     eei_app_scan_free(scan);
     return st;
@@ -381,36 +396,36 @@ eei_status eei_sign_stream(const eei_key *const *keys, size_t nkeys, const uint8
     eei_sign_ctx *ctx = NULL;
     sink s = {.io = io};
     buffers b = {0};
-    int rc = eei_sign_new(keys, nkeys, keep_sector, &ctx, err) == EEI_OK ? 0 : -1;
+    eei_status st = eei_sign_new(keys, nkeys, keep_sector, &ctx, err);
     /* the input is read straight into the buffer that is written: the app passes unchanged */
-    rc = rc == 0 ? buffers_get(&b, false, true, false, &s, err) : rc;
+    st = st == EEI_OK ? buffers_get(&b, false, true, false, &s, err) : st;
     uint64_t pos = 0;
-    for (size_t n = 1; rc == 0;) {
+    for (size_t n = 1; st == EEI_OK;) {
         uint8_t *dst = buffers_next(&b);
         const uint8_t *data;
-        rc = source_next(io, &pos, dst, EEI_IO_CHUNK, &data, &n, err);
-        if (rc != 0 || n == 0) {
+        st = source_next(io, &pos, dst, EEI_IO_CHUNK, &data, &n, err);
+        if (st != EEI_OK || n == 0) {
             break;
         }
         eei_sign_update(ctx, data, n);
-        rc = sink_put(b.pl, &s, data, n, pos - n, err);
+        st = sink_put(b.pl, &s, data, n, pos - n, err);
         report(io, pos);
     }
-    rc = sink_close(b.pl, &s, rc, err);
+    st = sink_close(b.pl, &s, st, err);
     uint8_t tail[EEI_SIGN_TAIL_MAX];
     size_t tail_len = 0;
-    if (rc == 0) {
-        rc = eei_sign_final(ctx, tail, &tail_len, err) == EEI_OK ? 0 : -1;
+    if (st == EEI_OK) {
+        st = eei_sign_final(ctx, tail, &tail_len, err);
     }
-    if (rc == 0) {
-        rc = sink_take(&s, tail, tail_len, pos) == 0 ? 0 : (*err = s.err, -1);
+    if (st == EEI_OK) {
+        st = sink_put_now(&s, tail, tail_len, pos, err);
     }
     if (signed_size) {
-        *signed_size = rc == 0 ? pos + tail_len : 0;
+        *signed_size = st == EEI_OK ? pos + tail_len : 0;
     }
     buffers_free(&b);
     eei_sign_free(ctx);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, size_t nkeys,
@@ -420,23 +435,23 @@ eei_status eei_sb_check_stream(const eei_io *io, const eei_key *const *keys, siz
     eei_sb_report_clear(rep);
     eei_sb_check *chk = NULL;
     uint8_t *buf = io->read ? malloc(EEI_IO_CHUNK) : NULL;
-    int rc = io->read && !buf ? eei_fail(err, EEI_ERR_SYSTEM, "out of memory") : 0;
-    rc = rc == 0 && eei_sb_check_new(&chk, err) != EEI_OK ? -1 : rc;
+    eei_status st = io->read && !buf ? eei_error_set(err, EEI_ERR_SYSTEM, "out of memory") : EEI_OK;
+    st = st == EEI_OK ? eei_sb_check_new(&chk, err) : st;
     uint64_t pos = 0;
-    for (size_t n = 1; rc == 0 && n > 0;) {
+    for (size_t n = 1; st == EEI_OK && n > 0;) {
         const uint8_t *data;
-        rc = source_next(io, &pos, buf, EEI_IO_CHUNK, &data, &n, err);
-        if (rc == 0) {
+        st = source_next(io, &pos, buf, EEI_IO_CHUNK, &data, &n, err);
+        if (st == EEI_OK) {
             eei_sb_check_update(chk, data, n);
             report(io, pos);
         }
     }
-    if (rc == 0 && eei_sb_check_final(chk, keys, nkeys, rep, err) != EEI_OK) {
-        rc = -1;
+    if (st == EEI_OK) {
+        st = eei_sb_check_final(chk, keys, nkeys, rep, err);
     }
     eei_sb_check_free(chk);
     free(buf);
-    return eei_status_of(rc, err);
+    return st;
 }
 
 /* ---- buffers ---- */

@@ -28,7 +28,7 @@ static void fill(uint8_t *p, size_t len, uint64_t offset)
     }
 }
 
-static int consume(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
+static eei_status consume(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
 {
     consumer *c = ctx;
     c->pieces++;
@@ -37,20 +37,20 @@ static int consume(void *ctx, const uint8_t *data, size_t len, uint64_t offset)
     }
     c->out_of_order |= offset != c->next;
     c->next = offset + len;
-    return c->pieces == c->fail_at ? 42 : 0;
+    return c->pieces == c->fail_at ? EEI_ERR_FILE : EEI_OK;
 }
 
 /* n pieces of varying lengths (1 to BUF bytes) through the pipeline; finish's result. */
-static int run(consumer *c, size_t n, bool stop_on_failure)
+static eei_status run(consumer *c, size_t n, bool stop_on_failure)
 {
     eei_pipeline *p = eei_pipeline_start(BUF, consume, c);
     CHECK(p != NULL);
     if (!p) {
-        return -1;
+        return EEI_ERR_SYSTEM;
     }
     uint64_t offset = 0;
     for (size_t i = 0; i < n; i++) {
-        if (stop_on_failure && eei_pipeline_result(p) != 0) {
+        if (stop_on_failure && eei_pipeline_result(p) != EEI_OK) {
             break;
         }
         uint8_t *buf = eei_pipeline_acquire(p);
@@ -66,20 +66,20 @@ int main(void)
 {
     /* many more pieces than buffers: each whole, in order */
     consumer c = {0};
-    CHECK(run(&c, 1000, false) == 0);
+    CHECK(run(&c, 1000, false) == EEI_OK);
     CHECK(c.pieces == 1000 && !c.out_of_order);
 
     /* nothing handed over: finish alone */
     consumer none = {0};
-    CHECK(run(&none, 0, false) == 0 && none.pieces == 0);
+    CHECK(run(&none, 0, false) == EEI_OK && none.pieces == 0);
 
     /* the helper fails on piece 5: the caller sees it, nothing after it is consumed */
     consumer f = {.fail_at = 5};
-    CHECK(run(&f, 1000, true) == 42);
+    CHECK(run(&f, 1000, true) == EEI_ERR_FILE);
     CHECK(f.pieces == 5 && !f.out_of_order);
     /* a caller that goes on handing pieces over is not held up, and still gets the failure */
     consumer g = {.fail_at = 1};
-    CHECK(run(&g, 200, false) == 42 && g.pieces == 1);
+    CHECK(run(&g, 200, false) == EEI_ERR_FILE && g.pieces == 1);
 
     /* memory outside the buffers, read by both threads at once */
     static uint8_t shared[64 * BUF];
@@ -94,7 +94,7 @@ int main(void)
             sum += shared[i * BUF + j];
         }
     }
-    CHECK(p && eei_pipeline_finish(p) == 0);
+    CHECK(p && eei_pipeline_finish(p) == EEI_OK);
     CHECK(m.pieces == 64 && !m.out_of_order && sum == 64 * (BUF / 256) * (255 * 256 / 2));
     return check_summary();
 }
