@@ -47,7 +47,7 @@ int eei_file_open_read(const char *path)
 {
     wchar_t *w = wide_path(path);
     if (!w) {
-        return -1;
+        return -1; /* not a status: no descriptor, errno says why */
     }
     DWORD attributes = GetFileAttributesW(w);
     int fd = -1;
@@ -80,7 +80,7 @@ int eei_file_open_read(const char *path)
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         errno = EISDIR;
-        return -1;
+        return -1; /* not a status: no descriptor, errno says why */
     }
     return fd;
 }

@@ -7,14 +7,14 @@
 int eei_fail(eei_error *err, eei_status status, const char *fmt, ...)
 {
     if (!err) {
-        return -1;
+        return -1; /* not a status: the public int of eei_fail, for callbacks */
     }
     va_list ap;
     err->status = status;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
-    return -1;
+    return -1; /* not a status: the public int of eei_fail, for callbacks */
 }
 
 eei_status eei_error_set(eei_error *err, eei_status status, const char *fmt, ...)
@@ -65,12 +65,4 @@ const char *eei_strerror(eei_status status)
         break;
     }
     return "system error";
-}
-
-eei_status eei_status_of(int rc, const eei_error *err)
-{
-    if (rc == 0) {
-        return EEI_OK;
-    }
-    return err->status != EEI_OK ? err->status : EEI_ERR_SYSTEM;
 }

@@ -1,7 +1,7 @@
 /*
- * Inside the library: the crypto layer and the key module return an eei_status, as the API does;
- * the engine's other internal functions still return 0 or -1 (err never NULL), which
- * eei_status_of turns into the status err recorded.
+ * Inside the library every function that can fail returns an eei_status, as the API does: EEI_OK,
+ * or the status it recorded in err (which it always has: EEI_ERROR_OR_LOCAL). The callbacks a
+ * caller gives (eei_io, the passphrase prompt) keep the public 0 or non-zero, with eei_fail.
  */
 #ifndef EEI_ERROR_INTERNAL_H
 #define EEI_ERROR_INTERNAL_H
@@ -18,8 +18,5 @@
 /* Record a failure in err (NULL: nowhere), as eei_fail does, and return its status. */
 eei_status eei_error_set(eei_error *err, eei_status status, const char *fmt, ...)
     EEI_PRINTF_FORMAT(3, 4);
-
-/* The status of an internal result: EEI_OK for 0, else what err recorded. */
-eei_status eei_status_of(int rc, const eei_error *err);
 
 #endif
