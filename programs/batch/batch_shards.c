@@ -463,8 +463,13 @@ int batch_merge(const char *const *paths, size_t count, const char *output, cJSO
                           output, from_stdin ? "read from " : "", from_stdin ? "stdin" : paths[i]);
         }
     }
+    if (count == 0) {
+        eei_fail(err, EEI_ERR_USAGE, "batch --merge: no shard manifest given");
+        rc = -1;
+    }
     if (rc == 0 && !(shards = calloc(count, sizeof(*shards)))) {
-        rc = eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        eei_fail(err, EEI_ERR_SYSTEM, "out of memory");
+        rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < count; i++) {
         rc = read_shard(&shards[i], paths[i], err);
