@@ -371,7 +371,9 @@ void eei_crypto_key_free(eei_key *key)
     if (key) {
         EVP_PKEY_free(key->pkey);
         EVP_PKEY_free(key->signer);
-        eei_pkcs11_token_close(key->token); /* after the key that lives in it */
+        if (key->token) { /* after the key that lives in it */
+            key->token_close(key->token);
+        }
         free(key);
     }
 }

@@ -20,6 +20,8 @@ struct eei_key {
     bool from_hmac;          /* the device key derived from an eFuse HMAC key */
     EVP_PKEY *signer;        /* a key in a token: signs there (NULL otherwise) */
     eei_pkcs11_token *token; /* and the module and session it lives in */
+    /* closes token once the key is freed: set by pkcs11.c, which opened it */
+    void (*token_close)(eei_pkcs11_token *token);
 };
 
 /*
@@ -32,8 +34,5 @@ eei_status eei_openssl_key_wrap(EVP_PKEY *pkey, bool has_private, eei_key **out,
 /* A key refused: *why (when asked) says why, err what; returns err's status. */
 eei_status eei_openssl_key_refuse(eei_crypto_refusal *why, eei_crypto_refusal reason,
                                   const eei_error *err);
-
-/* Close a token's session and unload its module (NULL is fine). */
-void eei_pkcs11_token_close(eei_pkcs11_token *token);
 
 #endif

@@ -76,7 +76,8 @@ static void module_free(eei_pkcs11_token *t)
     free(t);
 }
 
-void eei_pkcs11_token_close(eei_pkcs11_token *token)
+/* Close a token's session and unload its module (NULL is fine). */
+static void token_close(eei_pkcs11_token *token)
 {
     if (!token) {
         return;
@@ -441,21 +442,17 @@ eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const
     if (rc == EEI_OK) {
         (*out)->signer = signer;
         (*out)->token = t;
+        (*out)->token_close = token_close;
         ERR_clear_error();
         return EEI_OK;
     }
     EVP_PKEY_free(pub);
     EVP_PKEY_free(signer);
-    eei_pkcs11_token_close(t);
+    token_close(t);
     return rc; /* *why EEI_CRYPTO_KEY_KIND too: the caller says what signs */
 }
 
-#else /* no libp11 */
-
-void eei_pkcs11_token_close(eei_pkcs11_token *token)
-{
-    (void)token;
-}
+#else /* no libp11: no key lives in a token */
 
 eei_status eei_crypto_key_from_pkcs11(const char *uri, const char *module, const char *pin,
                                       eei_key **out, eei_crypto_refusal *why, eei_error *err)

@@ -61,13 +61,13 @@ eei_status eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err
 {
     char takes[256];
     ds_takes(chip, takes, sizeof(takes));
-    if (eei_key_is_hmac_derived(key)) {
+    if (eei_crypto_key_from_hmac_key(key)) {
         return eei_error_set(err, EEI_ERR_KEY,
                              "a 32-byte HMAC key, not an RSA key: it is the other input, the key "
                              "the DS data is encrypted for; %s",
                              takes);
     }
-    switch (eei_key_get_type(key)) {
+    switch (eei_crypto_key_type(key)) {
     case EEI_KEY_RSA3072:
         break;
     case EEI_KEY_P256:
@@ -80,7 +80,7 @@ eei_status eei_ds_key_check(const eei_key *key, const char *chip, eei_error *err
                              "a key in a PKCS#11 token never leaves it, and the DS data holds "
                              "the private exponent");
     }
-    if (!eei_key_has_private(key)) {
+    if (!eei_crypto_key_has_private(key)) {
         return eei_error_set(err, EEI_ERR_KEY,
                              "a public key: the DS data holds the private exponent; give the "
                              "RSA-3072 private key");
