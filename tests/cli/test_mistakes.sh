@@ -12,7 +12,8 @@ make_min_app app.bin
 { printf '\177ELF\002\001\001'; head -c 2000 /dev/urandom; } >app.elf
 "$E" encrypt app.elf "$K/rsa_pub_key.pem" elf.img 2>/dev/null
 { printf '\075\270\363\226'; head -c 2000 /dev/zero; } >mcuboot.bin
-head -c 4096 /dev/urandom >flash_encrypted.bin
+# random bytes, but for the first: one in 256 random files starts with an app's 0xE9
+{ printf '\132'; head -c 4095 /dev/urandom; } >flash_encrypted.bin
 openssl req -x509 -newkey rsa:3072 -nodes -keyout cert_key.pem -subj /CN=dev -out cert.pem 2>/dev/null
 od -An -tx1 -v "$K/device_hmac_key.bin" | tr -d ' \n' >hmac.hex && echo >>hmac.hex
 head -c 295 app.bin >app.bin.cut
