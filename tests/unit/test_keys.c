@@ -144,6 +144,8 @@ static void test_key_loading(void)
     CHECK(eei_key_export(key, EEI_EXPORT_PUBLIC_DER, &pub_der, &pub_der_len, NULL) == EEI_OK);
     CHECK(eei_key_load(pub_der, pub_der_len, NULL, &pub, &err) == EEI_OK);
     CHECK(eei_key_export_encrypted(pub, "sesame", &sealed, &sealed_len, &err) == EEI_ERR_KEY);
+    eei_key_free(pub);
+    pub = NULL;
     /* what a file holds decides, not its name: a DER key named .bin is a key */
     f = fopen(bin_path, "wb");
     fwrite(pub_der, 1, pub_der_len, f);
