@@ -12,16 +12,12 @@
 #include "app_fixture.h"
 #include "check.h"
 #include "crypto/crypto.h"
+#include "mem_reader.h"
 
 #define CHUNK EEI_IO_CHUNK
 #define HEADER EEI_HEADER_SIZE
 
-/* An input read in pieces of at most step bytes (fewer than asked only at its end). */
-typedef struct {
-    const uint8_t *data;
-    size_t size, pos, step;
-    size_t fail_from; /* >0: a read once this many bytes were read fails */
-} reader;
+typedef mem_reader reader;
 
 /* An output in memory: every byte written exactly once, within cap. */
 typedef struct {
@@ -38,20 +34,7 @@ typedef struct {
 
 static int read_cb(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
 {
-    reader *r = &((streams *)ctx)->in;
-    if (r->fail_from > 0 && r->pos >= r->fail_from) {
-        return eei_fail(err, EEI_ERR_FILE, "read error (test)");
-    }
-    size_t n = 0;
-    while (n < cap && r->pos < r->size) {
-        size_t take = r->size - r->pos < r->step ? r->size - r->pos : r->step;
-        take = take < cap - n ? take : cap - n;
-        memcpy(buf + n, r->data + r->pos, take);
-        r->pos += take;
-        n += take;
-    }
-    *got = n;
-    return 0;
+    return mem_reader_read(&((streams *)ctx)->in, buf, cap, got, err);
 }
 
 static int write_cb(void *ctx, const uint8_t *data, size_t len, uint64_t offset, eei_error *err)

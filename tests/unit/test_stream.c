@@ -5,31 +5,13 @@
  */
 
 #include "lib_fixture.h"
+#include "mem_reader.h"
 
-/* A reader of memory in pieces of at most `step` bytes (streams give what they have). */
-typedef struct {
-    const uint8_t *data;
-    size_t size, pos, step;
-    bool fail;
-} reader;
+typedef mem_reader reader;
 
 static int read_some(void *ctx, uint8_t *buf, size_t cap, size_t *got, eei_error *err)
 {
-    reader *r = ctx;
-    if (r->fail && r->pos > 0) {
-        return eei_fail(err, EEI_ERR_FILE, "read error (test)");
-    }
-    /* fewer than cap only at the end, as the contract says: loop over small steps */
-    size_t n = 0;
-    while (n < cap && r->pos < r->size) {
-        size_t take = r->size - r->pos < r->step ? r->size - r->pos : r->step;
-        take = take < cap - n ? take : cap - n;
-        memcpy(buf + n, r->data + r->pos, take);
-        r->pos += take;
-        n += take;
-    }
-    *got = n;
-    return 0;
+    return mem_reader_read(ctx, buf, cap, got, err);
 }
 
 typedef struct {
@@ -62,7 +44,7 @@ static void test_streams(const eei_key *pub, const eei_key *priv)
     }
     size_t img_len = len + EEI_HEADER_SIZE;
     recorder rec = {malloc(img_len), img_len, calloc(img_len, 1), 0, 0, 0, 0};
-    reader rd = {plain, len, 0, 1000, false};
+    reader rd = {plain, len, 0, 1000, 0};
     both b = {&rd, &rec, 0};
     eei_io io = {.read = both_read, .write = both_write, .progress = both_progress, .ctx = &b};
     uint64_t payload = 0;
@@ -80,7 +62,7 @@ static void test_streams(const eei_key *pub, const eei_key *priv)
     /* decrypt it back over callbacks, hashing: every byte once, in order from 0 */
     uint8_t *back = malloc(len);
     recorder out = {back, len, calloc(len, 1), 0, 0, 0, 0};
-    reader rd2 = {rec.buf, img_len, 0, 4096, false};
+    reader rd2 = {rec.buf, img_len, 0, 4096, 0};
     both b2 = {&rd2, &out, 0};
     eei_io io2 = {.read = both_read, .write = both_write, .progress = both_progress, .ctx = &b2};
     eei_decrypt_result res;
@@ -115,7 +97,7 @@ static void test_streams(const eei_key *pub, const eei_key *priv)
     CHECK(eei_decrypt_stream(priv, &io2, NULL, &res, &err) == EEI_ERR_FILE);
     CHECK(strstr(err.msg, "disk full (test)") != NULL);
     rd.pos = 0;
-    rd.fail = true;
+    rd.fail_from = 1; /* fails after the first piece */
     rec.fail_at_call = 0;
     CHECK(eei_encrypt_stream(pub, &io, NULL, &err) == EEI_ERR_FILE);
     CHECK(strstr(err.msg, "read error (test)") != NULL);
