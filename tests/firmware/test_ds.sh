@@ -10,13 +10,7 @@ MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 
-boot() { "$SIM" --flash "$1" --boot-slot; }
-expect_boot() {
-    local got
-    got=$(boot "$1")
-    if [ "$got" = "$2" ]; then pass; else fail "boot slot $got, wanted $2"; fi
-}
-snapshot() { "$SIM" --flash "$1" --dump-slot "$2" || fail "dump-slot"; }
+. "$SRC/tests/support/fwsim.sh"
 # fix_crc PART OFFSET: rewrite the CRC of the TLV at OFFSET (zlib's CRC-32 from 0xFFFFFFFF, as
 # docs/FORMAT.md says), as one who alters it on purpose would
 fix_crc() {

@@ -6,14 +6,7 @@ MKAPP=$(readlink -f "$5")
 . "$(dirname "$0")/../support/lib.sh"
 K=$SRC/keys
 
-boot() { "$SIM" --flash "$1" --boot-slot; }
-expect_boot() {
-    local got
-    got=$(boot "$1")
-    if [ "$got" = "$2" ]; then pass; else fail "boot slot $got, wanted $2"; fi
-}
-# The slot that boots, byte for byte.
-snapshot() { "$SIM" --flash "$1" --dump-slot "$2" || fail "dump-slot"; }
+. "$SRC/tests/support/fwsim.sh"
 
 # a fresh device boots the app it was flashed with, in ota_0 (partitions.csv has no factory app)
 expect_rc 0 "$SIM" --flash dev.img --boot-slot
